@@ -1,0 +1,71 @@
+//! `andamios`: prepare the offline cache, verify a database against it, run
+//! migrations and manage database files.
+#![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
+
+mod database;
+mod diff;
+mod migrate;
+mod prepare;
+mod verify;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Compile-time checked SQL for DuckDB: the command-line companion.
+#[derive(Debug, Parser)]
+#[command(name = "andamios", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Regenerate `.andamios-cache/` for every crate that uses the checked macros.
+    Prepare(prepare::Args),
+    /// Describe every cached statement against a database and report drift.
+    Verify(verify::Args),
+    /// Create, apply, revert and list migrations.
+    #[command(subcommand)]
+    Migrate(migrate::Command),
+    /// Create, drop or reset a database file.
+    #[command(subcommand)]
+    Database(database::Command),
+}
+
+/// Where an error message ends up: printed, then exit code 1.
+type Outcome = Result<ExitCode, String>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Prepare(args) => prepare::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Migrate(command) => migrate::run(command),
+        Command::Database(command) => database::run(command),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `DATABASE_URL` from the flag, the environment or the nearest `.env`.
+fn database_url(flag: Option<String>) -> Result<String, String> {
+    if let Some(url) = flag.filter(|u| !u.is_empty()) {
+        return Ok(url);
+    }
+    let here = std::env::current_dir().map_err(|e| e.to_string())?;
+    let settings = andamios_core::schema::SourceSettings::from_env(here);
+    settings
+        .database_url
+        .ok_or_else(|| "no database given: pass --database-url duckdb:path/to/app.duckdb or set DATABASE_URL (the environment or a .env file)".to_owned())
+}
+
+/// A current-thread runtime for the async library calls.
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())
+}

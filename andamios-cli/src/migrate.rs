@@ -1,0 +1,189 @@
+//! `andamios migrate add|run|revert|info`.
+
+use crate::{database_url, runtime, Outcome};
+use andamios::migrate::Migrator;
+use andamios::Pool;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Migration commands.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum Command {
+    /// Create a new migration file named after the current time.
+    Add {
+        /// What the migration does, e.g. `create_users`.
+        name: String,
+        /// Also create a `.down.sql` file that reverts it.
+        #[arg(long, short)]
+        reversible: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Apply pending migrations.
+    Run {
+        /// Stop after this version.
+        #[arg(long)]
+        target_version: Option<i64>,
+        /// Only list what would be applied.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Revert the latest applied migration (or down to `--target-version`).
+    Revert {
+        /// Revert every migration newer than this version.
+        #[arg(long)]
+        target_version: Option<i64>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List migrations and whether each is applied.
+    Info {
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// Options shared by the migration commands.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Common {
+    /// The migrations folder.
+    #[arg(long, default_value = "migrations")]
+    source: PathBuf,
+    /// The database (default: DATABASE_URL).
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+fn slug(name: &str) -> String {
+    name.trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .collect::<String>()
+        .split('_')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+fn timestamp_version() -> i64 {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since the epoch.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    ((((year * 100 + month) * 100 + day) * 100 + rem / 3600) * 100 + rem / 60 % 60) * 100 + rem % 60
+}
+
+fn add(dir: &Path, name: &str, reversible: bool) -> Outcome {
+    let slug = slug(name);
+    if slug.is_empty() {
+        return Err("give the migration a name made of letters or digits, e.g. `create_users`".into());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let existing = andamios_core::migrate::read_dir(dir).map_err(|e| e.0)?;
+    let version = timestamp_version().max(existing.last().map_or(0, |m| m.version + 1));
+    let up = dir.join(format!("{version}_{slug}.sql"));
+    std::fs::write(&up, format!("-- {name}\n")).map_err(|e| format!("cannot write {}: {e}", up.display()))?;
+    println!("created {}", up.display());
+    if reversible {
+        let down = dir.join(format!("{version}_{slug}.down.sql"));
+        std::fs::write(&down, format!("-- revert: {name}\n"))
+            .map_err(|e| format!("cannot write {}: {e}", down.display()))?;
+        println!("created {}", down.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn connect(common: &Common) -> Result<(Migrator, tokio::runtime::Runtime, Pool), String> {
+    let migrator = Migrator::from_dir(&common.source).map_err(|e| e.to_string())?;
+    let url = database_url(common.database_url.clone())?;
+    let rt = runtime()?;
+    let pool = rt
+        .block_on(andamios::PoolOptions::new().max_connections(1).connect(&url))
+        .map_err(|e| format!("cannot open {url}: {e}"))?;
+    Ok((migrator, rt, pool))
+}
+
+pub(crate) fn run(command: Command) -> Outcome {
+    match command {
+        Command::Add { name, reversible, common } => add(&common.source, &name, reversible),
+        Command::Run { target_version, dry_run, common } => {
+            let (migrator, rt, pool) = connect(&common)?;
+            if dry_run {
+                let info = rt.block_on(migrator.info(&pool)).map_err(|e| e.to_string())?;
+                let pending: Vec<_> = info
+                    .iter()
+                    .filter(|m| m.applied.is_none() && target_version.is_none_or(|t| m.version <= t))
+                    .collect();
+                if pending.is_empty() {
+                    println!("nothing to apply");
+                }
+                for m in pending {
+                    println!("would apply {} {}", m.version, m.description);
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let applied = rt.block_on(migrator.run_to(&pool, target_version)).map_err(|e| e.to_string())?;
+            if applied.is_empty() {
+                println!("nothing to apply: the database is up to date");
+            }
+            for v in applied {
+                let m = migrator.migrations().iter().find(|m| m.version == v).expect("applied from this set");
+                println!("applied {} {}", m.version, m.description);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Revert { target_version, common } => {
+            let (migrator, rt, pool) = connect(&common)?;
+            let info = rt.block_on(migrator.info(&pool)).map_err(|e| e.to_string())?;
+            let applied: Vec<i64> = info.iter().filter(|m| m.applied.is_some()).map(|m| m.version).collect();
+            if applied.is_empty() {
+                println!("nothing to revert: no migration is applied");
+                return Ok(ExitCode::SUCCESS);
+            }
+            // By default only the latest: down to the one applied before it.
+            let target = target_version.unwrap_or_else(|| applied.iter().rev().nth(1).copied().unwrap_or(i64::MIN));
+            let reverted = rt.block_on(migrator.undo(&pool, target)).map_err(|e| e.to_string())?;
+            for v in reverted {
+                println!("reverted {v}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Info { common } => {
+            let (migrator, rt, pool) = connect(&common)?;
+            let info = rt.block_on(migrator.info(&pool)).map_err(|e| e.to_string())?;
+            for m in info {
+                let state = match (&m.applied, m.changed) {
+                    (Some(_), true) => "CHANGED since applied".to_owned(),
+                    (Some(a), false) => format!("applied {} ({} ms)", a.installed_on, a.execution_ms),
+                    (None, _) => "pending".to_owned(),
+                };
+                let reversible = if m.reversible { " [reversible]" } else { "" };
+                println!("{:>16}  {:<32} {state}{reversible}", m.version, m.description);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_and_versions() {
+        assert_eq!(slug("Create Users!"), "create_users");
+        assert_eq!(slug("  "), "");
+        let v = timestamp_version();
+        assert!(v > 20_240_101_000_000 && v < 99_991_231_235_959, "{v}");
+    }
+}

@@ -1,0 +1,92 @@
+//! `andamios verify`: describe every cached statement against a database
+//! (no compiler) and report where the database drifted from the cache.
+
+use crate::{database_url, Outcome};
+use andamios_core::cache;
+use andamios_core::describe::{describe, DescribedColumn, QueryDescription};
+use andamios_core::ffi::{Database, OpenOptions};
+use andamios_core::schema::{database_path, CACHE_DIR_NAME};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `verify`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The database to check (default: DATABASE_URL).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// The offline cache folder.
+    #[arg(long, default_value = CACHE_DIR_NAME)]
+    cache: PathBuf,
+}
+
+/// How `now` differs from `cached`, one line per difference.
+pub(crate) fn drift(cached: &QueryDescription, now: &QueryDescription) -> Vec<String> {
+    let mut out = Vec::new();
+    if cached.params != now.params {
+        let show = |p: &[andamios_core::DuckType]| p.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
+        out.push(format!("parameters changed: ({}) -> ({})", show(&cached.params), show(&now.params)));
+    }
+    let find = |cols: &[DescribedColumn], name: &str| cols.iter().find(|c| c.name == name).cloned();
+    for old in &cached.columns {
+        match find(&now.columns, &old.name) {
+            None => out.push(format!("column `{}` is gone", old.name)),
+            Some(new) => {
+                if new.ty != old.ty {
+                    out.push(format!("column `{}` changed type: {} -> {}", old.name, old.ty, new.ty));
+                }
+                // Tighter (NOT NULL now) is harmless; looser breaks decoding.
+                if new.nullable && !old.nullable {
+                    out.push(format!("column `{}` can now be NULL (the code reads it as not NULL)", old.name));
+                }
+            }
+        }
+    }
+    for new in &now.columns {
+        if find(&cached.columns, &new.name).is_none() {
+            out.push(format!("column `{}` is new", new.name));
+        }
+    }
+    out
+}
+
+pub(crate) fn run(args: Args) -> Outcome {
+    let url = database_url(args.database_url)?;
+    let path = database_path(&url)?;
+    let db = Database::open(&path, &OpenOptions { read_only: true, ..OpenOptions::default() })
+        .map_err(|e| format!("cannot open {url}: {}", e.message()))?;
+    let conn = db.connect().map_err(|e| e.to_string())?;
+    let mut names: Vec<_> = std::fs::read_dir(&args.cache)
+        .map_err(|e| {
+            format!("cannot read the offline cache {}: {e}; run `andamios prepare` first", args.cache.display())
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    names.sort();
+    let (mut checked, mut drifted) = (0, 0);
+    for file in &names {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let entry = cache::read_entry(file, &text).map_err(|e| e.to_string())?;
+        checked += 1;
+        let problems = match describe(&conn, &entry.query.sql) {
+            Ok(now) => drift(&entry.query, &now),
+            Err(e) => vec![format!("no longer valid: {e}")],
+        };
+        if !problems.is_empty() {
+            drifted += 1;
+            let sql: String = entry.query.sql.split_whitespace().collect::<Vec<_>>().join(" ");
+            println!("DRIFT {}\n  {sql}", file.file_name().unwrap_or_default().to_string_lossy());
+            for p in problems {
+                println!("  - {p}");
+            }
+        }
+    }
+    if drifted == 0 {
+        println!("andamios: {checked} cached queries match {url}");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("andamios: {drifted} of {checked} cached queries drifted from {url}");
+        Ok(ExitCode::FAILURE)
+    }
+}

@@ -1,0 +1,157 @@
+//! The offline cache: one JSON file per statement, named after the SHA-256
+//! of its SQL, written by the macros and read when building offline.
+
+use crate::describe::QueryDescription;
+use crate::migrate::{hex, sha256};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Version of the file format; files of another version are rejected.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What one cache file holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheEntry {
+    /// [`FORMAT_VERSION`] of the writer.
+    pub format_version: u32,
+    /// The description (which holds the SQL).
+    #[serde(flatten)]
+    pub query: QueryDescription,
+}
+
+/// Why a cache entry could not be used.
+#[derive(Debug)]
+pub enum CacheError {
+    /// No entry for this SQL.
+    Missing(PathBuf),
+    /// The file could not be read or parsed.
+    Unreadable(PathBuf, String),
+    /// The file holds another statement (a hash collision or a hand edit).
+    Mismatch(PathBuf),
+    /// The file was written by another version of Andamios.
+    Version(PathBuf, u32),
+}
+
+impl fmt::Display for CacheError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CacheError::Missing(p) => write!(
+                f,
+                "no offline cache entry for this query ({} is missing from the offline cache); run `andamios prepare` with a schema source (a migrations folder or DATABASE_URL) and commit .andamios-cache/",
+                p.file_name().map_or(p.as_path(), std::path::Path::new).display()
+            ),
+            CacheError::Unreadable(p, e) => {
+                write!(f, "the offline cache entry {} cannot be read ({e}); run `andamios prepare` again", p.display())
+            }
+            CacheError::Mismatch(p) => write!(
+                f,
+                "the offline cache entry {} holds a different SQL text; run `andamios prepare` again",
+                p.display()
+            ),
+            CacheError::Version(p, v) => write!(
+                f,
+                "the offline cache entry {} has format version {v}, this Andamios reads version {FORMAT_VERSION}; run `andamios prepare` again",
+                p.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CacheError {}
+
+/// The file name of `sql`'s entry.
+pub fn file_name(sql: &str) -> String {
+    format!("query-{}.json", hex(&sha256(sql.as_bytes())))
+}
+
+/// Writes `query`'s entry into `dir` atomically (a temporary file renamed
+/// into place), so a reader never sees half a file.
+pub fn write(dir: &Path, query: &QueryDescription) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(file_name(&query.sql));
+    let entry = CacheEntry { format_version: FORMAT_VERSION, query: query.clone() };
+    let mut json = serde_json::to_string_pretty(&entry).map_err(std::io::Error::other)?;
+    json.push('\n');
+    if std::fs::read_to_string(&path).is_ok_and(|existing| existing == json) {
+        return Ok(path);
+    }
+    let tmp = dir.join(format!(".{}.{}.tmp", file_name(&query.sql), std::process::id()));
+    {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(json.as_bytes())?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&tmp, &path)?;
+    Ok(path)
+}
+
+/// Reads `sql`'s entry from `dir`, checking the stored SQL.
+pub fn read(dir: &Path, sql: &str) -> Result<QueryDescription, CacheError> {
+    let path = dir.join(file_name(sql));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(CacheError::Missing(path)),
+        Err(e) => return Err(CacheError::Unreadable(path, e.to_string())),
+    };
+    read_entry(&path, &text).and_then(|entry| {
+        if entry.query.sql != sql {
+            Err(CacheError::Mismatch(path))
+        } else {
+            Ok(entry.query)
+        }
+    })
+}
+
+/// Parses the entry text of file `path`.
+pub fn read_entry(path: &Path, text: &str) -> Result<CacheEntry, CacheError> {
+    #[derive(Deserialize)]
+    struct VersionOnly {
+        format_version: u32,
+    }
+    let version: VersionOnly =
+        serde_json::from_str(text).map_err(|e| CacheError::Unreadable(path.to_owned(), e.to_string()))?;
+    if version.format_version != FORMAT_VERSION {
+        return Err(CacheError::Version(path.to_owned(), version.format_version));
+    }
+    serde_json::from_str(text).map_err(|e| CacheError::Unreadable(path.to_owned(), e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::describe::DescribedColumn;
+    use crate::{DuckType, StatementKind};
+
+    fn sample(sql: &str) -> QueryDescription {
+        QueryDescription {
+            sql: sql.into(),
+            kind: StatementKind::Select,
+            params: vec![DuckType::Integer],
+            columns: vec![DescribedColumn {
+                name: "price".into(),
+                ty: DuckType::Decimal { width: 10, scale: 2 },
+                nullable: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn writes_reads_and_detects_problems() {
+        let dir = std::env::temp_dir().join(format!("andamios-cache-test-{}", std::process::id()));
+        let q = sample("SELECT price FROM p WHERE id = $1");
+        let path = write(&dir, &q).unwrap();
+        assert!(path.file_name().unwrap().to_str().unwrap().starts_with("query-"));
+        assert_eq!(read(&dir, &q.sql).unwrap(), q);
+        assert!(matches!(read(&dir, "SELECT 2"), Err(CacheError::Missing(_))));
+        // A different SQL stored under this name.
+        std::fs::write(&path, std::fs::read_to_string(&path).unwrap().replace("id = $1", "id = $2")).unwrap();
+        assert!(matches!(read(&dir, &q.sql), Err(CacheError::Mismatch(_))));
+        std::fs::write(&path, "{\"format_version\": 99}").unwrap();
+        assert!(matches!(read(&dir, &q.sql), Err(CacheError::Version(_, 99))));
+        std::fs::write(&path, "not json").unwrap();
+        assert!(matches!(read(&dir, &q.sql), Err(CacheError::Unreadable(..))));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,103 @@
+//! Describing a statement: what the macros check and the offline cache stores.
+
+use crate::ffi::Connection;
+use crate::{nullability, DuckDbError, DuckType, StatementKind};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Everything the checked macros need to know about one statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryDescription {
+    /// The SQL text, exactly as written in the macro.
+    pub sql: String,
+    /// What kind of statement it is.
+    pub kind: StatementKind,
+    /// Parameter types, in order.
+    pub params: Vec<DuckType>,
+    /// Result columns; empty for statements that return no rows.
+    pub columns: Vec<DescribedColumn>,
+}
+
+/// A result column: name, type, and whether it can be NULL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DescribedColumn {
+    /// Column name.
+    pub name: String,
+    /// DuckDB type.
+    #[serde(rename = "type")]
+    pub ty: DuckType,
+    /// Whether the column can be NULL (inferred from the plan; `true` when unsure).
+    pub nullable: bool,
+}
+
+/// Why a statement could not be described.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DescribeError {
+    /// DuckDB rejected it (syntax, unknown table or column, ...).
+    Database(DuckDbError),
+    /// The text holds no statement.
+    Empty,
+    /// The text holds several statements.
+    MultipleStatements(usize),
+    /// DuckDB could not infer a parameter's type.
+    UntypedParameter {
+        /// 1-based position.
+        position: usize,
+        /// The parameter's name as written (`1`, `name`, ...).
+        name: String,
+    },
+}
+
+impl fmt::Display for DescribeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DescribeError::Database(e) => f.write_str(e.message()),
+            DescribeError::Empty => f.write_str("the SQL holds no statement"),
+            DescribeError::MultipleStatements(n) => write!(
+                f,
+                "the SQL holds {n} statements but a query macro takes exactly one; split it into one macro call per statement (or run a script with execute_batch)"
+            ),
+            DescribeError::UntypedParameter { position, name } => {
+                let written = format!("${name}");
+                write!(
+                    f,
+                    "DuckDB cannot infer the type of parameter {position} ({written}); add a cast such as `{written}::INTEGER` or `CAST({written} AS VARCHAR)`"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for DescribeError {}
+
+/// Describes `sql` on `conn`: exactly one statement, typed parameters,
+/// result columns with their full types and inferred nullability.
+pub fn describe(conn: &Connection, sql: &str) -> Result<QueryDescription, DescribeError> {
+    match conn.count_statements(sql).map_err(DescribeError::Database)? {
+        0 => return Err(DescribeError::Empty),
+        1 => {}
+        n => return Err(DescribeError::MultipleStatements(n)),
+    }
+    let stmt = conn.prepare(sql).map_err(DescribeError::Database)?;
+    let described = stmt.describe();
+    drop(stmt);
+    if let Some(position) = described.params.iter().position(|t| *t == DuckType::Unknown) {
+        return Err(DescribeError::UntypedParameter {
+            position: position + 1,
+            name: described.param_names.get(position).cloned().unwrap_or_else(|| (position + 1).to_string()),
+        });
+    }
+    let names: Vec<&str> = described.columns.iter().map(|c| c.name.as_str()).collect();
+    let columns = if described.kind.returns_rows(&names) {
+        let nullable = nullability::infer(conn, sql, described.columns.len());
+        described
+            .columns
+            .into_iter()
+            .zip(nullable)
+            .map(|(c, nullable)| DescribedColumn { name: c.name, ty: c.ty, nullable })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(QueryDescription { sql: sql.to_owned(), kind: described.kind, params: described.params, columns })
+}

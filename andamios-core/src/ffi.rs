@@ -1,0 +1,1565 @@
+//! The DuckDB C-API layer: the one module of Andamios with `unsafe` code.
+//!
+//! Every handle DuckDB gives out is owned by exactly one Rust value here and
+//! released in its `Drop`. Readers and writers of data chunks check types and
+//! bounds before they touch memory, so the rest of the project stays safe.
+//!
+//! Threading: a [`Database`] is shared by all its connections (`Send + Sync`,
+//! DuckDB synchronises it internally). A [`Connection`] and its statements are
+//! `Send` but not `Sync`: one thread uses them at a time. An
+//! [`InterruptHandle`] may be used from any thread.
+
+use crate::{Decimal, DuckDbError, DuckErrorType, DuckType, StatementKind, Value};
+use libduckdb_sys as sys;
+use std::collections::HashMap;
+use std::ffi::{c_char, CStr, CString};
+use std::marker::PhantomData;
+use std::ops::Range;
+use std::ptr;
+use std::sync::Arc;
+
+/// Rows in a full DuckDB data chunk (`STANDARD_VECTOR_SIZE`).
+pub fn vector_size() -> usize {
+    // SAFETY: a pure function of the library's build configuration.
+    unsafe { sys::duckdb_vector_size() as usize }
+}
+
+fn c_string(text: &str, what: &str) -> Result<CString, DuckDbError> {
+    CString::new(text).map_err(|_| {
+        DuckDbError::new(DuckErrorType::InvalidInput, format!("{what} contains a NUL byte, which DuckDB cannot accept"))
+    })
+}
+
+/// Copies a C string DuckDB owns into a `String`.
+///
+/// # Safety
+/// `text` is null or points to a NUL-terminated string valid for this call.
+unsafe fn borrowed_string(text: *const c_char) -> String {
+    if text.is_null() {
+        return String::new();
+    }
+    // SAFETY: non-null and NUL-terminated per the caller's contract.
+    unsafe { CStr::from_ptr(text) }.to_string_lossy().into_owned()
+}
+
+/// Copies and frees a C string DuckDB allocated for the caller.
+///
+/// # Safety
+/// `text` is null or was allocated by DuckDB and is owned by the caller.
+unsafe fn owned_string(text: *mut c_char) -> String {
+    // SAFETY: see the function's contract.
+    let s = unsafe { borrowed_string(text) };
+    if !text.is_null() {
+        // SAFETY: DuckDB allocated it and ownership passed to us.
+        unsafe { sys::duckdb_free(text.cast()) };
+    }
+    s
+}
+
+/// Settings for opening a database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// Open the file read-only (several processes may then read it).
+    pub read_only: bool,
+    /// Worker threads DuckDB may use (`threads` setting).
+    pub threads: Option<usize>,
+    /// Memory limit, as DuckDB spells it (`"2GB"`).
+    pub memory_limit: Option<String>,
+    /// Other DuckDB settings, by name.
+    pub settings: Vec<(String, String)>,
+}
+
+/// An open DuckDB database instance (a file or `:memory:`).
+#[derive(Debug)]
+pub struct Database {
+    raw: sys::duckdb_database,
+}
+
+// SAFETY: a duckdb_database is an instance handle that DuckDB synchronises
+// internally; connecting from several threads is its documented use.
+unsafe impl Send for Database {}
+// SAFETY: as above; `&Database` only allows `connect`, which is thread-safe.
+unsafe impl Sync for Database {}
+
+struct Config(sys::duckdb_config);
+
+impl Drop for Config {
+    fn drop(&mut self) {
+        // SAFETY: created by duckdb_create_config and destroyed once.
+        unsafe { sys::duckdb_destroy_config(&mut self.0) };
+    }
+}
+
+impl Database {
+    /// Opens `path` (`":memory:"` or empty for an in-memory database).
+    pub fn open(path: &str, options: &OpenOptions) -> Result<Arc<Database>, DuckDbError> {
+        let c_path = c_string(path, "the database path")?;
+        let mut config = Config(ptr::null_mut());
+        // SAFETY: out-pointer to a local; checked for failure below.
+        if unsafe { sys::duckdb_create_config(&mut config.0) } != sys::DuckDBSuccess {
+            return Err(DuckDbError::new(DuckErrorType::OutOfMemory, "DuckDB could not allocate a configuration"));
+        }
+        let mut settings: Vec<(String, String)> = Vec::new();
+        if options.read_only {
+            settings.push(("access_mode".into(), "READ_ONLY".into()));
+        }
+        if let Some(threads) = options.threads {
+            settings.push(("threads".into(), threads.to_string()));
+        }
+        if let Some(limit) = &options.memory_limit {
+            settings.push(("memory_limit".into(), limit.clone()));
+        }
+        settings.extend(options.settings.iter().cloned());
+        for (name, value) in &settings {
+            let c_name = c_string(name, "a setting name")?;
+            let c_value = c_string(value, "a setting value")?;
+            // SAFETY: valid config and NUL-terminated strings that outlive the call.
+            if unsafe { sys::duckdb_set_config(config.0, c_name.as_ptr(), c_value.as_ptr()) } != sys::DuckDBSuccess {
+                return Err(DuckDbError::new(
+                    DuckErrorType::Settings,
+                    format!("DuckDB rejected the setting {name} = '{value}'"),
+                ));
+            }
+        }
+        let mut raw = ptr::null_mut();
+        let mut error: *mut c_char = ptr::null_mut();
+        // SAFETY: valid path, out-pointers and config; the error string, if
+        // any, is ours to free (owned_string does).
+        let state = unsafe { sys::duckdb_open_ext(c_path.as_ptr(), &mut raw, config.0, &mut error) };
+        // SAFETY: `error` is null or allocated by DuckDB for us.
+        let message = unsafe { owned_string(error) };
+        if state != sys::DuckDBSuccess {
+            let kind = if message.contains("lock") { DuckErrorType::Io } else { DuckErrorType::Connection };
+            return Err(DuckDbError::new(kind, format!("could not open DuckDB database '{path}': {message}")));
+        }
+        Ok(Arc::new(Database { raw }))
+    }
+
+    /// Opens a new connection to this database.
+    pub fn connect(self: &Arc<Self>) -> Result<Connection, DuckDbError> {
+        let mut raw = ptr::null_mut();
+        // SAFETY: self.raw is an open database; out-pointer to a local.
+        if unsafe { sys::duckdb_connect(self.raw, &mut raw) } != sys::DuckDBSuccess {
+            return Err(DuckDbError::new(DuckErrorType::Connection, "DuckDB refused a new connection"));
+        }
+        Ok(Connection { statements: HashMap::new(), raw: Arc::new(RawConnection { raw, _db: Arc::clone(self) }) })
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        // SAFETY: opened by duckdb_open_ext; connections hold an Arc to us,
+        // so none is alive any more.
+        unsafe { sys::duckdb_close(&mut self.raw) };
+    }
+}
+
+#[derive(Debug)]
+struct RawConnection {
+    raw: sys::duckdb_connection,
+    _db: Arc<Database>,
+}
+
+// SAFETY: the handle is used by one thread at a time (Connection is not Sync)
+// except for duckdb_interrupt, which DuckDB allows from any thread.
+unsafe impl Send for RawConnection {}
+// SAFETY: shared references only reach duckdb_interrupt (InterruptHandle).
+unsafe impl Sync for RawConnection {}
+
+impl Drop for RawConnection {
+    fn drop(&mut self) {
+        // SAFETY: connected by duckdb_connect, disconnected once, after every
+        // statement of the connection (Connection drops its cache first).
+        unsafe { sys::duckdb_disconnect(&mut self.raw) };
+    }
+}
+
+/// Interrupts the query running on a connection, from any thread.
+#[derive(Debug, Clone)]
+pub struct InterruptHandle {
+    conn: Arc<RawConnection>,
+}
+
+impl InterruptHandle {
+    /// Asks DuckDB to stop the connection's running query; it then fails
+    /// with an `Interrupt` error.
+    pub fn interrupt(&self) {
+        // SAFETY: the connection is alive (we hold an Arc) and duckdb_interrupt
+        // only sets an atomic flag on its client context.
+        unsafe { sys::duckdb_interrupt(self.conn.raw) };
+    }
+}
+
+/// A connection, with its cache of prepared statements.
+#[derive(Debug)]
+pub struct Connection {
+    // Declared before `raw` so that statements are destroyed before the
+    // connection they belong to is disconnected.
+    statements: HashMap<String, Statement>,
+    raw: Arc<RawConnection>,
+}
+
+/// How many prepared statements a connection keeps.
+const STATEMENT_CACHE_CAPACITY: usize = 256;
+
+impl Connection {
+    /// A handle that can interrupt this connection's queries from another thread.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle { conn: Arc::clone(&self.raw) }
+    }
+
+    /// Runs one or more `;`-separated statements, discarding their results.
+    pub fn execute_batch(&self, sql: &str) -> Result<(), DuckDbError> {
+        let c_sql = c_string(sql, "the SQL text")?;
+        let mut result = QueryResult::empty();
+        // SAFETY: open connection, NUL-terminated SQL, out-pointer to a result
+        // that QueryResult destroys whatever the outcome.
+        let state = unsafe { sys::duckdb_query(self.raw.raw, c_sql.as_ptr(), &mut result.raw) };
+        if state != sys::DuckDBSuccess {
+            return Err(result.error());
+        }
+        Ok(())
+    }
+
+    /// Prepares one statement.
+    pub fn prepare(&self, sql: &str) -> Result<Statement, DuckDbError> {
+        let c_sql = c_string(sql, "the SQL text")?;
+        let mut raw = ptr::null_mut();
+        // SAFETY: open connection; DuckDB always sets `raw`, even on failure,
+        // and Statement's Drop destroys it.
+        let state = unsafe { sys::duckdb_prepare(self.raw.raw, c_sql.as_ptr(), &mut raw) };
+        let stmt = Statement { raw, _conn: Arc::clone(&self.raw) };
+        if state != sys::DuckDBSuccess {
+            // SAFETY: the statement handle is valid; the message is owned by it.
+            let message = unsafe { borrowed_string(sys::duckdb_prepare_error(stmt.raw)) };
+            return Err(DuckDbError::new(classify_message(&message), message));
+        }
+        Ok(stmt)
+    }
+
+    /// Counts the statements in `sql` as DuckDB's parser splits them.
+    pub fn count_statements(&self, sql: &str) -> Result<usize, DuckDbError> {
+        let c_sql = c_string(sql, "the SQL text")?;
+        let mut extracted = ptr::null_mut();
+        // SAFETY: open connection and NUL-terminated SQL; `extracted` is
+        // destroyed below whatever the outcome.
+        let count = unsafe { sys::duckdb_extract_statements(self.raw.raw, c_sql.as_ptr(), &mut extracted) };
+        let result = if count == 0 {
+            // SAFETY: `extracted` is valid after the call.
+            let message = unsafe { borrowed_string(sys::duckdb_extract_statements_error(extracted)) };
+            Err(DuckDbError::new(classify_message(&message), message))
+        } else {
+            Ok(count as usize)
+        };
+        // SAFETY: created by duckdb_extract_statements, destroyed once.
+        unsafe { sys::duckdb_destroy_extracted(&mut extracted) };
+        result
+    }
+
+    /// The cached prepared statement for `sql`, preparing it on first use.
+    pub fn prepare_cached(&mut self, sql: &str) -> Result<&mut Statement, DuckDbError> {
+        if !self.statements.contains_key(sql) {
+            let stmt = self.prepare(sql)?;
+            if self.statements.len() >= STATEMENT_CACHE_CAPACITY {
+                self.statements.clear();
+            }
+            self.statements.insert(sql.to_owned(), stmt);
+        }
+        Ok(self.statements.get_mut(sql).expect("inserted above"))
+    }
+
+    /// Drops every cached prepared statement (after a schema change).
+    pub fn clear_statement_cache(&mut self) {
+        self.statements.clear();
+    }
+
+    /// An appender that adds rows to `table` (optionally `schema.table`).
+    pub fn appender(&self, schema: Option<&str>, table: &str) -> Result<Appender, DuckDbError> {
+        let c_table = c_string(table, "the table name")?;
+        let c_schema = schema.map(|s| c_string(s, "the schema name")).transpose()?;
+        let mut raw = ptr::null_mut();
+        // SAFETY: open connection, NUL-terminated names (schema may be null);
+        // DuckDB sets `raw` even on failure and Appender's Drop destroys it.
+        let state = unsafe {
+            sys::duckdb_appender_create_ext(
+                self.raw.raw,
+                ptr::null(),
+                c_schema.as_ref().map_or(ptr::null(), |s| s.as_ptr()),
+                c_table.as_ptr(),
+                &mut raw,
+            )
+        };
+        let mut appender = Appender { raw, types: Vec::new(), _conn: Arc::clone(&self.raw) };
+        if state != sys::DuckDBSuccess {
+            return Err(appender.error());
+        }
+        // SAFETY: valid appender.
+        let count = unsafe { sys::duckdb_appender_column_count(appender.raw) };
+        for i in 0..count {
+            // SAFETY: index in range; the logical type is ours to destroy.
+            let ty = unsafe { LogicalType(sys::duckdb_appender_column_type(appender.raw, i)) };
+            appender.types.push(ty.describe());
+        }
+        Ok(appender)
+    }
+}
+
+fn classify_message(message: &str) -> DuckErrorType {
+    let prefix = message.split(':').next().unwrap_or("");
+    match prefix {
+        "Parser Error" => DuckErrorType::Parser,
+        "Syntax Error" => DuckErrorType::Syntax,
+        "Binder Error" => DuckErrorType::Binder,
+        "Catalog Error" => DuckErrorType::Catalog,
+        "Conversion Error" => DuckErrorType::Conversion,
+        "Constraint Error" => DuckErrorType::Constraint,
+        "Invalid Input Error" => DuckErrorType::InvalidInput,
+        "Not implemented Error" => DuckErrorType::NotImplemented,
+        "Transaction Error" | "TransactionContext Error" => DuckErrorType::Transaction,
+        _ => DuckErrorType::Invalid,
+    }
+}
+
+/// An owned `duckdb_logical_type`.
+struct LogicalType(sys::duckdb_logical_type);
+
+impl Drop for LogicalType {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            // SAFETY: owned handle, destroyed once.
+            unsafe { sys::duckdb_destroy_logical_type(&mut self.0) };
+        }
+    }
+}
+
+impl LogicalType {
+    /// Describes the type fully, recursing into nested types.
+    fn describe(&self) -> DuckType {
+        if self.0.is_null() {
+            return DuckType::Unknown;
+        }
+        let raw = self.0;
+        // SAFETY (all calls below): `raw` is a valid logical type for the
+        // duration of this function; child types returned by DuckDB are owned
+        // by us and wrapped in LogicalType so they are destroyed; strings
+        // returned by the dictionary/name functions are ours to free.
+        let id = unsafe { sys::duckdb_get_type_id(raw) };
+        let alias = unsafe { owned_string(sys::duckdb_logical_type_get_alias(raw)) };
+        match id {
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_INVALID => DuckType::Unknown,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_BOOLEAN => DuckType::Boolean,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_TINYINT => DuckType::TinyInt,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_SMALLINT => DuckType::SmallInt,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_INTEGER => DuckType::Integer,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_BIGINT => DuckType::BigInt,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_HUGEINT => DuckType::HugeInt,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_UTINYINT => DuckType::UTinyInt,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_USMALLINT => DuckType::USmallInt,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_UINTEGER => DuckType::UInteger,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_UBIGINT => DuckType::UBigInt,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_UHUGEINT => DuckType::UHugeInt,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_FLOAT => DuckType::Float,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_DOUBLE => DuckType::Double,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_VARCHAR if alias.eq_ignore_ascii_case("json") => DuckType::Json,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_VARCHAR => DuckType::Varchar,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_BLOB => DuckType::Blob,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_BIT => DuckType::Bit,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_BIGNUM => DuckType::BigNum,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_DATE => DuckType::Date,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_TIME => DuckType::Time,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_TIME_NS => DuckType::TimeNs,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_TIME_TZ => DuckType::TimeTz,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP => DuckType::Timestamp,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_S => DuckType::TimestampS,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_MS => DuckType::TimestampMs,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_NS => DuckType::TimestampNs,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_TZ => DuckType::TimestampTz,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_INTERVAL => DuckType::Interval,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_UUID => DuckType::Uuid,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_SQLNULL => DuckType::Null,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_DECIMAL => DuckType::Decimal {
+                width: unsafe { sys::duckdb_decimal_width(raw) },
+                scale: unsafe { sys::duckdb_decimal_scale(raw) },
+            },
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_ENUM => {
+                let size = unsafe { sys::duckdb_enum_dictionary_size(raw) };
+                let members = (0..u64::from(size))
+                    .map(|i| unsafe { owned_string(sys::duckdb_enum_dictionary_value(raw, i)) })
+                    .collect();
+                DuckType::Enum { members }
+            }
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_LIST => {
+                let child = LogicalType(unsafe { sys::duckdb_list_type_child_type(raw) });
+                DuckType::list(child.describe())
+            }
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_ARRAY => {
+                let child = LogicalType(unsafe { sys::duckdb_array_type_child_type(raw) });
+                let size = unsafe { sys::duckdb_array_type_array_size(raw) } as usize;
+                DuckType::Array { element: Box::new(child.describe()), size }
+            }
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_MAP => {
+                let key = LogicalType(unsafe { sys::duckdb_map_type_key_type(raw) });
+                let value = LogicalType(unsafe { sys::duckdb_map_type_value_type(raw) });
+                DuckType::Map { key: Box::new(key.describe()), value: Box::new(value.describe()) }
+            }
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_STRUCT => {
+                let count = unsafe { sys::duckdb_struct_type_child_count(raw) };
+                let fields = (0..count)
+                    .map(|i| {
+                        let name = unsafe { owned_string(sys::duckdb_struct_type_child_name(raw, i)) };
+                        let ty = LogicalType(unsafe { sys::duckdb_struct_type_child_type(raw, i) });
+                        (name, ty.describe())
+                    })
+                    .collect();
+                DuckType::Struct { fields }
+            }
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_UNION => {
+                let count = unsafe { sys::duckdb_union_type_member_count(raw) };
+                let members = (0..count)
+                    .map(|i| {
+                        let name = unsafe { owned_string(sys::duckdb_union_type_member_name(raw, i)) };
+                        let ty = LogicalType(unsafe { sys::duckdb_union_type_member_type(raw, i) });
+                        (name, ty.describe())
+                    })
+                    .collect();
+                DuckType::Union { members }
+            }
+            other => DuckType::Other { id: other },
+        }
+    }
+
+    /// Builds a DuckDB logical type from a description.
+    fn create(ty: &DuckType) -> Result<LogicalType, DuckDbError> {
+        use DuckType as T;
+        let simple = |id: sys::duckdb_type| {
+            // SAFETY: creating a type from a plain id has no preconditions.
+            LogicalType(unsafe { sys::duckdb_create_logical_type(id) })
+        };
+        Ok(match ty {
+            T::Boolean => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_BOOLEAN),
+            T::TinyInt => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TINYINT),
+            T::SmallInt => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_SMALLINT),
+            T::Integer => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_INTEGER),
+            T::BigInt => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_BIGINT),
+            T::HugeInt => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_HUGEINT),
+            T::UTinyInt => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_UTINYINT),
+            T::USmallInt => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_USMALLINT),
+            T::UInteger => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_UINTEGER),
+            T::UBigInt => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_UBIGINT),
+            T::UHugeInt => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_UHUGEINT),
+            T::Float => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_FLOAT),
+            T::Double => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_DOUBLE),
+            T::Varchar | T::Json => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_VARCHAR),
+            T::Blob => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_BLOB),
+            T::Date => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_DATE),
+            T::Time => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIME),
+            T::Timestamp => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP),
+            T::TimestampS => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_S),
+            T::TimestampMs => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_MS),
+            T::TimestampNs => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_NS),
+            T::TimestampTz => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_TZ),
+            T::Interval => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_INTERVAL),
+            T::Uuid => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_UUID),
+            T::Null => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_SQLNULL),
+            // SAFETY: width and scale are plain numbers DuckDB validates.
+            T::Decimal { width, scale } => LogicalType(unsafe { sys::duckdb_create_decimal_type(*width, *scale) }),
+            T::List { element } => {
+                let child = LogicalType::create(element)?;
+                // SAFETY: valid child type; DuckDB copies it.
+                LogicalType(unsafe { sys::duckdb_create_list_type(child.0) })
+            }
+            T::Array { element, size } => {
+                let child = LogicalType::create(element)?;
+                // SAFETY: valid child type; DuckDB copies it.
+                LogicalType(unsafe { sys::duckdb_create_array_type(child.0, *size as u64) })
+            }
+            T::Map { key, value } => {
+                let k = LogicalType::create(key)?;
+                let v = LogicalType::create(value)?;
+                // SAFETY: valid key and value types; DuckDB copies them.
+                LogicalType(unsafe { sys::duckdb_create_map_type(k.0, v.0) })
+            }
+            T::Struct { fields } => {
+                let children = fields.iter().map(|(_, t)| LogicalType::create(t)).collect::<Result<Vec<_>, _>>()?;
+                let names =
+                    fields.iter().map(|(n, _)| c_string(n, "a struct field name")).collect::<Result<Vec<_>, _>>()?;
+                let mut raw_children: Vec<_> = children.iter().map(|c| c.0).collect();
+                let mut raw_names: Vec<_> = names.iter().map(|n| n.as_ptr()).collect();
+                // SAFETY: two arrays of `fields.len()` valid types and names
+                // that outlive the call; DuckDB copies them.
+                LogicalType(unsafe {
+                    sys::duckdb_create_struct_type(
+                        raw_children.as_mut_ptr(),
+                        raw_names.as_mut_ptr(),
+                        fields.len() as u64,
+                    )
+                })
+            }
+            T::Enum { members } => {
+                let names = members.iter().map(|n| c_string(n, "an enum member")).collect::<Result<Vec<_>, _>>()?;
+                let mut raw_names: Vec<_> = names.iter().map(|n| n.as_ptr()).collect();
+                // SAFETY: an array of valid member names that outlives the call.
+                LogicalType(unsafe { sys::duckdb_create_enum_type(raw_names.as_mut_ptr(), members.len() as u64) })
+            }
+            other => {
+                return Err(DuckDbError::new(
+                    DuckErrorType::NotImplemented,
+                    format!("Andamios cannot create values of DuckDB type {other}"),
+                ))
+            }
+        })
+    }
+}
+
+/// The shape of a prepared statement, as DuckDB bound it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Description {
+    /// Parameter types, in order (`Unknown` where DuckDB could not infer one).
+    pub params: Vec<DuckType>,
+    /// Parameter names (`"1"`, `"2"`, ... for positional parameters).
+    pub param_names: Vec<String>,
+    /// Result columns.
+    pub columns: Vec<ColumnDescription>,
+    /// What kind of statement this is.
+    pub kind: StatementKind,
+}
+
+/// One result column of a prepared statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnDescription {
+    /// Column name (alias).
+    pub name: String,
+    /// Full logical type.
+    pub ty: DuckType,
+}
+
+/// A prepared statement.
+#[derive(Debug)]
+pub struct Statement {
+    raw: sys::duckdb_prepared_statement,
+    _conn: Arc<RawConnection>,
+}
+
+// SAFETY: used by one thread at a time (not Sync); DuckDB statements are not
+// tied to the thread that created them.
+unsafe impl Send for Statement {}
+
+impl Drop for Statement {
+    fn drop(&mut self) {
+        // SAFETY: created by duckdb_prepare, destroyed once, before its
+        // connection (we hold an Arc to it).
+        unsafe { sys::duckdb_destroy_prepare(&mut self.raw) };
+    }
+}
+
+impl Statement {
+    /// Number of parameters.
+    pub fn param_count(&self) -> usize {
+        // SAFETY: valid prepared statement.
+        unsafe { sys::duckdb_nparams(self.raw) as usize }
+    }
+
+    /// Type of parameter `index` (0-based).
+    pub fn param_type(&self, index: usize) -> DuckType {
+        // SAFETY: valid statement; DuckDB returns null for an index out of range.
+        let ty = LogicalType(unsafe { sys::duckdb_param_logical_type(self.raw, index as u64 + 1) });
+        ty.describe()
+    }
+
+    /// Describes parameters, result columns and statement kind.
+    pub fn describe(&self) -> Description {
+        let nparams = self.param_count();
+        let params = (0..nparams).map(|i| self.param_type(i)).collect();
+        let param_names = (0..nparams)
+            .map(|i| {
+                // SAFETY: valid statement and 1-based index in range; the name is ours to free.
+                unsafe { owned_string(sys::duckdb_parameter_name(self.raw, i as u64 + 1).cast_mut()) }
+            })
+            .collect();
+        // SAFETY: valid statement.
+        let ncols = unsafe { sys::duckdb_prepared_statement_column_count(self.raw) };
+        let columns = (0..ncols)
+            .map(|i| {
+                // SAFETY: index in range; the name and the type are ours to free.
+                let name = unsafe { owned_string(sys::duckdb_prepared_statement_column_name(self.raw, i).cast_mut()) };
+                // SAFETY: as above.
+                let ty = LogicalType(unsafe { sys::duckdb_prepared_statement_column_logical_type(self.raw, i) });
+                ColumnDescription { name, ty: ty.describe() }
+            })
+            .collect();
+        // SAFETY: valid statement.
+        let kind = statement_kind(unsafe { sys::duckdb_prepared_statement_type(self.raw) });
+        Description { params, param_names, columns, kind }
+    }
+
+    /// Removes all bound values.
+    pub fn clear_bindings(&mut self) {
+        // SAFETY: valid statement.
+        unsafe { sys::duckdb_clear_bindings(self.raw) };
+    }
+
+    /// Binds `value` to parameter `index` (0-based) with DuckDB's bind
+    /// function for the value's type.
+    pub fn bind(&mut self, index: usize, value: &Value) -> Result<(), DuckDbError> {
+        let idx = index as u64 + 1;
+        let raw = self.raw;
+        // SAFETY (all binds): valid statement; DuckDB checks the index and
+        // copies the value (strings and blobs are copied before returning).
+        let state = unsafe {
+            match value {
+                Value::Null => sys::duckdb_bind_null(raw, idx),
+                Value::Boolean(v) => sys::duckdb_bind_boolean(raw, idx, *v),
+                Value::TinyInt(v) => sys::duckdb_bind_int8(raw, idx, *v),
+                Value::SmallInt(v) => sys::duckdb_bind_int16(raw, idx, *v),
+                Value::Integer(v) => sys::duckdb_bind_int32(raw, idx, *v),
+                Value::BigInt(v) => sys::duckdb_bind_int64(raw, idx, *v),
+                Value::HugeInt(v) => sys::duckdb_bind_hugeint(raw, idx, hugeint(*v)),
+                Value::UTinyInt(v) => sys::duckdb_bind_uint8(raw, idx, *v),
+                Value::USmallInt(v) => sys::duckdb_bind_uint16(raw, idx, *v),
+                Value::UInteger(v) => sys::duckdb_bind_uint32(raw, idx, *v),
+                Value::UBigInt(v) => sys::duckdb_bind_uint64(raw, idx, *v),
+                Value::UHugeInt(v) => sys::duckdb_bind_uhugeint(raw, idx, uhugeint(*v)),
+                Value::Float(v) => sys::duckdb_bind_float(raw, idx, *v),
+                Value::Double(v) => sys::duckdb_bind_double(raw, idx, *v),
+                Value::Decimal(d) => sys::duckdb_bind_decimal(raw, idx, decimal(d)),
+                Value::Varchar(s) | Value::Enum(s) => {
+                    sys::duckdb_bind_varchar_length(raw, idx, s.as_ptr().cast(), s.len() as u64)
+                }
+                Value::Blob(b) => sys::duckdb_bind_blob(raw, idx, b.as_ptr().cast(), b.len() as u64),
+                Value::Date(days) => sys::duckdb_bind_date(raw, idx, sys::duckdb_date { days: *days }),
+                Value::Time(micros) => sys::duckdb_bind_time(raw, idx, sys::duckdb_time { micros: *micros }),
+                Value::Timestamp(micros) => {
+                    sys::duckdb_bind_timestamp(raw, idx, sys::duckdb_timestamp { micros: *micros })
+                }
+                Value::TimestampTz(micros) => {
+                    sys::duckdb_bind_timestamp_tz(raw, idx, sys::duckdb_timestamp { micros: *micros })
+                }
+                Value::Interval { months, days, micros } => sys::duckdb_bind_interval(
+                    raw,
+                    idx,
+                    sys::duckdb_interval { months: *months, days: *days, micros: *micros },
+                ),
+                Value::TimestampNs(_)
+                | Value::Uuid(_)
+                | Value::List { .. }
+                | Value::Struct { .. }
+                | Value::Map { .. } => {
+                    let owned = OwnedValue::create(value)?;
+                    sys::duckdb_bind_value(raw, idx, owned.0)
+                }
+            }
+        };
+        if state != sys::DuckDBSuccess {
+            // SAFETY: valid statement; the message is owned by it.
+            let detail = unsafe { borrowed_string(sys::duckdb_prepare_error(raw)) };
+            return Err(DuckDbError::new(
+                DuckErrorType::InvalidInput,
+                format!(
+                    "cannot bind a {} value to parameter ${}{}",
+                    value.duck_type(),
+                    index + 1,
+                    if detail.is_empty() { String::new() } else { format!(": {detail}") }
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Executes with the bound parameters. A streaming result computes
+    /// chunks as they are fetched; a materialised one runs the whole query
+    /// (in parallel) first.
+    pub fn execute(&mut self, streaming: bool) -> Result<QueryResult, DuckDbError> {
+        let mut result = QueryResult::empty();
+        // SAFETY: valid statement; out-pointer to a result that QueryResult
+        // destroys whatever the outcome.
+        let state = unsafe {
+            if streaming {
+                sys::duckdb_execute_prepared_streaming(self.raw, &mut result.raw)
+            } else {
+                sys::duckdb_execute_prepared(self.raw, &mut result.raw)
+            }
+        };
+        if state != sys::DuckDBSuccess {
+            return Err(result.error());
+        }
+        result.load_columns();
+        Ok(result)
+    }
+}
+
+fn statement_kind(raw: sys::duckdb_statement_type) -> StatementKind {
+    match raw {
+        sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_SELECT => StatementKind::Select,
+        sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_INSERT => StatementKind::Insert,
+        sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_UPDATE => StatementKind::Update,
+        sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_DELETE => StatementKind::Delete,
+        sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_CREATE => StatementKind::Create,
+        sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_ALTER => StatementKind::Alter,
+        sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_DROP => StatementKind::Drop,
+        sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_TRANSACTION => StatementKind::Transaction,
+        sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_COPY => StatementKind::Copy,
+        sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_EXPLAIN => StatementKind::Explain,
+        sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_PRAGMA => StatementKind::Pragma,
+        sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_SET
+        | sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_VARIABLE_SET => StatementKind::Set,
+        sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_CALL => StatementKind::Call,
+        _ => StatementKind::Other,
+    }
+}
+
+fn hugeint(v: i128) -> sys::duckdb_hugeint {
+    sys::duckdb_hugeint { lower: v as u64, upper: (v >> 64) as i64 }
+}
+
+fn uhugeint(v: u128) -> sys::duckdb_uhugeint {
+    sys::duckdb_uhugeint { lower: v as u64, upper: (v >> 64) as u64 }
+}
+
+fn decimal(d: &Decimal) -> sys::duckdb_decimal {
+    let width = d.digits().max(d.scale() + 1).min(38);
+    sys::duckdb_decimal { width, scale: d.scale(), value: hugeint(d.mantissa()) }
+}
+
+/// An owned `duckdb_value`, for nested parameters.
+struct OwnedValue(sys::duckdb_value);
+
+impl Drop for OwnedValue {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            // SAFETY: owned handle, destroyed once.
+            unsafe { sys::duckdb_destroy_value(&mut self.0) };
+        }
+    }
+}
+
+impl OwnedValue {
+    fn create(value: &Value) -> Result<OwnedValue, DuckDbError> {
+        // SAFETY (all creates): plain inputs or valid child values / types
+        // that outlive the call; DuckDB copies what it needs and returns an
+        // owned value (checked for null at the end).
+        let raw = unsafe {
+            match value {
+                Value::Null => sys::duckdb_create_null_value(),
+                Value::Boolean(v) => sys::duckdb_create_bool(*v),
+                Value::TinyInt(v) => sys::duckdb_create_int8(*v),
+                Value::SmallInt(v) => sys::duckdb_create_int16(*v),
+                Value::Integer(v) => sys::duckdb_create_int32(*v),
+                Value::BigInt(v) => sys::duckdb_create_int64(*v),
+                Value::HugeInt(v) => sys::duckdb_create_hugeint(hugeint(*v)),
+                Value::UTinyInt(v) => sys::duckdb_create_uint8(*v),
+                Value::USmallInt(v) => sys::duckdb_create_uint16(*v),
+                Value::UInteger(v) => sys::duckdb_create_uint32(*v),
+                Value::UBigInt(v) => sys::duckdb_create_uint64(*v),
+                Value::UHugeInt(v) => sys::duckdb_create_uhugeint(uhugeint(*v)),
+                Value::Float(v) => sys::duckdb_create_float(*v),
+                Value::Double(v) => sys::duckdb_create_double(*v),
+                Value::Decimal(d) => sys::duckdb_create_decimal(decimal(d)),
+                Value::Varchar(s) | Value::Enum(s) => {
+                    sys::duckdb_create_varchar_length(s.as_ptr().cast(), s.len() as u64)
+                }
+                Value::Blob(b) => sys::duckdb_create_blob(b.as_ptr(), b.len() as u64),
+                Value::Date(days) => sys::duckdb_create_date(sys::duckdb_date { days: *days }),
+                Value::Time(micros) => sys::duckdb_create_time(sys::duckdb_time { micros: *micros }),
+                Value::Timestamp(micros) => sys::duckdb_create_timestamp(sys::duckdb_timestamp { micros: *micros }),
+                Value::TimestampNs(nanos) => {
+                    sys::duckdb_create_timestamp_ns(sys::duckdb_timestamp_ns { nanos: *nanos })
+                }
+                Value::TimestampTz(micros) => {
+                    sys::duckdb_create_timestamp_tz(sys::duckdb_timestamp { micros: *micros })
+                }
+                Value::Interval { months, days, micros } => {
+                    sys::duckdb_create_interval(sys::duckdb_interval { months: *months, days: *days, micros: *micros })
+                }
+                Value::Uuid(v) => sys::duckdb_create_uuid(uhugeint(*v)),
+                Value::List { element, items } => {
+                    let ty = LogicalType::create(element)?;
+                    let children = items.iter().map(OwnedValue::create).collect::<Result<Vec<_>, _>>()?;
+                    let mut raw: Vec<_> = children.iter().map(|c| c.0).collect();
+                    sys::duckdb_create_list_value(ty.0, raw.as_mut_ptr(), raw.len() as u64)
+                }
+                Value::Struct { ty, values } => {
+                    let ty = LogicalType::create(ty)?;
+                    let children = values.iter().map(OwnedValue::create).collect::<Result<Vec<_>, _>>()?;
+                    let mut raw: Vec<_> = children.iter().map(|c| c.0).collect();
+                    sys::duckdb_create_struct_value(ty.0, raw.as_mut_ptr())
+                }
+                Value::Map { ty, entries } => {
+                    let ty = LogicalType::create(ty)?;
+                    let keys = entries.iter().map(|(k, _)| OwnedValue::create(k)).collect::<Result<Vec<_>, _>>()?;
+                    let values = entries.iter().map(|(_, v)| OwnedValue::create(v)).collect::<Result<Vec<_>, _>>()?;
+                    let mut raw_keys: Vec<_> = keys.iter().map(|c| c.0).collect();
+                    let mut raw_values: Vec<_> = values.iter().map(|c| c.0).collect();
+                    sys::duckdb_create_map_value(
+                        ty.0,
+                        raw_keys.as_mut_ptr(),
+                        raw_values.as_mut_ptr(),
+                        entries.len() as u64,
+                    )
+                }
+            }
+        };
+        if raw.is_null() {
+            return Err(DuckDbError::new(
+                DuckErrorType::InvalidInput,
+                format!("DuckDB rejected a {} value (its parts do not match the declared type)", value.duck_type()),
+            ));
+        }
+        Ok(OwnedValue(raw))
+    }
+}
+
+/// A query result: its columns and its data chunks.
+#[derive(Debug)]
+pub struct QueryResult {
+    raw: sys::duckdb_result,
+    columns: Vec<ColumnDescription>,
+}
+
+// SAFETY: the result is owned and used by one thread at a time.
+unsafe impl Send for QueryResult {}
+
+impl Drop for QueryResult {
+    fn drop(&mut self) {
+        // SAFETY: duckdb_destroy_result accepts a zeroed result as well as a
+        // filled one, and is called once.
+        unsafe { sys::duckdb_destroy_result(&mut self.raw) };
+    }
+}
+
+impl QueryResult {
+    fn empty() -> QueryResult {
+        QueryResult {
+            // SAFETY: duckdb_result is a plain C struct for which all-zero is
+            // the documented "no result" state.
+            raw: unsafe { std::mem::zeroed() },
+            columns: Vec::new(),
+        }
+    }
+
+    fn error(&mut self) -> DuckDbError {
+        // SAFETY: a result filled by a failed call; the message is owned by it.
+        let message = unsafe { borrowed_string(sys::duckdb_result_error(&mut self.raw)) };
+        // SAFETY: as above.
+        let code = unsafe { sys::duckdb_result_error_type(&mut self.raw) };
+        let kind = DuckErrorType::from_code(code);
+        let kind = if kind == DuckErrorType::Invalid { classify_message(&message) } else { kind };
+        DuckDbError::new(kind, message)
+    }
+
+    fn load_columns(&mut self) {
+        // SAFETY: a successful result.
+        let count = unsafe { sys::duckdb_column_count(&mut self.raw) };
+        self.columns = (0..count)
+            .map(|i| {
+                // SAFETY: index in range; the name is owned by the result, the type by us.
+                let name = unsafe { borrowed_string(sys::duckdb_column_name(&mut self.raw, i)) };
+                // SAFETY: as above.
+                let ty = LogicalType(unsafe { sys::duckdb_column_logical_type(&mut self.raw, i) });
+                ColumnDescription { name, ty: ty.describe() }
+            })
+            .collect();
+    }
+
+    /// The result's columns.
+    pub fn columns(&self) -> &[ColumnDescription] {
+        &self.columns
+    }
+
+    /// Rows inserted, updated or deleted by the statement.
+    pub fn rows_changed(&mut self) -> u64 {
+        // SAFETY: a successful result.
+        unsafe { sys::duckdb_rows_changed(&mut self.raw) }
+    }
+
+    /// The next chunk of rows, `Ok(None)` at the end.
+    pub fn next_chunk(&mut self) -> Result<Option<DataChunk>, DuckDbError> {
+        // SAFETY: a successful result; the chunk, if any, is ours to destroy.
+        let raw = unsafe { sys::duckdb_fetch_chunk(self.raw) };
+        if raw.is_null() {
+            // SAFETY: as above; a non-null message means the stream failed.
+            let message = unsafe { sys::duckdb_result_error(&mut self.raw) };
+            if !message.is_null() {
+                return Err(self.error());
+            }
+            return Ok(None);
+        }
+        Ok(Some(DataChunk { raw }))
+    }
+}
+
+/// A chunk of up to [`vector_size`] rows, read column by column.
+#[derive(Debug)]
+pub struct DataChunk {
+    raw: sys::duckdb_data_chunk,
+}
+
+// SAFETY: an owned chunk, used by one thread at a time.
+unsafe impl Send for DataChunk {}
+
+impl Drop for DataChunk {
+    fn drop(&mut self) {
+        // SAFETY: owned chunk, destroyed once.
+        unsafe { sys::duckdb_destroy_data_chunk(&mut self.raw) };
+    }
+}
+
+impl DataChunk {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        // SAFETY: valid chunk.
+        unsafe { sys::duckdb_data_chunk_get_size(self.raw) as usize }
+    }
+
+    /// Whether the chunk has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of columns.
+    pub fn column_count(&self) -> usize {
+        // SAFETY: valid chunk.
+        unsafe { sys::duckdb_data_chunk_get_column_count(self.raw) as usize }
+    }
+
+    /// A reader of column `index`, whose type is `ty` (from
+    /// [`QueryResult::columns`]). `None` when the index is out of range.
+    pub fn column<'a>(&'a self, index: usize, ty: &'a DuckType) -> Option<ColumnRef<'a>> {
+        if index >= self.column_count() {
+            return None;
+        }
+        // SAFETY: index in range; the vector lives as long as the chunk,
+        // which the returned reader borrows.
+        let vector = unsafe { sys::duckdb_data_chunk_get_vector(self.raw, index as u64) };
+        // SAFETY: the vector belongs to this chunk and has `len()` rows of `ty`.
+        Some(unsafe { ColumnRef::new(vector, ty, self.len()) })
+    }
+}
+
+/// A data chunk that owns its column readers, so that rows can be handed to
+/// other threads (behind an `Arc`) and read there.
+#[derive(Debug)]
+pub struct ChunkView {
+    // Declared first so the readers are dropped before the memory they point to.
+    columns: Vec<ColumnRef<'static>>,
+    descriptions: Arc<[ColumnDescription]>,
+    len: usize,
+    _chunk: DataChunk,
+}
+
+// SAFETY: the view only reads the chunk's memory, which nothing mutates after
+// DuckDB produced it; concurrent reads from several threads are fine.
+unsafe impl Send for ChunkView {}
+// SAFETY: as above.
+unsafe impl Sync for ChunkView {}
+
+impl ChunkView {
+    /// Wraps `chunk`, whose columns are described by `descriptions`.
+    pub fn new(chunk: DataChunk, descriptions: Arc<[ColumnDescription]>) -> ChunkView {
+        let len = chunk.len();
+        let count = chunk.column_count().min(descriptions.len());
+        let columns = (0..count)
+            .map(|i| {
+                // SAFETY: index in range. The vector lives as long as `chunk`
+                // and the type as long as `descriptions` (heap data behind an
+                // Arc, which does not move); both are owned by the view and
+                // outlive `columns` (field order). The 'static lifetime never
+                // escapes: `column` hands out readers bound to `&self`.
+                unsafe {
+                    let vector = sys::duckdb_data_chunk_get_vector(chunk.raw, i as u64);
+                    let ty: &'static DuckType = &*(&descriptions[i].ty as *const DuckType);
+                    ColumnRef::new(vector, ty, len)
+                }
+            })
+            .collect();
+        ChunkView { columns, descriptions, len, _chunk: chunk }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the chunk has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The column descriptions.
+    pub fn descriptions(&self) -> &Arc<[ColumnDescription]> {
+        &self.descriptions
+    }
+
+    /// Reader of column `index`.
+    #[inline]
+    pub fn column(&self, index: usize) -> Option<&ColumnRef<'_>> {
+        self.columns.get(index)
+    }
+}
+
+/// A read-only view of one column (a DuckDB vector) of a chunk.
+///
+/// Readers check the row against the vector's length and the Rust type's
+/// width against the column's storage, so a wrong call returns `None` instead
+/// of reading the wrong memory.
+#[derive(Debug, Clone)]
+pub struct ColumnRef<'a> {
+    ty: &'a DuckType,
+    len: usize,
+    data: *const u8,
+    validity: *const u64,
+    children: Vec<ColumnRef<'a>>,
+    _chunk: PhantomData<&'a DataChunk>,
+}
+
+/// Fixed-width values a vector may store, by width.
+pub trait Primitive: Copy + private::Sealed {}
+
+mod private {
+    pub trait Sealed {}
+}
+
+macro_rules! primitive {
+    ($($t:ty),*) => {$(
+        impl private::Sealed for $t {}
+        impl Primitive for $t {}
+    )*};
+}
+primitive!(u8, i8, u16, i16, u32, i32, u64, i64, u128, i128, f32, f64);
+
+/// DuckDB's `list_entry_t`: where a row's elements sit in the child vector.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct ListEntry {
+    offset: u64,
+    length: u64,
+}
+
+impl<'a> ColumnRef<'a> {
+    /// # Safety
+    /// `vector` is a valid vector with `len` rows of type `ty` that lives for `'a`.
+    unsafe fn new(vector: sys::duckdb_vector, ty: &'a DuckType, len: usize) -> ColumnRef<'a> {
+        // SAFETY: valid vector per the contract; both pointers live as long as it.
+        let data = unsafe { sys::duckdb_vector_get_data(vector) } as *const u8;
+        // SAFETY: as above (null means "all valid").
+        let validity = unsafe { sys::duckdb_vector_get_validity(vector) } as *const u64;
+        let children = match ty {
+            DuckType::List { element } => {
+                // SAFETY: a LIST vector has one child vector of the element
+                // type whose size DuckDB reports.
+                unsafe {
+                    let child = sys::duckdb_list_vector_get_child(vector);
+                    let child_len = sys::duckdb_list_vector_get_size(vector) as usize;
+                    vec![ColumnRef::new(child, element, child_len)]
+                }
+            }
+            DuckType::Map { .. } => {
+                // A MAP is stored as a LIST of STRUCT(key, value); the key and
+                // value vectors are the struct's children.
+                // SAFETY: as for LIST, then struct children 0 and 1 of the
+                // entry struct, each with the child's length.
+                unsafe {
+                    let child = sys::duckdb_list_vector_get_child(vector);
+                    let child_len = sys::duckdb_list_vector_get_size(vector) as usize;
+                    let (key_ty, value_ty) = match ty {
+                        DuckType::Map { key, value } => (&**key, &**value),
+                        _ => unreachable!("matched above"),
+                    };
+                    vec![
+                        ColumnRef::new(sys::duckdb_struct_vector_get_child(child, 0), key_ty, child_len),
+                        ColumnRef::new(sys::duckdb_struct_vector_get_child(child, 1), value_ty, child_len),
+                    ]
+                }
+            }
+            DuckType::Array { element, size } => {
+                // SAFETY: an ARRAY vector has one child with `size` elements per row.
+                unsafe { vec![ColumnRef::new(sys::duckdb_array_vector_get_child(vector), element, len * size)] }
+            }
+            DuckType::Struct { fields } => fields
+                .iter()
+                .enumerate()
+                // SAFETY: a STRUCT vector has one child per field, with the parent's length.
+                .map(|(i, (_, fty))| unsafe {
+                    ColumnRef::new(sys::duckdb_struct_vector_get_child(vector, i as u64), fty, len)
+                })
+                .collect(),
+            DuckType::Union { members } => {
+                // A UNION is a STRUCT whose first child is the UTINYINT tag.
+                static TAG: DuckType = DuckType::UTinyInt;
+                std::iter::once(&TAG)
+                    .chain(members.iter().map(|(_, t)| t))
+                    .enumerate()
+                    // SAFETY: tag plus one child per member, each with the parent's length.
+                    .map(|(i, t)| unsafe {
+                        ColumnRef::new(sys::duckdb_struct_vector_get_child(vector, i as u64), t, len)
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        ColumnRef { ty, len, data, validity, children, _chunk: PhantomData }
+    }
+
+    /// The column's DuckDB type.
+    pub fn duck_type(&self) -> &'a DuckType {
+        self.ty
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether `row` holds a value (is in range and not NULL).
+    #[inline]
+    pub fn is_valid(&self, row: usize) -> bool {
+        if row >= self.len {
+            return false;
+        }
+        if self.validity.is_null() {
+            return true;
+        }
+        // SAFETY: the validity mask has one bit per row, in u64 words, and
+        // `row < len`.
+        let word = unsafe { *self.validity.add(row / 64) };
+        word & (1u64 << (row % 64)) != 0
+    }
+
+    /// The fixed-width value at `row`, or `None` when `row` is out of range
+    /// or `T` is not the width this column stores.
+    #[inline]
+    pub fn get<T: Primitive>(&self, row: usize) -> Option<T> {
+        if row >= self.len || self.data.is_null() || self.ty.physical_width() != Some(std::mem::size_of::<T>()) {
+            return None;
+        }
+        // SAFETY: the vector stores `len` values of exactly T's width (checked
+        // above; every Primitive is valid for any bit pattern except bool,
+        // which is not a Primitive) and `row < len`. DuckDB aligns vectors.
+        Some(unsafe { (self.data as *const T).add(row).read_unaligned() })
+    }
+
+    /// The bytes of a VARCHAR, JSON, BLOB, BIT or BIGNUM value at `row`.
+    #[inline]
+    pub fn bytes(&self, row: usize) -> Option<&'a [u8]> {
+        if row >= self.len
+            || self.data.is_null()
+            || !matches!(
+                self.ty,
+                DuckType::Varchar | DuckType::Json | DuckType::Blob | DuckType::Bit | DuckType::BigNum
+            )
+        {
+            return None;
+        }
+        // SAFETY: string vectors store 16-byte duckdb_string_t values and
+        // `row < len`.
+        let s = unsafe { &*(self.data as *const sys::duckdb_string_t).add(row) };
+        // SAFETY: reading either union member's `length` is valid (both
+        // start with it); inline strings live in the struct, others in the
+        // vector's heap, both alive as long as the chunk ('a).
+        unsafe {
+            let len = s.value.inlined.length as usize;
+            let ptr = if len <= 12 {
+                s.value.inlined.inlined.as_ptr().cast::<u8>()
+            } else {
+                s.value.pointer.ptr.cast::<u8>()
+            };
+            Some(std::slice::from_raw_parts(ptr, len))
+        }
+    }
+
+    /// Where the elements of the LIST or MAP at `row` sit in [`child`](Self::child)
+    /// (for an ARRAY, the fixed slice of the row).
+    pub fn list_range(&self, row: usize) -> Option<Range<usize>> {
+        if row >= self.len {
+            return None;
+        }
+        let range = match self.ty {
+            DuckType::List { .. } | DuckType::Map { .. } => {
+                // SAFETY: LIST and MAP vectors store 16-byte list entries and `row < len`.
+                let entry = unsafe { (self.data as *const ListEntry).add(row).read_unaligned() };
+                entry.offset as usize..(entry.offset + entry.length) as usize
+            }
+            DuckType::Array { size, .. } => row * size..(row + 1) * size,
+            _ => return None,
+        };
+        let child_len = self.children.first()?.len;
+        (range.end <= child_len).then_some(range)
+    }
+
+    /// Child column `index`: the elements of a LIST or ARRAY (0), the keys
+    /// (0) and values (1) of a MAP, the fields of a STRUCT, or the tag (0)
+    /// and members (1..) of a UNION.
+    pub fn child(&self, index: usize) -> Option<&ColumnRef<'a>> {
+        self.children.get(index)
+    }
+}
+
+/// Adds rows to one table through DuckDB's appender, a data chunk at a time.
+#[derive(Debug)]
+pub struct Appender {
+    raw: sys::duckdb_appender,
+    types: Vec<DuckType>,
+    _conn: Arc<RawConnection>,
+}
+
+// SAFETY: used by one thread at a time.
+unsafe impl Send for Appender {}
+
+impl Drop for Appender {
+    fn drop(&mut self) {
+        // SAFETY: created by duckdb_appender_create_ext, destroyed once.
+        // Destroying flushes what is buffered; callers that care about
+        // errors call `flush` first, and transactions decide what stays.
+        unsafe { sys::duckdb_appender_destroy(&mut self.raw) };
+    }
+}
+
+impl Appender {
+    /// Types of the table's columns.
+    pub fn column_types(&self) -> &[DuckType] {
+        &self.types
+    }
+
+    fn error(&mut self) -> DuckDbError {
+        // SAFETY: valid (possibly failed) appender; the error data is ours to destroy.
+        unsafe {
+            let mut data = sys::duckdb_appender_error_data(self.raw);
+            let code = sys::duckdb_error_data_error_type(data);
+            let message = borrowed_string(sys::duckdb_error_data_message(data));
+            sys::duckdb_destroy_error_data(&mut data);
+            let kind = DuckErrorType::from_code(code);
+            let kind = if kind == DuckErrorType::Invalid { classify_message(&message) } else { kind };
+            DuckDbError::new(kind, message)
+        }
+    }
+
+    /// A new empty chunk with this table's column types.
+    pub fn new_chunk(&self) -> Result<ChunkWriter, DuckDbError> {
+        ChunkWriter::new(&self.types)
+    }
+
+    /// Appends the rows of `chunk`, then empties it for reuse.
+    pub fn append(&mut self, chunk: &mut ChunkWriter) -> Result<(), DuckDbError> {
+        // SAFETY: valid chunk whose size was set within its capacity.
+        unsafe { sys::duckdb_data_chunk_set_size(chunk.raw, chunk.len as u64) };
+        // SAFETY: valid appender and a chunk of the appender's column types.
+        let state = unsafe { sys::duckdb_append_data_chunk(self.raw, chunk.raw) };
+        chunk.reset();
+        if state != sys::DuckDBSuccess {
+            return Err(self.error());
+        }
+        Ok(())
+    }
+
+    /// Writes buffered rows to the table, reporting constraint violations.
+    pub fn flush(&mut self) -> Result<(), DuckDbError> {
+        // SAFETY: valid appender.
+        if unsafe { sys::duckdb_appender_flush(self.raw) } != sys::DuckDBSuccess {
+            return Err(self.error());
+        }
+        Ok(())
+    }
+}
+
+/// A data chunk being filled, column by column, for an [`Appender`].
+#[derive(Debug)]
+pub struct ChunkWriter {
+    raw: sys::duckdb_data_chunk,
+    types: Vec<DuckType>,
+    len: usize,
+    capacity: usize,
+}
+
+// SAFETY: an owned chunk, used by one thread at a time.
+unsafe impl Send for ChunkWriter {}
+
+impl Drop for ChunkWriter {
+    fn drop(&mut self) {
+        // SAFETY: owned chunk, destroyed once.
+        unsafe { sys::duckdb_destroy_data_chunk(&mut self.raw) };
+    }
+}
+
+impl ChunkWriter {
+    /// An empty chunk with columns of `types`.
+    pub fn new(types: &[DuckType]) -> Result<ChunkWriter, DuckDbError> {
+        let logical = types.iter().map(LogicalType::create).collect::<Result<Vec<_>, _>>()?;
+        let mut raw_types: Vec<_> = logical.iter().map(|t| t.0).collect();
+        // SAFETY: an array of valid types that outlives the call; DuckDB copies them.
+        let raw = unsafe { sys::duckdb_create_data_chunk(raw_types.as_mut_ptr(), raw_types.len() as u64) };
+        Ok(ChunkWriter { raw, types: types.to_vec(), len: 0, capacity: vector_size() })
+    }
+
+    /// Rows written so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no rows were written.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether the chunk is full.
+    pub fn is_full(&self) -> bool {
+        self.len >= self.capacity
+    }
+
+    /// Column types.
+    pub fn types(&self) -> &[DuckType] {
+        &self.types
+    }
+
+    /// Counts one more row as written (after writing every column of it).
+    pub fn commit_row(&mut self) {
+        debug_assert!(self.len < self.capacity);
+        self.len += 1;
+    }
+
+    fn reset(&mut self) {
+        // SAFETY: valid chunk.
+        unsafe { sys::duckdb_data_chunk_reset(self.raw) };
+        self.len = 0;
+    }
+
+    /// A writer for column `index` at the row being written, or `None` when
+    /// the index is out of range or the chunk is full.
+    pub fn column(&mut self, index: usize) -> Option<ColumnWriter<'_>> {
+        if index >= self.types.len() || self.is_full() {
+            return None;
+        }
+        // SAFETY: index in range; the vector lives as long as the chunk,
+        // which the writer borrows mutably.
+        let vector = unsafe { sys::duckdb_data_chunk_get_vector(self.raw, index as u64) };
+        Some(ColumnWriter {
+            vector,
+            ty: &self.types[index],
+            row: self.len,
+            capacity: self.capacity,
+            _chunk: PhantomData,
+        })
+    }
+}
+
+/// Writes one value of one row into a chunk's vector (or into a list's child
+/// vector), checking widths and bounds.
+#[derive(Debug)]
+pub struct ColumnWriter<'a> {
+    vector: sys::duckdb_vector,
+    ty: &'a DuckType,
+    row: usize,
+    capacity: usize,
+    _chunk: PhantomData<&'a mut ChunkWriter>,
+}
+
+impl ColumnWriter<'_> {
+    /// The column's DuckDB type.
+    pub fn duck_type(&self) -> &DuckType {
+        self.ty
+    }
+
+    /// Marks the row NULL.
+    pub fn set_null(&mut self) {
+        // SAFETY: valid vector and `row < capacity`; ensure_validity_writable
+        // allocates the mask before we write it.
+        unsafe {
+            sys::duckdb_vector_ensure_validity_writable(self.vector);
+            let mask = sys::duckdb_vector_get_validity(self.vector);
+            sys::duckdb_validity_set_row_invalid(mask, self.row as u64);
+        }
+    }
+
+    /// Writes a fixed-width value; `false` when `T` is not this column's storage width.
+    #[inline]
+    pub fn put<T: Primitive>(&mut self, value: T) -> bool {
+        if self.ty.physical_width() != Some(std::mem::size_of::<T>()) || self.row >= self.capacity {
+            return false;
+        }
+        // SAFETY: the vector holds `capacity` values of T's width and `row < capacity`.
+        unsafe {
+            let data = sys::duckdb_vector_get_data(self.vector) as *mut T;
+            data.add(self.row).write_unaligned(value);
+        }
+        true
+    }
+
+    /// Writes a VARCHAR or BLOB value; `false` for other column types.
+    pub fn put_bytes(&mut self, bytes: &[u8]) -> bool {
+        if !matches!(self.ty, DuckType::Varchar | DuckType::Json | DuckType::Blob) || self.row >= self.capacity {
+            return false;
+        }
+        // SAFETY: valid string vector, row in range; DuckDB copies the bytes.
+        unsafe {
+            sys::duckdb_vector_assign_string_element_len(
+                self.vector,
+                self.row as u64,
+                bytes.as_ptr().cast(),
+                bytes.len() as u64,
+            )
+        };
+        true
+    }
+
+    /// Appends `count` elements to a LIST row and returns a writer for each
+    /// through `write`; `None` when this is not a LIST column.
+    pub fn put_list<E>(
+        &mut self,
+        count: usize,
+        mut write: impl FnMut(usize, &mut ColumnWriter<'_>) -> Result<(), E>,
+    ) -> Option<Result<(), E>> {
+        let DuckType::List { element } = self.ty else { return None };
+        if self.row >= self.capacity {
+            return None;
+        }
+        // SAFETY: a LIST vector: reserve room in the child, then record this
+        // row's entry and grow the child's size; child pointers are fetched
+        // after the reserve, which may move them.
+        unsafe {
+            let offset = sys::duckdb_list_vector_get_size(self.vector) as usize;
+            if sys::duckdb_list_vector_reserve(self.vector, (offset + count) as u64) != sys::DuckDBSuccess {
+                return None;
+            }
+            let entries = sys::duckdb_vector_get_data(self.vector) as *mut ListEntry;
+            entries.add(self.row).write_unaligned(ListEntry { offset: offset as u64, length: count as u64 });
+            sys::duckdb_list_vector_set_size(self.vector, (offset + count) as u64);
+            let child = sys::duckdb_list_vector_get_child(self.vector);
+            for i in 0..count {
+                let mut writer = ColumnWriter {
+                    vector: child,
+                    ty: element,
+                    row: offset + i,
+                    capacity: offset + count,
+                    _chunk: PhantomData,
+                };
+                if let Err(e) = write(i, &mut writer) {
+                    return Some(Err(e));
+                }
+            }
+        }
+        Some(Ok(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn memory() -> Connection {
+        Database::open(":memory:", &OpenOptions::default()).unwrap().connect().unwrap()
+    }
+
+    #[test]
+    fn describes_parameters_and_columns() {
+        let conn = memory();
+        conn.execute_batch(
+            "CREATE TABLE u (id INTEGER PRIMARY KEY, name VARCHAR, price DECIMAL(10,2), tags VARCHAR[])",
+        )
+        .unwrap();
+        let stmt = conn.prepare("SELECT id, name, price, tags FROM u WHERE id = $1 AND name = $2").unwrap();
+        let d = stmt.describe();
+        assert_eq!(d.params, vec![DuckType::Integer, DuckType::Varchar]);
+        assert_eq!(d.kind, StatementKind::Select);
+        let names: Vec<_> = d.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["id", "name", "price", "tags"]);
+        assert_eq!(d.columns[2].ty, DuckType::Decimal { width: 10, scale: 2 });
+        assert_eq!(d.columns[3].ty, DuckType::list(DuckType::Varchar));
+    }
+
+    #[test]
+    fn untyped_parameter_is_unknown() {
+        let stmt = memory().prepare("SELECT ? AS x").unwrap();
+        assert_eq!(stmt.describe().params, vec![DuckType::Unknown]);
+    }
+
+    #[test]
+    fn errors_carry_kind_and_caret() {
+        let conn = memory();
+        conn.execute_batch("CREATE TABLE u (id INTEGER)").unwrap();
+        let err = conn.prepare("SELECT nope FROM u").unwrap_err();
+        assert_eq!(err.kind(), DuckErrorType::Binder);
+        assert!(err.message().contains("LINE 1"), "{}", err.message());
+        assert_eq!(conn.count_statements("SELECT 1; SELECT 2").unwrap(), 2);
+    }
+
+    #[test]
+    fn reads_chunks_with_nulls_strings_and_lists() {
+        let conn = memory();
+        let mut stmt = conn
+            .prepare("SELECT i::BIGINT AS i, CASE WHEN i % 2 = 0 THEN NULL ELSE 'row number ' || i END AS s, [i, i + 1] AS l FROM range(3000) t(i)")
+            .unwrap();
+        let mut result = stmt.execute(false).unwrap();
+        let types: Vec<_> = result.columns().iter().map(|c| c.ty.clone()).collect();
+        let mut seen = 0;
+        while let Some(chunk) = result.next_chunk().unwrap() {
+            let ints = chunk.column(0, &types[0]).unwrap();
+            let strings = chunk.column(1, &types[1]).unwrap();
+            let lists = chunk.column(2, &types[2]).unwrap();
+            assert!(ints.get::<i32>(0).is_none(), "width is checked");
+            for row in 0..chunk.len() {
+                let i = ints.get::<i64>(row).unwrap();
+                assert_eq!(i, seen as i64);
+                assert_eq!(strings.is_valid(row), i % 2 == 1);
+                if i % 2 == 1 {
+                    assert_eq!(strings.bytes(row).unwrap(), format!("row number {i}").as_bytes());
+                }
+                let range = lists.list_range(row).unwrap();
+                let child = lists.child(0).unwrap();
+                let items: Vec<i64> = range.map(|r| child.get::<i64>(r).unwrap()).collect();
+                assert_eq!(items, [i, i + 1]);
+                seen += 1;
+            }
+            assert!(ints.get::<i64>(chunk.len()).is_none(), "bounds are checked");
+        }
+        assert_eq!(seen, 3000);
+    }
+
+    #[test]
+    fn binds_nested_values_and_appends_chunks() {
+        let mut conn = memory();
+        conn.execute_batch("CREATE TABLE t (id BIGINT, name VARCHAR, xs INTEGER[])").unwrap();
+        let mut appender = conn.appender(None, "t").unwrap();
+        let mut chunk = appender.new_chunk().unwrap();
+        for i in 0..3i64 {
+            assert!(chunk.column(0).unwrap().put(i));
+            let mut name = chunk.column(1).unwrap();
+            if i == 1 {
+                name.set_null();
+            } else {
+                assert!(name.put_bytes(format!("a fairly long name {i}").as_bytes()));
+            }
+            let res: Option<Result<(), ()>> =
+                chunk.column(2).unwrap().put_list(i as usize, |j, w| if w.put(j as i32) { Ok(()) } else { Err(()) });
+            res.unwrap().unwrap();
+            chunk.commit_row();
+        }
+        appender.append(&mut chunk).unwrap();
+        appender.flush().unwrap();
+        drop(appender);
+        let stmt = conn.prepare_cached("SELECT count(*) FROM t WHERE xs = $1").unwrap();
+        stmt.bind(0, &Value::List { element: DuckType::Integer, items: vec![Value::Integer(0), Value::Integer(1)] })
+            .unwrap();
+        let mut result = stmt.execute(false).unwrap();
+        let chunk = result.next_chunk().unwrap().unwrap();
+        let ty = result.columns()[0].ty.clone();
+        assert_eq!(chunk.column(0, &ty).unwrap().get::<i64>(0), Some(1));
+    }
+
+    #[test]
+    fn interrupt_stops_a_running_query() {
+        let conn = memory();
+        let handle = conn.interrupt_handle();
+        let mut stmt = conn.prepare("SELECT count(*) FROM range(10000000000) a").unwrap();
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            handle.interrupt();
+        });
+        let err = stmt.execute(false).unwrap_err();
+        t.join().unwrap();
+        assert_eq!(err.kind(), DuckErrorType::Interrupt, "{err}");
+        conn.execute_batch("SELECT 1").unwrap();
+    }
+}

@@ -1,0 +1,32 @@
+//! Shared core of Andamios.
+//!
+//! This crate holds what the compile-time macros, the async runtime and the
+//! command-line tool all need: the DuckDB C-API layer ([`ffi`], the only
+//! module with `unsafe` code), descriptions of DuckDB types ([`DuckType`]),
+//! owned values for binding ([`Value`]) and DuckDB's errors ([`DuckDbError`]).
+//!
+//! ```
+//! use andamios_core::ffi::Database;
+//!
+//! let db = Database::open(":memory:", &Default::default()).unwrap();
+//! let conn = db.connect().unwrap();
+//! let stmt = conn.prepare("SELECT 40 + $1::INTEGER AS answer").unwrap();
+//! let described = stmt.describe();
+//! assert_eq!(described.columns[0].name, "answer");
+//! ```
+#![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod cache;
+pub mod describe;
+mod duck_type;
+mod error;
+pub mod ffi;
+pub mod migrate;
+mod nullability;
+pub mod schema;
+mod value;
+
+pub use duck_type::{DuckType, StatementKind};
+pub use error::{DuckDbError, DuckErrorType};
+pub use value::{Decimal, Value};

@@ -1,0 +1,145 @@
+//! Migration files: `migrations/<version>_<description>.sql`, with an
+//! optional `<version>_<description>.down.sql` that reverts it.
+
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One migration read from its folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migration {
+    /// The version: the number before the first `_`.
+    pub version: i64,
+    /// The description: the rest of the name, `_` read as spaces.
+    pub description: String,
+    /// The SQL that applies it.
+    pub sql: String,
+    /// The SQL that reverts it, when a `.down.sql` file exists.
+    pub down_sql: Option<String>,
+    /// SHA-256 of `sql`, to notice a changed file after it was applied.
+    pub checksum: Vec<u8>,
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// Where the `.down.sql` was read from.
+    pub down_path: Option<PathBuf>,
+}
+
+/// A migration folder that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationError(pub String);
+
+impl fmt::Display for MigrationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MigrationError {}
+
+/// SHA-256 of `data`.
+pub fn sha256(data: &[u8]) -> Vec<u8> {
+    Sha256::digest(data).to_vec()
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Parses `<version>_<description>` out of a file name, with the kind of file.
+fn parse_name(file_name: &str) -> Option<(i64, String, bool)> {
+    let (stem, down) = if let Some(stem) = file_name.strip_suffix(".down.sql") {
+        (stem, true)
+    } else if let Some(stem) = file_name.strip_suffix(".up.sql") {
+        (stem, false)
+    } else {
+        (file_name.strip_suffix(".sql")?, false)
+    };
+    let (version, description) = stem.split_once('_')?;
+    let version = version.parse().ok()?;
+    Some((version, description.replace('_', " "), down))
+}
+
+/// Reads every migration in `dir`, ordered by version.
+pub fn read_dir(dir: &Path) -> Result<Vec<Migration>, MigrationError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| MigrationError(format!("cannot read the migrations folder {}: {e}", dir.display())))?;
+    let mut ups: Vec<Migration> = Vec::new();
+    let mut downs: Vec<(i64, String, PathBuf)> = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| MigrationError(format!("cannot list {}: {e}", dir.display())))?;
+        let path = entry.path();
+        let Some(file_name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+        if !file_name.ends_with(".sql") {
+            continue;
+        }
+        let (version, description, down) = parse_name(file_name).ok_or_else(|| {
+            MigrationError(format!(
+                "migration file {} is not named <version>_<description>.sql (for example 20240101120000_create_users.sql)",
+                path.display()
+            ))
+        })?;
+        let sql = std::fs::read_to_string(&path)
+            .map_err(|e| MigrationError(format!("cannot read migration {}: {e}", path.display())))?;
+        if down {
+            downs.push((version, sql, path));
+        } else {
+            if let Some(other) = ups.iter().find(|m| m.version == version) {
+                return Err(MigrationError(format!(
+                    "two migrations have version {version}: {} and {}; give one a new version",
+                    other.path.display(),
+                    path.display()
+                )));
+            }
+            ups.push(Migration {
+                version,
+                description,
+                checksum: sha256(sql.as_bytes()),
+                sql,
+                down_sql: None,
+                path,
+                down_path: None,
+            });
+        }
+    }
+    for (version, sql, path) in downs {
+        let up = ups.iter_mut().find(|m| m.version == version).ok_or_else(|| {
+            MigrationError(format!("{} reverts version {version}, but no migration has that version", path.display()))
+        })?;
+        up.down_sql = Some(sql);
+        up.down_path = Some(path);
+    }
+    ups.sort_by_key(|m| m.version);
+    Ok(ups)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_names() {
+        assert_eq!(parse_name("1_init.sql"), Some((1, "init".into(), false)));
+        assert_eq!(parse_name("20240101_add_users_table.down.sql"), Some((20240101, "add users table".into(), true)));
+        assert_eq!(parse_name("3_x.up.sql"), Some((3, "x".into(), false)));
+        assert_eq!(parse_name("init.sql"), None);
+        assert_eq!(parse_name("v1_init.sql"), None);
+    }
+
+    #[test]
+    fn reads_a_folder_in_version_order() {
+        let dir = std::env::temp_dir().join(format!("andamios-migrate-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("2_second.sql"), "CREATE TABLE b (x INTEGER);").unwrap();
+        std::fs::write(dir.join("1_first.sql"), "CREATE TABLE a (x INTEGER);").unwrap();
+        std::fs::write(dir.join("1_first.down.sql"), "DROP TABLE a;").unwrap();
+        std::fs::write(dir.join("README.md"), "not a migration").unwrap();
+        let migrations = read_dir(&dir).unwrap();
+        assert_eq!(migrations.iter().map(|m| m.version).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(migrations[0].down_sql.as_deref(), Some("DROP TABLE a;"));
+        assert_eq!(migrations[1].down_sql, None);
+        std::fs::write(dir.join("bad.sql"), "").unwrap();
+        assert!(read_dir(&dir).unwrap_err().0.contains("is not named"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,431 @@
+//! Which result columns can be NULL, read off DuckDB's bound logical plan
+//! (`json_serialize_plan`, from the bundled json extension).
+//!
+//! DuckDB does not report nullability, and `DESCRIBE` gets outer joins
+//! wrong, so the plan is walked bottom-up: every operator maps its output
+//! column bindings `(table_index, column_index)` to "may be NULL". Base
+//! columns follow their table's NOT NULL constraints; outer joins, set
+//! operations and unknown operators make columns nullable; expressions are
+//! non-null only when they provably are. Being wrong towards "nullable" is
+//! safe (the caller gets an `Option`); being wrong the other way is a bug, so
+//! anything not understood is nullable.
+
+use crate::ffi::Connection;
+use crate::{DuckType, Value as DuckValue};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Infers, for each of the `column_count` result columns of `sql`, whether
+/// it may be NULL. Unknown answers are `true`.
+pub(crate) fn infer(conn: &Connection, sql: &str, column_count: usize) -> Vec<bool> {
+    let unknown = vec![true; column_count];
+    let Some(plan) = serialized_plan(conn, sql) else { return unknown };
+    let mut walker = Walker { conn, tables: HashMap::new(), ctes: HashMap::new() };
+    let Some(root) = plan.get("plans").and_then(|s| s.get(0)) else { return unknown };
+    match walker.operator(root) {
+        Some(columns) if columns.len() == column_count => columns,
+        _ => unknown,
+    }
+}
+
+fn serialized_plan(conn: &Connection, sql: &str) -> Option<Value> {
+    let mut stmt = conn.prepare("SELECT json_serialize_plan($1::VARCHAR)").ok()?;
+    stmt.bind(0, &DuckValue::Varchar(sql.to_owned())).ok()?;
+    let mut result = stmt.execute(false).ok()?;
+    let chunk = result.next_chunk().ok()??;
+    let ty = DuckType::Varchar;
+    let column = chunk.column(0, &ty)?;
+    let text = std::str::from_utf8(column.bytes(0)?).ok()?;
+    let plan: Value = serde_json::from_str(text).ok()?;
+    if plan.get("error").and_then(Value::as_bool) == Some(true) {
+        return None;
+    }
+    Some(plan)
+}
+
+fn index(v: &Value, key: &str) -> Option<u64> {
+    v.get(key).and_then(Value::as_u64)
+}
+
+fn text<'v>(v: &'v Value, key: &str) -> &'v str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn list<'v>(v: &'v Value, key: &str) -> &'v [Value] {
+    v.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+/// The last part of a function's qualified name (`system.main.count_star` -> `count_star`).
+fn function_name(e: &Value) -> &str {
+    e.get("qname")
+        .and_then(|q| q.get("path"))
+        .and_then(Value::as_array)
+        .and_then(|p| p.last())
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+/// Functions whose result is NULL only when an argument is.
+const NULL_IN_NULL_OUT: &[&str] = &[
+    "+",
+    "-",
+    "*",
+    "add",
+    "subtract",
+    "multiply",
+    "abs",
+    "negate",
+    "lower",
+    "upper",
+    "lcase",
+    "ucase",
+    "length",
+    "strlen",
+    "trim",
+    "ltrim",
+    "rtrim",
+    "||",
+    "reverse",
+    "left",
+    "right",
+    "substring",
+    "substr",
+    "round",
+    "floor",
+    "ceil",
+    "ceiling",
+    "sign",
+    "year",
+    "month",
+    "day",
+    "hour",
+    "minute",
+    "second",
+    "date_part",
+    "date_trunc",
+    "datepart",
+    "datetrunc",
+    "hash",
+    "md5",
+    "sha256",
+    "~~",
+    "!~~",
+    "~~~",
+    "like_escape",
+    "prefix",
+    "suffix",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "to_json",
+    "array_length",
+    "len",
+    "list_concat",
+    "not",
+];
+
+/// Functions and aggregates that never return NULL.
+const NEVER_NULL: &[&str] = &[
+    "concat",
+    "count_star",
+    "count",
+    "list_value",
+    "struct_pack",
+    "row",
+    "now",
+    "current_timestamp",
+    "current_date",
+    "gen_random_uuid",
+    "uuid",
+    "random",
+    "typeof",
+];
+
+/// Window functions that never return NULL.
+const NEVER_NULL_WINDOWS: &[&str] = &[
+    "WINDOW_ROW_NUMBER",
+    "WINDOW_RANK",
+    "WINDOW_RANK_DENSE",
+    "WINDOW_PERCENT_RANK",
+    "WINDOW_CUME_DIST",
+    "WINDOW_NTILE",
+];
+
+/// DuckDB's column id of the row id (`COLUMN_IDENTIFIER_ROW_ID`).
+const ROW_ID: u64 = u64::MAX;
+
+struct Walker<'c> {
+    conn: &'c Connection,
+    /// Whether each column may be NULL, by (catalog, schema, table).
+    tables: HashMap<(String, String, String), Option<Vec<bool>>>,
+    /// Output nullability of materialised CTEs, by index.
+    ctes: HashMap<u64, Vec<bool>>,
+}
+
+impl Walker<'_> {
+    fn table_nullability(&mut self, catalog: &str, schema: &str, table: &str) -> Option<Vec<bool>> {
+        let key = (catalog.to_owned(), schema.to_owned(), table.to_owned());
+        if let Some(known) = self.tables.get(&key) {
+            return known.clone();
+        }
+        let found = self.query_table(catalog, schema, table);
+        self.tables.insert(key, found.clone());
+        found
+    }
+
+    fn query_table(&self, catalog: &str, schema: &str, table: &str) -> Option<Vec<bool>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT is_nullable FROM duckdb_columns() WHERE database_name = $1 AND schema_name = $2 AND table_name = $3 ORDER BY column_index",
+            )
+            .ok()?;
+        for (i, v) in [catalog, schema, table].into_iter().enumerate() {
+            stmt.bind(i, &DuckValue::Varchar(v.to_owned())).ok()?;
+        }
+        let mut result = stmt.execute(false).ok()?;
+        let mut flags = Vec::new();
+        let ty = DuckType::Boolean;
+        while let Some(chunk) = result.next_chunk().ok()? {
+            let column = chunk.column(0, &ty)?;
+            for row in 0..chunk.len() {
+                flags.push(!column.is_valid(row) || column.get::<u8>(row)? != 0);
+            }
+        }
+        (!flags.is_empty()).then_some(flags)
+    }
+
+    /// The outputs of every child, concatenated (what BOUND_REF indexes).
+    fn inputs(&mut self, op: &Value) -> Option<Vec<bool>> {
+        let mut all = Vec::new();
+        for child in list(op, "children") {
+            all.extend(self.operator(child)?);
+        }
+        Some(all)
+    }
+
+    fn only_child(&mut self, op: &Value) -> Option<Vec<bool>> {
+        self.operator(list(op, "children").first()?)
+    }
+
+    /// Whether each output column of `op` may be NULL; `None` when `op` is
+    /// not understood (then every column of the result is nullable).
+    fn operator(&mut self, op: &Value) -> Option<Vec<bool>> {
+        let kind = text(op, "type");
+        Some(match kind {
+            "LOGICAL_PROJECTION" => {
+                let input = self.inputs(op)?;
+                list(op, "expressions").iter().map(|e| nullable(e, &input)).collect()
+            }
+            "LOGICAL_FILTER" => {
+                let mut columns = self.only_child(op)?;
+                for e in list(op, "expressions") {
+                    for position in non_null_when_true(e) {
+                        if let Some(c) = columns.get_mut(position) {
+                            *c = false;
+                        }
+                    }
+                }
+                project(columns, list(op, "projection_map"))?
+            }
+            "LOGICAL_GET" => self.get(op)?,
+            "LOGICAL_COMPARISON_JOIN"
+            | "LOGICAL_ANY_JOIN"
+            | "LOGICAL_DELIM_JOIN"
+            | "LOGICAL_ASOF_JOIN"
+            | "LOGICAL_CROSS_PRODUCT"
+            | "LOGICAL_POSITIONAL_JOIN" => {
+                let children = list(op, "children");
+                let mut left = self.operator(children.first()?)?;
+                let mut right = self.operator(children.get(1)?)?;
+                let join = match kind {
+                    "LOGICAL_CROSS_PRODUCT" => "INNER",
+                    "LOGICAL_POSITIONAL_JOIN" => "OUTER",
+                    _ => text(op, "join_type"),
+                };
+                left = project(left, list(op, "left_projection_map"))?;
+                right = project(right, list(op, "right_projection_map"))?;
+                let (left_nullable, right_nullable) = match join {
+                    "INNER" => (false, false),
+                    "LEFT" | "SINGLE" => (false, true),
+                    "RIGHT" => (true, false),
+                    "SEMI" | "ANTI" | "RIGHT_SEMI" | "RIGHT_ANTI" => {
+                        return Some(if join.starts_with("RIGHT") { right } else { left })
+                    }
+                    "MARK" => {
+                        left.push(true);
+                        return Some(left);
+                    }
+                    _ => (true, true),
+                };
+                left.iter_mut().for_each(|c| *c |= left_nullable);
+                right.iter_mut().for_each(|c| *c |= right_nullable);
+                left.extend(right);
+                left
+            }
+            "LOGICAL_AGGREGATE_AND_GROUP_BY" => {
+                let input = self.inputs(op)?;
+                // ROLLUP, CUBE and GROUPING SETS put NULL in the groups they roll up.
+                let several_sets = list(op, "grouping_sets").len() > 1;
+                let mut out: Vec<bool> =
+                    list(op, "groups").iter().map(|e| several_sets || nullable(e, &input)).collect();
+                out.extend(list(op, "expressions").iter().map(|e| !NEVER_NULL.contains(&function_name(e))));
+                out.extend(list(op, "grouping_functions").iter().map(|_| false));
+                out
+            }
+            "LOGICAL_WINDOW" => {
+                let mut columns = self.only_child(op)?;
+                let input = columns.clone();
+                columns.extend(list(op, "expressions").iter().map(|e| nullable(e, &input)));
+                columns
+            }
+            "LOGICAL_UNION" | "LOGICAL_EXCEPT" | "LOGICAL_INTERSECT" => {
+                let children = list(op, "children");
+                let outputs = children.iter().map(|c| self.operator(c)).collect::<Option<Vec<_>>>()?;
+                let count = outputs.first()?.len();
+                // UNION: NULL if any branch can be; EXCEPT/INTERSECT keep rows of the left side.
+                let branches = if kind == "LOGICAL_UNION" { &outputs[..] } else { &outputs[..1] };
+                (0..count).map(|i| branches.iter().any(|b| b.get(i).copied().unwrap_or(true))).collect()
+            }
+            "LOGICAL_ORDER_BY" | "LOGICAL_LIMIT" | "LOGICAL_TOP_N" | "LOGICAL_DISTINCT" | "LOGICAL_SAMPLE" => {
+                self.only_child(op)?
+            }
+            "LOGICAL_MATERIALIZED_CTE" => {
+                let children = list(op, "children");
+                let definition = self.operator(children.first()?)?;
+                self.ctes.insert(index(op, "table_index")?, definition);
+                self.operator(children.get(1)?)?
+            }
+            "LOGICAL_CTE_REF" => self.ctes.get(&index(op, "cte_index")?)?.clone(),
+            "LOGICAL_EXPRESSION_GET" => {
+                let rows = list(op, "expressions");
+                let count = rows.first()?.as_array()?.len();
+                (0..count)
+                    .map(|i| rows.iter().any(|r| r.as_array().and_then(|r| r.get(i)).is_none_or(|e| nullable(e, &[]))))
+                    .collect()
+            }
+            "LOGICAL_DUMMY_SCAN" => Vec::new(),
+            "LOGICAL_INSERT" | "LOGICAL_UPDATE" | "LOGICAL_DELETE" => {
+                // With RETURNING, these output the table's columns.
+                let path = op.get("table_info")?.get("qualified_name")?.get("path")?.as_array()?;
+                let part = |i: usize| path.get(i).and_then(Value::as_str).unwrap_or("");
+                self.table_nullability(part(0), part(1), part(2))?
+            }
+            _ => return None,
+        })
+    }
+
+    fn get(&mut self, op: &Value) -> Option<Vec<bool>> {
+        let function = function_name(op);
+        let table_flags = if function == "seq_scan" {
+            let data = op.get("function_data")?;
+            self.table_nullability(text(data, "catalog"), text(data, "schema"), text(data, "table"))
+        } else {
+            None
+        };
+        let columns: Vec<bool> = list(op, "column_indexes")
+            .iter()
+            .map(|c| {
+                let id = index(c, "index").unwrap_or(ROW_ID - 1);
+                if id == ROW_ID && table_flags.is_some() {
+                    false
+                } else {
+                    table_flags.as_ref().and_then(|f| f.get(id as usize).copied()).unwrap_or(true)
+                }
+            })
+            .collect();
+        project(columns, list(op, "projection_ids"))
+    }
+}
+
+/// The columns picked by a projection map (all of them when it is empty).
+fn project(columns: Vec<bool>, map: &[Value]) -> Option<Vec<bool>> {
+    if map.is_empty() {
+        return Some(columns);
+    }
+    map.iter().map(|i| i.as_u64().and_then(|i| columns.get(i as usize).copied())).collect()
+}
+
+/// Whether expression `e` may be NULL, given whether each input column may be.
+fn nullable(e: &Value, input: &[bool]) -> bool {
+    let class = text(e, "expression_class");
+    let ty = text(e, "type");
+    let children = list(e, "children");
+    let any_child = || children.is_empty() || children.iter().any(|c| nullable(c, input));
+    match class {
+        "BOUND_REF" => index(e, "index").and_then(|i| input.get(i as usize).copied()).unwrap_or(true),
+        "BOUND_CONSTANT" => e.get("value").and_then(|v| v.get("is_null")).and_then(Value::as_bool).unwrap_or(true),
+        "BOUND_FUNCTION" if ty == "OPERATOR_CAST" => {
+            let try_cast = e.get("function_data").and_then(|d| d.get("try_cast")).and_then(Value::as_bool);
+            try_cast != Some(false) || any_child()
+        }
+        "BOUND_FUNCTION" if ty.starts_with("COMPARE_") => match ty {
+            "COMPARE_DISTINCT_FROM" | "COMPARE_NOT_DISTINCT_FROM" => false,
+            _ => any_child(),
+        },
+        "BOUND_FUNCTION" => {
+            let name = function_name(e);
+            if NEVER_NULL.contains(&name) {
+                false
+            } else if NULL_IN_NULL_OUT.contains(&name) {
+                any_child()
+            } else {
+                true
+            }
+        }
+        "BOUND_COMPARISON" => match ty {
+            "COMPARE_DISTINCT_FROM" | "COMPARE_NOT_DISTINCT_FROM" => false,
+            _ => ["left", "right"].iter().any(|k| e.get(*k).is_none_or(|c| nullable(c, input))),
+        },
+        "BOUND_CAST" => {
+            e.get("try_cast").and_then(Value::as_bool) != Some(false)
+                || e.get("child").is_none_or(|c| nullable(c, input))
+        }
+        "BOUND_BETWEEN" => ["input", "lower", "upper"].iter().any(|k| e.get(*k).is_none_or(|c| nullable(c, input))),
+        "BOUND_CONJUNCTION" => any_child(),
+        "BOUND_OPERATOR" => match ty {
+            "OPERATOR_IS_NULL" | "OPERATOR_IS_NOT_NULL" => false,
+            "OPERATOR_COALESCE" => children.iter().all(|c| nullable(c, input)),
+            "OPERATOR_NOT" | "COMPARE_IN" | "COMPARE_NOT_IN" => any_child(),
+            _ => true,
+        },
+        "BOUND_CASE" => {
+            e.get("else_expr").is_none_or(|c| nullable(c, input))
+                || list(e, "case_checks").iter().any(|check| check.get("then_expr").is_none_or(|c| nullable(c, input)))
+        }
+        "BOUND_WINDOW" => {
+            !(NEVER_NULL_WINDOWS.contains(&ty) || (ty == "WINDOW_AGGREGATE" && NEVER_NULL.contains(&function_name(e))))
+        }
+        "BOUND_AGGREGATE" => !NEVER_NULL.contains(&function_name(e)),
+        _ => true,
+    }
+}
+
+/// Input positions that a filter expression, when true, proves non-NULL:
+/// `x IS NOT NULL`, and both sides of a comparison (NULL never compares true).
+fn non_null_when_true(e: &Value) -> Vec<usize> {
+    let class = text(e, "expression_class");
+    let ty = text(e, "type");
+    let children = list(e, "children");
+    match class {
+        "BOUND_CONJUNCTION" if ty == "CONJUNCTION_AND" => children.iter().flat_map(non_null_when_true).collect(),
+        "BOUND_OPERATOR" if ty == "OPERATOR_IS_NOT_NULL" => children.iter().filter_map(position_of).collect(),
+        "BOUND_FUNCTION" | "BOUND_COMPARISON"
+            if ty.starts_with("COMPARE_") && !matches!(ty, "COMPARE_DISTINCT_FROM" | "COMPARE_NOT_DISTINCT_FROM") =>
+        {
+            children.iter().chain(["left", "right"].iter().filter_map(|k| e.get(*k))).filter_map(position_of).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The input position of a plain column reference (through casts).
+fn position_of(e: &Value) -> Option<usize> {
+    match (text(e, "expression_class"), text(e, "type")) {
+        ("BOUND_REF", _) => index(e, "index").map(|i| i as usize),
+        ("BOUND_FUNCTION", "OPERATOR_CAST") | ("BOUND_CAST", _) => {
+            list(e, "children").first().or_else(|| e.get("child")).and_then(position_of)
+        }
+        _ => None,
+    }
+}

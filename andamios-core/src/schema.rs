@@ -1,0 +1,269 @@
+//! Where the macros find the schema to check statements against.
+//!
+//! In order: `ANDAMIOS_OFFLINE=true` (the offline cache only), `DATABASE_URL`
+//! (the process environment, then `.env` files from the crate's folder up),
+//! the crate's migrations folder applied to an in-memory DuckDB, then the
+//! offline cache. A schema database is built once per process and reused
+//! until its migration files change.
+
+use crate::ffi::{Connection, Database, OpenOptions};
+use crate::migrate::{self, Migration};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Name of the folder that holds the offline cache.
+pub const CACHE_DIR_NAME: &str = ".andamios-cache";
+
+/// Where a crate's statements are checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaSource {
+    /// Only the offline cache in this folder.
+    Offline(PathBuf),
+    /// A database file, opened read-only.
+    Database {
+        /// The URL as given.
+        url: String,
+        /// The file.
+        path: String,
+    },
+    /// Migrations applied to an in-memory database.
+    Migrations(PathBuf),
+}
+
+/// The settings that choose a source, read from the environment by the
+/// macros (and set explicitly by tests and the CLI).
+#[derive(Debug, Clone, Default)]
+pub struct SourceSettings {
+    /// `ANDAMIOS_OFFLINE`.
+    pub offline: bool,
+    /// `DATABASE_URL`.
+    pub database_url: Option<String>,
+    /// The folder of the crate being compiled (`CARGO_MANIFEST_DIR`).
+    pub manifest_dir: PathBuf,
+    /// `ANDAMIOS_MIGRATIONS`: the migrations folder, relative to the crate
+    /// (default `migrations`).
+    pub migrations: Option<PathBuf>,
+    /// `ANDAMIOS_OFFLINE_DIR`: where to read the cache (default: the nearest
+    /// `.andamios-cache` from the crate's folder up).
+    pub offline_dir: Option<PathBuf>,
+}
+
+impl SourceSettings {
+    /// Reads the settings from the process environment and `.env` files.
+    pub fn from_env(manifest_dir: PathBuf) -> SourceSettings {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let dotenv = read_dotenv(&manifest_dir);
+        let lookup = |name: &str| env(name).or_else(|| dotenv.get(name).cloned());
+        SourceSettings {
+            offline: lookup("ANDAMIOS_OFFLINE").is_some_and(|v| matches!(v.as_str(), "true" | "1" | "yes")),
+            database_url: lookup("DATABASE_URL"),
+            migrations: lookup("ANDAMIOS_MIGRATIONS").map(PathBuf::from),
+            offline_dir: lookup("ANDAMIOS_OFFLINE_DIR").map(PathBuf::from),
+            manifest_dir,
+        }
+    }
+
+    /// The migrations folder of the crate.
+    pub fn migrations_dir(&self) -> PathBuf {
+        let dir = self.migrations.clone().unwrap_or_else(|| PathBuf::from("migrations"));
+        if dir.is_absolute() {
+            dir
+        } else {
+            self.manifest_dir.join(dir)
+        }
+    }
+
+    /// The offline cache folder to read: explicit, or the nearest existing
+    /// `.andamios-cache` from the crate's folder up (else the crate's own).
+    pub fn offline_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.offline_dir {
+            return if dir.is_absolute() { dir.clone() } else { self.manifest_dir.join(dir) };
+        }
+        self.manifest_dir
+            .ancestors()
+            .map(|d| d.join(CACHE_DIR_NAME))
+            .find(|d| d.is_dir())
+            .unwrap_or_else(|| self.manifest_dir.join(CACHE_DIR_NAME))
+    }
+
+    /// Picks the source, or explains every option when there is none.
+    pub fn resolve(&self) -> Result<SchemaSource, String> {
+        if self.offline {
+            return Ok(SchemaSource::Offline(self.offline_dir()));
+        }
+        if let Some(url) = &self.database_url {
+            let path = database_path(url)?;
+            return Ok(SchemaSource::Database { url: url.clone(), path });
+        }
+        let migrations = self.migrations_dir();
+        if migrations.is_dir() {
+            return Ok(SchemaSource::Migrations(migrations));
+        }
+        let offline = self.offline_dir();
+        if offline.is_dir() {
+            return Ok(SchemaSource::Offline(offline));
+        }
+        Err("no schema to check this query against; give one of:\n  - a `migrations/` folder beside the crate's Cargo.toml (or set ANDAMIOS_MIGRATIONS to the folder),\n  - DATABASE_URL=duckdb:path/to/app.duckdb, in the environment or a .env file,\n  - an offline cache, `.andamios-cache/` (written by `andamios prepare`), with ANDAMIOS_OFFLINE=true".to_owned())
+    }
+}
+
+/// The file path of a `duckdb:` URL.
+pub fn database_path(url: &str) -> Result<String, String> {
+    let rest = url
+        .strip_prefix("duckdb:")
+        .ok_or_else(|| format!("DATABASE_URL `{url}` is not a DuckDB URL; use duckdb:path/to/app.duckdb"))?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split_once('?').map_or(rest, |(p, _)| p);
+    Ok(if path.is_empty() { ":memory:".to_owned() } else { path.to_owned() })
+}
+
+/// `KEY=VALUE` lines of the nearest `.env` from `dir` up.
+fn read_dotenv(dir: &Path) -> HashMap<String, String> {
+    let Some(text) = dir.ancestors().find_map(|d| std::fs::read_to_string(d.join(".env")).ok()) else {
+        return HashMap::new();
+    };
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.strip_prefix("export ").unwrap_or(l).split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().trim_matches('"').trim_matches('\'').to_owned()))
+        .collect()
+}
+
+/// A database to describe statements against, shared within the process.
+#[derive(Debug)]
+pub struct SchemaDatabase {
+    conn: Mutex<Connection>,
+    /// The migration files it was built from (empty for a database file).
+    pub migrations: Vec<Migration>,
+}
+
+impl SchemaDatabase {
+    /// Runs `f` with the connection (one caller at a time).
+    pub fn with_connection<R>(&self, f: impl FnOnce(&Connection) -> R) -> R {
+        let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        f(&conn)
+    }
+}
+
+type Memo = Mutex<HashMap<String, Arc<SchemaDatabase>>>;
+
+fn memo() -> &'static Memo {
+    static MEMO: OnceLock<Memo> = OnceLock::new();
+    MEMO.get_or_init(Memo::default)
+}
+
+/// Opens (or reuses) the schema database of `source`.
+pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
+    match source {
+        SchemaSource::Offline(_) => Err("the offline cache is not a database".into()),
+        SchemaSource::Database { url, path } => {
+            let key = format!("db:{path}");
+            if let Some(db) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+                return Ok(Arc::clone(db));
+            }
+            let options = OpenOptions { read_only: true, ..OpenOptions::default() };
+            let db = Database::open(path, &options).map_err(|e| {
+                let message = e.message();
+                if message.contains("lock") {
+                    format!(
+                        "cannot open DATABASE_URL `{url}` to check this query: the file is locked by another process (a running application holds it; DuckDB allows one writer per file). Stop it, or unset DATABASE_URL to check against the migrations folder instead.\nDuckDB said: {message}"
+                    )
+                } else {
+                    format!("cannot open DATABASE_URL `{url}` to check this query: {message}")
+                }
+            })?;
+            let conn = db.connect().map_err(|e| e.to_string())?;
+            let schema = Arc::new(SchemaDatabase { conn: Mutex::new(conn), migrations: Vec::new() });
+            memo().lock().unwrap_or_else(|e| e.into_inner()).insert(key, Arc::clone(&schema));
+            Ok(schema)
+        }
+        SchemaSource::Migrations(dir) => {
+            let migrations = migrate::read_dir(dir).map_err(|e| e.0)?;
+            // The key changes when any migration file does.
+            let mut fingerprint = dir.display().to_string();
+            for m in &migrations {
+                fingerprint.push_str(&format!(":{}:{}", m.version, migrate::hex(&m.checksum)));
+            }
+            if let Some(db) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(&fingerprint) {
+                return Ok(Arc::clone(db));
+            }
+            let db = Database::open(":memory:", &OpenOptions::default()).map_err(|e| e.to_string())?;
+            let conn = db.connect().map_err(|e| e.to_string())?;
+            for m in &migrations {
+                conn.execute_batch(&m.sql).map_err(|e| {
+                    format!(
+                        "migration {} failed while building the schema to check queries: {}",
+                        m.path.display(),
+                        e.message()
+                    )
+                })?;
+            }
+            let schema = Arc::new(SchemaDatabase { conn: Mutex::new(conn), migrations });
+            let mut memo = memo().lock().unwrap_or_else(|e| e.into_inner());
+            memo.retain(|k, _| !k.starts_with(&format!("{}:", dir.display())) && k != &dir.display().to_string());
+            memo.insert(fingerprint, Arc::clone(&schema));
+            Ok(schema)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("andamios-schema-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn resolves_sources_in_order() {
+        let dir = temp("order");
+        let settings = SourceSettings { manifest_dir: dir.clone(), ..SourceSettings::default() };
+        let err = settings.resolve().unwrap_err();
+        assert!(err.contains("migrations/") && err.contains("DATABASE_URL") && err.contains("offline cache"), "{err}");
+        std::fs::create_dir_all(dir.join(CACHE_DIR_NAME)).unwrap();
+        assert_eq!(settings.resolve().unwrap(), SchemaSource::Offline(dir.join(CACHE_DIR_NAME)));
+        std::fs::create_dir_all(dir.join("migrations")).unwrap();
+        assert_eq!(settings.resolve().unwrap(), SchemaSource::Migrations(dir.join("migrations")));
+        let with_url = SourceSettings { database_url: Some("duckdb:app.duckdb".into()), ..settings.clone() };
+        assert!(matches!(with_url.resolve().unwrap(), SchemaSource::Database { path, .. } if path == "app.duckdb"));
+        let offline = SourceSettings { offline: true, ..with_url };
+        assert!(matches!(offline.resolve().unwrap(), SchemaSource::Offline(_)));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn reads_dotenv_files_from_parents() {
+        let dir = temp("dotenv");
+        std::fs::write(dir.join(".env"), "# comment\nexport DATABASE_URL=\"duckdb:x.duckdb\"\nANDAMIOS_OFFLINE=true\n")
+            .unwrap();
+        let child = dir.join("crate");
+        std::fs::create_dir_all(&child).unwrap();
+        let vars = read_dotenv(&child);
+        assert_eq!(vars["DATABASE_URL"], "duckdb:x.duckdb");
+        assert_eq!(vars["ANDAMIOS_OFFLINE"], "true");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn builds_from_migrations_once_and_again_after_a_change() {
+        let dir = temp("build");
+        std::fs::write(dir.join("1_init.sql"), "CREATE TABLE a (x INTEGER);").unwrap();
+        let source = SchemaSource::Migrations(dir.clone());
+        let first = open(&source).unwrap();
+        assert!(Arc::ptr_eq(&first, &open(&source).unwrap()), "reused within the process");
+        std::fs::write(dir.join("2_more.sql"), "CREATE TABLE b (y INTEGER);").unwrap();
+        let second = open(&source).unwrap();
+        assert!(!Arc::ptr_eq(&first, &second), "rebuilt after a change");
+        second.with_connection(|c| c.prepare("SELECT y FROM b").map(|_| ())).unwrap();
+        std::fs::write(dir.join("3_bad.sql"), "CREATE TABLE oops (").unwrap();
+        let err = open(&source).unwrap_err();
+        assert!(err.contains("3_bad.sql"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

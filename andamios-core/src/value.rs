@@ -1,0 +1,231 @@
+use crate::DuckType;
+use std::fmt;
+
+/// An exact decimal number: `mantissa * 10^-scale`.
+///
+/// DuckDB's DECIMAL(width, scale) holds up to 38 digits; this type keeps every
+/// one of them (it never goes through `f64`).
+///
+/// ```
+/// use andamios_core::Decimal;
+/// let price: Decimal = "12.50".parse().unwrap();
+/// assert_eq!(price.mantissa(), 1250);
+/// assert_eq!(price.scale(), 2);
+/// assert_eq!(price.to_string(), "12.50");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Decimal {
+    mantissa: i128,
+    scale: u8,
+}
+
+impl Decimal {
+    /// `mantissa * 10^-scale`. `scale` is at most 38.
+    pub fn new(mantissa: i128, scale: u8) -> Self {
+        Decimal { mantissa, scale: scale.min(38) }
+    }
+
+    /// The integer digits, without the decimal point.
+    pub fn mantissa(&self) -> i128 {
+        self.mantissa
+    }
+
+    /// Digits after the decimal point.
+    pub fn scale(&self) -> u8 {
+        self.scale
+    }
+
+    /// Number of significant digits (at least 1).
+    pub fn digits(&self) -> u8 {
+        let mut n = self.mantissa.unsigned_abs();
+        let mut digits = 1;
+        while n >= 10 {
+            n /= 10;
+            digits += 1;
+        }
+        digits
+    }
+
+    /// The same number with `scale` digits after the point, or `None` when
+    /// that would drop non-zero digits or overflow.
+    pub fn rescale(&self, scale: u8) -> Option<Decimal> {
+        if scale >= self.scale {
+            let factor = 10i128.checked_pow(u32::from(scale - self.scale))?;
+            Some(Decimal::new(self.mantissa.checked_mul(factor)?, scale))
+        } else {
+            let factor = 10i128.checked_pow(u32::from(self.scale - scale))?;
+            (self.mantissa % factor == 0).then(|| Decimal::new(self.mantissa / factor, scale))
+        }
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let digits = self.mantissa.unsigned_abs().to_string();
+        let sign = if self.mantissa < 0 { "-" } else { "" };
+        let scale = self.scale as usize;
+        if scale == 0 {
+            return write!(f, "{sign}{digits}");
+        }
+        let padded = format!("{digits:0>width$}", width = scale + 1);
+        let (int, frac) = padded.split_at(padded.len() - scale);
+        write!(f, "{sign}{int}.{frac}")
+    }
+}
+
+/// The text was not a decimal number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseDecimalError(String);
+
+impl fmt::Display for ParseDecimalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` is not a decimal number (expected digits with an optional sign and point)", self.0)
+    }
+}
+
+impl std::error::Error for ParseDecimalError {}
+
+impl std::str::FromStr for Decimal {
+    type Err = ParseDecimalError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || ParseDecimalError(s.to_owned());
+        let (negative, body) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s.strip_prefix('+').unwrap_or(s)),
+        };
+        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        if int.is_empty() && frac.is_empty()
+            || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+            || frac.len() > 38
+        {
+            return Err(err());
+        }
+        let mut mantissa: i128 = 0;
+        for b in int.bytes().chain(frac.bytes()) {
+            mantissa = mantissa.checked_mul(10).and_then(|m| m.checked_add(i128::from(b - b'0'))).ok_or_else(err)?;
+        }
+        Ok(Decimal::new(if negative { -mantissa } else { mantissa }, frac.len() as u8))
+    }
+}
+
+/// An owned DuckDB value, as bound to a statement parameter.
+///
+/// Each variant is bound with DuckDB's own bind function for that type
+/// (`duckdb_bind_int64`, `duckdb_bind_varchar_length`, ...); nested values
+/// are built as DuckDB values of the carried element type.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+#[allow(missing_docs)]
+pub enum Value {
+    Null,
+    Boolean(bool),
+    TinyInt(i8),
+    SmallInt(i16),
+    Integer(i32),
+    BigInt(i64),
+    HugeInt(i128),
+    UTinyInt(u8),
+    USmallInt(u16),
+    UInteger(u32),
+    UBigInt(u64),
+    UHugeInt(u128),
+    Float(f32),
+    Double(f64),
+    Decimal(Decimal),
+    Varchar(String),
+    Blob(Vec<u8>),
+    /// Days since 1970-01-01.
+    Date(i32),
+    /// Microseconds since midnight.
+    Time(i64),
+    /// Microseconds since 1970-01-01 00:00:00.
+    Timestamp(i64),
+    /// Nanoseconds since 1970-01-01 00:00:00.
+    TimestampNs(i64),
+    /// Microseconds since 1970-01-01 00:00:00 UTC.
+    TimestampTz(i64),
+    Interval {
+        months: i32,
+        days: i32,
+        micros: i64,
+    },
+    Uuid(u128),
+    /// A list whose elements have type `element`.
+    List {
+        element: DuckType,
+        items: Vec<Value>,
+    },
+    /// A struct of named fields, in the order of `ty`'s fields.
+    Struct {
+        ty: DuckType,
+        values: Vec<Value>,
+    },
+    /// A map from `key` type to `value` type.
+    Map {
+        ty: DuckType,
+        entries: Vec<(Value, Value)>,
+    },
+    /// An enum member, bound as text and cast by DuckDB to the parameter's ENUM.
+    Enum(String),
+}
+
+impl Value {
+    /// The DuckDB type of this value (`Null` for NULL).
+    pub fn duck_type(&self) -> DuckType {
+        use Value::*;
+        match self {
+            Null => DuckType::Null,
+            Boolean(_) => DuckType::Boolean,
+            TinyInt(_) => DuckType::TinyInt,
+            SmallInt(_) => DuckType::SmallInt,
+            Integer(_) => DuckType::Integer,
+            BigInt(_) => DuckType::BigInt,
+            HugeInt(_) => DuckType::HugeInt,
+            UTinyInt(_) => DuckType::UTinyInt,
+            USmallInt(_) => DuckType::USmallInt,
+            UInteger(_) => DuckType::UInteger,
+            UBigInt(_) => DuckType::UBigInt,
+            UHugeInt(_) => DuckType::UHugeInt,
+            Float(_) => DuckType::Float,
+            Double(_) => DuckType::Double,
+            Decimal(d) => DuckType::Decimal { width: d.digits().max(d.scale() + 1).min(38), scale: d.scale() },
+            Varchar(_) | Enum(_) => DuckType::Varchar,
+            Blob(_) => DuckType::Blob,
+            Date(_) => DuckType::Date,
+            Time(_) => DuckType::Time,
+            Timestamp(_) => DuckType::Timestamp,
+            TimestampNs(_) => DuckType::TimestampNs,
+            TimestampTz(_) => DuckType::TimestampTz,
+            Interval { .. } => DuckType::Interval,
+            Uuid(_) => DuckType::Uuid,
+            List { element, .. } => DuckType::list(element.clone()),
+            Struct { ty, .. } | Map { ty, .. } => ty.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_parses_and_prints_exactly() {
+        for text in ["0", "1.5", "-0.05", "12345678901234567890123456789.012345678", "-7"] {
+            let d: Decimal = text.parse().unwrap();
+            assert_eq!(d.to_string(), text);
+        }
+        assert_eq!("+.5".parse::<Decimal>().unwrap().to_string(), "0.5");
+        assert!("1.2.3".parse::<Decimal>().is_err());
+        assert!("abc".parse::<Decimal>().is_err());
+        assert!("".parse::<Decimal>().is_err());
+    }
+
+    #[test]
+    fn decimal_rescales_without_losing_digits() {
+        let d = Decimal::new(150, 2);
+        assert_eq!(d.rescale(4), Some(Decimal::new(15000, 4)));
+        assert_eq!(d.rescale(1), Some(Decimal::new(15, 1)));
+        assert_eq!(Decimal::new(151, 2).rescale(1), None);
+    }
+}

@@ -1,0 +1,129 @@
+//! Nullability inference from DuckDB's plan, statement by statement.
+//! `true` means the column may be NULL.
+
+use andamios_core::describe::describe;
+use andamios_core::ffi::{Connection, Database, OpenOptions};
+
+const SCHEMA: &str = "
+    CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, email VARCHAR, age INTEGER);
+    CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
+                        title VARCHAR NOT NULL, body VARCHAR, score DOUBLE NOT NULL);
+    CREATE TABLE tags (post_id INTEGER NOT NULL, tag VARCHAR NOT NULL);
+    CREATE VIEW user_names AS SELECT id, name FROM users;
+";
+
+const CASES: &[(&str, &[bool])] = &[
+    // Base columns follow NOT NULL / PRIMARY KEY.
+    ("SELECT id, name, email, age FROM users", &[false, false, true, true]),
+    ("SELECT * FROM posts", &[false, false, false, true, false]),
+    ("SELECT id FROM users WHERE id = $1", &[false]),
+    // Joins.
+    ("SELECT u.name, p.title FROM users u JOIN posts p ON p.user_id = u.id", &[false, false]),
+    ("SELECT u.name, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id", &[false, true]),
+    ("SELECT u.name, p.title FROM users u RIGHT JOIN posts p ON p.user_id = u.id", &[true, false]),
+    ("SELECT u.name, p.title FROM users u FULL JOIN posts p ON p.user_id = u.id", &[true, true]),
+    (
+        "SELECT u.name, p.title, t.tag FROM users u LEFT JOIN posts p ON p.user_id = u.id LEFT JOIN tags t ON t.post_id = p.id",
+        &[false, true, true],
+    ),
+    (
+        "SELECT u.name, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.title = 'x'",
+        &[false, false],
+    ),
+    ("SELECT p.body FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.body IS NOT NULL", &[false]),
+    ("SELECT u.id, t.tag FROM users u CROSS JOIN tags t", &[false, false]),
+    ("SELECT u.id FROM users u SEMI JOIN posts p ON p.user_id = u.id", &[false]),
+    ("SELECT u.id FROM users u ANTI JOIN posts p ON p.user_id = u.id", &[false]),
+    ("SELECT p.title, u.name FROM posts p JOIN users u ON u.id = p.user_id WHERE u.age > 3", &[false, false]),
+    ("SELECT u.name, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id AND p.score > 1", &[false, true]),
+    // Aggregates and grouping.
+    ("SELECT count(*) FROM users", &[false]),
+    ("SELECT count(email) FROM users", &[false]),
+    ("SELECT sum(age) FROM users", &[true]),
+    ("SELECT max(id) FROM users", &[true]),
+    ("SELECT name, count(*) FROM users GROUP BY name", &[false, false]),
+    ("SELECT email, avg(age) FROM users GROUP BY email", &[true, true]),
+    ("SELECT name, count(*) FROM users GROUP BY ROLLUP (name)", &[true, false]),
+    ("SELECT name, max(age) FROM users GROUP BY ALL", &[false, true]),
+    ("SELECT u.name, count(p.id) FROM users u LEFT JOIN posts p ON p.user_id = u.id GROUP BY u.name", &[false, false]),
+    // Literals, parameters and expressions.
+    ("SELECT 1, 'a', NULL", &[false, false, true]),
+    ("SELECT $1::INTEGER", &[true]),
+    ("SELECT coalesce(email, 'none') FROM users", &[false]),
+    ("SELECT coalesce(email, age::VARCHAR) FROM users", &[true]),
+    ("SELECT id + 1, id * 2, id - age FROM users", &[false, false, true]),
+    ("SELECT id / 2, id // 2, id % 2 FROM users", &[true, true, true]),
+    ("SELECT id = 1, email = 'x' FROM users", &[false, true]),
+    ("SELECT email IS NULL, age IS NOT NULL FROM users", &[false, false]),
+    ("SELECT email IS DISTINCT FROM 'x' FROM users", &[false]),
+    ("SELECT try_cast(name AS INTEGER) FROM users", &[true]),
+    ("SELECT CAST(id AS BIGINT), age::BIGINT FROM users", &[false, true]),
+    ("SELECT CASE WHEN id > 1 THEN 'a' END FROM users", &[true]),
+    ("SELECT CASE WHEN id > 1 THEN 'a' ELSE 'b' END FROM users", &[false]),
+    ("SELECT CASE WHEN id > 1 THEN email ELSE 'b' END FROM users", &[true]),
+    ("SELECT lower(name), upper(email) FROM users", &[false, true]),
+    ("SELECT name || '!', email || '!' FROM users", &[false, true]),
+    ("SELECT concat(email, 'x') FROM users", &[false]),
+    ("SELECT length(name) FROM users", &[false]),
+    ("SELECT id BETWEEN 1 AND 3, age BETWEEN 1 AND 3 FROM users", &[false, true]),
+    ("SELECT id > 1 AND name = 'a', id > 1 OR email = 'a' FROM users", &[false, true]),
+    ("SELECT NOT (id > 1) FROM users", &[false]),
+    // CTEs and set operations.
+    ("WITH c AS (SELECT id, email FROM users) SELECT id, email FROM c", &[false, true]),
+    ("WITH c AS MATERIALIZED (SELECT id, email FROM users) SELECT id, email FROM c", &[false, true]),
+    ("SELECT id FROM users UNION ALL SELECT id FROM posts", &[false]),
+    ("SELECT id FROM users UNION SELECT NULL", &[true]),
+    ("SELECT email FROM users EXCEPT SELECT title FROM posts", &[true]),
+    ("SELECT name FROM users INTERSECT SELECT title FROM posts", &[false]),
+    // Subqueries.
+    ("SELECT (SELECT max(id) FROM posts)", &[true]),
+    // A scalar subquery that always yields one non-null row.
+    ("SELECT (SELECT 1)", &[false]),
+    ("SELECT (SELECT name FROM users LIMIT 1)", &[true]),
+    ("SELECT EXISTS (SELECT 1 FROM posts)", &[false]),
+    ("SELECT id IN (SELECT user_id FROM posts) FROM users", &[true]),
+    ("SELECT x.n FROM (SELECT name AS n FROM users) x", &[false]),
+    // Window functions.
+    ("SELECT row_number() OVER () FROM users", &[false]),
+    ("SELECT rank() OVER (ORDER BY id), dense_rank() OVER (ORDER BY id) FROM users", &[false, false]),
+    ("SELECT lag(id) OVER (ORDER BY id) FROM users", &[true]),
+    ("SELECT sum(age) OVER (), count(*) OVER () FROM users", &[true, false]),
+    // Other sources.
+    ("SELECT * FROM range(3)", &[true]),
+    ("SELECT * FROM (VALUES (1, NULL), (2, 'x')) t(a, b)", &[false, true]),
+    ("SELECT DISTINCT email FROM users ORDER BY 1 LIMIT 3", &[true]),
+    ("SELECT id, name FROM user_names", &[false, false]),
+    // RETURNING follows the table's constraints.
+    ("INSERT INTO users VALUES (1, 'a', NULL, NULL) RETURNING id, name, email", &[false, false, true]),
+    ("UPDATE users SET age = 1 RETURNING id, age", &[false, true]),
+    ("DELETE FROM posts RETURNING title, body", &[false, true]),
+];
+
+fn schema() -> Connection {
+    let conn = Database::open(":memory:", &OpenOptions::default()).unwrap().connect().unwrap();
+    conn.execute_batch(SCHEMA).unwrap();
+    conn
+}
+
+#[test]
+fn infers_nullability_of_every_statement() {
+    assert!(CASES.len() >= 50, "the table holds {} statements", CASES.len());
+    let conn = schema();
+    let mut failures = Vec::new();
+    for (sql, expected) in CASES {
+        let described = describe(&conn, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let got: Vec<bool> = described.columns.iter().map(|c| c.nullable).collect();
+        if got != *expected {
+            failures.push(format!("{sql}\n    expected {expected:?}\n    got      {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} wrong:\n{}", failures.len(), CASES.len(), failures.join("\n"));
+}
+
+#[test]
+fn statements_without_rows_have_no_columns() {
+    let conn = schema();
+    let d = describe(&conn, "INSERT INTO tags VALUES ($1, $2)").unwrap();
+    assert!(d.columns.is_empty());
+    assert_eq!(d.params.len(), 2);
+}

@@ -1,0 +1,253 @@
+//! Code generation of the query macros.
+
+use super::input::{Output, QueryInput};
+use super::overrides::{self, Forced};
+use super::{source, types};
+use andamios_core::describe::QueryDescription;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use syn::spanned::Spanned;
+use syn::{Expr, Ident, LitStr, Result};
+
+/// Whether the macro checks argument and result types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Checking {
+    Checked,
+    Unchecked,
+}
+
+/// Where the SQL comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SqlFrom {
+    Literal,
+    File,
+}
+
+/// Expands one query macro call.
+pub(crate) fn expand(input: QueryInput, from: SqlFrom, checking: Checking) -> Result<TokenStream> {
+    let sql = match from {
+        SqlFrom::Literal => input.text.clone(),
+        SqlFrom::File => read_sql_file(&input.text).map_err(|e| syn::Error::new(input.text_span, e))?,
+    };
+    let described = source::describe(&sql).map_err(|e| syn::Error::new(input.text_span, e))?;
+    generate(&input, &sql, &described.query, &described.tracked, checking)
+}
+
+fn read_sql_file(path: &str) -> std::result::Result<String, String> {
+    let base = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+    let full = base.join(path);
+    std::fs::read_to_string(&full).map_err(|e| {
+        format!("cannot read SQL file {} ({e}); paths are relative to the crate's Cargo.toml folder", full.display())
+    })
+}
+
+/// The environment variables that choose the schema source.
+const SOURCE_VARIABLES: &[&str] =
+    &["ANDAMIOS_OFFLINE", "ANDAMIOS_OFFLINE_DIR", "ANDAMIOS_MIGRATIONS", "ANDAMIOS_CACHE_DIR", "DATABASE_URL"];
+
+/// Emitted once per compiler run: the compiler records the migration files
+/// and the source variables as inputs of the crate, so cargo expands the
+/// macros again when a migration changes or a variable is set or changed.
+fn tracking(files: &[PathBuf]) -> TokenStream {
+    static EMITTED: AtomicBool = AtomicBool::new(false);
+    if EMITTED.swap(true, Ordering::Relaxed) {
+        return TokenStream::new();
+    }
+    let paths = files.iter().filter_map(|p| p.canonicalize().ok()).map(|p| p.display().to_string());
+    let variables = SOURCE_VARIABLES;
+    quote! {
+        #(const _: &[u8] = ::core::include_bytes!(#paths);)*
+        #(const _: ::core::option::Option<&str> = ::core::option_env!(#variables);)*
+    }
+}
+
+/// Strips `expr as _` (which skips the argument's type check).
+fn unchecked_cast(expr: &Expr) -> Option<&Expr> {
+    match expr {
+        Expr::Cast(cast) if matches!(*cast.ty, syn::Type::Infer(_)) => Some(&cast.expr),
+        _ => None,
+    }
+}
+
+pub(crate) fn generate(
+    input: &QueryInput,
+    sql: &str,
+    query: &QueryDescription,
+    tracked: &[PathBuf],
+    checking: Checking,
+) -> Result<TokenStream> {
+    let span = input.text_span;
+    if input.args.len() != query.params.len() {
+        let message =
+            format!("the SQL has {} parameter(s) but {} argument(s) were given", query.params.len(), input.args.len());
+        let at = input.args.get(query.params.len()).map_or(span, |a| a.span());
+        return Err(syn::Error::new(at, message));
+    }
+
+    let mut bindings = Vec::new();
+    let mut binds = Vec::new();
+    for (i, (arg, param)) in input.args.iter().zip(&query.params).enumerate() {
+        let name = format_ident!("arg{}", i);
+        let (expr, skip) = match unchecked_cast(arg) {
+            Some(inner) => (inner, true),
+            None => (arg, false),
+        };
+        bindings.push(quote_spanned!(arg.span()=> let #name = &(#expr);));
+        if checking == Checking::Checked && !skip {
+            if let Some(marker) = types::param_marker(param) {
+                bindings.push(quote_spanned!(arg.span()=> ::andamios::__private::check_arg::<#marker, _>(&#name);));
+            }
+        }
+        binds.push(quote!(.bind(#name)));
+    }
+
+    let sql_lit = LitStr::new(sql, span);
+    let returns_rows = !query.columns.is_empty();
+    let build = match (input.output, checking) {
+        (Output::Record, _) if !returns_rows => quote!(::andamios::query(#sql_lit)),
+        (Output::Record, Checking::Unchecked) => quote!(::andamios::query(#sql_lit)),
+        (Output::As, Checking::Unchecked) => {
+            let ty = input.record.as_ref().expect("query_as! has a type");
+            quote!(::andamios::query_as::<#ty>(#sql_lit))
+        }
+        (Output::Scalar, Checking::Unchecked) => quote!(::andamios::query_scalar(#sql_lit)),
+        (_, Checking::Checked) if !returns_rows => {
+            return Err(syn::Error::new(
+                span,
+                "this statement returns no rows; use `query!` and `.execute(...)`, or add a RETURNING clause",
+            ))
+        }
+        (Output::Record, Checking::Checked) => record(query, span)?,
+        (Output::As, Checking::Checked) => {
+            as_struct(query, input.record.as_ref().expect("query_as! has a type"), span)?
+        }
+        (Output::Scalar, Checking::Checked) => scalar(query, span)?,
+    };
+    let track = tracking(tracked);
+    Ok(quote! {{
+        #track
+        #(#bindings)*
+        #build #(#binds)*
+    }})
+}
+
+/// A column's field name, Rust type and position, with overrides applied.
+struct Field {
+    ident: Ident,
+    ty: Option<TokenStream>,
+    index: usize,
+    overridden: bool,
+}
+
+fn fields(query: &QueryDescription, span: Span) -> Result<Vec<Field>> {
+    query
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| {
+            let o = overrides::parse(&column.name).map_err(|e| syn::Error::new(span, e))?;
+            let ident = syn::parse_str::<Ident>(&o.name).map_err(|_| {
+                syn::Error::new(
+                    span,
+                    format!(
+                        "column `{}` is not a valid Rust field name; give it an alias, e.g. `AS my_column`",
+                        o.name
+                    ),
+                )
+            })?;
+            let nullable = match o.nullability {
+                Some(Forced::NonNull) => false,
+                Some(Forced::Nullable) => true,
+                None => column.nullable,
+            };
+            let overridden = o.ty.is_some();
+            let base = match o.ty {
+                Some(Some(ty)) => Some(quote!(#ty)),
+                Some(None) => None,
+                None => Some(
+                    types::rust_type(&column.ty)
+                        .map_err(|e| syn::Error::new(span, format!("column `{}`: {e}", o.name)))?,
+                ),
+            };
+            let ty = base.map(|b| if nullable { quote!(::core::option::Option<#b>) } else { b });
+            Ok(Field { ident, ty, index, overridden })
+        })
+        .collect()
+}
+
+fn read(field: &Field) -> TokenStream {
+    let index = field.index;
+    match &field.ty {
+        Some(ty) => quote!(row.try_get::<#ty, usize>(#index)?),
+        None => quote!(row.try_get::<_, usize>(#index)?),
+    }
+}
+
+fn record(query: &QueryDescription, span: Span) -> Result<TokenStream> {
+    let fields = fields(query, span)?;
+    if let Some(f) = fields.iter().find(|f| f.ty.is_none()) {
+        return Err(syn::Error::new(
+            span,
+            format!("column `{}`: `_` lets query_as! or query_scalar! pick the type; query! needs a type", f.ident),
+        ));
+    }
+    let derive_debug = if fields.iter().any(|f| f.overridden) { quote!() } else { quote!(#[derive(Debug)]) };
+    let idents: Vec<_> = fields.iter().map(|f| &f.ident).collect();
+    let tys: Vec<_> = fields.iter().map(|f| f.ty.as_ref().expect("checked above")).collect();
+    let reads: Vec<_> = fields.iter().map(read).collect();
+    let lit = LitStr::new(&query.sql, span);
+    Ok(quote! {{
+        #derive_debug
+        #[allow(non_snake_case, dead_code)]
+        struct Record {
+            #(pub #idents: #tys,)*
+        }
+        impl ::andamios::FromRow for Record {
+            #[inline]
+            fn from_row(row: &::andamios::Row) -> ::andamios::Result<Self> {
+                ::core::result::Result::Ok(Record { #(#idents: #reads,)* })
+            }
+        }
+        ::andamios::query_as::<Record>(#lit)
+    }})
+}
+
+fn as_struct(query: &QueryDescription, ty: &syn::Type, span: Span) -> Result<TokenStream> {
+    let fields = fields(query, span)?;
+    let idents: Vec<_> = fields.iter().map(|f| &f.ident).collect();
+    let reads: Vec<_> = fields.iter().map(read).collect();
+    let lit = LitStr::new(&query.sql, span);
+    Ok(quote! {{
+        struct __AndamiosRow(#ty);
+        impl ::andamios::FromRow for __AndamiosRow {
+            #[inline]
+            fn from_row(row: &::andamios::Row) -> ::andamios::Result<Self> {
+                ::core::result::Result::Ok(__AndamiosRow(#ty { #(#idents: #reads,)* }))
+            }
+        }
+        impl ::core::convert::From<__AndamiosRow> for #ty {
+            #[inline]
+            fn from(row: __AndamiosRow) -> Self {
+                row.0
+            }
+        }
+        ::andamios::__private::query_as_via::<#ty, __AndamiosRow>(#lit)
+    }})
+}
+
+fn scalar(query: &QueryDescription, span: Span) -> Result<TokenStream> {
+    if query.columns.len() != 1 {
+        return Err(syn::Error::new(
+            span,
+            format!("query_scalar! needs exactly one result column, this statement returns {}", query.columns.len()),
+        ));
+    }
+    let field = fields(query, span)?.remove(0);
+    let lit = LitStr::new(&query.sql, span);
+    Ok(match field.ty {
+        Some(ty) => quote!(::andamios::query_scalar::<#ty>(#lit)),
+        None => quote!(::andamios::query_scalar(#lit)),
+    })
+}

@@ -1,0 +1,129 @@
+//! DuckDB types to Rust types (results) and to argument markers (parameters).
+//! The optional mappings follow the features `andamios` enables here.
+
+use andamios_core::DuckType;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The Rust type a column of `ty` decodes into, or why there is none.
+pub(crate) fn rust_type(ty: &DuckType) -> Result<TokenStream, String> {
+    use DuckType as T;
+    Ok(match ty {
+        T::Boolean => quote!(bool),
+        T::TinyInt => quote!(i8),
+        T::SmallInt => quote!(i16),
+        T::Integer => quote!(i32),
+        T::BigInt => quote!(i64),
+        T::HugeInt => quote!(i128),
+        T::UTinyInt => quote!(u8),
+        T::USmallInt => quote!(u16),
+        T::UInteger => quote!(u32),
+        T::UBigInt => quote!(u64),
+        T::UHugeInt => quote!(u128),
+        T::Float => quote!(f32),
+        T::Double => quote!(f64),
+        T::Decimal { .. } if cfg!(feature = "rust_decimal") => quote!(::rust_decimal::Decimal),
+        T::Decimal { .. } => quote!(::andamios::types::Decimal),
+        T::Varchar | T::Enum { .. } => quote!(::std::string::String),
+        T::Json if cfg!(feature = "json") => quote!(::serde_json::Value),
+        T::Json => quote!(::std::string::String),
+        T::Blob => quote!(::std::vec::Vec<u8>),
+        T::Date if cfg!(feature = "chrono") => quote!(::chrono::NaiveDate),
+        T::Date if cfg!(feature = "time") => quote!(::time::Date),
+        T::Date => quote!(::andamios::types::Date),
+        T::Time | T::TimeNs if cfg!(feature = "chrono") => quote!(::chrono::NaiveTime),
+        T::Time | T::TimeNs if cfg!(feature = "time") => quote!(::time::Time),
+        T::Time | T::TimeNs => quote!(::andamios::types::Time),
+        T::TimeTz => quote!(::andamios::types::TimeTz),
+        T::Timestamp | T::TimestampS | T::TimestampMs | T::TimestampNs if cfg!(feature = "chrono") => {
+            quote!(::chrono::NaiveDateTime)
+        }
+        T::Timestamp | T::TimestampS | T::TimestampMs | T::TimestampNs if cfg!(feature = "time") => {
+            quote!(::time::PrimitiveDateTime)
+        }
+        T::Timestamp | T::TimestampS | T::TimestampMs | T::TimestampNs => quote!(::andamios::types::Timestamp),
+        T::TimestampTz if cfg!(feature = "chrono") => quote!(::chrono::DateTime<::chrono::Utc>),
+        T::TimestampTz if cfg!(feature = "time") => quote!(::time::OffsetDateTime),
+        T::TimestampTz => quote!(::andamios::types::TimestampTz),
+        T::Interval => quote!(::andamios::types::Interval),
+        T::Uuid if cfg!(feature = "uuid") => quote!(::uuid::Uuid),
+        T::Uuid => return Err("UUID columns need the `uuid` feature of andamios (or cast the column: `col::VARCHAR`)".into()),
+        T::List { element } | T::Array { element, .. } => {
+            let inner = rust_type(element)?;
+            quote!(::std::vec::Vec<::core::option::Option<#inner>>)
+        }
+        T::Map { key, value } => {
+            let (k, v) = (rust_type(key)?, rust_type(value)?);
+            quote!(::std::collections::HashMap<#k, ::core::option::Option<#v>>)
+        }
+        T::Struct { .. } => {
+            return Err(format!(
+                "a {ty} column needs a Rust struct: derive `andamios::Type` on one and name it in the alias, `AS \"col: MyStruct\"`"
+            ))
+        }
+        T::Null => return Err("the column is always NULL and has no type; cast it (`NULL::INTEGER`)".into()),
+        other => {
+            return Err(format!(
+                "Andamios has no Rust type for DuckDB {other} columns; cast the column (`col::VARCHAR`) or name a type in the alias (`AS \"col: MyType\"`)"
+            ))
+        }
+    })
+}
+
+/// The marker of a parameter of type `ty`, or `None` when any value is accepted.
+pub(crate) fn param_marker(ty: &DuckType) -> Option<TokenStream> {
+    use DuckType as T;
+    let name = match ty {
+        T::Boolean => quote!(Boolean),
+        T::TinyInt => quote!(TinyInt),
+        T::SmallInt => quote!(SmallInt),
+        T::Integer => quote!(Integer),
+        T::BigInt => quote!(BigInt),
+        T::HugeInt => quote!(HugeInt),
+        T::UTinyInt => quote!(UTinyInt),
+        T::USmallInt => quote!(USmallInt),
+        T::UInteger => quote!(UInteger),
+        T::UBigInt => quote!(UBigInt),
+        T::UHugeInt => quote!(UHugeInt),
+        T::Float => quote!(Float),
+        T::Double => quote!(Double),
+        T::Decimal { .. } => quote!(Decimal),
+        T::Varchar => quote!(Varchar),
+        T::Json => quote!(Json),
+        T::Blob => quote!(Blob),
+        T::Date => quote!(Date),
+        T::Time => quote!(Time),
+        T::Timestamp | T::TimestampS | T::TimestampMs | T::TimestampNs => quote!(Timestamp),
+        T::TimestampTz => quote!(TimestampTz),
+        T::Interval => quote!(Interval),
+        T::Uuid => quote!(Uuid),
+        T::Enum { .. } => quote!(Enum),
+        T::Struct { .. } => quote!(Struct),
+        T::Map { .. } => quote!(Map),
+        T::List { element } | T::Array { element, .. } => {
+            let inner = param_marker(element)?;
+            return Some(quote!(::andamios::__private::sql::List<#inner>));
+        }
+        _ => return None,
+    };
+    Some(quote!(::andamios::__private::sql::#name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_nested_types() {
+        let ty = DuckType::list(DuckType::Integer);
+        assert_eq!(
+            rust_type(&ty).unwrap().to_string(),
+            quote!(::std::vec::Vec<::core::option::Option<i32>>).to_string()
+        );
+        assert!(rust_type(&DuckType::Struct { fields: vec![] }).unwrap_err().contains("derive `andamios::Type`"));
+        assert!(rust_type(&DuckType::Null).unwrap_err().contains("cast"));
+        let marker = param_marker(&ty).unwrap().to_string();
+        assert!(marker.contains("List") && marker.contains("Integer"), "{marker}");
+        assert!(param_marker(&DuckType::Bit).is_none());
+    }
+}

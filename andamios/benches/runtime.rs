@@ -1,0 +1,241 @@
+//! Runtime benchmarks, each against its baseline in the same process:
+//!
+//! - point query by primary key through the pool vs duckdb-rs
+//!   `prepare_cached` + `query_row` on the calling thread;
+//! - `fetch_all` of 1M typed rows vs duckdb-rs `query_map` + `Row::get`, and
+//!   vs a raw C-API chunk loop that sums the same columns;
+//! - bulk insert of 1M rows vs duckdb-rs `Appender::append_row`, and a
+//!   prepared INSERT of 100k rows in one transaction.
+
+use andamios::{query_as, FromRow, Pool, PoolOptions};
+use andamios_core::ffi::{Database, OpenOptions};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use std::time::Duration;
+
+const POINT_ROWS: i64 = 100_000;
+const SCAN_ROWS: i64 = 1_000_000;
+const INSERT_ROWS: i64 = 1_000_000;
+const PREPARED_INSERT_ROWS: i64 = 100_000;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap()
+}
+
+const SCAN_TABLE: &str = "CREATE TABLE scan AS SELECT range AS id, range * 0.5 AS score, 'name-' || range AS name,
+    DATE '2020-01-01' + (range % 1000)::INTEGER AS day,
+    CASE WHEN range % 3 = 0 THEN NULL ELSE (range % 1000)::INTEGER END AS maybe
+    FROM range(1000000)";
+
+#[derive(Debug, FromRow)]
+#[allow(dead_code)]
+struct ScanRow {
+    id: i64,
+    score: f64,
+    name: String,
+    day: andamios::types::Date,
+    maybe: Option<i32>,
+}
+
+fn point_query(c: &mut Criterion) {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("point.duckdb");
+    let setup = format!(
+        "CREATE TABLE users (id BIGINT PRIMARY KEY, name VARCHAR, score DOUBLE);
+         INSERT INTO users SELECT range, 'user ' || range, range / 7.0 FROM range({POINT_ROWS});"
+    );
+    {
+        let conn = duckdb::Connection::open(&path).unwrap();
+        conn.execute_batch(&setup).unwrap();
+    }
+    let sql = "SELECT id, name, score FROM users WHERE id = $1";
+    let mut group = c.benchmark_group("point_query");
+    group.measurement_time(Duration::from_secs(5));
+
+    {
+        let conn = duckdb::Connection::open(&path).unwrap();
+        let mut key = 0i64;
+        group.bench_function("duckdb_rs_prepare_cached_query_row", |b| {
+            b.iter(|| {
+                key = (key + 7919) % POINT_ROWS;
+                let mut stmt = conn.prepare_cached(sql).unwrap();
+                let row: (i64, String, f64) = stmt.query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+                assert_eq!(row.0, key);
+            })
+        });
+    }
+    {
+        let url = format!("duckdb:{}", path.display());
+        let pool: Pool = rt.block_on(PoolOptions::new().max_connections(1).connect(&url)).unwrap();
+        let mut key = 0i64;
+        group.bench_function("andamios_pool_fetch_one", |b| {
+            b.iter(|| {
+                key = (key + 7919) % POINT_ROWS;
+                let row: (i64, String, f64) = rt.block_on(query_as(sql).bind(key).fetch_one(&pool)).unwrap();
+                assert_eq!(row.0, key);
+            })
+        });
+    }
+    group.finish();
+}
+
+fn fetch_all(c: &mut Criterion) {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scan.duckdb");
+    {
+        let conn = duckdb::Connection::open(&path).unwrap();
+        conn.execute_batch(SCAN_TABLE).unwrap();
+    }
+    let sql = "SELECT id, score, name, day, maybe FROM scan";
+    let mut group = c.benchmark_group("fetch_all_1m");
+    group.sample_size(10).measurement_time(Duration::from_secs(20)).throughput(Throughput::Elements(SCAN_ROWS as u64));
+
+    {
+        let conn = duckdb::Connection::open(&path).unwrap();
+        group.bench_function("duckdb_rs_query_map_row_get", |b| {
+            b.iter(|| {
+                let mut stmt = conn.prepare_cached(sql).unwrap();
+                let rows: Vec<(i64, f64, String, chrono_free::Day, Option<i32>)> = stmt
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, chrono_free::Day(r.get(3)?), r.get(4)?)))
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap();
+                assert_eq!(rows.len(), SCAN_ROWS as usize);
+            })
+        });
+    }
+    {
+        let db = Database::open(path.to_str().unwrap(), &OpenOptions::default()).unwrap();
+        let mut conn = db.connect().unwrap();
+        group.bench_function("raw_c_api_chunk_loop_sum", |b| {
+            b.iter(|| {
+                let stmt = conn.prepare_cached(sql).unwrap();
+                let mut result = stmt.execute(false).unwrap();
+                let types: Vec<_> = result.columns().iter().map(|c| c.ty.clone()).collect();
+                let (mut ids, mut scores, mut name_bytes, mut days, mut maybes, mut rows) =
+                    (0i64, 0f64, 0usize, 0i64, 0i64, 0usize);
+                while let Some(chunk) = result.next_chunk().unwrap() {
+                    let cols: Vec<_> = (0..5).map(|i| chunk.column(i, &types[i]).unwrap()).collect();
+                    for r in 0..chunk.len() {
+                        ids += cols[0].get::<i64>(r).unwrap();
+                        scores += cols[1].get::<f64>(r).unwrap();
+                        name_bytes += cols[2].bytes(r).unwrap().len();
+                        days += i64::from(cols[3].get::<i32>(r).unwrap());
+                        if cols[4].is_valid(r) {
+                            maybes += i64::from(cols[4].get::<i32>(r).unwrap());
+                        }
+                    }
+                    rows += chunk.len();
+                }
+                assert_eq!(rows, SCAN_ROWS as usize);
+                criterion::black_box((ids, scores, name_bytes, days, maybes));
+            })
+        });
+    }
+    {
+        let url = format!("duckdb:{}", path.display());
+        let pool: Pool = rt.block_on(PoolOptions::new().max_connections(1).connect(&url)).unwrap();
+        group.bench_function("andamios_fetch_all_struct", |b| {
+            b.iter(|| {
+                let rows: Vec<ScanRow> = rt.block_on(query_as(sql).fetch_all(&pool)).unwrap();
+                assert_eq!(rows.len(), SCAN_ROWS as usize);
+            })
+        });
+    }
+    group.finish();
+}
+
+/// duckdb-rs reads DATE into its own value type; keep the baseline free of
+/// optional features by reading the raw day count.
+mod chrono_free {
+    use duckdb::types::{FromSql, FromSqlResult, ValueRef};
+
+    #[allow(dead_code)]
+    pub(crate) struct Day(pub(crate) i32);
+
+    impl FromSql for Day {
+        fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+            match value {
+                ValueRef::Date32(d) => Ok(Day(d)),
+                _ => Err(duckdb::types::FromSqlError::InvalidType),
+            }
+        }
+    }
+}
+
+fn bulk_insert(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("bulk_insert");
+    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    let create = "CREATE OR REPLACE TABLE events (id BIGINT, kind VARCHAR, value DOUBLE, flag INTEGER)";
+    let rows =
+        |n: i64| (0..n).map(|i| (i, format!("kind-{}", i % 16), i as f64 * 0.25, (i % 2 == 0).then_some(i as i32)));
+
+    group.throughput(Throughput::Elements(INSERT_ROWS as u64));
+    {
+        let conn = duckdb::Connection::open_in_memory().unwrap();
+        group.bench_function("duckdb_rs_appender_append_row_1m", |b| {
+            b.iter_batched(
+                || conn.execute_batch(create).unwrap(),
+                |()| {
+                    let mut app = conn.appender("events").unwrap();
+                    for (id, kind, value, flag) in rows(INSERT_ROWS) {
+                        app.append_row(duckdb::params![id, kind, value, flag]).unwrap();
+                    }
+                    app.flush().unwrap();
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    {
+        let pool: Pool = rt.block_on(PoolOptions::new().max_connections(1).connect("duckdb::memory:")).unwrap();
+        group.bench_function("andamios_append_1m", |b| {
+            b.iter_batched(
+                || rt.block_on(pool.execute_batch(create)).unwrap(),
+                |()| {
+                    let n = rt.block_on(pool.append("events", rows(INSERT_ROWS))).unwrap();
+                    assert_eq!(n, INSERT_ROWS as u64);
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    group.throughput(Throughput::Elements(PREPARED_INSERT_ROWS as u64));
+    {
+        let mut conn = duckdb::Connection::open_in_memory().unwrap();
+        group.bench_function("duckdb_rs_prepared_insert_100k_one_transaction", |b| {
+            b.iter_batched(
+                || conn.execute_batch(create).unwrap(),
+                |()| {
+                    let tx = conn.transaction().unwrap();
+                    {
+                        let mut stmt = tx.prepare("INSERT INTO events VALUES (?, ?, ?, ?)").unwrap();
+                        for (id, kind, value, flag) in rows(PREPARED_INSERT_ROWS) {
+                            stmt.execute(duckdb::params![id, kind, value, flag]).unwrap();
+                        }
+                    }
+                    tx.commit().unwrap();
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    {
+        let pool: Pool = rt.block_on(PoolOptions::new().max_connections(1).connect("duckdb::memory:")).unwrap();
+        group.bench_function("andamios_append_100k", |b| {
+            b.iter_batched(
+                || rt.block_on(pool.execute_batch(create)).unwrap(),
+                |()| {
+                    rt.block_on(pool.append("events", rows(PREPARED_INSERT_ROWS))).unwrap();
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, point_query, fetch_all, bulk_insert);
+criterion_main!(benches);

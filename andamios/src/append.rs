@@ -1,0 +1,190 @@
+//! Bulk loading through DuckDB's appender, a whole data chunk at a time.
+
+use crate::connection::{PoolConnection, WorkerState};
+use crate::error::{Error, Result};
+use crate::pool::Pool;
+use crate::transaction::Transaction;
+use crate::types::{Encode, EncodeError};
+use andamios_core::ffi::ChunkWriter;
+
+/// A row that can be appended to a table: a tuple, or a struct with
+/// `#[derive(AppendRow)]` (fields in the table's column order).
+pub trait AppendRow: Send + 'static {
+    /// Number of values in a row.
+    fn column_count() -> usize;
+
+    /// Writes this row's values into the chunk's current row.
+    fn write_row(&self, chunk: &mut ChunkWriter) -> Result<(), AppendError>;
+}
+
+/// A value that did not fit its column.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct AppendError {
+    /// 0-based column.
+    pub column: usize,
+    /// What went wrong.
+    pub error: EncodeError,
+}
+
+/// Writes `value` into column `index` of the chunk's current row.
+#[doc(hidden)]
+#[inline]
+pub fn write_column<T: Encode>(chunk: &mut ChunkWriter, index: usize, value: &T) -> Result<(), AppendError> {
+    match chunk.column(index) {
+        Some(mut column) => value.write(&mut column).map_err(|error| AppendError { column: index, error }),
+        None => Err(AppendError { column: index, error: EncodeError("no such column".into()) }),
+    }
+}
+
+macro_rules! tuple_append_row {
+    ($count:expr; $($name:ident : $index:tt),+) => {
+        impl<$($name: Encode + Send + 'static),+> AppendRow for ($($name,)+) {
+            fn column_count() -> usize {
+                $count
+            }
+
+            #[inline]
+            fn write_row(&self, chunk: &mut ChunkWriter) -> Result<(), AppendError> {
+                $(write_column(chunk, $index, &self.$index)?;)+
+                Ok(())
+            }
+        }
+    };
+}
+tuple_append_row!(1; A: 0);
+tuple_append_row!(2; A: 0, B: 1);
+tuple_append_row!(3; A: 0, B: 1, C: 2);
+tuple_append_row!(4; A: 0, B: 1, C: 2, D: 3);
+tuple_append_row!(5; A: 0, B: 1, C: 2, D: 3, E: 4);
+tuple_append_row!(6; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5);
+tuple_append_row!(7; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6);
+tuple_append_row!(8; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7);
+tuple_append_row!(9; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8);
+tuple_append_row!(10; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9);
+tuple_append_row!(11; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9, K: 10);
+tuple_append_row!(12; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9, K: 10, L: 11);
+
+impl WorkerState {
+    fn append_rows<R, I>(&mut self, table: &str, rows: I) -> Result<u64>
+    where
+        R: AppendRow,
+        I: Iterator<Item = R>,
+    {
+        let (schema, name) = match table.split_once('.') {
+            Some((schema, name)) => (Some(schema), name),
+            None => (None, table),
+        };
+        let mut appender = self.conn.appender(schema, name).map_err(|e| Error::from_duckdb(e, None))?;
+        let types = appender.column_types().to_vec();
+        if types.len() != R::column_count() {
+            return Err(Error::Encode {
+                what: format!("rows for table {table}"),
+                message: format!(
+                    "the table has {} columns but each row has {} values; append rows with one value per column, in table order",
+                    types.len(),
+                    R::column_count()
+                ),
+            });
+        }
+        let mut chunk = appender.new_chunk().map_err(|e| Error::from_duckdb(e, None))?;
+        let mut count = 0u64;
+        for row in rows {
+            row.write_row(&mut chunk).map_err(|e| Error::Encode {
+                what: format!("row {count}, column {} ({}) of table {table}", e.column + 1, types[e.column]),
+                message: e.error.0,
+            })?;
+            chunk.commit_row();
+            count += 1;
+            if chunk.is_full() {
+                appender.append(&mut chunk).map_err(|e| Error::from_duckdb(e, None))?;
+            }
+        }
+        if !chunk.is_empty() {
+            appender.append(&mut chunk).map_err(|e| Error::from_duckdb(e, None))?;
+        }
+        appender.flush().map_err(|e| Error::from_duckdb(e, None))?;
+        Ok(count)
+    }
+
+    /// Appends all rows or none: in a transaction of its own unless one is open.
+    fn append_all<R, I>(&mut self, table: &str, rows: I, own_transaction: bool) -> Result<u64>
+    where
+        R: AppendRow,
+        I: Iterator<Item = R>,
+    {
+        let span = tracing::debug_span!("andamios.append", table = table, rows = tracing::field::Empty);
+        let _entered = span.enter();
+        if own_transaction {
+            self.control("BEGIN TRANSACTION")?;
+        }
+        let result = self.append_rows(table, rows);
+        if own_transaction {
+            match &result {
+                Ok(_) => self.control("COMMIT")?,
+                Err(_) => {
+                    let _ = self.control("ROLLBACK");
+                }
+            }
+        }
+        if let Ok(n) = &result {
+            span.record("rows", n);
+        }
+        result
+    }
+}
+
+impl PoolConnection {
+    /// Appends `rows` to `table` (`"name"` or `"schema.name"`), whole data
+    /// chunks at a time; returns the number of rows. All rows land or none:
+    /// a bad row (wrong arity, wrong type, constraint violation) is an error
+    /// and the table keeps none of the batch.
+    pub async fn append<R, I>(&mut self, table: &str, rows: I) -> Result<u64>
+    where
+        R: AppendRow,
+        I: IntoIterator<Item = R>,
+        I::IntoIter: Send + 'static,
+    {
+        let table = table.to_owned();
+        let rows = rows.into_iter();
+        let worker = self.worker();
+        let own_transaction = !worker.in_transaction;
+        worker.run(move |s| s.append_all(&table, rows, own_transaction)).await?
+    }
+}
+
+impl Pool {
+    /// Appends `rows` to `table` on a pooled connection; see
+    /// [`PoolConnection::append`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> andamios::Result<()> {
+    /// let pool = andamios::Pool::connect("duckdb::memory:").await?;
+    /// pool.execute_batch("CREATE TABLE points (x INTEGER, label VARCHAR)").await?;
+    /// let n = pool.append("points", (0..1000).map(|i| (i, format!("p{i}")))).await?;
+    /// assert_eq!(n, 1000);
+    /// # Ok(()) }
+    /// ```
+    pub async fn append<R, I>(&self, table: &str, rows: I) -> Result<u64>
+    where
+        R: AppendRow,
+        I: IntoIterator<Item = R>,
+        I::IntoIter: Send + 'static,
+    {
+        self.acquire().await?.append(table, rows).await
+    }
+}
+
+impl Transaction<'_> {
+    /// Appends `rows` to `table` inside this transaction. A bad row is an
+    /// error; roll the transaction back to discard what was appended.
+    pub async fn append<R, I>(&mut self, table: &str, rows: I) -> Result<u64>
+    where
+        R: AppendRow,
+        I: IntoIterator<Item = R>,
+        I::IntoIter: Send + 'static,
+    {
+        self.connection_mut().append(table, rows).await
+    }
+}

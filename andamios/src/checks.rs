@@ -1,0 +1,97 @@
+//! Compile-time checks of the checked macros' arguments: one marker type per
+//! DuckDB parameter type, and `ArgFor<Marker>` for the Rust types that fit.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// Marker types, one per DuckDB parameter type.
+#[allow(missing_debug_implementations)]
+pub mod sql {
+    macro_rules! markers {
+        ($($name:ident => $sql:literal),*) => {$(
+            #[doc = concat!("The DuckDB type ", $sql, ".")]
+            pub enum $name {}
+        )*};
+    }
+    markers!(Boolean => "BOOLEAN", TinyInt => "TINYINT", SmallInt => "SMALLINT", Integer => "INTEGER",
+        BigInt => "BIGINT", HugeInt => "HUGEINT", UTinyInt => "UTINYINT", USmallInt => "USMALLINT",
+        UInteger => "UINTEGER", UBigInt => "UBIGINT", UHugeInt => "UHUGEINT", Float => "FLOAT",
+        Double => "DOUBLE", Decimal => "DECIMAL", Varchar => "VARCHAR", Json => "JSON", Blob => "BLOB",
+        Date => "DATE", Time => "TIME", Timestamp => "TIMESTAMP", TimestampTz => "TIMESTAMP WITH TIME ZONE",
+        Interval => "INTERVAL", Uuid => "UUID", Enum => "ENUM", Struct => "STRUCT", Map => "MAP");
+
+    /// The DuckDB type `T[]`.
+    pub struct List<T>(std::marker::PhantomData<T>);
+}
+
+/// A Rust value that may be bound to a parameter of DuckDB type `M`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this parameter: DuckDB expects a value of type {M}",
+    label = "this argument's type does not fit the parameter",
+    note = "cast the argument to a fitting Rust type, cast the parameter in SQL (`$1::TYPE`), or write `arg as _` to skip the check"
+)]
+pub trait ArgFor<M> {}
+
+/// Checks, at compile time only, that `_value` fits a parameter of type `M`.
+#[inline(always)]
+pub fn check_arg<M, T: ArgFor<M> + ?Sized>(_value: &T) {}
+
+impl<M, T: ArgFor<M> + ?Sized> ArgFor<M> for &T {}
+impl<M, T: ArgFor<M>> ArgFor<M> for Option<T> {}
+
+macro_rules! fits {
+    ($marker:ident: $($t:ty),*) => {$(impl ArgFor<sql::$marker> for $t {})*};
+}
+fits!(Boolean: bool);
+fits!(TinyInt: i8);
+fits!(SmallInt: i8, i16, u8);
+fits!(Integer: i8, i16, i32, u8, u16);
+fits!(BigInt: i8, i16, i32, i64, u8, u16, u32);
+fits!(HugeInt: i8, i16, i32, i64, i128, u8, u16, u32, u64);
+fits!(UTinyInt: u8);
+fits!(USmallInt: u8, u16);
+fits!(UInteger: u8, u16, u32);
+fits!(UBigInt: u8, u16, u32, u64);
+fits!(UHugeInt: u8, u16, u32, u64, u128);
+fits!(Float: f32);
+fits!(Double: f32, f64);
+fits!(Decimal: crate::types::Decimal, i8, i16, i32, i64, u8, u16, u32);
+fits!(Varchar: str, String);
+fits!(Json: str, String);
+fits!(Enum: str, String);
+fits!(Blob: [u8], Vec<u8>);
+fits!(Date: crate::types::Date);
+fits!(Time: crate::types::Time);
+fits!(Timestamp: crate::types::Timestamp);
+fits!(TimestampTz: crate::types::TimestampTz);
+fits!(Interval: crate::types::Interval);
+
+impl<M, T: ArgFor<M>> ArgFor<sql::List<M>> for Vec<T> {}
+impl<M, T: ArgFor<M>> ArgFor<sql::List<M>> for [T] {}
+impl<M, T: ArgFor<M>, const N: usize> ArgFor<sql::List<M>> for [T; N] {}
+impl<K, V, S> ArgFor<sql::Map> for HashMap<K, V, S> {}
+impl<K, V> ArgFor<sql::Map> for BTreeMap<K, V> {}
+
+#[cfg(feature = "chrono")]
+mod chrono_fits {
+    use super::*;
+    fits!(Date: chrono::NaiveDate);
+    fits!(Time: chrono::NaiveTime);
+    fits!(Timestamp: chrono::NaiveDateTime);
+    fits!(TimestampTz: chrono::DateTime<chrono::Utc>);
+}
+
+#[cfg(feature = "time")]
+mod time_fits {
+    use super::*;
+    fits!(Date: time::Date);
+    fits!(Time: time::Time);
+    fits!(Timestamp: time::PrimitiveDateTime);
+    fits!(TimestampTz: time::OffsetDateTime);
+}
+
+#[cfg(feature = "uuid")]
+fits!(Uuid: uuid::Uuid);
+#[cfg(feature = "rust_decimal")]
+fits!(Decimal: rust_decimal::Decimal);
+#[cfg(feature = "json")]
+fits!(Json: serde_json::Value);

@@ -1,0 +1,358 @@
+//! Connections: each DuckDB connection lives on its own thread.
+//!
+//! DuckDB calls block and burn CPU, so they never run on a tokio worker. A
+//! [`Worker`] owns one DuckDB connection on a dedicated thread and runs
+//! closures sent to it over a channel; results come back through a oneshot
+//! channel, whole (a `Vec<T>` per call, or a batch per chunk for streams).
+
+use crate::error::{Error, Result};
+use crate::pool::PoolShared;
+use crate::row::{decode_chunk, FromRow, Row};
+use crate::transaction::Transaction;
+use andamios_core::ffi::{ChunkView, ColumnDescription, Connection, Database, InterruptHandle, Statement};
+use andamios_core::Value;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
+
+type Job = Box<dyn FnOnce(&mut WorkerState) + Send>;
+
+/// What the worker thread owns.
+pub(crate) struct WorkerState {
+    pub(crate) conn: Connection,
+    slow_statement: Option<Duration>,
+}
+
+/// Which job is running, and which was cancelled (ids are per worker and increase).
+#[derive(Default)]
+struct RunState {
+    running: u64,
+    cancelled: u64,
+}
+
+/// The async side's handle on a connection thread.
+pub(crate) struct Worker {
+    jobs: mpsc::Sender<Job>,
+    interrupt: InterruptHandle,
+    state: Arc<Mutex<RunState>>,
+    next_id: u64,
+    pub(crate) in_transaction: bool,
+    pub(crate) last_used: Instant,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker").field("in_transaction", &self.in_transaction).finish_non_exhaustive()
+    }
+}
+
+/// Interrupts (or cancels, if it has not started) a job whose future or
+/// stream was dropped.
+pub(crate) struct CancelOnDrop {
+    state: Arc<Mutex<RunState>>,
+    interrupt: InterruptHandle,
+    id: u64,
+    armed: bool,
+}
+
+impl CancelOnDrop {
+    /// The job finished: nothing to cancel.
+    pub(crate) fn disarm(&mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.cancelled = state.cancelled.max(self.id);
+        // Interrupt only while our job runs: a stray interrupt would hit the next query.
+        if state.running == self.id {
+            self.interrupt.interrupt();
+        }
+    }
+}
+
+impl Worker {
+    /// Starts a thread with a new connection to `db`.
+    pub(crate) async fn spawn(db: Arc<Database>, slow_statement: Option<Duration>) -> Result<Worker> {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let (ready_tx, ready_rx) = oneshot::channel();
+        std::thread::Builder::new().name("andamios-connection".into()).spawn(move || {
+            let conn = match db.connect() {
+                Ok(conn) => conn,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(Error::from(e)));
+                    return;
+                }
+            };
+            let _ = ready_tx.send(Ok(conn.interrupt_handle()));
+            let mut state = WorkerState { conn, slow_statement };
+            // Ends when the async side drops its Sender.
+            while let Ok(job) = queue.recv() {
+                // A panicking FromRow impl must not take the connection down.
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut state)));
+            }
+        })?;
+        let interrupt = ready_rx.await.map_err(|_| Error::WorkerGone)??;
+        Ok(Worker {
+            jobs,
+            interrupt,
+            state: Arc::default(),
+            next_id: 0,
+            in_transaction: false,
+            last_used: Instant::now(),
+        })
+    }
+
+    fn wrap<F>(&mut self, f: F) -> (u64, Job)
+    where
+        F: FnOnce(&mut WorkerState) + Send + 'static,
+    {
+        self.next_id += 1;
+        let id = self.next_id;
+        let run_state = Arc::clone(&self.state);
+        let job: Job = Box::new(move |state| {
+            {
+                let mut s = run_state.lock().unwrap_or_else(|e| e.into_inner());
+                if s.cancelled >= id {
+                    return;
+                }
+                s.running = id;
+            }
+            f(state);
+            let late_interrupt = {
+                let mut s = run_state.lock().unwrap_or_else(|e| e.into_inner());
+                s.running = 0;
+                s.cancelled >= id
+            };
+            if late_interrupt {
+                // The interrupt may have arrived after DuckDB finished; a
+                // trivial statement consumes it so the next query is unaffected.
+                let _ = state.conn.execute_batch("SELECT 1");
+            }
+        });
+        (id, job)
+    }
+
+    /// Sends `f` to the connection thread; the returned guard interrupts it
+    /// when dropped before being disarmed.
+    pub(crate) fn submit<F>(&mut self, f: F) -> Result<CancelOnDrop>
+    where
+        F: FnOnce(&mut WorkerState) + Send + 'static,
+    {
+        let (id, job) = self.wrap(f);
+        self.last_used = Instant::now();
+        self.jobs.send(job).map_err(|_| Error::WorkerGone)?;
+        Ok(CancelOnDrop { state: Arc::clone(&self.state), interrupt: self.interrupt.clone(), id, armed: true })
+    }
+
+    /// Runs `f` on the connection thread and awaits its result. Dropping the
+    /// returned future interrupts the statement.
+    pub(crate) async fn run<R, F>(&mut self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut WorkerState) -> R + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let mut guard = self.submit(move |state| {
+            let _ = tx.send(f(state));
+        })?;
+        let result = rx.await.map_err(|_| Error::WorkerGone);
+        guard.disarm();
+        result
+    }
+
+    /// Queues `f` without waiting for it (rollback on drop).
+    pub(crate) fn run_detached<F>(&mut self, f: F)
+    where
+        F: FnOnce(&mut WorkerState) + Send + 'static,
+    {
+        let (_, job) = self.wrap(f);
+        let _ = self.jobs.send(job);
+    }
+}
+
+/// Rows in a data chunk, the unit that crosses threads.
+const CHUNK_ROWS: usize = 2048;
+
+/// How many decoded chunks a stream buffers ahead of its consumer.
+pub const STREAM_BUFFER_CHUNKS: usize = 2;
+
+impl WorkerState {
+    fn prepare_bound(&mut self, sql: &str, args: &[Value]) -> Result<&mut Statement> {
+        let stmt = self.conn.prepare_cached(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
+        let expected = stmt.param_count();
+        if expected != args.len() {
+            return Err(Error::Encode {
+                what: "the arguments".into(),
+                message: format!(
+                    "the statement has {expected} parameter(s) but {} value(s) were bound\n  in SQL: {sql}",
+                    args.len()
+                ),
+            });
+        }
+        stmt.clear_bindings();
+        for (i, value) in args.iter().enumerate() {
+            stmt.bind(i, value).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
+        }
+        Ok(stmt)
+    }
+
+    fn traced<R>(&mut self, sql: &str, f: impl FnOnce(&mut Self) -> Result<(R, u64)>) -> Result<R> {
+        let span = tracing::debug_span!(
+            "andamios.query",
+            sql = sql,
+            rows = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty
+        );
+        let _entered = span.enter();
+        let started = Instant::now();
+        let result = f(self);
+        let elapsed = started.elapsed();
+        span.record("elapsed_ms", elapsed.as_secs_f64() * 1e3);
+        match &result {
+            Ok((_, rows)) => {
+                span.record("rows", rows);
+            }
+            Err(e) => tracing::debug!(error = %e, "statement failed"),
+        }
+        if let Some(threshold) = self.slow_statement {
+            if elapsed >= threshold {
+                tracing::warn!(sql = sql, elapsed_ms = elapsed.as_secs_f64() * 1e3, "slow statement");
+            }
+        }
+        result.map(|(r, _)| r)
+    }
+
+    pub(crate) fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64> {
+        self.traced(sql, |this| {
+            let stmt = this.prepare_bound(sql, args)?;
+            let mut result = stmt.execute(false).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
+            let rows = result.rows_changed();
+            Ok((rows, rows))
+        })
+    }
+
+    /// Runs a transaction-control statement (keeps the statement cache).
+    pub(crate) fn control(&mut self, sql: &str) -> Result<()> {
+        self.traced(sql, |this| {
+            this.conn.execute_batch(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
+            Ok(((), 0))
+        })
+    }
+
+    pub(crate) fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        self.traced(sql, |this| {
+            this.conn.execute_batch(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
+            // A script may change the schema under cached statements.
+            this.conn.clear_statement_cache();
+            Ok(((), 0))
+        })
+    }
+
+    /// Runs a query and decodes up to `limit` rows on this thread.
+    pub(crate) fn fetch<T: FromRow>(&mut self, sql: &str, args: &[Value], limit: Option<usize>) -> Result<Vec<T>> {
+        self.traced(sql, |this| {
+            let stmt = this.prepare_bound(sql, args)?;
+            // A limited fetch streams so that DuckDB stops early; a full one
+            // materialises, which lets DuckDB run the pipeline in parallel.
+            let mut result = stmt.execute(limit.is_some()).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
+            let descriptions: Arc<[ColumnDescription]> = result.columns().into();
+            let mut out = Vec::new();
+            while let Some(chunk) = result.next_chunk().map_err(|e| Error::from_duckdb(e, Some(sql)))? {
+                let view = Arc::new(ChunkView::new(chunk, Arc::clone(&descriptions)));
+                match limit {
+                    Some(n) => {
+                        let take = n.saturating_sub(out.len()).min(view.len());
+                        let mut row = Row::new(view, 0);
+                        for i in 0..take {
+                            row.set_index(i);
+                            out.push(T::from_row(&row)?);
+                        }
+                    }
+                    None => decode_chunk(view, &mut out)?,
+                }
+                if limit.is_some_and(|n| out.len() >= n) {
+                    break;
+                }
+            }
+            let n = out.len() as u64;
+            Ok((out, n))
+        })
+    }
+
+    /// Streams a query's rows to `tx` a decoded chunk at a time.
+    pub(crate) fn stream<T: FromRow + Send + 'static>(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+        tx: tokio::sync::mpsc::Sender<Result<Vec<T>>>,
+        in_flight: &AtomicUsize,
+    ) {
+        let outcome = self.traced(sql, |this| {
+            let stmt = this.prepare_bound(sql, args)?;
+            let mut result = stmt.execute(true).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
+            let descriptions: Arc<[ColumnDescription]> = result.columns().into();
+            let mut total = 0u64;
+            while let Some(chunk) = result.next_chunk().map_err(|e| Error::from_duckdb(e, Some(sql)))? {
+                let mut batch = Vec::with_capacity(CHUNK_ROWS);
+                decode_chunk(Arc::new(ChunkView::new(chunk, Arc::clone(&descriptions))), &mut batch)?;
+                total += batch.len() as u64;
+                in_flight.fetch_add(batch.len(), Ordering::SeqCst);
+                if tx.blocking_send(Ok(batch)).is_err() {
+                    // The stream was dropped: stop reading.
+                    break;
+                }
+            }
+            Ok(((), total))
+        });
+        if let Err(e) = outcome {
+            let _ = tx.blocking_send(Err(e));
+        }
+    }
+}
+
+/// A connection checked out of a [`Pool`](crate::Pool); it goes back to the
+/// pool when dropped.
+pub struct PoolConnection {
+    pub(crate) worker: Option<Worker>,
+    pub(crate) pool: Arc<PoolShared>,
+    pub(crate) _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl std::fmt::Debug for PoolConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PoolConnection").field("worker", &self.worker).finish_non_exhaustive()
+    }
+}
+
+impl PoolConnection {
+    pub(crate) fn worker(&mut self) -> &mut Worker {
+        self.worker.as_mut().expect("a pooled connection holds its worker until dropped")
+    }
+
+    /// Runs a script of one or more `;`-separated statements.
+    pub async fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        let sql = sql.to_owned();
+        self.worker().run(move |s| s.execute_batch(&sql)).await?
+    }
+
+    /// Starts a transaction on this connection.
+    pub async fn begin(&mut self) -> Result<Transaction<'_>> {
+        Transaction::begin_on(crate::executor::MaybeOwned::Borrowed(self)).await
+    }
+}
+
+impl Drop for PoolConnection {
+    fn drop(&mut self) {
+        if let Some(worker) = self.worker.take() {
+            self.pool.release(worker);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! The one error type of Andamios.
+
+use andamios_core::{DuckDbError, DuckErrorType};
+use std::time::Duration;
+
+/// Result alias with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong running a statement.
+///
+/// Match on the variant to react: [`Error::RowNotFound`] for a missing row,
+/// [`Error::Database`] with [`DatabaseErrorKind::Conflict`] to retry a
+/// transaction, [`DatabaseErrorKind::UniqueViolation`] for a duplicate key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `fetch_one` found no row.
+    #[error("the query returned no rows (use fetch_optional to allow that)")]
+    RowNotFound,
+    /// No connection became free within the pool's acquire timeout.
+    #[error("timed out after {0:?} waiting for a pooled connection (raise PoolOptions::max_connections or acquire_timeout, or hold connections for less time)")]
+    PoolTimedOut(Duration),
+    /// The pool was closed.
+    #[error("the pool is closed")]
+    PoolClosed,
+    /// A value could not be decoded into the requested Rust type.
+    #[error("cannot decode column `{column}` of DuckDB type {found} into Rust type {expected}{}", hint.as_deref().map(|h| format!(": {h}")).unwrap_or_default())]
+    Decode {
+        /// The column's name (or index).
+        column: String,
+        /// The Rust type asked for.
+        expected: String,
+        /// The DuckDB type found (or `NULL`).
+        found: String,
+        /// What to do about it, when there is something to say.
+        hint: Option<String>,
+    },
+    /// A value could not be bound or appended.
+    #[error("cannot encode {what}: {message}")]
+    Encode {
+        /// The parameter or column concerned.
+        what: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// DuckDB rejected the statement.
+    #[error("{message}{}", sql.as_deref().map(|s| format!("\n  in SQL: {s}")).unwrap_or_default())]
+    Database {
+        /// What kind of failure this is.
+        kind: DatabaseErrorKind,
+        /// DuckDB's message, verbatim.
+        message: String,
+        /// The statement that failed, when known.
+        sql: Option<String>,
+    },
+    /// A transaction was started inside another one.
+    #[error("cannot begin a transaction inside another: DuckDB has no SAVEPOINT, so nested transactions are not supported; run these statements in the outer transaction")]
+    NestedTransaction,
+    /// An I/O failure outside DuckDB (files, folders).
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// A configuration value was invalid (a URL, an option).
+    #[error("invalid configuration: {0}")]
+    Configuration(String),
+    /// A migration failed or does not match what was applied.
+    #[error("migration error: {0}")]
+    Migrate(String),
+    /// The connection's worker thread stopped (it panicked or was shut down).
+    #[error("the connection's worker thread stopped unexpectedly")]
+    WorkerGone,
+}
+
+/// Kinds of [`Error::Database`] a caller can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DatabaseErrorKind {
+    /// A write conflicted with a concurrent transaction; retry the transaction.
+    Conflict,
+    /// A UNIQUE or PRIMARY KEY constraint was violated.
+    UniqueViolation,
+    /// A FOREIGN KEY constraint was violated.
+    ForeignKeyViolation,
+    /// A NOT NULL constraint was violated.
+    NotNullViolation,
+    /// A CHECK constraint was violated.
+    CheckViolation,
+    /// The SQL could not be parsed.
+    Syntax,
+    /// A table, column, function or type does not exist or does not fit
+    /// (DuckDB's catalog and binder errors).
+    Catalog,
+    /// The query was interrupted (its future was dropped).
+    Interrupted,
+    /// A value could not be converted or was out of range.
+    Conversion,
+    /// The database file could not be opened, read or written.
+    Io,
+    /// A transaction-state error other than a conflict.
+    Transaction,
+    /// Any other DuckDB error.
+    Other,
+}
+
+impl Error {
+    /// The database error kind, when this is a [`Error::Database`].
+    pub fn database_kind(&self) -> Option<DatabaseErrorKind> {
+        match self {
+            Error::Database { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    }
+
+    /// The SQL that failed, when known.
+    pub fn sql(&self) -> Option<&str> {
+        match self {
+            Error::Database { sql, .. } => sql.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether retrying the transaction may succeed (a write-write conflict).
+    pub fn is_retryable(&self) -> bool {
+        self.database_kind() == Some(DatabaseErrorKind::Conflict)
+    }
+
+    pub(crate) fn from_duckdb(err: DuckDbError, sql: Option<&str>) -> Error {
+        Error::Database { kind: classify(&err), message: err.message().to_owned(), sql: sql.map(str::to_owned) }
+    }
+}
+
+impl From<DuckDbError> for Error {
+    fn from(err: DuckDbError) -> Self {
+        Error::from_duckdb(err, None)
+    }
+}
+
+fn classify(err: &DuckDbError) -> DatabaseErrorKind {
+    let message = err.message();
+    let lower = message.to_ascii_lowercase();
+    match err.kind() {
+        DuckErrorType::Constraint => {
+            if lower.contains("foreign key") {
+                DatabaseErrorKind::ForeignKeyViolation
+            } else if lower.contains("not null") {
+                DatabaseErrorKind::NotNullViolation
+            } else if lower.contains("check constraint") {
+                DatabaseErrorKind::CheckViolation
+            } else {
+                DatabaseErrorKind::UniqueViolation
+            }
+        }
+        DuckErrorType::Transaction => {
+            if lower.contains("conflict") {
+                DatabaseErrorKind::Conflict
+            } else {
+                DatabaseErrorKind::Transaction
+            }
+        }
+        DuckErrorType::Interrupt => DatabaseErrorKind::Interrupted,
+        DuckErrorType::Parser | DuckErrorType::Syntax => DatabaseErrorKind::Syntax,
+        DuckErrorType::Catalog | DuckErrorType::Binder => DatabaseErrorKind::Catalog,
+        DuckErrorType::Conversion
+        | DuckErrorType::OutOfRange
+        | DuckErrorType::Decimal
+        | DuckErrorType::MismatchType => DatabaseErrorKind::Conversion,
+        DuckErrorType::Io => DatabaseErrorKind::Io,
+        _ if lower.contains("conflict") => DatabaseErrorKind::Conflict,
+        _ if lower.starts_with("interrupt") => DatabaseErrorKind::Interrupted,
+        _ => DatabaseErrorKind::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_constraint_messages() {
+        let cases = [
+            (
+                "Constraint Error: Duplicate key \"id: 1\" violates primary key constraint.",
+                DatabaseErrorKind::UniqueViolation,
+            ),
+            (
+                "Constraint Error: Violates foreign key constraint because key \"id: 9\" does not exist",
+                DatabaseErrorKind::ForeignKeyViolation,
+            ),
+            ("Constraint Error: NOT NULL constraint failed: t.name", DatabaseErrorKind::NotNullViolation),
+            (
+                "Constraint Error: CHECK constraint failed on table t with expression CHECK((x > 0))",
+                DatabaseErrorKind::CheckViolation,
+            ),
+        ];
+        for (message, kind) in cases {
+            assert_eq!(classify(&DuckDbError::new(DuckErrorType::Constraint, message)), kind, "{message}");
+        }
+        let conflict = DuckDbError::new(
+            DuckErrorType::Transaction,
+            "TransactionContext Error: Catalog write-write conflict on alter",
+        );
+        assert_eq!(classify(&conflict), DatabaseErrorKind::Conflict);
+    }
+}

@@ -1,0 +1,316 @@
+//! Migrations: `migrations/<version>_<description>.sql` files applied in
+//! order, each in its own transaction, recorded in `_andamios_migrations`.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> andamios::Result<()> {
+//! use andamios::migrate::{Migration, Migrator};
+//!
+//! let migrator = Migrator::new(vec![
+//!     Migration::new(1, "create users", "CREATE TABLE users (id BIGINT PRIMARY KEY, name VARCHAR NOT NULL);", Some("DROP TABLE users;")),
+//!     Migration::new(2, "add email", "ALTER TABLE users ADD COLUMN email VARCHAR;", None),
+//! ])?;
+//! let pool = andamios::Pool::connect("duckdb::memory:").await?;
+//! migrator.run(&pool).await?;
+//! assert!(migrator.info(&pool).await?.iter().all(|m| m.applied.is_some()));
+//! # Ok(()) }
+//! ```
+//!
+//! `andamios::migrate!()` embeds a crate's `migrations/` folder at compile time.
+
+use crate::error::{Error, Result};
+use crate::pool::Pool;
+use crate::{query, query_as};
+use andamios_core::migrate::{hex, read_dir, sha256};
+use std::path::Path;
+use std::time::Instant;
+
+const TABLE: &str = "_andamios_migrations";
+
+/// One migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migration {
+    /// Version; migrations apply in increasing order.
+    pub version: i64,
+    /// What it does.
+    pub description: String,
+    /// The SQL that applies it.
+    pub sql: String,
+    /// The SQL that reverts it, if it can be reverted.
+    pub down_sql: Option<String>,
+    /// SHA-256 of `sql`.
+    pub checksum: Vec<u8>,
+}
+
+impl Migration {
+    /// A migration from its parts.
+    pub fn new(version: i64, description: &str, sql: &str, down_sql: Option<&str>) -> Migration {
+        Migration {
+            version,
+            description: description.to_owned(),
+            sql: sql.to_owned(),
+            down_sql: down_sql.map(str::to_owned),
+            checksum: sha256(sql.as_bytes()),
+        }
+    }
+}
+
+/// A migration's state in a database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationInfo {
+    /// Version.
+    pub version: i64,
+    /// Description.
+    pub description: String,
+    /// When and how long it took, if applied.
+    pub applied: Option<Applied>,
+    /// Whether the file differs from what was applied.
+    pub changed: bool,
+    /// Whether it can be reverted.
+    pub reversible: bool,
+}
+
+/// When a migration was applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// `installed_on`, as DuckDB prints it.
+    pub installed_on: String,
+    /// Milliseconds it took.
+    pub execution_ms: i64,
+}
+
+/// Applies and reverts a set of migrations.
+#[derive(Debug, Clone)]
+pub struct Migrator {
+    migrations: Vec<Migration>,
+}
+
+#[derive(Debug)]
+struct AppliedRow {
+    version: i64,
+    checksum: Vec<u8>,
+    installed_on: String,
+    execution_ms: i64,
+}
+
+impl crate::FromRow for AppliedRow {
+    fn from_row(row: &crate::Row) -> Result<Self> {
+        Ok(AppliedRow {
+            version: row.try_get(0)?,
+            checksum: row.try_get(1)?,
+            installed_on: row.try_get(2)?,
+            execution_ms: row.try_get(3)?,
+        })
+    }
+}
+
+impl Migrator {
+    /// A migrator for `migrations` (in any order; versions must be unique).
+    pub fn new(mut migrations: Vec<Migration>) -> Result<Migrator> {
+        migrations.sort_by_key(|m| m.version);
+        if let Some(pair) = migrations.windows(2).find(|w| w[0].version == w[1].version) {
+            return Err(Error::Migrate(format!(
+                "two migrations have version {}; give one a new version",
+                pair[0].version
+            )));
+        }
+        Ok(Migrator { migrations })
+    }
+
+    /// Reads the migrations in `dir` at run time.
+    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Migrator> {
+        let files = read_dir(dir.as_ref()).map_err(|e| Error::Migrate(e.0))?;
+        Migrator::new(
+            files
+                .into_iter()
+                .map(|f| Migration {
+                    version: f.version,
+                    description: f.description,
+                    checksum: f.checksum,
+                    sql: f.sql,
+                    down_sql: f.down_sql,
+                })
+                .collect(),
+        )
+    }
+
+    /// Embedded migrations (what `migrate!()` expands to).
+    #[doc(hidden)]
+    pub fn from_static(items: &[(i64, &str, &str, Option<&str>)]) -> Migrator {
+        let migrations = items.iter().map(|(v, d, up, down)| Migration::new(*v, d, up, *down)).collect();
+        Migrator::new(migrations).expect("migrate!() checked the versions at compile time")
+    }
+
+    /// The migrations, in version order.
+    pub fn migrations(&self) -> &[Migration] {
+        &self.migrations
+    }
+
+    async fn applied(&self, pool: &Pool) -> Result<Vec<AppliedRow>> {
+        pool.execute_batch(&format!(
+            "CREATE TABLE IF NOT EXISTS {TABLE} (
+                version BIGINT PRIMARY KEY,
+                description VARCHAR NOT NULL,
+                checksum BLOB NOT NULL,
+                installed_on TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+                execution_time BIGINT NOT NULL
+            )"
+        ))
+        .await?;
+        query_as(&format!(
+            "SELECT version, checksum, installed_on::VARCHAR, execution_time FROM {TABLE} ORDER BY version"
+        ))
+        .fetch_all(pool)
+        .await
+    }
+
+    /// Fails when an applied migration's file changed or disappeared.
+    fn verify(&self, applied: &[AppliedRow]) -> Result<()> {
+        for row in applied {
+            match self.migrations.iter().find(|m| m.version == row.version) {
+                Some(m) if m.checksum != row.checksum => {
+                    return Err(Error::Migrate(format!(
+                        "migration {} ({}) was changed after it was applied (checksum {} now, {} when applied); restore the file and add a new migration for the change",
+                        m.version,
+                        m.description,
+                        &hex(&m.checksum)[..12],
+                        &hex(&row.checksum)[..12.min(row.checksum.len() * 2)]
+                    )))
+                }
+                Some(_) => {}
+                None => {
+                    return Err(Error::Migrate(format!(
+                        "migration {} was applied to the database but its file is missing; restore it",
+                        row.version
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies every pending migration.
+    pub async fn run(&self, pool: &Pool) -> Result<Vec<i64>> {
+        self.run_to(pool, None).await
+    }
+
+    /// Applies pending migrations up to `target` (all when `None`); returns
+    /// the versions applied. Each runs in its own transaction: a failing one
+    /// leaves the database as it was before it.
+    pub async fn run_to(&self, pool: &Pool, target: Option<i64>) -> Result<Vec<i64>> {
+        let applied = self.applied(pool).await?;
+        self.verify(&applied)?;
+        let mut done = Vec::new();
+        for m in &self.migrations {
+            if applied.iter().any(|a| a.version == m.version) || target.is_some_and(|t| m.version > t) {
+                continue;
+            }
+            let started = Instant::now();
+            let mut tx = pool.begin().await?;
+            tx.execute_batch(&m.sql).await.map_err(|e| {
+                Error::Migrate(format!("migration {} ({}) failed and was rolled back: {e}", m.version, m.description))
+            })?;
+            query(&format!(
+                "INSERT INTO {TABLE} (version, description, checksum, execution_time) VALUES ($1, $2, $3, $4)"
+            ))
+            .bind(m.version)
+            .bind(m.description.as_str())
+            .bind(m.checksum.clone())
+            .bind(started.elapsed().as_millis() as i64)
+            .execute(&mut tx)
+            .await?;
+            tx.commit().await?;
+            done.push(m.version);
+        }
+        Ok(done)
+    }
+
+    /// Reverts applied migrations newer than `target`, newest first; returns
+    /// the versions reverted.
+    pub async fn undo(&self, pool: &Pool, target: i64) -> Result<Vec<i64>> {
+        let applied = self.applied(pool).await?;
+        self.verify(&applied)?;
+        let mut done = Vec::new();
+        for row in applied.iter().rev().filter(|a| a.version > target) {
+            let m = self.migrations.iter().find(|m| m.version == row.version).expect("verified above");
+            let down = m.down_sql.as_deref().ok_or_else(|| {
+                Error::Migrate(format!(
+                    "migration {} ({}) cannot be reverted: it has no {}_*.down.sql file",
+                    m.version, m.description, m.version
+                ))
+            })?;
+            let mut tx = pool.begin().await?;
+            tx.execute_batch(down).await.map_err(|e| {
+                Error::Migrate(format!(
+                    "reverting migration {} ({}) failed and was rolled back: {e}",
+                    m.version, m.description
+                ))
+            })?;
+            query(&format!("DELETE FROM {TABLE} WHERE version = $1")).bind(m.version).execute(&mut tx).await?;
+            tx.commit().await?;
+            done.push(m.version);
+        }
+        Ok(done)
+    }
+
+    /// Every migration (known or applied) and its state.
+    pub async fn info(&self, pool: &Pool) -> Result<Vec<MigrationInfo>> {
+        let applied = self.applied(pool).await?;
+        Ok(self
+            .migrations
+            .iter()
+            .map(|m| {
+                let row = applied.iter().find(|a| a.version == m.version);
+                MigrationInfo {
+                    version: m.version,
+                    description: m.description.clone(),
+                    applied: row
+                        .map(|r| Applied { installed_on: r.installed_on.clone(), execution_ms: r.execution_ms }),
+                    changed: row.is_some_and(|r| r.checksum != m.checksum),
+                    reversible: m.down_sql.is_some(),
+                }
+            })
+            .collect())
+    }
+}
+
+/// What a test function may return.
+#[doc(hidden)]
+pub trait TestOutcome {
+    /// Panics with the error, if any.
+    fn check(self);
+}
+
+impl TestOutcome for () {
+    fn check(self) {}
+}
+
+impl<E: std::fmt::Display> TestOutcome for std::result::Result<(), E> {
+    fn check(self) {
+        if let Err(e) = self {
+            panic!("test failed: {e}");
+        }
+    }
+}
+
+/// Runs a `#[andamios::test]`: fresh in-memory pool, migrations, fixtures, body.
+#[doc(hidden)]
+pub fn run_test<F, Fut>(migrator: Option<Migrator>, fixtures: &[(&str, &str)], body: F)
+where
+    F: FnOnce(Pool) -> Fut,
+    Fut: std::future::Future,
+    Fut::Output: TestOutcome,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+    runtime.block_on(async move {
+        let pool =
+            Pool::connect("duckdb::memory:").await.unwrap_or_else(|e| panic!("cannot open the test database: {e}"));
+        if let Some(migrator) = migrator {
+            migrator.run(&pool).await.unwrap_or_else(|e| panic!("cannot apply the migrations: {e}"));
+        }
+        for (name, sql) in fixtures {
+            pool.execute_batch(sql).await.unwrap_or_else(|e| panic!("fixture {name} failed: {e}"));
+        }
+        body(pool).await.check();
+    });
+}

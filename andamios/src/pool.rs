@@ -1,0 +1,381 @@
+//! A pool of connections to one DuckDB database instance.
+
+use crate::connection::{PoolConnection, Worker};
+use crate::error::{Error, Result};
+use crate::transaction::Transaction;
+use andamios_core::ffi::{Database, OpenOptions};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+/// Whether the pool may write to the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccessMode {
+    /// Read and write (one process at a time may hold a file this way).
+    #[default]
+    ReadWrite,
+    /// Read only: several processes may open the same file.
+    ReadOnly,
+}
+
+/// A future returned by an [`PoolOptions::after_connect`] hook.
+pub type HookFuture<'c> = Pin<Box<dyn Future<Output = Result<()>> + Send + 'c>>;
+
+type AfterConnect = Arc<dyn for<'c> Fn(&'c mut PoolConnection) -> HookFuture<'c> + Send + Sync>;
+
+/// Settings of a [`Pool`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> andamios::Result<()> {
+/// use andamios::PoolOptions;
+/// use std::time::Duration;
+///
+/// let pool = PoolOptions::new()
+///     .max_connections(4)
+///     .acquire_timeout(Duration::from_secs(5))
+///     .threads(2)
+///     .memory_limit("1GB")
+///     .after_connect(|conn| Box::pin(async move { conn.execute_batch("SET TimeZone = 'UTC'").await }))
+///     .connect("duckdb::memory:")
+///     .await?;
+/// # drop(pool); Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct PoolOptions {
+    max_connections: usize,
+    min_connections: usize,
+    acquire_timeout: Duration,
+    idle_timeout: Option<Duration>,
+    access_mode: AccessMode,
+    threads: Option<usize>,
+    memory_limit: Option<String>,
+    settings: Vec<(String, String)>,
+    slow_statement_threshold: Option<Duration>,
+    after_connect: Option<AfterConnect>,
+}
+
+impl std::fmt::Debug for PoolOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PoolOptions")
+            .field("max_connections", &self.max_connections)
+            .field("min_connections", &self.min_connections)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("access_mode", &self.access_mode)
+            .field("threads", &self.threads)
+            .field("memory_limit", &self.memory_limit)
+            .field("slow_statement_threshold", &self.slow_statement_threshold)
+            .field("after_connect", &self.after_connect.is_some())
+            .finish()
+    }
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions {
+            max_connections: std::thread::available_parallelism().map_or(4, |n| n.get().max(2)),
+            min_connections: 0,
+            acquire_timeout: Duration::from_secs(30),
+            idle_timeout: Some(Duration::from_secs(600)),
+            access_mode: AccessMode::ReadWrite,
+            threads: None,
+            memory_limit: None,
+            settings: Vec::new(),
+            slow_statement_threshold: Some(Duration::from_secs(1)),
+            after_connect: None,
+        }
+    }
+}
+
+impl PoolOptions {
+    /// Default options: as many connections as CPUs (at least 2), a 30 s
+    /// acquire timeout, a 10 min idle timeout, read-write.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Most connections open at once.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// Connections opened up front and kept open.
+    pub fn min_connections(mut self, n: usize) -> Self {
+        self.min_connections = n;
+        self
+    }
+
+    /// How long `acquire` waits for a free connection before failing with
+    /// [`Error::PoolTimedOut`].
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+
+    /// Idle connections above `min_connections` are closed after this long.
+    pub fn idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.idle_timeout = timeout.into();
+        self
+    }
+
+    /// Read-write (default) or read-only access.
+    pub fn access_mode(mut self, mode: AccessMode) -> Self {
+        self.access_mode = mode;
+        self
+    }
+
+    /// Threads DuckDB may use for one query.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
+    }
+
+    /// DuckDB's memory limit, e.g. `"2GB"`.
+    pub fn memory_limit(mut self, limit: impl Into<String>) -> Self {
+        self.memory_limit = Some(limit.into());
+        self
+    }
+
+    /// Any other DuckDB setting, applied when the database opens.
+    pub fn setting(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.settings.push((name.into(), value.into()));
+        self
+    }
+
+    /// Statements slower than this log a `tracing` warning (default 1 s; `None` disables).
+    pub fn slow_statement_threshold(mut self, threshold: impl Into<Option<Duration>>) -> Self {
+        self.slow_statement_threshold = threshold.into();
+        self
+    }
+
+    /// A hook run on every new connection before first use.
+    pub fn after_connect<F>(mut self, hook: F) -> Self
+    where
+        F: for<'c> Fn(&'c mut PoolConnection) -> HookFuture<'c> + Send + Sync + 'static,
+    {
+        self.after_connect = Some(Arc::new(hook));
+        self
+    }
+
+    /// Opens the database named by `url` and returns a pool on it.
+    ///
+    /// URLs: `duckdb::memory:` (in memory), `duckdb:path/to/file.duckdb`,
+    /// optionally followed by `?setting=value&...` for DuckDB settings
+    /// (`access_mode=read_only`, `threads=4`, ...).
+    pub async fn connect(self, url: &str) -> Result<Pool> {
+        let (path, mut open) = parse_url(url)?;
+        open.read_only |= self.access_mode == AccessMode::ReadOnly;
+        open.threads = self.threads.or(open.threads);
+        open.memory_limit = self.memory_limit.clone().or(open.memory_limit);
+        open.settings.extend(self.settings.iter().cloned());
+        let db = tokio::task::spawn_blocking(move || Database::open(&path, &open))
+            .await
+            .map_err(|_| Error::WorkerGone)?
+            .map_err(|e| Error::from_duckdb(e, None))?;
+        let pool = Pool(Arc::new(PoolShared {
+            db,
+            semaphore: Arc::new(Semaphore::new(self.max_connections)),
+            idle: Mutex::new(VecDeque::new()),
+            closed: AtomicBool::new(false),
+            options: self,
+        }));
+        // Open the minimum up front, so that a bad hook fails here.
+        let mut warm = Vec::new();
+        for _ in 0..pool.0.options.min_connections.min(pool.0.options.max_connections) {
+            warm.push(pool.acquire().await?);
+        }
+        drop(warm);
+        Ok(pool)
+    }
+}
+
+fn parse_url(url: &str) -> Result<(String, OpenOptions)> {
+    let rest = url.strip_prefix("duckdb:").ok_or_else(|| {
+        Error::Configuration(format!(
+            "`{url}` is not a DuckDB URL: use `duckdb:path/to/file.duckdb` or `duckdb::memory:`"
+        ))
+    })?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mut open = OpenOptions::default();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| Error::Configuration(format!("`{pair}` in `{url}` is not `setting=value`")))?;
+        match key {
+            "access_mode" | "mode" => open.read_only = value.eq_ignore_ascii_case("read_only"),
+            "threads" => {
+                open.threads = Some(
+                    value.parse().map_err(|_| Error::Configuration(format!("threads=`{value}` is not a number")))?,
+                )
+            }
+            "memory_limit" => open.memory_limit = Some(value.to_owned()),
+            _ => open.settings.push((key.to_owned(), value.to_owned())),
+        }
+    }
+    let path = if path.is_empty() || path == ":memory:" { ":memory:".to_owned() } else { path.to_owned() };
+    Ok((path, open))
+}
+
+pub(crate) struct PoolShared {
+    db: Arc<Database>,
+    options: PoolOptions,
+    semaphore: Arc<Semaphore>,
+    idle: Mutex<VecDeque<Worker>>,
+    closed: AtomicBool,
+}
+
+impl PoolShared {
+    /// Takes a connection back from a dropped [`PoolConnection`].
+    pub(crate) fn release(&self, mut worker: Worker) {
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        if worker.in_transaction {
+            // A transaction that neither committed nor rolled back: its
+            // Drop queued a rollback, which runs before the next job.
+            worker.in_transaction = false;
+        }
+        worker.last_used = Instant::now();
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).push_back(worker);
+    }
+
+    fn take_idle(&self) -> Option<Worker> {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        // Most recently used first: keeps caches warm and lets old ones expire.
+        while let Some(worker) = idle.pop_back() {
+            let expired = self.options.idle_timeout.is_some_and(|t| worker.last_used.elapsed() > t);
+            if expired && idle.len() >= self.options.min_connections {
+                continue;
+            }
+            return Some(worker);
+        }
+        None
+    }
+}
+
+/// A pool of connections to one DuckDB database.
+///
+/// Cloning is cheap and shares the pool. Each connection runs its statements
+/// on its own thread, so DuckDB never blocks the async runtime.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> andamios::Result<()> {
+/// let pool = andamios::Pool::connect("duckdb::memory:").await?;
+/// andamios::query("CREATE TABLE t (x INTEGER)").execute(&pool).await?;
+/// andamios::query("INSERT INTO t VALUES ($1), ($2)").bind(1).bind(2).execute(&pool).await?;
+/// let sum: i64 = andamios::query_scalar("SELECT sum(x)::BIGINT FROM t").fetch_one(&pool).await?;
+/// assert_eq!(sum, 3);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Pool(pub(crate) Arc<PoolShared>);
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pool")
+            .field("options", &self.0.options)
+            .field("idle", &self.num_idle())
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+impl Pool {
+    /// Opens `url` with default [`PoolOptions`].
+    pub async fn connect(url: &str) -> Result<Pool> {
+        PoolOptions::new().connect(url).await
+    }
+
+    /// Waits for a free connection (at most the acquire timeout).
+    pub async fn acquire(&self) -> Result<PoolConnection> {
+        let shared = &self.0;
+        if shared.closed.load(Ordering::Acquire) {
+            return Err(Error::PoolClosed);
+        }
+        let timeout = shared.options.acquire_timeout;
+        let permit = match tokio::time::timeout(timeout, Arc::clone(&shared.semaphore).acquire_owned()).await {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) => return Err(Error::PoolClosed),
+            Err(_) => return Err(Error::PoolTimedOut(timeout)),
+        };
+        if let Some(worker) = shared.take_idle() {
+            return Ok(PoolConnection { worker: Some(worker), pool: Arc::clone(shared), _permit: permit });
+        }
+        let worker = Worker::spawn(Arc::clone(&shared.db), shared.options.slow_statement_threshold).await?;
+        let mut conn = PoolConnection { worker: Some(worker), pool: Arc::clone(shared), _permit: permit };
+        if let Some(hook) = shared.options.after_connect.clone() {
+            if let Err(e) = hook(&mut conn).await {
+                // Do not hand a half-configured connection to the next caller.
+                conn.worker = None;
+                return Err(e);
+            }
+        }
+        Ok(conn)
+    }
+
+    /// Starts a transaction on a pooled connection.
+    pub async fn begin(&self) -> Result<Transaction<'static>> {
+        let conn = self.acquire().await?;
+        Transaction::begin_on(crate::executor::MaybeOwned::Owned(conn)).await
+    }
+
+    /// Runs a script of one or more `;`-separated statements.
+    pub async fn execute_batch(&self, sql: &str) -> Result<()> {
+        self.acquire().await?.execute_batch(sql).await
+    }
+
+    /// Idle connections.
+    pub fn num_idle(&self) -> usize {
+        self.0.idle.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Connections checked out right now.
+    pub fn num_in_use(&self) -> usize {
+        self.0.options.max_connections - self.0.semaphore.available_permits()
+    }
+
+    /// The options the pool was opened with.
+    pub fn options(&self) -> &PoolOptions {
+        &self.0.options
+    }
+
+    /// Closes the pool: waiting and later acquires fail with
+    /// [`Error::PoolClosed`]; idle connections are closed now, checked-out
+    /// ones when returned.
+    pub fn close(&self) {
+        self.0.closed.store(true, Ordering::Release);
+        self.0.semaphore.close();
+        self.0.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Whether [`close`](Self::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.0.closed.load(Ordering::Acquire)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_urls() {
+        assert_eq!(parse_url("duckdb::memory:").unwrap().0, ":memory:");
+        assert_eq!(parse_url("duckdb:").unwrap().0, ":memory:");
+        let (path, open) = parse_url("duckdb:data/app.duckdb?access_mode=read_only&threads=2&TimeZone=UTC").unwrap();
+        assert_eq!(path, "data/app.duckdb");
+        assert!(open.read_only);
+        assert_eq!(open.threads, Some(2));
+        assert_eq!(open.settings, vec![("TimeZone".to_owned(), "UTC".to_owned())]);
+        assert!(matches!(parse_url("postgres://x"), Err(Error::Configuration(_))));
+        assert!(matches!(parse_url("duckdb:x?threads=many"), Err(Error::Configuration(_))));
+    }
+}

@@ -1,0 +1,369 @@
+//! Statements built at run time: [`query`], [`query_as`], [`query_scalar`].
+
+use crate::connection::{CancelOnDrop, STREAM_BUFFER_CHUNKS};
+use crate::error::{Error, Result};
+use crate::executor::{Executor, MaybeOwned};
+use crate::row::{FromRow, Row, Scalar};
+use crate::types::{Decode, Encode};
+use andamios_core::Value;
+use futures_core::Stream;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+/// A statement with its bound arguments; run it with one of its methods.
+#[derive(Debug, Clone)]
+#[must_use = "a query does nothing until executed or fetched"]
+pub struct Query {
+    sql: Arc<str>,
+    args: Vec<Value>,
+}
+
+/// A statement whose rows decode into `T` ([`FromRow`]).
+///
+/// (`R` is the type rows are decoded as before conversion into `T`; the
+/// checked macros use it to build the caller's struct field by field.)
+#[must_use = "a query does nothing until executed or fetched"]
+pub struct QueryAs<T, R = T> {
+    query: Query,
+    _row: PhantomData<fn() -> (T, R)>,
+}
+
+// Manual impls: the row types need not be Clone or Debug.
+impl<T, R> Clone for QueryAs<T, R> {
+    fn clone(&self) -> Self {
+        QueryAs { query: self.query.clone(), _row: PhantomData }
+    }
+}
+
+impl<T, R> std::fmt::Debug for QueryAs<T, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryAs").field("query", &self.query).finish()
+    }
+}
+
+/// A statement whose first column decodes into `T`.
+#[must_use = "a query does nothing until executed or fetched"]
+pub struct QueryScalar<T> {
+    inner: QueryAs<Scalar<T>>,
+}
+
+impl<T> Clone for QueryScalar<T> {
+    fn clone(&self) -> Self {
+        QueryScalar { inner: self.inner.clone() }
+    }
+}
+
+impl<T> std::fmt::Debug for QueryScalar<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryScalar").field("query", &self.inner.query).finish()
+    }
+}
+
+/// A statement returning untyped [`Row`]s.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> andamios::Result<()> {
+/// let pool = andamios::Pool::connect("duckdb::memory:").await?;
+/// let rows = andamios::query("SELECT range AS n FROM range(3)").fetch_all(&pool).await?;
+/// assert_eq!(rows[2].get::<i64, _>("n"), 2);
+/// # Ok(()) }
+/// ```
+pub fn query(sql: &str) -> Query {
+    Query { sql: Arc::from(sql), args: Vec::new() }
+}
+
+/// A statement whose rows decode into `T`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> andamios::Result<()> {
+/// let pool = andamios::Pool::connect("duckdb::memory:").await?;
+/// let pairs: Vec<(i64, String)> = andamios::query_as("SELECT range, 'n' || range FROM range(2)")
+///     .fetch_all(&pool)
+///     .await?;
+/// assert_eq!(pairs[1], (1, "n1".to_owned()));
+/// # Ok(()) }
+/// ```
+pub fn query_as<T: FromRow>(sql: &str) -> QueryAs<T> {
+    QueryAs { query: query(sql), _row: PhantomData }
+}
+
+/// A statement whose rows decode as `R` and convert into `T` (used by `query_as!`).
+#[doc(hidden)]
+pub fn query_as_via<T, R: FromRow + Into<T>>(sql: &str) -> QueryAs<T, R> {
+    QueryAs { query: query(sql), _row: PhantomData }
+}
+
+/// A statement whose first column decodes into `T`.
+pub fn query_scalar<T: Decode>(sql: &str) -> QueryScalar<T> {
+    QueryScalar { inner: query_as(sql) }
+}
+
+impl Query {
+    /// Binds the next parameter (`$1`, then `$2`, ...).
+    pub fn bind<T: Encode>(mut self, value: T) -> Self {
+        self.args.push(value.to_value());
+        self
+    }
+
+    /// Binds an already converted value (used by the checked macros).
+    #[doc(hidden)]
+    pub fn bind_value(mut self, value: Value) -> Self {
+        self.args.push(value);
+        self
+    }
+
+    /// The SQL text.
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    /// Runs the statement and returns the number of rows it changed.
+    pub async fn execute<'c, E: Executor<'c>>(self, executor: E) -> Result<u64> {
+        let mut conn = executor.connection().await?;
+        let Query { sql, args } = self;
+        conn.conn().worker().run(move |s| s.execute(&sql, &args)).await?
+    }
+
+    /// Typed rows of this statement.
+    pub fn map_into<T: FromRow>(self) -> QueryAs<T> {
+        QueryAs { query: self, _row: PhantomData }
+    }
+
+    async fn fetch_limit<'c, T, E>(self, executor: E, limit: Option<usize>) -> Result<Vec<T>>
+    where
+        T: FromRow + Send + 'static,
+        E: Executor<'c>,
+    {
+        let mut conn = executor.connection().await?;
+        let Query { sql, args } = self;
+        conn.conn().worker().run(move |s| s.fetch::<T>(&sql, &args, limit)).await?
+    }
+
+    /// All rows.
+    pub async fn fetch_all<'c, E: Executor<'c>>(self, executor: E) -> Result<Vec<Row>> {
+        self.fetch_limit(executor, None).await
+    }
+
+    /// The first row; [`Error::RowNotFound`] when there is none.
+    pub async fn fetch_one<'c, E: Executor<'c>>(self, executor: E) -> Result<Row> {
+        self.fetch_optional(executor).await?.ok_or(Error::RowNotFound)
+    }
+
+    /// The first row, if any.
+    pub async fn fetch_optional<'c, E: Executor<'c>>(self, executor: E) -> Result<Option<Row>> {
+        Ok(self.fetch_limit(executor, Some(1)).await?.pop())
+    }
+
+    /// The rows as a stream, decoded a chunk at a time on the connection's
+    /// thread and buffered at most [`STREAM_BUFFER_CHUNKS`] chunks ahead.
+    pub fn fetch<'c, E: Executor<'c> + 'c>(self, executor: E) -> RowStream<'c, Row> {
+        RowStream::start(self, executor)
+    }
+}
+
+impl<T, R> QueryAs<T, R>
+where
+    T: Send + 'static,
+    R: FromRow + Into<T> + Send + 'static,
+{
+    /// Binds the next parameter.
+    pub fn bind<V: Encode>(mut self, value: V) -> Self {
+        self.query = self.query.bind(value);
+        self
+    }
+
+    #[doc(hidden)]
+    pub fn bind_value(mut self, value: Value) -> Self {
+        self.query = self.query.bind_value(value);
+        self
+    }
+
+    /// Runs the statement and returns the number of rows it changed.
+    pub async fn execute<'c, E: Executor<'c>>(self, executor: E) -> Result<u64> {
+        self.query.execute(executor).await
+    }
+
+    /// All rows.
+    pub async fn fetch_all<'c, E: Executor<'c>>(self, executor: E) -> Result<Vec<T>> {
+        let rows: Vec<R> = self.query.fetch_limit(executor, None).await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// The first row; [`Error::RowNotFound`] when there is none.
+    pub async fn fetch_one<'c, E: Executor<'c>>(self, executor: E) -> Result<T> {
+        self.fetch_optional(executor).await?.ok_or(Error::RowNotFound)
+    }
+
+    /// The first row, if any.
+    pub async fn fetch_optional<'c, E: Executor<'c>>(self, executor: E) -> Result<Option<T>> {
+        let mut rows: Vec<R> = self.query.fetch_limit(executor, Some(1)).await?;
+        Ok(rows.pop().map(Into::into))
+    }
+
+    /// The rows as a stream (see [`Query::fetch`]).
+    pub fn fetch<'c, E: Executor<'c> + 'c>(self, executor: E) -> RowStream<'c, T, R> {
+        RowStream::start(self.query, executor)
+    }
+}
+
+impl<T: Decode + Send + 'static> QueryScalar<T> {
+    /// Binds the next parameter.
+    pub fn bind<V: Encode>(mut self, value: V) -> Self {
+        self.inner = self.inner.bind(value);
+        self
+    }
+
+    #[doc(hidden)]
+    pub fn bind_value(mut self, value: Value) -> Self {
+        self.inner = self.inner.bind_value(value);
+        self
+    }
+
+    /// Runs the statement and returns the number of rows it changed.
+    pub async fn execute<'c, E: Executor<'c>>(self, executor: E) -> Result<u64> {
+        self.inner.execute(executor).await
+    }
+
+    /// The first column of every row.
+    pub async fn fetch_all<'c, E: Executor<'c>>(self, executor: E) -> Result<Vec<T>> {
+        Ok(self.inner.fetch_all(executor).await?.into_iter().map(|s| s.0).collect())
+    }
+
+    /// The first column of the first row; [`Error::RowNotFound`] when there is none.
+    pub async fn fetch_one<'c, E: Executor<'c>>(self, executor: E) -> Result<T> {
+        self.inner.fetch_one(executor).await.map(|s| s.0)
+    }
+
+    /// The first column of the first row, if any.
+    pub async fn fetch_optional<'c, E: Executor<'c>>(self, executor: E) -> Result<Option<T>> {
+        Ok(self.inner.fetch_optional(executor).await?.map(|s| s.0))
+    }
+
+    /// The first column of every row, as a stream.
+    pub fn fetch<'c, E: Executor<'c> + 'c>(self, executor: E) -> ScalarStream<'c, T> {
+        ScalarStream(self.inner.fetch(executor))
+    }
+}
+
+type Batch<T> = Result<Vec<T>>;
+type Started<'c, T> = (MaybeOwned<'c>, tokio::sync::mpsc::Receiver<Batch<T>>, CancelOnDrop);
+
+enum StreamState<'c, R> {
+    Starting(Pin<Box<dyn Future<Output = Result<Started<'c, R>>> + Send + 'c>>),
+    Running {
+        // Held so the connection stays checked out while rows arrive.
+        _conn: MaybeOwned<'c>,
+        batches: tokio::sync::mpsc::Receiver<Batch<R>>,
+        current: std::vec::IntoIter<R>,
+        guard: CancelOnDrop,
+    },
+    Done,
+}
+
+/// The rows of a statement, as a [`Stream`] of `T`. Dropping it stops the query.
+pub struct RowStream<'c, T, R = T> {
+    state: StreamState<'c, R>,
+    in_flight: Arc<AtomicUsize>,
+    _into: PhantomData<fn() -> T>,
+}
+
+// The stream never pins its fields in place (the future is boxed).
+impl<T, R> Unpin for RowStream<'_, T, R> {}
+
+impl<T, R> std::fmt::Debug for RowStream<'_, T, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowStream").field("rows_in_flight", &self.rows_in_flight()).finish_non_exhaustive()
+    }
+}
+
+impl<'c, T, R: FromRow + Send + 'static> RowStream<'c, T, R> {
+    fn start<E: Executor<'c> + 'c>(query: Query, executor: E) -> Self {
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&in_flight);
+        let starting = async move {
+            let mut conn = executor.connection().await?;
+            let (tx, rx) = tokio::sync::mpsc::channel(STREAM_BUFFER_CHUNKS);
+            let Query { sql, args } = query;
+            let guard = conn.conn().worker().submit(move |s| s.stream::<R>(&sql, &args, tx, &counter))?;
+            Ok((conn, rx, guard))
+        };
+        RowStream { state: StreamState::Starting(Box::pin(starting)), in_flight, _into: PhantomData }
+    }
+}
+
+impl<T, R> RowStream<'_, T, R> {
+    /// Rows decoded on the connection's thread but not yet yielded: bounded
+    /// by `(STREAM_BUFFER_CHUNKS + 2) * 2048` whatever the result's size.
+    pub fn rows_in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
+    }
+}
+
+impl<T, R: Into<T>> Stream for RowStream<'_, T, R> {
+    type Item = Result<T>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            match &mut this.state {
+                StreamState::Starting(future) => match future.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Err(e)) => {
+                        this.state = StreamState::Done;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                    Poll::Ready(Ok((conn, batches, guard))) => {
+                        this.state =
+                            StreamState::Running { _conn: conn, batches, current: Vec::new().into_iter(), guard };
+                    }
+                },
+                StreamState::Running { batches, current, guard, .. } => {
+                    if let Some(item) = current.next() {
+                        this.in_flight.fetch_sub(1, Ordering::SeqCst);
+                        return Poll::Ready(Some(Ok(item.into())));
+                    }
+                    match batches.poll_recv(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(Some(Ok(batch))) => *current = batch.into_iter(),
+                        Poll::Ready(Some(Err(e))) => {
+                            guard.disarm();
+                            this.state = StreamState::Done;
+                            return Poll::Ready(Some(Err(e)));
+                        }
+                        Poll::Ready(None) => {
+                            guard.disarm();
+                            this.state = StreamState::Done;
+                            return Poll::Ready(None);
+                        }
+                    }
+                }
+                StreamState::Done => return Poll::Ready(None),
+            }
+        }
+    }
+}
+
+/// The first column of a statement's rows, as a [`Stream`].
+#[derive(Debug)]
+pub struct ScalarStream<'c, T>(RowStream<'c, Scalar<T>>);
+
+impl<T> ScalarStream<'_, T> {
+    /// See [`RowStream::rows_in_flight`].
+    pub fn rows_in_flight(&self) -> usize {
+        self.0.rows_in_flight()
+    }
+}
+
+impl<T> Stream for ScalarStream<'_, T> {
+    type Item = Result<T>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut self.get_mut().0).poll_next(cx).map(|o| o.map(|r| r.map(|s| s.0)))
+    }
+}

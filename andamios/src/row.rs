@@ -1,0 +1,220 @@
+//! Rows of a result and the [`FromRow`] trait.
+
+use crate::error::{Error, Result};
+use crate::types::{Decode, DecodeError};
+use andamios_core::ffi::{ChunkView, ColumnDescription};
+use std::sync::Arc;
+
+/// One row of a result, read in place from DuckDB's data chunk.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> andamios::Result<()> {
+/// let pool = andamios::Pool::connect("duckdb::memory:").await?;
+/// let row = andamios::query("SELECT 42 AS answer, 'hi' AS greeting").fetch_one(&pool).await?;
+/// let answer: i32 = row.try_get("answer")?;
+/// let greeting: String = row.try_get(1)?;
+/// assert_eq!((answer, greeting.as_str()), (42, "hi"));
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Row {
+    chunk: Arc<ChunkView>,
+    index: usize,
+}
+
+/// Something that picks a column: its 0-based position or its name.
+pub trait ColumnIndex: std::fmt::Debug {
+    /// The column's position in `row`.
+    fn index(&self, row: &Row) -> Result<usize>;
+}
+
+impl ColumnIndex for usize {
+    fn index(&self, row: &Row) -> Result<usize> {
+        if *self < row.len() {
+            Ok(*self)
+        } else {
+            Err(Error::Decode {
+                column: self.to_string(),
+                expected: "a column".into(),
+                found: "no such column".into(),
+                hint: Some(format!("the result has {} columns", row.len())),
+            })
+        }
+    }
+}
+
+impl ColumnIndex for &str {
+    fn index(&self, row: &Row) -> Result<usize> {
+        row.position(self).ok_or_else(|| Error::Decode {
+            column: (*self).to_owned(),
+            expected: "a column".into(),
+            found: "no such column".into(),
+            hint: Some(format!("the result's columns are {}", row.column_names().collect::<Vec<_>>().join(", "))),
+        })
+    }
+}
+
+impl Row {
+    pub(crate) fn new(chunk: Arc<ChunkView>, index: usize) -> Row {
+        Row { chunk, index }
+    }
+
+    pub(crate) fn set_index(&mut self, index: usize) {
+        self.index = index;
+    }
+
+    /// Number of columns.
+    pub fn len(&self) -> usize {
+        self.chunk.descriptions().len()
+    }
+
+    /// Whether the row has no columns.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The columns' names and DuckDB types.
+    pub fn columns(&self) -> &[ColumnDescription] {
+        self.chunk.descriptions()
+    }
+
+    /// The columns' names.
+    pub fn column_names(&self) -> impl Iterator<Item = &str> {
+        self.columns().iter().map(|c| c.name.as_str())
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        self.columns().iter().position(|c| c.name == name)
+    }
+
+    /// The value of a column, by position or name, decoded as `T`.
+    #[inline]
+    pub fn try_get<T: Decode, I: ColumnIndex>(&self, index: I) -> Result<T> {
+        let i = index.index(self)?;
+        self.decode_at(i)
+    }
+
+    /// Like [`try_get`](Self::try_get) for derived `FromRow` code: tries the
+    /// column at `hint` (the field's position) before searching by name.
+    #[doc(hidden)]
+    #[inline]
+    pub fn try_get_hinted<T: Decode>(&self, name: &str, hint: usize) -> Result<T> {
+        let columns = self.columns();
+        if columns.get(hint).is_some_and(|c| c.name == name) {
+            return self.decode_at(hint);
+        }
+        self.try_get(name)
+    }
+
+    /// Whether the row has a column named `name`.
+    pub fn has_column(&self, name: &str) -> bool {
+        self.position(name).is_some()
+    }
+
+    /// The value of a column, by position or name.
+    ///
+    /// # Panics
+    /// When the column does not exist or does not decode as `T`; use
+    /// [`try_get`](Self::try_get) to handle that as an error.
+    #[track_caller]
+    pub fn get<T: Decode, I: ColumnIndex>(&self, index: I) -> T {
+        self.try_get(index).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[inline]
+    fn decode_at<T: Decode>(&self, i: usize) -> Result<T> {
+        let column = self.chunk.column(i).ok_or_else(|| self.decode_error::<T>(i, DecodeError::Mismatch))?;
+        if !T::accepts(column.duck_type()) {
+            return Err(self.decode_error::<T>(i, DecodeError::Mismatch));
+        }
+        T::decode(column, self.index).map_err(|e| self.decode_error::<T>(i, e))
+    }
+
+    #[cold]
+    fn decode_error<T: Decode>(&self, index: usize, error: DecodeError) -> Error {
+        let d = &self.columns()[index];
+        let (found, hint) = match error {
+            DecodeError::UnexpectedNull => (
+                "NULL".to_owned(),
+                Some(format!("the value is NULL; use Option<{}> for a column that can be NULL", T::type_name())),
+            ),
+            DecodeError::Mismatch => (d.ty.to_string(), None),
+            DecodeError::OutOfRange(value) => (d.ty.to_string(), Some(format!("the value {value} does not fit"))),
+        };
+        Error::Decode { column: d.name.clone(), expected: T::type_name(), found, hint }
+    }
+}
+
+/// A type built from a result row.
+///
+/// Derive it with `#[derive(FromRow)]` (fields are read by column name), or
+/// use a tuple (read by position).
+pub trait FromRow: Sized {
+    /// Builds `Self` from `row`.
+    fn from_row(row: &Row) -> Result<Self>;
+}
+
+impl FromRow for Row {
+    fn from_row(row: &Row) -> Result<Self> {
+        Ok(row.clone())
+    }
+}
+
+macro_rules! tuple_from_row {
+    ($($name:ident : $index:tt),+) => {
+        impl<$($name: Decode),+> FromRow for ($($name,)+) {
+            #[inline]
+            fn from_row(row: &Row) -> Result<Self> {
+                Ok(($(row.decode_at::<$name>($index)?,)+))
+            }
+        }
+    };
+}
+tuple_from_row!(A: 0);
+tuple_from_row!(A: 0, B: 1);
+tuple_from_row!(A: 0, B: 1, C: 2);
+tuple_from_row!(A: 0, B: 1, C: 2, D: 3);
+tuple_from_row!(A: 0, B: 1, C: 2, D: 3, E: 4);
+tuple_from_row!(A: 0, B: 1, C: 2, D: 3, E: 4, F: 5);
+tuple_from_row!(A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6);
+tuple_from_row!(A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7);
+tuple_from_row!(A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8);
+tuple_from_row!(A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9);
+tuple_from_row!(A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9, K: 10);
+tuple_from_row!(A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9, K: 10, L: 11);
+
+/// Decodes the first column as `T` (for `query_scalar`).
+#[doc(hidden)]
+#[derive(Debug)]
+pub(crate) struct Scalar<T>(pub(crate) T);
+
+impl<T: Decode> FromRow for Scalar<T> {
+    #[inline]
+    fn from_row(row: &Row) -> Result<Self> {
+        row.decode_at::<T>(0).map(Scalar)
+    }
+}
+
+/// Decodes every row of `chunk` as `T`, on the thread that owns the chunk.
+pub(crate) fn decode_chunk<T: FromRow>(chunk: Arc<ChunkView>, out: &mut Vec<T>) -> Result<()> {
+    let len = chunk.len();
+    out.reserve(len);
+    let mut row = Row::new(chunk, 0);
+    for i in 0..len {
+        row.set_index(i);
+        out.push(T::from_row(&row)?);
+    }
+    Ok(())
+}
+
+/// The error for a `#[andamios(try_from = "...")]` field whose conversion failed.
+#[doc(hidden)]
+pub fn try_from_failed<T, E: std::fmt::Display>(column: &str, error: E) -> Error {
+    Error::Decode {
+        column: column.to_owned(),
+        expected: std::any::type_name::<T>().to_owned(),
+        found: "a value it cannot be converted from".to_owned(),
+        hint: Some(error.to_string()),
+    }
+}

@@ -1,0 +1,97 @@
+//! Transactions, with rollback on drop.
+
+use crate::connection::PoolConnection;
+use crate::error::{Error, Result};
+use crate::executor::MaybeOwned;
+
+/// An open transaction. Commit it with [`commit`](Self::commit); dropping it
+/// without committing rolls it back.
+///
+/// DuckDB has no SAVEPOINT, so transactions do not nest: [`begin`](Self::begin)
+/// on a transaction is an error.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> andamios::Result<()> {
+/// let pool = andamios::Pool::connect("duckdb::memory:").await?;
+/// pool.execute_batch("CREATE TABLE t (x INTEGER)").await?;
+/// let mut tx = pool.begin().await?;
+/// andamios::query("INSERT INTO t VALUES (1)").execute(&mut tx).await?;
+/// tx.commit().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Transaction<'c> {
+    conn: MaybeOwned<'c>,
+    open: bool,
+}
+
+impl<'c> Transaction<'c> {
+    pub(crate) async fn begin_on(mut conn: MaybeOwned<'c>) -> Result<Transaction<'c>> {
+        let worker = conn.conn().worker();
+        if worker.in_transaction {
+            return Err(Error::NestedTransaction);
+        }
+        worker.run(|s| s.control("BEGIN TRANSACTION")).await??;
+        worker.in_transaction = true;
+        Ok(Transaction { conn, open: true })
+    }
+
+    pub(crate) fn connection_mut(&mut self) -> &mut PoolConnection {
+        self.conn.conn()
+    }
+
+    /// Always fails with [`Error::NestedTransaction`]: DuckDB cannot nest
+    /// transactions (it has no SAVEPOINT).
+    pub async fn begin(&mut self) -> Result<Transaction<'_>> {
+        Err(Error::NestedTransaction)
+    }
+
+    /// Runs a script of `;`-separated statements inside the transaction.
+    pub async fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        self.conn.conn().execute_batch(sql).await
+    }
+
+    /// Makes the transaction's changes permanent. A write conflict with a
+    /// concurrent transaction fails with [`DatabaseErrorKind::Conflict`](crate::DatabaseErrorKind::Conflict),
+    /// and the changes are rolled back.
+    pub async fn commit(mut self) -> Result<()> {
+        self.finish("COMMIT").await
+    }
+
+    /// Discards the transaction's changes.
+    pub async fn rollback(mut self) -> Result<()> {
+        self.finish("ROLLBACK").await
+    }
+
+    async fn finish(&mut self, sql: &'static str) -> Result<()> {
+        let worker = self.conn.conn().worker();
+        let result = worker
+            .run(move |s| {
+                let outcome = s.control(sql);
+                if outcome.is_err() {
+                    // Leave no half-open transaction behind on the connection.
+                    let _ = s.control("ROLLBACK");
+                }
+                outcome
+            })
+            .await;
+        self.open = false;
+        worker.in_transaction = false;
+        result?
+    }
+}
+
+impl Drop for Transaction<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let worker = self.conn.conn().worker();
+            worker.in_transaction = false;
+            // Queued before any later job on this connection, so the next
+            // user finds no open transaction.
+            worker.run_detached(|s| {
+                let _ = s.control("ROLLBACK");
+            });
+        }
+    }
+}

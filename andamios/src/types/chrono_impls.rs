@@ -1,0 +1,111 @@
+use super::decode::{Decode, DecodeError};
+use super::encode::Encode;
+use super::temporal::{days_from_civil, timestamp_nanos, Date, Time};
+use andamios_core::ffi::ColumnRef;
+use andamios_core::{DuckType, Value};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
+
+fn epoch() -> NaiveDateTime {
+    DateTime::UNIX_EPOCH.naive_utc()
+}
+
+impl Decode for NaiveDate {
+    fn accepts(ty: &DuckType) -> bool {
+        *ty == DuckType::Date
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        let Date { days } = Date::decode(column, row)?;
+        epoch()
+            .date()
+            .checked_add_signed(chrono::Duration::days(i64::from(days)))
+            .ok_or_else(|| DecodeError::OutOfRange(format!("{days} days")))
+    }
+}
+
+impl Encode for NaiveDate {
+    fn duck_type() -> DuckType {
+        DuckType::Date
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Date(days_from_civil(self.year(), self.month(), self.day()))
+    }
+}
+
+impl Decode for NaiveTime {
+    fn accepts(ty: &DuckType) -> bool {
+        Time::accepts(ty)
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        let Time { micros } = Time::decode(column, row)?;
+        let secs = (micros / 1_000_000) as u32;
+        NaiveTime::from_num_seconds_from_midnight_opt(secs, (micros % 1_000_000) as u32 * 1_000)
+            .ok_or_else(|| DecodeError::OutOfRange(format!("{micros} µs")))
+    }
+}
+
+impl Encode for NaiveTime {
+    fn duck_type() -> DuckType {
+        DuckType::Time
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Time(i64::from(self.num_seconds_from_midnight()) * 1_000_000 + i64::from(self.nanosecond() / 1_000))
+    }
+}
+
+fn from_nanos(nanos: i128) -> Result<NaiveDateTime, DecodeError> {
+    let secs = nanos.div_euclid(1_000_000_000) as i64;
+    let sub = nanos.rem_euclid(1_000_000_000) as u32;
+    DateTime::from_timestamp(secs, sub)
+        .map(|d| d.naive_utc())
+        .ok_or_else(|| DecodeError::OutOfRange(format!("{nanos} ns")))
+}
+
+impl Decode for NaiveDateTime {
+    fn accepts(ty: &DuckType) -> bool {
+        matches!(ty, DuckType::Timestamp | DuckType::TimestampS | DuckType::TimestampMs | DuckType::TimestampNs)
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        from_nanos(timestamp_nanos(column, row)?)
+    }
+}
+
+impl Encode for NaiveDateTime {
+    fn duck_type() -> DuckType {
+        DuckType::Timestamp
+    }
+
+    fn to_value(&self) -> Value {
+        let utc = self.and_utc();
+        if utc.timestamp_subsec_nanos() % 1_000 != 0 {
+            if let Some(nanos) = utc.timestamp_nanos_opt() {
+                return Value::TimestampNs(nanos);
+            }
+        }
+        Value::Timestamp(utc.timestamp_micros())
+    }
+}
+
+impl Decode for DateTime<Utc> {
+    fn accepts(ty: &DuckType) -> bool {
+        *ty == DuckType::TimestampTz
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        from_nanos(timestamp_nanos(column, row)?).map(|n| n.and_utc())
+    }
+}
+
+impl Encode for DateTime<Utc> {
+    fn duck_type() -> DuckType {
+        DuckType::TimestampTz
+    }
+
+    fn to_value(&self) -> Value {
+        Value::TimestampTz(self.timestamp_micros())
+    }
+}

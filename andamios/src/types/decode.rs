@@ -1,0 +1,350 @@
+use andamios_core::ffi::ColumnRef;
+use andamios_core::{Decimal, DuckType};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
+
+/// Why a value could not be decoded; turned into [`crate::Error::Decode`]
+/// with the column's name by the row reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The value is NULL and the Rust type is not an `Option`.
+    UnexpectedNull,
+    /// The Rust type cannot hold values of this DuckDB type.
+    Mismatch,
+    /// The value does not fit the Rust type.
+    OutOfRange(String),
+}
+
+/// A Rust type that values of some DuckDB types decode into.
+///
+/// Decoding reads DuckDB's vectors directly: `decode` is called with a
+/// column of a data chunk and a row index.
+pub trait Decode: Sized {
+    /// Whether values of DuckDB type `ty` decode into `Self`.
+    fn accepts(ty: &DuckType) -> bool;
+
+    /// Decodes row `row` of `column`, whose type `accepts` approved.
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError>;
+
+    /// Whether `Vec<Self>` accepts `ty`: a LIST or ARRAY of `Self`, and for
+    /// `u8` also a BLOB.
+    #[doc(hidden)]
+    fn accepts_vec(ty: &DuckType) -> bool {
+        match ty {
+            DuckType::List { element } | DuckType::Array { element, .. } => Self::accepts(element),
+            _ => false,
+        }
+    }
+
+    /// Decodes a `Vec<Self>`.
+    #[doc(hidden)]
+    fn decode_vec(column: &ColumnRef<'_>, row: usize) -> Result<Vec<Self>, DecodeError> {
+        if !column.is_valid(row) {
+            return Err(DecodeError::UnexpectedNull);
+        }
+        let range = column.list_range(row).ok_or(DecodeError::Mismatch)?;
+        let child = column.child(0).ok_or(DecodeError::Mismatch)?;
+        range.map(|i| Self::decode(child, i)).collect()
+    }
+
+    /// Name of the Rust type, for error messages.
+    fn type_name() -> String {
+        std::any::type_name::<Self>().to_owned()
+    }
+}
+
+/// Reads the fixed-width value at `row` or reports why not.
+#[inline]
+fn fixed<T: andamios_core::ffi::Primitive>(column: &ColumnRef<'_>, row: usize) -> Result<T, DecodeError> {
+    if !column.is_valid(row) {
+        return Err(DecodeError::UnexpectedNull);
+    }
+    column.get::<T>(row).ok_or(DecodeError::Mismatch)
+}
+
+/// Any DuckDB integer (or a DECIMAL of scale 0) widened to i128.
+#[inline]
+pub(crate) fn integer(column: &ColumnRef<'_>, row: usize) -> Result<i128, DecodeError> {
+    Ok(match column.duck_type() {
+        DuckType::TinyInt => i128::from(fixed::<i8>(column, row)?),
+        DuckType::SmallInt => i128::from(fixed::<i16>(column, row)?),
+        DuckType::Integer => i128::from(fixed::<i32>(column, row)?),
+        DuckType::BigInt => i128::from(fixed::<i64>(column, row)?),
+        DuckType::HugeInt => fixed::<i128>(column, row)?,
+        DuckType::UTinyInt => i128::from(fixed::<u8>(column, row)?),
+        DuckType::USmallInt => i128::from(fixed::<u16>(column, row)?),
+        DuckType::UInteger => i128::from(fixed::<u32>(column, row)?),
+        DuckType::UBigInt => i128::from(fixed::<u64>(column, row)?),
+        DuckType::UHugeInt => {
+            let v = fixed::<u128>(column, row)?;
+            i128::try_from(v).map_err(|_| DecodeError::OutOfRange(v.to_string()))?
+        }
+        _ => return Err(DecodeError::Mismatch),
+    })
+}
+
+fn is_integer(ty: &DuckType) -> bool {
+    use DuckType::*;
+    matches!(ty, TinyInt | SmallInt | Integer | BigInt | HugeInt | UTinyInt | USmallInt | UInteger | UBigInt | UHugeInt)
+}
+
+macro_rules! decode_integer {
+    ($($t:ty => $exact:ident),*) => {$(
+        impl Decode for $t {
+            fn accepts(ty: &DuckType) -> bool {
+                is_integer(ty)
+            }
+
+            #[inline]
+            fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+                // The exact type first: no widening work on the hot path.
+                if let DuckType::$exact = column.duck_type() {
+                    return fixed::<$t>(column, row);
+                }
+                let wide = integer(column, row)?;
+                <$t>::try_from(wide).map_err(|_| DecodeError::OutOfRange(wide.to_string()))
+            }
+        }
+    )*};
+}
+decode_integer!(i8 => TinyInt, i16 => SmallInt, i32 => Integer, i64 => BigInt, i128 => HugeInt,
+    u16 => USmallInt, u32 => UInteger, u64 => UBigInt);
+
+impl Decode for u8 {
+    fn accepts(ty: &DuckType) -> bool {
+        is_integer(ty)
+    }
+
+    #[inline]
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        if let DuckType::UTinyInt = column.duck_type() {
+            return fixed::<u8>(column, row);
+        }
+        let wide = integer(column, row)?;
+        u8::try_from(wide).map_err(|_| DecodeError::OutOfRange(wide.to_string()))
+    }
+
+    fn accepts_vec(ty: &DuckType) -> bool {
+        matches!(ty, DuckType::Blob | DuckType::Varchar)
+            || matches!(ty, DuckType::List { element } | DuckType::Array { element, .. } if is_integer(element))
+    }
+
+    fn decode_vec(column: &ColumnRef<'_>, row: usize) -> Result<Vec<Self>, DecodeError> {
+        if !column.is_valid(row) {
+            return Err(DecodeError::UnexpectedNull);
+        }
+        match column.bytes(row) {
+            Some(bytes) => Ok(bytes.to_vec()),
+            None => {
+                let range = column.list_range(row).ok_or(DecodeError::Mismatch)?;
+                let child = column.child(0).ok_or(DecodeError::Mismatch)?;
+                range.map(|i| u8::decode(child, i)).collect()
+            }
+        }
+    }
+}
+
+impl Decode for u128 {
+    fn accepts(ty: &DuckType) -> bool {
+        is_integer(ty)
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        if let DuckType::UHugeInt = column.duck_type() {
+            return fixed::<u128>(column, row);
+        }
+        let wide = integer(column, row)?;
+        u128::try_from(wide).map_err(|_| DecodeError::OutOfRange(wide.to_string()))
+    }
+}
+
+impl Decode for bool {
+    fn accepts(ty: &DuckType) -> bool {
+        *ty == DuckType::Boolean
+    }
+
+    #[inline]
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        Ok(fixed::<u8>(column, row)? != 0)
+    }
+}
+
+impl Decode for f32 {
+    fn accepts(ty: &DuckType) -> bool {
+        *ty == DuckType::Float
+    }
+
+    #[inline]
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        fixed::<f32>(column, row)
+    }
+}
+
+impl Decode for f64 {
+    fn accepts(ty: &DuckType) -> bool {
+        matches!(ty, DuckType::Double | DuckType::Float)
+    }
+
+    #[inline]
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        match column.duck_type() {
+            DuckType::Float => fixed::<f32>(column, row).map(f64::from),
+            _ => fixed::<f64>(column, row),
+        }
+    }
+}
+
+/// The text of a VARCHAR/JSON value or the member name of an ENUM value.
+#[inline]
+pub(crate) fn text<'a>(column: &ColumnRef<'a>, row: usize) -> Result<&'a str, DecodeError> {
+    if !column.is_valid(row) {
+        return Err(DecodeError::UnexpectedNull);
+    }
+    match column.duck_type() {
+        DuckType::Enum { members } => {
+            let index = match members.len() {
+                0..=255 => column.get::<u8>(row).map(usize::from),
+                256..=65535 => column.get::<u16>(row).map(usize::from),
+                _ => column.get::<u32>(row).map(|i| i as usize),
+            }
+            .ok_or(DecodeError::Mismatch)?;
+            members.get(index).map(String::as_str).ok_or_else(|| DecodeError::OutOfRange(format!("enum index {index}")))
+        }
+        _ => {
+            let bytes = column.bytes(row).ok_or(DecodeError::Mismatch)?;
+            std::str::from_utf8(bytes).map_err(|e| DecodeError::OutOfRange(format!("invalid UTF-8: {e}")))
+        }
+    }
+}
+
+impl Decode for String {
+    fn accepts(ty: &DuckType) -> bool {
+        matches!(ty, DuckType::Varchar | DuckType::Json | DuckType::Enum { .. })
+    }
+
+    #[inline]
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        text(column, row).map(str::to_owned)
+    }
+}
+
+impl Decode for Decimal {
+    fn accepts(ty: &DuckType) -> bool {
+        matches!(ty, DuckType::Decimal { .. }) || is_integer(ty)
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        match column.duck_type() {
+            DuckType::Decimal { width, scale } => {
+                let mantissa = match width {
+                    0..=4 => i128::from(fixed::<i16>(column, row)?),
+                    5..=9 => i128::from(fixed::<i32>(column, row)?),
+                    10..=18 => i128::from(fixed::<i64>(column, row)?),
+                    _ => fixed::<i128>(column, row)?,
+                };
+                Ok(Decimal::new(mantissa, *scale))
+            }
+            _ => Ok(Decimal::new(integer(column, row)?, 0)),
+        }
+    }
+}
+
+impl<T: Decode> Decode for Option<T> {
+    fn accepts(ty: &DuckType) -> bool {
+        T::accepts(ty)
+    }
+
+    #[inline]
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        if column.is_valid(row) {
+            T::decode(column, row).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn type_name() -> String {
+        format!("Option<{}>", T::type_name())
+    }
+}
+
+impl<T: Decode> Decode for Vec<T> {
+    fn accepts(ty: &DuckType) -> bool {
+        T::accepts_vec(ty)
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        T::decode_vec(column, row)
+    }
+
+    fn type_name() -> String {
+        format!("Vec<{}>", T::type_name())
+    }
+}
+
+fn decode_map<K: Decode, V: Decode, M: FromIterator<(K, V)>>(
+    column: &ColumnRef<'_>,
+    row: usize,
+) -> Result<M, DecodeError> {
+    if !column.is_valid(row) {
+        return Err(DecodeError::UnexpectedNull);
+    }
+    let range = column.list_range(row).ok_or(DecodeError::Mismatch)?;
+    let (keys, values) = (column.child(0).ok_or(DecodeError::Mismatch)?, column.child(1).ok_or(DecodeError::Mismatch)?);
+    range.map(|i| Ok((K::decode(keys, i)?, V::decode(values, i)?))).collect()
+}
+
+fn accepts_map<K: Decode, V: Decode>(ty: &DuckType) -> bool {
+    matches!(ty, DuckType::Map { key, value } if K::accepts(key) && V::accepts(value))
+}
+
+impl<K: Decode + Eq + Hash, V: Decode> Decode for HashMap<K, V> {
+    fn accepts(ty: &DuckType) -> bool {
+        accepts_map::<K, V>(ty)
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        decode_map(column, row)
+    }
+}
+
+impl<K: Decode + Ord, V: Decode> Decode for BTreeMap<K, V> {
+    fn accepts(ty: &DuckType) -> bool {
+        accepts_map::<K, V>(ty)
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        decode_map(column, row)
+    }
+}
+
+#[doc(hidden)]
+pub mod decode_support {
+    //! Used by `#[derive(Type)]`: reading struct fields by name.
+    use super::*;
+
+    /// The child column of STRUCT `column` named `name`.
+    pub fn struct_field<'c, 'a>(column: &'c ColumnRef<'a>, name: &str) -> Result<&'c ColumnRef<'a>, DecodeError> {
+        match column.duck_type() {
+            DuckType::Struct { fields } => fields
+                .iter()
+                .position(|(n, _)| n.eq_ignore_ascii_case(name))
+                .and_then(|i| column.child(i))
+                .ok_or(DecodeError::Mismatch),
+            _ => Err(DecodeError::Mismatch),
+        }
+    }
+
+    /// Whether STRUCT type `ty` has a field `name` accepted by `T`.
+    pub fn struct_has_field<T: Decode>(ty: &DuckType, name: &str) -> bool {
+        match ty {
+            DuckType::Struct { fields } => fields.iter().any(|(n, t)| n.eq_ignore_ascii_case(name) && T::accepts(t)),
+            _ => false,
+        }
+    }
+
+    /// The enum member at `row`, as text.
+    pub fn enum_text<'a>(column: &ColumnRef<'a>, row: usize) -> Result<&'a str, DecodeError> {
+        text(column, row)
+    }
+}

@@ -1,0 +1,361 @@
+use andamios_core::ffi::ColumnWriter;
+use andamios_core::{Decimal, DuckType, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// Why a value could not be written into a column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodeError(pub String);
+
+impl std::fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A Rust type whose values can be bound to parameters and appended to tables.
+pub trait Encode {
+    /// The DuckDB type values of this Rust type have.
+    fn duck_type() -> DuckType
+    where
+        Self: Sized;
+
+    /// The value to bind to a parameter.
+    fn to_value(&self) -> Value;
+
+    /// Writes the value into an appender's column at the current row.
+    fn write(&self, column: &mut ColumnWriter<'_>) -> Result<(), EncodeError> {
+        write_value(column, &self.to_value())
+    }
+
+    /// The DuckDB type of `Vec<Self>`: a LIST, except for `u8` (a BLOB).
+    #[doc(hidden)]
+    fn vec_type() -> DuckType
+    where
+        Self: Sized,
+    {
+        DuckType::list(Self::duck_type())
+    }
+
+    /// The value of a `Vec<Self>`.
+    #[doc(hidden)]
+    fn vec_value(items: &[Self]) -> Value
+    where
+        Self: Sized,
+    {
+        Value::List { element: Self::duck_type(), items: items.iter().map(Encode::to_value).collect() }
+    }
+}
+
+impl<T: Encode> Encode for &T {
+    fn duck_type() -> DuckType {
+        T::duck_type()
+    }
+
+    fn to_value(&self) -> Value {
+        (**self).to_value()
+    }
+
+    fn write(&self, column: &mut ColumnWriter<'_>) -> Result<(), EncodeError> {
+        (**self).write(column)
+    }
+}
+
+fn mismatch(column: &ColumnWriter<'_>, value: &Value) -> EncodeError {
+    EncodeError(format!("a {} value does not fit column type {}", value.duck_type(), column.duck_type()))
+}
+
+fn integer_of(value: &Value) -> Option<i128> {
+    Some(match *value {
+        Value::TinyInt(v) => v.into(),
+        Value::SmallInt(v) => v.into(),
+        Value::Integer(v) => v.into(),
+        Value::BigInt(v) => v.into(),
+        Value::HugeInt(v) => v,
+        Value::UTinyInt(v) => v.into(),
+        Value::USmallInt(v) => v.into(),
+        Value::UInteger(v) => v.into(),
+        Value::UBigInt(v) => v.into(),
+        Value::UHugeInt(v) => i128::try_from(v).ok()?,
+        _ => return None,
+    })
+}
+
+fn interval_bits(months: i32, days: i32, micros: i64) -> u128 {
+    let mut bytes = [0u8; 16];
+    bytes[..4].copy_from_slice(&months.to_le_bytes());
+    bytes[4..8].copy_from_slice(&days.to_le_bytes());
+    bytes[8..].copy_from_slice(&micros.to_le_bytes());
+    u128::from_le_bytes(bytes)
+}
+
+/// Writes any [`Value`] into a column of a compatible type, converting
+/// integers and timestamps exactly (out-of-range values are errors).
+pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Result<(), EncodeError> {
+    if let Value::Null = value {
+        column.set_null();
+        return Ok(());
+    }
+    let ty = column.duck_type().clone();
+    let out_of_range = |v: &dyn std::fmt::Display| EncodeError(format!("{v} is out of range for column type {ty}"));
+    let written = match (&ty, value) {
+        (DuckType::Boolean, Value::Boolean(b)) => column.put(u8::from(*b)),
+        (DuckType::Float, Value::Float(v)) => column.put(*v),
+        (DuckType::Double, Value::Double(v)) => column.put(*v),
+        (DuckType::Double, Value::Float(v)) => column.put(f64::from(*v)),
+        (DuckType::Varchar | DuckType::Json, Value::Varchar(s) | Value::Enum(s)) => column.put_bytes(s.as_bytes()),
+        (DuckType::Blob, Value::Blob(b)) => column.put_bytes(b),
+        (DuckType::Enum { members }, Value::Varchar(s) | Value::Enum(s)) => {
+            let index = members
+                .iter()
+                .position(|m| m == s)
+                .ok_or_else(|| EncodeError(format!("'{s}' is not a member of {ty}")))?;
+            match members.len() {
+                0..=255 => column.put(index as u8),
+                256..=65535 => column.put(index as u16),
+                _ => column.put(index as u32),
+            }
+        }
+        (DuckType::Date, Value::Date(d)) => column.put(*d),
+        (DuckType::Time, Value::Time(t)) => column.put(*t),
+        (DuckType::Timestamp | DuckType::TimestampTz, Value::Timestamp(t) | Value::TimestampTz(t)) => column.put(*t),
+        (DuckType::TimestampS, Value::Timestamp(t)) => column.put(t.div_euclid(1_000_000)),
+        (DuckType::TimestampMs, Value::Timestamp(t)) => column.put(t.div_euclid(1_000)),
+        (DuckType::TimestampNs, Value::TimestampNs(t)) => column.put(*t),
+        (DuckType::TimestampNs, Value::Timestamp(t)) => {
+            column.put(t.checked_mul(1_000).ok_or_else(|| out_of_range(t))?)
+        }
+        (DuckType::Interval, Value::Interval { months, days, micros }) => {
+            column.put(interval_bits(*months, *days, *micros))
+        }
+        (DuckType::Uuid, Value::Uuid(u)) => column.put(*u ^ (1u128 << 127)),
+        (DuckType::Decimal { width, scale }, Value::Decimal(d)) => {
+            let m = d.rescale(*scale).ok_or_else(|| out_of_range(d))?.mantissa();
+            put_decimal(column, *width, m).ok_or_else(|| out_of_range(d))?
+        }
+        (DuckType::Decimal { width, scale }, v) if integer_of(v).is_some() => {
+            let d = Decimal::new(integer_of(v).unwrap_or_default(), 0);
+            let m = d.rescale(*scale).ok_or_else(|| out_of_range(&d))?.mantissa();
+            put_decimal(column, *width, m).ok_or_else(|| out_of_range(&d))?
+        }
+        (DuckType::List { .. }, Value::List { items, .. }) => {
+            match column.put_list(items.len(), |i, child| write_value(child, &items[i])) {
+                Some(result) => {
+                    result?;
+                    true
+                }
+                None => false,
+            }
+        }
+        (_, v) => match integer_of(v) {
+            Some(i) => {
+                let fits = match ty {
+                    DuckType::TinyInt => i8::try_from(i).ok().map(|v| column.put(v)),
+                    DuckType::SmallInt => i16::try_from(i).ok().map(|v| column.put(v)),
+                    DuckType::Integer => i32::try_from(i).ok().map(|v| column.put(v)),
+                    DuckType::BigInt => i64::try_from(i).ok().map(|v| column.put(v)),
+                    DuckType::HugeInt => Some(column.put(i)),
+                    DuckType::UTinyInt => u8::try_from(i).ok().map(|v| column.put(v)),
+                    DuckType::USmallInt => u16::try_from(i).ok().map(|v| column.put(v)),
+                    DuckType::UInteger => u32::try_from(i).ok().map(|v| column.put(v)),
+                    DuckType::UBigInt => u64::try_from(i).ok().map(|v| column.put(v)),
+                    DuckType::UHugeInt => u128::try_from(i).ok().map(|v| column.put(v)),
+                    _ => return Err(mismatch(column, value)),
+                };
+                fits.ok_or_else(|| out_of_range(&i))?
+            }
+            None => false,
+        },
+    };
+    if written {
+        Ok(())
+    } else {
+        Err(mismatch(column, value))
+    }
+}
+
+fn put_decimal(column: &mut ColumnWriter<'_>, width: u8, mantissa: i128) -> Option<bool> {
+    Some(match width {
+        0..=4 => column.put(i16::try_from(mantissa).ok()?),
+        5..=9 => column.put(i32::try_from(mantissa).ok()?),
+        10..=18 => column.put(i64::try_from(mantissa).ok()?),
+        _ => column.put(mantissa),
+    })
+}
+
+macro_rules! encode_scalar {
+    ($($t:ty => $variant:ident),*) => {$(
+        impl Encode for $t {
+            fn duck_type() -> DuckType {
+                DuckType::$variant
+            }
+
+            fn to_value(&self) -> Value {
+                Value::$variant(*self)
+            }
+
+            #[inline]
+            fn write(&self, column: &mut ColumnWriter<'_>) -> Result<(), EncodeError> {
+                // Same type: one store. Otherwise convert through Value.
+                if *column.duck_type() == DuckType::$variant && column.put(*self) {
+                    return Ok(());
+                }
+                write_value(column, &self.to_value())
+            }
+        }
+    )*};
+}
+encode_scalar!(i8 => TinyInt, i16 => SmallInt, i32 => Integer, i64 => BigInt, i128 => HugeInt,
+    u16 => USmallInt, u32 => UInteger, u64 => UBigInt, u128 => UHugeInt,
+    f32 => Float, f64 => Double);
+
+impl Encode for u8 {
+    fn duck_type() -> DuckType {
+        DuckType::UTinyInt
+    }
+
+    fn to_value(&self) -> Value {
+        Value::UTinyInt(*self)
+    }
+
+    fn vec_type() -> DuckType {
+        DuckType::Blob
+    }
+
+    fn vec_value(items: &[Self]) -> Value {
+        Value::Blob(items.to_vec())
+    }
+}
+
+impl Encode for bool {
+    fn duck_type() -> DuckType {
+        DuckType::Boolean
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Boolean(*self)
+    }
+}
+
+impl Encode for &str {
+    fn duck_type() -> DuckType {
+        DuckType::Varchar
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Varchar((*self).to_owned())
+    }
+
+    #[inline]
+    fn write(&self, column: &mut ColumnWriter<'_>) -> Result<(), EncodeError> {
+        if column.duck_type().is_text() && column.put_bytes(self.as_bytes()) {
+            return Ok(());
+        }
+        write_value(column, &self.to_value())
+    }
+}
+
+impl Encode for String {
+    fn duck_type() -> DuckType {
+        DuckType::Varchar
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Varchar(self.clone())
+    }
+
+    #[inline]
+    fn write(&self, column: &mut ColumnWriter<'_>) -> Result<(), EncodeError> {
+        self.as_str().write(column)
+    }
+}
+
+impl Encode for Decimal {
+    fn duck_type() -> DuckType {
+        DuckType::Decimal { width: 38, scale: 10 }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Decimal(*self)
+    }
+}
+
+impl<T: Encode> Encode for Option<T> {
+    fn duck_type() -> DuckType {
+        T::duck_type()
+    }
+
+    fn to_value(&self) -> Value {
+        match self {
+            Some(v) => v.to_value(),
+            None => Value::Null,
+        }
+    }
+
+    #[inline]
+    fn write(&self, column: &mut ColumnWriter<'_>) -> Result<(), EncodeError> {
+        match self {
+            Some(v) => v.write(column),
+            None => {
+                column.set_null();
+                Ok(())
+            }
+        }
+    }
+}
+
+impl<T: Encode> Encode for Vec<T> {
+    fn duck_type() -> DuckType {
+        T::vec_type()
+    }
+
+    fn to_value(&self) -> Value {
+        T::vec_value(self)
+    }
+}
+
+impl<T: Encode> Encode for &[T] {
+    fn duck_type() -> DuckType {
+        T::vec_type()
+    }
+
+    fn to_value(&self) -> Value {
+        T::vec_value(self)
+    }
+}
+
+fn map_value<'a, K: Encode + 'a, V: Encode + 'a>(entries: impl Iterator<Item = (&'a K, &'a V)>) -> Value {
+    Value::Map {
+        ty: DuckType::Map { key: Box::new(K::duck_type()), value: Box::new(V::duck_type()) },
+        entries: entries.map(|(k, v)| (k.to_value(), v.to_value())).collect(),
+    }
+}
+
+impl<K: Encode, V: Encode, S> Encode for HashMap<K, V, S> {
+    fn duck_type() -> DuckType {
+        DuckType::Map { key: Box::new(K::duck_type()), value: Box::new(V::duck_type()) }
+    }
+
+    fn to_value(&self) -> Value {
+        map_value(self.iter())
+    }
+}
+
+impl<K: Encode, V: Encode> Encode for BTreeMap<K, V> {
+    fn duck_type() -> DuckType {
+        DuckType::Map { key: Box::new(K::duck_type()), value: Box::new(V::duck_type()) }
+    }
+
+    fn to_value(&self) -> Value {
+        map_value(self.iter())
+    }
+}
+
+impl Encode for Value {
+    fn duck_type() -> DuckType {
+        DuckType::Unknown
+    }
+
+    fn to_value(&self) -> Value {
+        self.clone()
+    }
+}

@@ -1,0 +1,46 @@
+//! Conversions between Rust values and DuckDB values, both directions.
+//!
+//! | DuckDB | Rust |
+//! | --- | --- |
+//! | BOOLEAN | `bool` |
+//! | TINYINT .. BIGINT, HUGEINT | `i8` .. `i64`, `i128` |
+//! | UTINYINT .. UBIGINT, UHUGEINT | `u8` .. `u64`, `u128` |
+//! | FLOAT, DOUBLE | `f32`, `f64` |
+//! | DECIMAL(p,s) | [`Decimal`] (exact), `rust_decimal::Decimal` (feature `rust_decimal`) |
+//! | VARCHAR | `String`, `&str` (bind) |
+//! | BLOB | `Vec<u8>`, `&[u8]` (bind) |
+//! | DATE, TIME, TIMESTAMP*, TIMESTAMPTZ | [`Date`], [`Time`], [`Timestamp`], [`TimestampTz`]; chrono and time types with their features |
+//! | TIME WITH TIME ZONE | [`TimeTz`] |
+//! | INTERVAL | [`Interval`] |
+//! | UUID | `uuid::Uuid` (feature `uuid`) |
+//! | JSON | `serde_json::Value` (feature `json`), `String` |
+//! | ENUM | `String`, or a `#[derive(Type)]` Rust enum |
+//! | LIST, ARRAY | `Vec<T>` |
+//! | STRUCT | a `#[derive(Type)]` struct |
+//! | MAP | `HashMap<K, V>`, `BTreeMap<K, V>` |
+//! | NULL | `Option<T>` |
+//!
+//! Integers decode from any DuckDB integer type whose value fits (DuckDB's
+//! `sum` of INTEGER is a HUGEINT, say); a value that does not fit is an error.
+
+mod decode;
+mod encode;
+mod temporal;
+
+#[cfg(feature = "chrono")]
+mod chrono_impls;
+#[cfg(feature = "json")]
+mod json_impls;
+#[cfg(feature = "rust_decimal")]
+mod rust_decimal_impls;
+#[cfg(feature = "time")]
+mod time_impls;
+#[cfg(feature = "uuid")]
+mod uuid_impls;
+
+pub use andamios_core::{Decimal, DuckType, Value};
+#[doc(hidden)]
+pub use decode::decode_support;
+pub use decode::{Decode, DecodeError};
+pub use encode::{Encode, EncodeError};
+pub use temporal::{Date, Interval, Time, TimeTz, Timestamp, TimestampTz};

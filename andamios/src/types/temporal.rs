@@ -1,0 +1,357 @@
+//! Plain date and time types, for use without the chrono or time features.
+
+use super::decode::{Decode, DecodeError};
+use super::encode::Encode;
+use andamios_core::ffi::ColumnRef;
+use andamios_core::{DuckType, Value};
+use std::fmt;
+
+/// Days since 1970-01-01 for a proleptic Gregorian date.
+pub(crate) fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe - 719_468) as i32
+}
+
+/// The proleptic Gregorian date `days` after 1970-01-01.
+pub(crate) fn civil_from_days(days: i32) -> (i32, u32, u32) {
+    let z = i64::from(days) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    ((yoe + era * 400 + i64::from(month <= 2)) as i32, month, day)
+}
+
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// A DuckDB DATE: days since 1970-01-01.
+///
+/// ```
+/// use andamios::types::Date;
+/// let d = Date::from_ymd(2024, 2, 29).unwrap();
+/// assert_eq!(d.to_string(), "2024-02-29");
+/// assert_eq!(d.ymd(), (2024, 2, 29));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// Days since 1970-01-01 (negative before).
+    pub days: i32,
+}
+
+impl Date {
+    /// The date, or `None` when the month or day does not exist.
+    pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
+        let days = days_from_civil(year, month, day);
+        (civil_from_days(days) == (year, month, day)).then_some(Date { days })
+    }
+
+    /// Year, month (1-12) and day (1-31).
+    pub fn ymd(&self) -> (i32, u32, u32) {
+        civil_from_days(self.days)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = self.ymd();
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+/// A DuckDB TIME: microseconds since midnight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Time {
+    /// Microseconds since midnight.
+    pub micros: i64,
+}
+
+impl Time {
+    /// The time, or `None` when out of range.
+    pub fn from_hms_micro(hour: u32, minute: u32, second: u32, micro: u32) -> Option<Time> {
+        (hour < 24 && minute < 60 && second < 60 && micro < 1_000_000).then(|| Time {
+            micros: ((i64::from(hour) * 60 + i64::from(minute)) * 60 + i64::from(second)) * 1_000_000
+                + i64::from(micro),
+        })
+    }
+}
+
+fn write_time(f: &mut fmt::Formatter<'_>, micros: i64) -> fmt::Result {
+    let (secs, frac) = (micros.div_euclid(1_000_000), micros.rem_euclid(1_000_000));
+    write!(f, "{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)?;
+    if frac != 0 {
+        write!(f, ".{frac:06}")?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Time {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_time(f, self.micros)
+    }
+}
+
+/// A DuckDB TIME WITH TIME ZONE: local time and its UTC offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimeTz {
+    /// Microseconds since midnight, local time.
+    pub micros: i64,
+    /// Offset from UTC in seconds (east positive).
+    pub offset_seconds: i32,
+}
+
+/// DuckDB packs TIMETZ as `micros << 24 | (MAX_OFFSET - offset)`.
+const TIMETZ_MAX_OFFSET: i64 = 16 * 60 * 60 - 1;
+
+impl TimeTz {
+    fn from_bits(bits: u64) -> TimeTz {
+        TimeTz { micros: (bits >> 24) as i64, offset_seconds: (TIMETZ_MAX_OFFSET - (bits & 0xFF_FFFF) as i64) as i32 }
+    }
+}
+
+/// A DuckDB TIMESTAMP (and TIMESTAMP_S/_MS/_NS): microseconds since
+/// 1970-01-01 00:00:00, without a time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    /// Microseconds since the epoch.
+    pub micros: i64,
+}
+
+impl Timestamp {
+    /// The timestamp of `date` at `time`.
+    pub fn new(date: Date, time: Time) -> Timestamp {
+        Timestamp { micros: i64::from(date.days) * MICROS_PER_DAY + time.micros }
+    }
+
+    /// The date part.
+    pub fn date(&self) -> Date {
+        Date { days: self.micros.div_euclid(MICROS_PER_DAY) as i32 }
+    }
+
+    /// The time part.
+    pub fn time(&self) -> Time {
+        Time { micros: self.micros.rem_euclid(MICROS_PER_DAY) }
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.date(), self.time())
+    }
+}
+
+/// A DuckDB TIMESTAMP WITH TIME ZONE: microseconds since the epoch, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimestampTz {
+    /// Microseconds since 1970-01-01 00:00:00 UTC.
+    pub micros: i64,
+}
+
+impl fmt::Display for TimestampTz {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}+00", Timestamp { micros: self.micros })
+    }
+}
+
+/// A DuckDB INTERVAL: months, days and microseconds, kept apart as DuckDB does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Interval {
+    /// Whole months.
+    pub months: i32,
+    /// Whole days.
+    pub days: i32,
+    /// Microseconds.
+    pub micros: i64,
+}
+
+impl Decode for Date {
+    fn accepts(ty: &DuckType) -> bool {
+        *ty == DuckType::Date
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        valid(column, row)?;
+        column.get::<i32>(row).map(|days| Date { days }).ok_or(DecodeError::Mismatch)
+    }
+}
+
+impl Decode for Time {
+    fn accepts(ty: &DuckType) -> bool {
+        matches!(ty, DuckType::Time | DuckType::TimeNs)
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        valid(column, row)?;
+        let raw = column.get::<i64>(row).ok_or(DecodeError::Mismatch)?;
+        Ok(Time { micros: if *column.duck_type() == DuckType::TimeNs { raw / 1_000 } else { raw } })
+    }
+}
+
+impl Decode for TimeTz {
+    fn accepts(ty: &DuckType) -> bool {
+        *ty == DuckType::TimeTz
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        valid(column, row)?;
+        column.get::<u64>(row).map(TimeTz::from_bits).ok_or(DecodeError::Mismatch)
+    }
+}
+
+fn valid(column: &ColumnRef<'_>, row: usize) -> Result<(), DecodeError> {
+    if column.is_valid(row) {
+        Ok(())
+    } else {
+        Err(DecodeError::UnexpectedNull)
+    }
+}
+
+/// Any TIMESTAMP flavour, in microseconds since the epoch.
+pub(crate) fn timestamp_micros(column: &ColumnRef<'_>, row: usize) -> Result<i64, DecodeError> {
+    valid(column, row)?;
+    let raw = column.get::<i64>(row).ok_or(DecodeError::Mismatch)?;
+    let overflow = || DecodeError::OutOfRange(format!("{raw} in {}", column.duck_type()));
+    match column.duck_type() {
+        DuckType::Timestamp | DuckType::TimestampTz => Ok(raw),
+        DuckType::TimestampS => raw.checked_mul(1_000_000).ok_or_else(overflow),
+        DuckType::TimestampMs => raw.checked_mul(1_000).ok_or_else(overflow),
+        DuckType::TimestampNs => Ok(raw.div_euclid(1_000)),
+        _ => Err(DecodeError::Mismatch),
+    }
+}
+
+/// Any TIMESTAMP flavour, in nanoseconds since the epoch.
+#[cfg_attr(not(any(feature = "chrono", feature = "time")), allow(dead_code))]
+pub(crate) fn timestamp_nanos(column: &ColumnRef<'_>, row: usize) -> Result<i128, DecodeError> {
+    if *column.duck_type() == DuckType::TimestampNs {
+        valid(column, row)?;
+        return column.get::<i64>(row).map(i128::from).ok_or(DecodeError::Mismatch);
+    }
+    timestamp_micros(column, row).map(|m| i128::from(m) * 1_000)
+}
+
+fn is_timestamp(ty: &DuckType) -> bool {
+    matches!(ty, DuckType::Timestamp | DuckType::TimestampS | DuckType::TimestampMs | DuckType::TimestampNs)
+}
+
+impl Decode for Timestamp {
+    fn accepts(ty: &DuckType) -> bool {
+        is_timestamp(ty)
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        timestamp_micros(column, row).map(|micros| Timestamp { micros })
+    }
+}
+
+impl Decode for TimestampTz {
+    fn accepts(ty: &DuckType) -> bool {
+        *ty == DuckType::TimestampTz
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        timestamp_micros(column, row).map(|micros| TimestampTz { micros })
+    }
+}
+
+impl Decode for Interval {
+    fn accepts(ty: &DuckType) -> bool {
+        *ty == DuckType::Interval
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        valid(column, row)?;
+        let bytes = column.get::<u128>(row).ok_or(DecodeError::Mismatch)?.to_le_bytes();
+        let word = |r: std::ops::Range<usize>| bytes[r].to_vec();
+        Ok(Interval {
+            months: i32::from_le_bytes(word(0..4).try_into().expect("4 bytes")),
+            days: i32::from_le_bytes(word(4..8).try_into().expect("4 bytes")),
+            micros: i64::from_le_bytes(word(8..16).try_into().expect("8 bytes")),
+        })
+    }
+}
+
+impl Encode for Date {
+    fn duck_type() -> DuckType {
+        DuckType::Date
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Date(self.days)
+    }
+}
+
+impl Encode for Time {
+    fn duck_type() -> DuckType {
+        DuckType::Time
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Time(self.micros)
+    }
+}
+
+impl Encode for Timestamp {
+    fn duck_type() -> DuckType {
+        DuckType::Timestamp
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Timestamp(self.micros)
+    }
+}
+
+impl Encode for TimestampTz {
+    fn duck_type() -> DuckType {
+        DuckType::TimestampTz
+    }
+
+    fn to_value(&self) -> Value {
+        Value::TimestampTz(self.micros)
+    }
+}
+
+impl Encode for Interval {
+    fn duck_type() -> DuckType {
+        DuckType::Interval
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Interval { months: self.months, days: self.days, micros: self.micros }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_round_trip() {
+        for (y, m, d) in [(1970, 1, 1), (2000, 2, 29), (1969, 12, 31), (1, 1, 1), (9999, 12, 31), (-44, 3, 15)] {
+            let days = days_from_civil(y, m, d);
+            assert_eq!(civil_from_days(days), (y, m, d));
+        }
+        assert_eq!(days_from_civil(1970, 1, 2), 1);
+        assert!(Date::from_ymd(2023, 2, 29).is_none());
+    }
+
+    #[test]
+    fn timestamps_split_and_print() {
+        let ts = Timestamp::new(Date::from_ymd(1969, 12, 31).unwrap(), Time::from_hms_micro(23, 59, 59, 5).unwrap());
+        assert_eq!(ts.to_string(), "1969-12-31 23:59:59.000005");
+        assert_eq!(ts.micros, -999_995);
+    }
+
+    #[test]
+    fn timetz_unpacks_offset() {
+        let bits = (3_600_000_000u64 << 24) | (TIMETZ_MAX_OFFSET - 7200) as u64;
+        assert_eq!(TimeTz::from_bits(bits), TimeTz { micros: 3_600_000_000, offset_seconds: 7200 });
+    }
+}

@@ -1,0 +1,385 @@
+//! The async runtime against a real (embedded) DuckDB.
+
+use andamios::{query, query_as, query_scalar, DatabaseErrorKind, Error, FromRow, Pool, PoolOptions};
+use futures::StreamExt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+async fn memory_pool(max: usize) -> Pool {
+    PoolOptions::new().max_connections(max).connect("duckdb::memory:").await.unwrap()
+}
+
+#[tokio::test]
+async fn fetch_methods_and_execute() {
+    let pool = memory_pool(2).await;
+    pool.execute_batch(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR); INSERT INTO t VALUES (1, 'a'), (2, 'b');",
+    )
+    .await
+    .unwrap();
+    let changed = query("UPDATE t SET name = upper(name) WHERE id >= $1").bind(1).execute(&pool).await.unwrap();
+    assert_eq!(changed, 2);
+    let row = query("SELECT id, name FROM t WHERE id = $1").bind(2).fetch_one(&pool).await.unwrap();
+    assert_eq!(row.get::<i32, _>("id"), 2);
+    assert_eq!(row.try_get::<String, _>(1).unwrap(), "B");
+    assert!(query("SELECT * FROM t WHERE id = 9").fetch_optional(&pool).await.unwrap().is_none());
+    assert!(matches!(query("SELECT * FROM t WHERE id = 9").fetch_one(&pool).await, Err(Error::RowNotFound)));
+    let names: Vec<String> = query_scalar("SELECT name FROM t ORDER BY id").fetch_all(&pool).await.unwrap();
+    assert_eq!(names, ["A", "B"]);
+    let count: i64 = query_scalar("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap();
+    assert_eq!(count, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn works_on_the_multi_thread_runtime() {
+    let pool = memory_pool(2).await;
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let pool = pool.clone();
+            tokio::spawn(
+                async move { query_scalar::<i64>("SELECT $1::BIGINT * 2").bind(i as i64).fetch_one(&pool).await },
+            )
+        })
+        .collect();
+    for (i, task) in tasks.into_iter().enumerate() {
+        assert_eq!(task.await.unwrap().unwrap(), i as i64 * 2);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pool_never_exceeds_max_connections() {
+    let pool = PoolOptions::new().max_connections(4).connect("duckdb::memory:").await.unwrap();
+    let current = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..100)
+        .map(|i| {
+            let (pool, current, peak) = (pool.clone(), Arc::clone(&current), Arc::clone(&peak));
+            tokio::spawn(async move {
+                let mut conn = pool.acquire().await.unwrap();
+                let now = current.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                assert!(pool.num_in_use() <= 4);
+                let v: i64 = query_scalar("SELECT $1::BIGINT").bind(i as i64).fetch_one(&mut conn).await.unwrap();
+                assert_eq!(v, i as i64);
+                current.fetch_sub(1, Ordering::SeqCst);
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let peak = peak.load(Ordering::SeqCst);
+    assert!((1..=4).contains(&peak), "peak {peak}");
+    assert!(pool.num_idle() <= 4);
+}
+
+#[tokio::test]
+async fn exhausted_pool_times_out_and_closed_pool_refuses() {
+    let pool = PoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_millis(50))
+        .connect("duckdb::memory:")
+        .await
+        .unwrap();
+    let held = pool.acquire().await.unwrap();
+    match pool.acquire().await {
+        Err(Error::PoolTimedOut(d)) => assert_eq!(d, Duration::from_millis(50)),
+        other => panic!("expected PoolTimedOut, got {other:?}"),
+    }
+    drop(held);
+    pool.acquire().await.unwrap();
+    pool.close();
+    assert!(matches!(pool.acquire().await, Err(Error::PoolClosed)));
+}
+
+#[tokio::test]
+async fn dropping_a_running_query_interrupts_it() {
+    let pool = memory_pool(1).await;
+    let mut conn = pool.acquire().await.unwrap();
+    let slow = query_scalar::<i64>("SELECT count(*) FROM range(10000000000) a").fetch_one(&mut conn);
+    // The query would run for minutes; the timeout drops its future.
+    let outcome = tokio::time::timeout(Duration::from_millis(200), slow).await;
+    assert!(outcome.is_err(), "the query finished unexpectedly");
+    // The same connection answers the next query: the first was interrupted.
+    let next = tokio::time::timeout(Duration::from_secs(10), query_scalar::<i32>("SELECT 7").fetch_one(&mut conn))
+        .await
+        .expect("the interrupted query kept the connection busy")
+        .unwrap();
+    assert_eq!(next, 7);
+    drop(conn);
+    // Back in the pool, healthy.
+    assert_eq!(query_scalar::<i32>("SELECT 8").fetch_one(&pool).await.unwrap(), 8);
+}
+
+#[tokio::test]
+async fn conflicting_transactions_report_conflict() {
+    let pool = memory_pool(2).await;
+    pool.execute_batch(
+        "CREATE TABLE acct (id INTEGER PRIMARY KEY, balance INTEGER); INSERT INTO acct VALUES (1, 100);",
+    )
+    .await
+    .unwrap();
+    let mut winner = pool.begin().await.unwrap();
+    let mut loser = pool.begin().await.unwrap();
+    query("UPDATE acct SET balance = 50 WHERE id = 1").execute(&mut winner).await.unwrap();
+    let err = match query("UPDATE acct SET balance = 0 WHERE id = 1").execute(&mut loser).await {
+        Ok(_) => loser.commit().await.unwrap_err(),
+        Err(e) => e,
+    };
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Conflict), "{err}");
+    assert!(err.is_retryable());
+    winner.commit().await.unwrap();
+    let balance: i32 = query_scalar("SELECT balance FROM acct WHERE id = 1").fetch_one(&pool).await.unwrap();
+    assert_eq!(balance, 50);
+}
+
+#[tokio::test]
+async fn transactions_roll_back_on_drop_and_do_not_nest() {
+    let pool = memory_pool(1).await;
+    pool.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
+    {
+        let mut tx = pool.begin().await.unwrap();
+        query("INSERT INTO t VALUES (1)").execute(&mut tx).await.unwrap();
+        assert!(matches!(tx.begin().await, Err(Error::NestedTransaction)));
+    }
+    let n: i64 = query_scalar("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap();
+    assert_eq!(n, 0, "the dropped transaction was rolled back");
+
+    let mut tx = pool.begin().await.unwrap();
+    query("INSERT INTO t VALUES (2)").execute(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    query("INSERT INTO t VALUES (3)").execute(&mut tx).await.unwrap();
+    tx.rollback().await.unwrap();
+    let xs: Vec<i32> = query_scalar("SELECT x FROM t").fetch_all(&pool).await.unwrap();
+    assert_eq!(xs, [2]);
+
+    let mut conn = pool.acquire().await.unwrap();
+    let tx = conn.begin().await.unwrap();
+    drop(tx);
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&mut conn).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn errors_are_classified_and_name_the_column() {
+    let pool = memory_pool(1).await;
+    pool.execute_batch(
+        "CREATE TABLE p (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, qty INTEGER CHECK (qty >= 0));
+         CREATE TABLE c (pid INTEGER REFERENCES p(id));
+         INSERT INTO p VALUES (1, 'a', 1);",
+    )
+    .await
+    .unwrap();
+    let kind = |sql: &'static str| {
+        let pool = pool.clone();
+        async move { query(sql).execute(&pool).await.unwrap_err().database_kind() }
+    };
+    assert_eq!(kind("INSERT INTO p VALUES (1, 'dup', 1)").await, Some(DatabaseErrorKind::UniqueViolation));
+    assert_eq!(kind("INSERT INTO p VALUES (2, NULL, 1)").await, Some(DatabaseErrorKind::NotNullViolation));
+    assert_eq!(kind("INSERT INTO p VALUES (3, 'c', -1)").await, Some(DatabaseErrorKind::CheckViolation));
+    assert_eq!(kind("INSERT INTO c VALUES (42)").await, Some(DatabaseErrorKind::ForeignKeyViolation));
+    assert_eq!(kind("SELEC 1").await, Some(DatabaseErrorKind::Syntax));
+    assert_eq!(kind("SELECT nope FROM p").await, Some(DatabaseErrorKind::Catalog));
+
+    let err = query_scalar::<i32>("SELECT name FROM p").fetch_one(&pool).await.unwrap_err();
+    match &err {
+        Error::Decode { column, expected, found, .. } => {
+            assert_eq!(column, "name");
+            assert_eq!(expected, "i32");
+            assert_eq!(found, "VARCHAR");
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    let message = err.to_string();
+    assert!(message.contains("`name`") && message.contains("VARCHAR") && message.contains("i32"), "{message}");
+
+    let err = query_scalar::<i32>("SELECT NULL::INTEGER AS maybe").fetch_one(&pool).await.unwrap_err();
+    assert!(err.to_string().contains("Option<i32>"), "{err}");
+    let err = query("SELECT $1::INTEGER").execute(&pool).await.unwrap_err();
+    assert!(err.to_string().contains("1 parameter(s) but 0 value(s)"), "{err}");
+    let err = query("SELECT nope").execute(&pool).await.unwrap_err();
+    assert_eq!(err.sql(), Some("SELECT nope"));
+}
+
+#[derive(Debug, FromRow, PartialEq)]
+struct Item {
+    id: i64,
+    #[andamios(rename = "label")]
+    name: String,
+    #[andamios(default)]
+    missing: Option<i32>,
+    #[andamios(skip)]
+    skipped: u8,
+    #[andamios(try_from = "i64")]
+    small: u8,
+    #[andamios(flatten)]
+    extra: Extra,
+}
+
+#[derive(Debug, FromRow, PartialEq)]
+#[andamios(rename_all = "camelCase")]
+struct Extra {
+    extra_note: Option<String>,
+}
+
+#[tokio::test]
+async fn derived_from_row_reads_by_name() {
+    let pool = memory_pool(1).await;
+    let items: Vec<Item> =
+        query_as(r#"SELECT 'x' AS label, 7::BIGINT AS id, 5::BIGINT AS small, NULL::VARCHAR AS "extraNote""#)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        items,
+        [Item { id: 7, name: "x".into(), missing: None, skipped: 0, small: 5, extra: Extra { extra_note: None } }]
+    );
+    let err = query_as::<Item>(r#"SELECT 'x' AS label, 7::BIGINT AS id, 500::BIGINT AS small, NULL AS "extraNote""#)
+        .fetch_one(&pool)
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::Decode { column, .. } if column == "small"), "{err}");
+    let err = query_as::<Item>("SELECT 1 AS id").fetch_one(&pool).await.unwrap_err();
+    assert!(err.to_string().contains("label"), "{err}");
+}
+
+#[tokio::test]
+async fn streaming_holds_a_bounded_number_of_rows() {
+    let pool = memory_pool(1).await;
+    let mut stream = query_scalar::<i64>("SELECT range FROM range(10000000)").fetch(&pool);
+    let bound = (andamios::STREAM_BUFFER_CHUNKS + 2) * 2048;
+    let (mut seen, mut peak, mut sum) = (0u64, 0usize, 0i128);
+    while let Some(v) = stream.next().await {
+        let v = v.unwrap();
+        sum += i128::from(v);
+        seen += 1;
+        if seen % 4096 == 0 {
+            // Let the producer run ahead as far as it can before measuring.
+            tokio::task::yield_now().await;
+        }
+        let buffered = stream.rows_in_flight();
+        peak = peak.max(buffered);
+        assert!(buffered <= bound, "{buffered} rows buffered, bound {bound}");
+    }
+    assert_eq!(seen, 10_000_000);
+    assert_eq!(sum, 9_999_999i128 * 10_000_000 / 2);
+    assert!(peak > 0, "the stream never buffered: the measurement is broken");
+}
+
+#[tokio::test]
+async fn dropping_a_stream_stops_the_query() {
+    let pool = memory_pool(1).await;
+    {
+        let mut stream = query_scalar::<i64>("SELECT range FROM range(100000000)").fetch(&pool);
+        assert_eq!(stream.next().await.unwrap().unwrap(), 0);
+    }
+    let v = tokio::time::timeout(Duration::from_secs(10), query_scalar::<i32>("SELECT 1").fetch_one(&pool))
+        .await
+        .expect("the dropped stream kept the connection busy")
+        .unwrap();
+    assert_eq!(v, 1);
+}
+
+#[derive(Debug, andamios::AppendRow)]
+struct Reading {
+    sensor: i32,
+    value: f64,
+    note: Option<String>,
+}
+
+#[tokio::test]
+async fn bulk_append_is_all_or_nothing() {
+    let pool = memory_pool(1).await;
+    pool.execute_batch("CREATE TABLE r (sensor INTEGER PRIMARY KEY, value DOUBLE NOT NULL, note VARCHAR)")
+        .await
+        .unwrap();
+    let n = pool
+        .append(
+            "r",
+            (0..5000).map(|i| Reading {
+                sensor: i,
+                value: f64::from(i) / 2.0,
+                note: (i % 2 == 0).then(|| format!("n{i}")),
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 5000);
+    let (count, notes): (i64, i64) = query_as("SELECT count(*), count(note) FROM r").fetch_one(&pool).await.unwrap();
+    assert_eq!((count, notes), (5000, 2500));
+
+    // A duplicate key in the middle of a batch: nothing of the batch stays.
+    let err = pool.append("r", (4990..6000).map(|i| (i, 1.0f64, None::<String>))).await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::UniqueViolation), "{err}");
+    // Wrong arity and wrong type are errors too.
+    let err = pool.append("r", vec![(9000, 1.0f64)]).await.unwrap_err();
+    assert!(err.to_string().contains("3 columns but each row has 2"), "{err}");
+    let err = pool.append("r", vec![(9001i64, "not a number", None::<String>)]).await.unwrap_err();
+    assert!(err.to_string().contains("column 2 (DOUBLE)"), "{err}");
+    let count: i64 = query_scalar("SELECT count(*) FROM r").fetch_one(&pool).await.unwrap();
+    assert_eq!(count, 5000);
+}
+
+#[tokio::test]
+async fn file_database_is_shared_by_connections_and_read_only_mode_refuses_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.duckdb");
+    let url = format!("duckdb:{}", path.display());
+    {
+        let pool = memory_pool_at(&url).await;
+        pool.execute_batch("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)").await.unwrap();
+        let mut a = pool.acquire().await.unwrap();
+        let mut b = pool.acquire().await.unwrap();
+        query("INSERT INTO t VALUES (2)").execute(&mut a).await.unwrap();
+        assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&mut b).await.unwrap(), 2);
+    }
+    let ro = PoolOptions::new().access_mode(andamios::AccessMode::ReadOnly).connect(&url).await.unwrap();
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&ro).await.unwrap(), 2);
+    assert!(query("INSERT INTO t VALUES (3)").execute(&ro).await.is_err());
+    assert!(matches!(Pool::connect("postgres://nope").await, Err(Error::Configuration(_))));
+}
+
+async fn memory_pool_at(url: &str) -> Pool {
+    PoolOptions::new().max_connections(2).connect(url).await.unwrap()
+}
+
+#[tokio::test]
+async fn after_connect_runs_on_every_new_connection() {
+    let pool = PoolOptions::new()
+        .max_connections(2)
+        .after_connect(|conn| Box::pin(async move { conn.execute_batch("SET VARIABLE greeting = 'hola'").await }))
+        .connect("duckdb::memory:")
+        .await
+        .unwrap();
+    let g: String = query_scalar("SELECT getvariable('greeting')").fetch_one(&pool).await.unwrap();
+    assert_eq!(g, "hola");
+}
+
+#[test]
+fn slow_statements_are_logged() {
+    use std::io::Write;
+    #[derive(Clone, Default)]
+    struct Buf(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt().with_writer(move || writer.clone()).with_ansi(false).finish();
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let pool =
+            PoolOptions::new().slow_statement_threshold(Duration::ZERO).connect("duckdb::memory:").await.unwrap();
+        query_scalar::<i32>("SELECT 41 + 1").fetch_one(&pool).await.unwrap();
+    });
+    let log = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("slow statement") && log.contains("SELECT 41 + 1"), "{log}");
+}

@@ -1,0 +1,3 @@
+SELECT id, name, email
+FROM users
+WHERE id = $1

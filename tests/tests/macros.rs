@@ -1,0 +1,168 @@
+//! The checked macros against this crate's migrations (or, with
+//! `ANDAMIOS_OFFLINE=true`, against the committed offline cache).
+
+use andamios::{query, query_as, query_file, query_scalar, Pool, Type};
+
+async fn pool() -> Pool {
+    let pool = Pool::connect("duckdb::memory:").await.unwrap();
+    pool.execute_batch(include_str!("../migrations/1_schema.sql")).await.unwrap();
+    pool.execute_batch(include_str!("../migrations/2_views.sql")).await.unwrap();
+    pool.execute_batch(
+        "INSERT INTO users (id, name, email, mood) VALUES (1, 'ana', 'ana@example.com', 'happy'), (2, 'bo', NULL, NULL);
+         INSERT INTO posts (id, user_id, title, body, score, price, tags)
+             VALUES (10, 1, 'first', NULL, 1.5, 9.99, ['a', 'b']), (11, 1, 'second', 'text', 2.5, NULL, NULL);",
+    )
+    .await
+    .unwrap();
+    pool
+}
+
+#[tokio::test]
+async fn query_returns_typed_records() {
+    let pool = pool().await;
+    let user = query!("SELECT id, name, email, joined FROM users WHERE id = $1", 1i64).fetch_one(&pool).await.unwrap();
+    let (id, name, email, joined): (i64, String, Option<String>, chrono::NaiveDate) =
+        (user.id, user.name, user.email, user.joined);
+    assert_eq!((id, name.as_str(), email.as_deref()), (1, "ana", Some("ana@example.com")));
+    assert_eq!(joined, chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
+
+    // The right side of a LEFT JOIN is Option even where its column is NOT NULL.
+    let rows = query!("SELECT u.name, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id ORDER BY u.id, p.id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    let titles: Vec<Option<String>> = rows.into_iter().map(|r| r.title).collect();
+    assert_eq!(titles, [Some("first".to_owned()), Some("second".to_owned()), None]);
+
+    // count(*) is not an Option.
+    let n: i64 = query_scalar!("SELECT count(*) FROM posts WHERE user_id = $1", 1i64).fetch_one(&pool).await.unwrap();
+    assert_eq!(n, 2);
+}
+
+#[tokio::test]
+async fn query_as_fills_the_callers_struct() {
+    #[derive(Debug, PartialEq)]
+    struct Post {
+        id: i64,
+        title: String,
+        body: Option<String>,
+        price: Option<rust_decimal::Decimal>,
+        tags: Option<Vec<Option<String>>>,
+    }
+    let pool = pool().await;
+    let posts =
+        query_as!(Post, "SELECT id, title, body, price, tags FROM posts ORDER BY id").fetch_all(&pool).await.unwrap();
+    assert_eq!(posts[0].price, Some(rust_decimal::Decimal::new(999, 2)));
+    assert_eq!(posts[0].tags, Some(vec![Some("a".to_owned()), Some("b".to_owned())]));
+    assert_eq!(posts[1].body.as_deref(), Some("text"));
+    let one = query_as!(Post, "SELECT id, title, body, price, tags FROM posts WHERE id = $1", 99i64)
+        .fetch_optional(&pool)
+        .await
+        .unwrap();
+    assert!(one.is_none());
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Type)]
+#[andamios(rename_all = "lowercase")]
+enum Mood {
+    Happy,
+    Sad,
+    Meh,
+}
+
+#[tokio::test]
+async fn overrides_in_aliases() {
+    let pool = pool().await;
+    let row = query!(
+        r#"SELECT email AS "email!", id AS "id?", mood AS "mood: Mood", name AS "name!: String" FROM users WHERE id = 1"#
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let email: String = row.email;
+    let id: Option<i64> = row.id;
+    let mood: Option<Mood> = row.mood;
+    assert_eq!((email.as_str(), id, mood, row.name.as_str()), ("ana@example.com", Some(1), Some(Mood::Happy), "ana"));
+
+    // A forced non-null column that is NULL is a decode error naming it.
+    let err = query!(r#"SELECT email AS "email!" FROM users WHERE id = 2"#).fetch_one(&pool).await.unwrap_err();
+    assert!(err.to_string().contains("email"), "{err}");
+
+    #[derive(Debug)]
+    struct Named {
+        name: String,
+        posts: i64,
+    }
+    let counts = query_as!(Named, r#"SELECT name, posts AS "posts: _" FROM post_counts ORDER BY name"#)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(counts.iter().map(|c| (c.name.as_str(), c.posts)).collect::<Vec<_>>(), [("ana", 2), ("bo", 0)]);
+}
+
+#[tokio::test]
+async fn arguments_are_borrowed_and_may_skip_checks() {
+    let pool = pool().await;
+    let name = String::from("bo");
+    let id = query_scalar!("SELECT id FROM users WHERE name = $1", name).fetch_one(&pool).await.unwrap();
+    assert_eq!(id, 2);
+    assert_eq!(name, "bo", "the argument was borrowed, not moved");
+    let small: i32 = 2;
+    let title = query_scalar!("SELECT name FROM users WHERE id = $1", small).fetch_one(&pool).await.unwrap();
+    assert_eq!(title, "bo");
+    let raw = andamios::types::Value::BigInt(1);
+    let found = query_scalar!("SELECT name FROM users WHERE id = $1", raw as _).fetch_one(&pool).await.unwrap();
+    assert_eq!(found, "ana");
+    let named = query_scalar!("SELECT count(*) FROM users WHERE id > $min AND id < $max", 0i64, 10i64)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(named, 2);
+}
+
+#[tokio::test]
+async fn statements_without_rows_execute() {
+    let pool = pool().await;
+    let inserted = query!("INSERT INTO users (id, name) VALUES ($1, $2)", 3i64, "cy").execute(&pool).await.unwrap();
+    assert_eq!(inserted, 1);
+    let returned = query!("INSERT INTO users (id, name) VALUES ($1, $2) RETURNING id, email", 4i64, "di")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let email: Option<String> = returned.email;
+    assert_eq!((returned.id, email), (4, None));
+    let mut tx = pool.begin().await.unwrap();
+    let deleted = query!("DELETE FROM users WHERE id >= $1", 3i64).execute(&mut tx).await.unwrap();
+    assert_eq!(deleted, 2);
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn file_and_unchecked_forms() {
+    let pool = pool().await;
+    let user = query_file!("queries/user_by_id.sql", 2i64).fetch_one(&pool).await.unwrap();
+    assert_eq!((user.id, user.name.as_str(), user.email), (2, "bo", None));
+    let row =
+        andamios::query_unchecked!("SELECT id, name FROM users WHERE id = $1", 1i64).fetch_one(&pool).await.unwrap();
+    assert_eq!(row.get::<String, _>("name"), "ana");
+    let n: i64 = andamios::query_scalar_unchecked!("SELECT count(*) FROM users").fetch_one(&pool).await.unwrap();
+    assert_eq!(n, 2);
+    #[derive(andamios::FromRow)]
+    struct Id {
+        id: i64,
+    }
+    let ids = andamios::query_as_unchecked!(Id, "SELECT id FROM users ORDER BY id").fetch_all(&pool).await.unwrap();
+    assert_eq!(ids.iter().map(|i| i.id).collect::<Vec<_>>(), [1, 2]);
+}
+
+#[tokio::test]
+async fn checked_queries_stream() {
+    use futures::StreamExt;
+    let pool = pool().await;
+    let mut titles = query!("SELECT title FROM posts ORDER BY id").fetch(&pool);
+    let mut seen = Vec::new();
+    while let Some(row) = titles.next().await {
+        seen.push(row.unwrap().title);
+    }
+    assert_eq!(seen, ["first", "second"]);
+}

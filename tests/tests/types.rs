@@ -1,0 +1,209 @@
+//! Every DuckDB type round-trips: bind -> select -> decode, with NULLs,
+//! extremes and nested values; and the same values survive the appender.
+
+use andamios::types::{Date, Decimal, Decode, Encode, Interval, Time, TimeTz, Timestamp, TimestampTz};
+use andamios::{query, query_scalar, Pool, Type};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Debug;
+
+async fn pool() -> Pool {
+    Pool::connect("duckdb::memory:").await.unwrap()
+}
+
+/// Binds `value` as `$1::sql_type`, selects it back and also reads it from a
+/// table filled by the appender.
+async fn round_trip<T>(pool: &Pool, sql_type: &str, value: T)
+where
+    T: Encode + Decode + Clone + PartialEq + Debug + Send + 'static,
+{
+    let selected: T =
+        query_scalar(&format!("SELECT $1::{sql_type}")).bind(value.clone()).fetch_one(pool).await.unwrap();
+    assert_eq!(selected, value, "select of {sql_type}");
+    let nothing: Option<T> = query_scalar(&format!("SELECT NULL::{sql_type}")).fetch_one(pool).await.unwrap();
+    assert_eq!(nothing, None, "NULL {sql_type}");
+    let bound_null: Option<T> =
+        query_scalar(&format!("SELECT $1::{sql_type}")).bind(None::<T>).fetch_one(pool).await.unwrap();
+    assert_eq!(bound_null, None, "bound NULL {sql_type}");
+}
+
+async fn appended<T>(pool: &Pool, sql_type: &str, values: Vec<Option<T>>)
+where
+    T: Encode + Decode + Clone + PartialEq + Debug + Send + 'static,
+{
+    let table = format!("t_{}", sql_type.replace(|c: char| !c.is_ascii_alphanumeric(), "_").to_lowercase());
+    pool.execute_batch(&format!("CREATE OR REPLACE TABLE {table} (i INTEGER, v {sql_type})")).await.unwrap();
+    let rows: Vec<(i32, Option<T>)> = values.iter().cloned().enumerate().map(|(i, v)| (i as i32, v)).collect();
+    pool.append(&table, rows).await.unwrap();
+    let back: Vec<Option<T>> =
+        query_scalar(&format!("SELECT v FROM {table} ORDER BY i")).fetch_all(pool).await.unwrap();
+    assert_eq!(back, values, "append of {sql_type}");
+}
+
+macro_rules! both {
+    ($pool:expr, $ty:expr, $($v:expr),+) => {{
+        $(round_trip($pool, $ty, $v).await;)+
+        appended($pool, $ty, vec![$(Some($v),)+ None]).await;
+    }};
+}
+
+#[tokio::test]
+async fn integers_floats_and_booleans() {
+    let pool = &pool().await;
+    both!(pool, "BOOLEAN", true, false);
+    both!(pool, "TINYINT", i8::MIN, i8::MAX, 0i8);
+    both!(pool, "SMALLINT", i16::MIN, i16::MAX);
+    both!(pool, "INTEGER", i32::MIN, i32::MAX);
+    both!(pool, "BIGINT", i64::MIN, i64::MAX);
+    both!(pool, "HUGEINT", i128::MIN + 1, i128::MAX, -1i128);
+    both!(pool, "UTINYINT", u8::MAX, 0u8);
+    both!(pool, "USMALLINT", u16::MAX);
+    both!(pool, "UINTEGER", u32::MAX);
+    both!(pool, "UBIGINT", u64::MAX);
+    both!(pool, "UHUGEINT", u128::MAX, 0u128);
+    both!(pool, "FLOAT", f32::MIN, f32::MAX, 1.5f32);
+    both!(pool, "DOUBLE", f64::MIN, f64::MAX, -0.25f64);
+    // Integers widen and narrow when the value fits.
+    let v: i64 = query_scalar("SELECT sum(x) FROM (VALUES (1), (2)) t(x)").fetch_one(pool).await.unwrap();
+    assert_eq!(v, 3);
+    let err = query_scalar::<i8>("SELECT 300").fetch_one(pool).await.unwrap_err();
+    assert!(err.to_string().contains("300"), "{err}");
+}
+
+#[tokio::test]
+async fn text_blobs_and_json() {
+    let pool = &pool().await;
+    both!(pool, "VARCHAR", String::new(), "short".to_owned(), "a string longer than twelve bytes ✓".to_owned());
+    both!(pool, "BLOB", vec![0u8, 255, 1, 2], Vec::<u8>::new(), vec![7u8; 100]);
+    let s: String = query_scalar("SELECT $1").bind("borrowed &str").fetch_one(pool).await.unwrap();
+    assert_eq!(s, "borrowed &str");
+    let json = serde_json::json!({"a": [1, 2, {"b": null}], "c": "d"});
+    both!(pool, "JSON", json.clone());
+    let as_text: String = query_scalar("SELECT '{\"x\": 1}'::JSON").fetch_one(pool).await.unwrap();
+    assert_eq!(as_text, "{\"x\": 1}");
+}
+
+#[tokio::test]
+async fn decimals_are_exact() {
+    let pool = &pool().await;
+    both!(pool, "DECIMAL(4,2)", Decimal::new(-9999, 2), Decimal::new(1, 2));
+    both!(pool, "DECIMAL(9,3)", Decimal::new(999_999_999, 3));
+    both!(pool, "DECIMAL(18,6)", Decimal::new(-999_999_999_999_999_999, 6));
+    let max38: Decimal = "9999999999999999999999999999.9999999999".parse().unwrap();
+    both!(pool, "DECIMAL(38,10)", max38);
+    let d: Decimal = query_scalar("SELECT 0.1::DECIMAL(10,1) + 0.2::DECIMAL(10,1)").fetch_one(pool).await.unwrap();
+    assert_eq!(d.to_string(), "0.3");
+    let rd = rust_decimal::Decimal::new(-12345678, 4);
+    both!(pool, "DECIMAL(18,4)", rd);
+}
+
+#[tokio::test]
+async fn dates_times_and_intervals() {
+    let pool = &pool().await;
+    both!(
+        pool,
+        "DATE",
+        Date::from_ymd(2024, 2, 29).unwrap(),
+        Date::from_ymd(1, 1, 1).unwrap(),
+        Date::from_ymd(9999, 12, 31).unwrap()
+    );
+    both!(pool, "TIME", Time::from_hms_micro(23, 59, 59, 999_999).unwrap(), Time { micros: 0 });
+    let ts = Timestamp::new(Date::from_ymd(1969, 7, 20).unwrap(), Time::from_hms_micro(20, 17, 40, 123_456).unwrap());
+    both!(pool, "TIMESTAMP", ts);
+    both!(pool, "TIMESTAMPTZ", TimestampTz { micros: 1_700_000_000_123_456 });
+    both!(pool, "INTERVAL", Interval { months: 14, days: -3, micros: 5_000_001 });
+    let d: Date = query_scalar("SELECT DATE '2000-01-02'").fetch_one(pool).await.unwrap();
+    assert_eq!(d.to_string(), "2000-01-02");
+    // Other precisions decode too.
+    let s: Timestamp = query_scalar("SELECT TIMESTAMP_S '2020-01-01 00:00:01'").fetch_one(pool).await.unwrap();
+    assert_eq!(s.to_string(), "2020-01-01 00:00:01");
+    let ms: Timestamp = query_scalar("SELECT TIMESTAMP_MS '2020-01-01 00:00:00.123'").fetch_one(pool).await.unwrap();
+    assert_eq!(ms.time().micros, 123_000);
+    let tz: TimeTz = query_scalar("SELECT '10:30:00+02'::TIMETZ").fetch_one(pool).await.unwrap();
+    assert_eq!(tz, TimeTz { micros: 37_800_000_000, offset_seconds: 7200 });
+}
+
+#[tokio::test]
+async fn chrono_time_and_uuid_features() {
+    let pool = &pool().await;
+    let date = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
+    both!(pool, "DATE", date);
+    let time = chrono::NaiveTime::from_hms_micro_opt(1, 2, 3, 4).unwrap();
+    both!(pool, "TIME", time);
+    let dt = date.and_time(time);
+    both!(pool, "TIMESTAMP", dt);
+    both!(pool, "TIMESTAMPTZ", dt.and_utc());
+    let ns: chrono::NaiveDateTime =
+        query_scalar("SELECT TIMESTAMP_NS '2024-01-01 00:00:00.123456789'").fetch_one(pool).await.unwrap();
+    assert_eq!(ns.and_utc().timestamp_subsec_nanos(), 123_456_789);
+
+    let tdate = time::macros::date!(2023 - 06 - 15);
+    both!(pool, "DATE", tdate);
+    let ttime = time::macros::time!(12:34:56.789);
+    both!(pool, "TIME", ttime);
+    both!(pool, "TIMESTAMP", time::PrimitiveDateTime::new(tdate, ttime));
+    both!(pool, "TIMESTAMPTZ", time::macros::datetime!(2023-06-15 12:34:56.789 UTC));
+
+    let id = uuid::Uuid::parse_str("a1a2a3a4-b1b2-c1c2-d1d2-d3d4d5d6d7d8").unwrap();
+    both!(pool, "UUID", id, uuid::Uuid::nil(), uuid::Uuid::max());
+    let text: String = query_scalar("SELECT $1::UUID::VARCHAR").bind(id).fetch_one(pool).await.unwrap();
+    assert_eq!(text, id.to_string());
+}
+
+#[derive(Debug, Clone, PartialEq, Type)]
+#[andamios(rename_all = "lowercase")]
+enum Mood {
+    Happy,
+    Sad,
+    #[andamios(rename = "meh")]
+    Neutral,
+}
+
+#[derive(Debug, Clone, PartialEq, Type)]
+struct Point {
+    x: i32,
+    label: Option<String>,
+    tags: Vec<String>,
+}
+
+#[tokio::test]
+async fn lists_arrays_structs_maps_and_enums() {
+    let pool = &pool().await;
+    both!(pool, "INTEGER[]", vec![1, 2, 3], Vec::<i32>::new());
+    round_trip(pool, "VARCHAR[][]", vec![vec!["a".to_owned()], vec![], vec!["b".to_owned(), "c".to_owned()]]).await;
+    round_trip(pool, "INTEGER[]", vec![Some(1), None, Some(3)]).await;
+    let arr: Vec<f64> = query_scalar("SELECT [1.5, 2.5, 3.5]::DOUBLE[3]").fetch_one(pool).await.unwrap();
+    assert_eq!(arr, [1.5, 2.5, 3.5]);
+
+    pool.execute_batch("CREATE TYPE mood AS ENUM ('happy', 'sad', 'meh')").await.unwrap();
+    round_trip(pool, "mood", Mood::Neutral).await;
+    appended(pool, "mood", vec![Some(Mood::Happy), None, Some(Mood::Sad)]).await;
+    let as_text: String = query_scalar("SELECT 'sad'::mood").fetch_one(pool).await.unwrap();
+    assert_eq!(as_text, "sad");
+
+    let p = Point { x: -4, label: None, tags: vec!["t".into()] };
+    round_trip(pool, "STRUCT(x INTEGER, label VARCHAR, tags VARCHAR[])", p.clone()).await;
+    let from_sql: Point =
+        query_scalar("SELECT {'x': 1, 'label': 'one', 'tags': ['a', 'b']}").fetch_one(pool).await.unwrap();
+    assert_eq!(from_sql, Point { x: 1, label: Some("one".into()), tags: vec!["a".into(), "b".into()] });
+    let points: Vec<Point> =
+        query_scalar("SELECT [{'x': 1, 'label': NULL, 'tags': []}, {'x': 2, 'label': 'b', 'tags': ['z']}]")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!(points.len(), 2);
+    assert_eq!(points[1].tags, ["z"]);
+
+    let map: BTreeMap<String, i32> = [("a".to_owned(), 1), ("b".to_owned(), 2)].into();
+    round_trip(pool, "MAP(VARCHAR, INTEGER)", map.clone()).await;
+    let hmap: HashMap<i32, Vec<String>> = query_scalar("SELECT MAP {1: ['x'], 2: []}").fetch_one(pool).await.unwrap();
+    assert_eq!(hmap[&1], ["x"]);
+    assert!(hmap[&2].is_empty());
+
+    // A nested NULL inside a list decodes into Option.
+    let nested: Vec<Option<Vec<i32>>> = query_scalar("SELECT [[1], NULL, []]").fetch_one(pool).await.unwrap();
+    assert_eq!(nested, [Some(vec![1]), None, Some(vec![])]);
+    // Rows with several nested columns decode by name.
+    let row = query("SELECT [1,2] AS xs, {'x': 1, 'label': NULL, 'tags': []} AS p").fetch_one(pool).await.unwrap();
+    assert_eq!(row.get::<Vec<i64>, _>("xs"), [1, 2]);
+    assert_eq!(row.get::<Point, _>("p").x, 1);
+}

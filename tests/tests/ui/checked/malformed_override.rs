@@ -1,0 +1,3 @@
+fn main() {
+    let _ = andamios::query!(r#"SELECT name AS "name: 3d" FROM users"#);
+}

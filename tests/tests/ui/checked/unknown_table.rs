@@ -1,0 +1,3 @@
+fn main() {
+    let _ = andamios::query!("SELECT id FROM customers");
+}

@@ -1,0 +1,3 @@
+fn main() {
+    let _ = andamios::query!("SELECT $1 AS anything", 1i32);
+}
