@@ -141,22 +141,27 @@ struct Field {
     overridden: bool,
 }
 
-fn fields(query: &QueryDescription, span: Span) -> Result<Vec<Field>> {
+fn fields(query: &QueryDescription, span: Span, named: bool) -> Result<Vec<Field>> {
     query
         .columns
         .iter()
         .enumerate()
         .map(|(index, column)| {
             let o = overrides::parse(&column.name).map_err(|e| syn::Error::new(span, e))?;
-            let ident = syn::parse_str::<Ident>(&o.name).map_err(|_| {
-                syn::Error::new(
-                    span,
-                    format!(
-                        "column `{}` is not a valid Rust field name; give it an alias, e.g. `AS my_column`",
-                        o.name
-                    ),
-                )
-            })?;
+            let ident = match syn::parse_str::<Ident>(&o.name) {
+                Ok(ident) => ident,
+                // query_scalar! does not name its one column.
+                Err(_) if !named => Ident::new("value", span),
+                Err(_) => {
+                    return Err(syn::Error::new(
+                        span,
+                        format!(
+                            "column `{}` is not a valid Rust field name; give it an alias, e.g. `AS my_column`",
+                            o.name
+                        ),
+                    ))
+                }
+            };
             let nullable = match o.nullability {
                 Some(Forced::NonNull) => false,
                 Some(Forced::Nullable) => true,
@@ -186,7 +191,7 @@ fn read(field: &Field) -> TokenStream {
 }
 
 fn record(query: &QueryDescription, span: Span) -> Result<TokenStream> {
-    let fields = fields(query, span)?;
+    let fields = fields(query, span, true)?;
     if let Some(f) = fields.iter().find(|f| f.ty.is_none()) {
         return Err(syn::Error::new(
             span,
@@ -215,7 +220,7 @@ fn record(query: &QueryDescription, span: Span) -> Result<TokenStream> {
 }
 
 fn as_struct(query: &QueryDescription, ty: &syn::Type, span: Span) -> Result<TokenStream> {
-    let fields = fields(query, span)?;
+    let fields = fields(query, span, true)?;
     let idents: Vec<_> = fields.iter().map(|f| &f.ident).collect();
     let reads: Vec<_> = fields.iter().map(read).collect();
     let lit = LitStr::new(&query.sql, span);
@@ -244,7 +249,7 @@ fn scalar(query: &QueryDescription, span: Span) -> Result<TokenStream> {
             format!("query_scalar! needs exactly one result column, this statement returns {}", query.columns.len()),
         ));
     }
-    let field = fields(query, span)?.remove(0);
+    let field = fields(query, span, false)?.remove(0);
     let lit = LitStr::new(&query.sql, span);
     Ok(match field.ty {
         Some(ty) => quote!(::andamios::query_scalar::<#ty>(#lit)),

@@ -31,7 +31,10 @@ pub trait Decode: Sized {
     #[doc(hidden)]
     fn accepts_vec(ty: &DuckType) -> bool {
         match ty {
-            DuckType::List { element } | DuckType::Array { element, .. } => Self::accepts(element),
+            // A list of untyped NULLs (`[]`, `[NULL]`) fits any element type.
+            DuckType::List { element } | DuckType::Array { element, .. } => {
+                **element == DuckType::Null || Self::accepts(element)
+            }
             _ => false,
         }
     }
@@ -251,7 +254,8 @@ impl Decode for Decimal {
 
 impl<T: Decode> Decode for Option<T> {
     fn accepts(ty: &DuckType) -> bool {
-        T::accepts(ty)
+        // A bare NULL has type NULL: it fits any Option.
+        *ty == DuckType::Null || T::accepts(ty)
     }
 
     #[inline]
