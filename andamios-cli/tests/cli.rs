@@ -1,0 +1,291 @@
+//! The `andamios` binary on temporary projects.
+
+use andamios_core::cache;
+use andamios_core::describe::describe;
+use andamios_core::ffi::{Database, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn andamios(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_andamios"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("ANDAMIOS_OFFLINE")
+        .output()
+        .expect("the andamios binary runs")
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+fn write(path: impl AsRef<Path>, contents: &str) {
+    let path = path.as_ref();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, contents).unwrap();
+}
+
+fn url(dir: &Path) -> String {
+    format!("duckdb:{}", dir.join("app.duckdb").display())
+}
+
+fn query_one(dir: &Path, sql: &str) -> Option<i64> {
+    let db = Database::open(dir.join("app.duckdb").to_str().unwrap(), &OpenOptions::default()).unwrap();
+    let conn = db.connect().unwrap();
+    let mut stmt = conn.prepare(sql).ok()?;
+    let mut result = stmt.execute(false).ok()?;
+    let ty = result.columns()[0].ty.clone();
+    let chunk = result.next_chunk().ok()??;
+    let column = chunk.column(0, &ty)?;
+    column.get::<i64>(0)
+}
+
+#[test]
+fn migrate_run_info_and_revert_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = andamios(d, &["migrate", "add", "create users", "--reversible"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let files: Vec<PathBuf> = std::fs::read_dir(d.join("migrations")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let up = files.iter().find(|p| !p.to_string_lossy().ends_with(".down.sql")).unwrap().clone();
+    let down = files.iter().find(|p| p.to_string_lossy().ends_with(".down.sql")).unwrap().clone();
+    assert!(up.file_name().unwrap().to_string_lossy().ends_with("_create_users.sql"));
+    write(&up, "CREATE TABLE users (id BIGINT PRIMARY KEY);");
+    write(&down, "DROP TABLE users;");
+    write(d.join("migrations/99999999999999_add_posts.sql"), "CREATE TABLE posts (id BIGINT);");
+
+    let url = url(d);
+    let out = andamios(d, &["migrate", "run", "--dry-run", "--database-url", &url]);
+    assert!(text(&out).contains("would apply") && text(&out).contains("add posts"), "{}", text(&out));
+    let out = andamios(d, &["migrate", "run", "--database-url", &url]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("applied") && text(&out).contains("create users"), "{}", text(&out));
+    let out = andamios(d, &["migrate", "info", "--database-url", &url]);
+    assert_eq!(text(&out).matches("applied").count(), 2, "{}", text(&out));
+    assert!(text(&out).contains("[reversible]"));
+
+    // The latest has no down file: revert explains.
+    let out = andamios(d, &["migrate", "revert", "--database-url", &url]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("cannot be reverted"), "{}", text(&out));
+    std::fs::remove_file(d.join("migrations/99999999999999_add_posts.sql")).unwrap();
+    let out = andamios(d, &["migrate", "revert", "--database-url", &url]);
+    assert!(!out.status.success(), "an applied migration whose file is gone is an error");
+    write(d.join("migrations/99999999999999_add_posts.sql"), "CREATE TABLE posts (id BIGINT);");
+    write(d.join("migrations/99999999999999_add_posts.down.sql"), "DROP TABLE posts;");
+    let out = andamios(d, &["migrate", "revert", "--database-url", &url]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = andamios(d, &["migrate", "revert", "--database-url", &url]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(query_one(d, "SELECT count(*) FROM _andamios_migrations"), Some(0));
+    assert_eq!(query_one(d, "SELECT count(*) FROM users"), None, "users was dropped");
+}
+
+#[test]
+fn a_changed_applied_migration_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d.join("migrations/1_init.sql"), "CREATE TABLE t (x INTEGER);");
+    let url = url(d);
+    assert!(andamios(d, &["migrate", "run", "--database-url", &url]).status.success());
+    write(d.join("migrations/1_init.sql"), "CREATE TABLE t (x BIGINT);");
+    let out = andamios(d, &["migrate", "run", "--database-url", &url]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("migration 1 (init) was changed after it was applied"), "{}", text(&out));
+    let out = andamios(d, &["migrate", "info", "--database-url", &url]);
+    assert!(text(&out).contains("CHANGED"), "{}", text(&out));
+}
+
+#[test]
+fn a_failing_migration_leaves_no_partial_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d.join("migrations/1_ok.sql"), "CREATE TABLE a (x INTEGER);");
+    write(d.join("migrations/2_broken.sql"), "CREATE TABLE b (y INTEGER);\nINSERT INTO b VALUES ('not a number');");
+    let url = url(d);
+    let out = andamios(d, &["migrate", "run", "--database-url", &url]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("migration 2 (broken) failed and was rolled back"), "{}", text(&out));
+    assert_eq!(query_one(d, "SELECT count(*) FROM a"), Some(0), "the first migration stays");
+    assert_eq!(query_one(d, "SELECT count(*) FROM b"), None, "no half of the second");
+    assert_eq!(query_one(d, "SELECT max(version) FROM _andamios_migrations"), Some(1));
+}
+
+#[test]
+fn database_create_drop_and_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let url = url(d);
+    write(d.join("migrations/1_init.sql"), "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);");
+    assert!(andamios(d, &["database", "create", "--database-url", &url]).status.success());
+    assert!(d.join("app.duckdb").exists());
+    assert!(andamios(d, &["database", "reset", "--database-url", &url]).status.success());
+    assert_eq!(query_one(d, "SELECT count(*) FROM t"), Some(1));
+    assert!(andamios(d, &["database", "drop", "--database-url", &url]).status.success());
+    assert!(!d.join("app.duckdb").exists());
+    let out = andamios(d, &["database", "create"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("DATABASE_URL"), "{}", text(&out));
+    // A .env file is read.
+    write(d.join(".env"), &format!("DATABASE_URL={url}\n"));
+    assert!(andamios(d, &["database", "create"]).status.success());
+    assert!(d.join("app.duckdb").exists());
+}
+
+#[test]
+fn verify_reports_drift_against_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let path = d.join("app.duckdb");
+    let create =
+        "CREATE TABLE users (id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, age INTEGER, email VARCHAR NOT NULL)";
+    {
+        let db = Database::open(path.to_str().unwrap(), &OpenOptions::default()).unwrap();
+        let conn = db.connect().unwrap();
+        conn.execute_batch(create).unwrap();
+        for sql in ["SELECT id, name FROM users WHERE id = $1", "SELECT age, email FROM users"] {
+            cache::write(&d.join(".andamios-cache"), &describe(&conn, sql).unwrap()).unwrap();
+        }
+    }
+    let url = url(d);
+    let out = andamios(d, &["verify", "--database-url", &url]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("2 cached queries match"), "{}", text(&out));
+
+    // Production drifted: a column dropped, a type changed, a NOT NULL dropped.
+    {
+        let db = Database::open(path.to_str().unwrap(), &OpenOptions::default()).unwrap();
+        let conn = db.connect().unwrap();
+        conn.execute_batch(
+            "DROP TABLE users;
+             CREATE TABLE users (id BIGINT PRIMARY KEY, age BIGINT, email VARCHAR);",
+        )
+        .unwrap();
+    }
+    let out = andamios(d, &["verify", "--database-url", &url]);
+    assert!(!out.status.success());
+    let report = text(&out);
+    assert!(report.contains("no longer valid") && report.contains("name"), "{report}");
+    assert!(report.contains("column `age` changed type: INTEGER -> BIGINT"), "{report}");
+    assert!(report.contains("column `email` can now be NULL"), "{report}");
+    assert!(report.contains("2 of 2 cached queries drifted"), "{report}");
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["--help"][..],
+        &["prepare", "--help"],
+        &["verify", "--help"],
+        &["migrate", "add", "--help"],
+        &["migrate", "run", "--help"],
+        &["migrate", "revert", "--help"],
+        &["migrate", "info", "--help"],
+        &["database", "create", "--help"],
+        &["database", "drop", "--help"],
+        &["database", "reset", "--help"],
+    ] {
+        let out = andamios(dir.path(), args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+        assert!(text(&out).contains("Usage"), "{args:?}");
+    }
+}
+
+/// The workspace this test belongs to, and its target folder.
+fn repo_and_target() -> (PathBuf, PathBuf) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let exe = std::env::current_exe().unwrap();
+    // <target>/debug/deps/cli-<hash>
+    (repo, exe.ancestors().nth(3).unwrap().to_path_buf())
+}
+
+/// A crate that uses the checked macros, inside this repository's folder
+/// (so it shares its cargo configuration) but a workspace of its own, built
+/// in the same target folder (so DuckDB is not compiled again).
+fn macro_project(name: &str) -> (PathBuf, PathBuf) {
+    let (repo, target) = repo_and_target();
+    let dir = repo.join("target").join("cli-test-projects").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    let profile = "opt-level = 3\ndebug = false\ndebug-assertions = false\noverflow-checks = false\n";
+    write(
+        dir.join("Cargo.toml"),
+        &format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[dependencies]\nandamios = {{ path = {:?} }}\n\n[profile.dev.package.libduckdb-sys]\n{profile}",
+            repo.join("andamios").display().to_string()
+        ),
+    );
+    std::fs::copy(repo.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    write(
+        dir.join("migrations/1_init.sql"),
+        "CREATE TABLE users (id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, email VARCHAR);",
+    );
+    write(
+        dir.join("src/main.rs"),
+        "fn main() {\n    let _ = andamios::query!(\"SELECT id, name FROM users WHERE id = $1\", 1i64);\n    let _ = andamios::query_scalar!(\"SELECT count(*) FROM users\");\n}\n",
+    );
+    (dir, target)
+}
+
+fn prepare(dir: &Path, target: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_andamios"))
+        .arg("prepare")
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("DATABASE_URL")
+        .env_remove("ANDAMIOS_OFFLINE")
+        .env_remove("ANDAMIOS_CACHE_DIR")
+        .output()
+        .expect("the andamios binary runs")
+}
+
+#[test]
+fn prepare_writes_the_cache_and_check_reports_changes() {
+    let (dir, target) = macro_project("prepare-demo");
+    let cache_dir = dir.join(".andamios-cache");
+
+    // Nothing prepared yet: --check fails and names both queries as missing.
+    let out = prepare(&dir, &target, &["--check"]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert_eq!(text(&out).matches("missing").count(), 2, "{}", text(&out));
+
+    let out = prepare(&dir, &target, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let files: Vec<String> =
+        std::fs::read_dir(&cache_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let sql = "SELECT id, name FROM users WHERE id = $1";
+    let entry = cache::read(&cache_dir, sql).unwrap();
+    assert_eq!(
+        entry.columns.iter().map(|c| (c.name.as_str(), c.nullable)).collect::<Vec<_>>(),
+        [("id", false), ("name", false)]
+    );
+    let out = prepare(&dir, &target, &["--check"]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // A migration changes a column the cache describes: --check shows the diff.
+    write(dir.join("migrations/2_loosen.sql"), "ALTER TABLE users ALTER COLUMN name DROP NOT NULL;");
+    let out = prepare(&dir, &target, &["--check"]);
+    assert!(!out.status.success());
+    let report = text(&out);
+    assert!(report.contains("stale"), "{report}");
+    assert!(
+        report.contains("-       \"nullable\": false") && report.contains("+       \"nullable\": true"),
+        "{report}"
+    );
+
+    // A query that changed: its old entry is unused, the new one missing.
+    std::fs::remove_file(dir.join("migrations/2_loosen.sql")).unwrap();
+    write(dir.join("src/main.rs"), "fn main() {\n    let _ = andamios::query!(\"SELECT name FROM users\");\n}\n");
+    let out = prepare(&dir, &target, &["--check"]);
+    assert!(!out.status.success());
+    let report = text(&out);
+    assert!(report.contains("missing") && report.contains("unused"), "{report}");
+    let out = prepare(&dir, &target, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(std::fs::read_dir(&cache_dir).unwrap().count(), 1, "unused entries are removed");
+    let _ = std::fs::remove_dir_all(&dir);
+}

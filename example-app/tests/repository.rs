@@ -1,0 +1,72 @@
+//! The repository, tested with `#[andamios::test]`: each test gets a fresh
+//! in-memory database with the migrations and the named fixtures applied.
+
+use andamios::{DatabaseErrorKind, Pool};
+use andamios_example::{Analytics, Event};
+use chrono::NaiveDate;
+
+#[andamios::test(fixtures("customers", "events"))]
+async fn daily_revenue_sums_purchases(pool: Pool) {
+    let analytics = Analytics::new(pool);
+    let days = analytics.daily_revenue().await.unwrap();
+    let day = |d| NaiveDate::from_ymd_opt(2024, 4, d).unwrap();
+    assert_eq!(days.len(), 2);
+    assert_eq!((days[0].day, days[0].purchases, days[0].revenue_cents), (day(1), 1, 2500));
+    assert_eq!((days[1].day, days[1].purchases, days[1].revenue_cents), (day(2), 2, 1500));
+}
+
+#[andamios::test(fixtures("customers", "events"))]
+async fn customers_without_purchases_have_no_total(pool: Pool) {
+    let totals = Analytics::new(pool).customer_totals().await.unwrap();
+    let names: Vec<_> = totals.iter().map(|t| (t.name.as_str(), t.purchases, t.spent_cents)).collect();
+    assert_eq!(names, [("Ana", 2, Some(3000)), ("Bruno", 1, Some(1000)), ("Carla", 0, None)]);
+}
+
+#[andamios::test(fixtures("customers", "events"))]
+async fn streams_and_counts(pool: Pool) -> andamios::Result<()> {
+    let analytics = Analytics::new(pool);
+    assert_eq!(analytics.country_revenue("PT").await?, 3000);
+    assert_eq!(analytics.country_revenue("XX").await?, 0);
+    assert_eq!(analytics.count("purchase").await?, 3);
+    assert_eq!(analytics.customer_name(3).await?.as_deref(), Some("Carla"));
+    assert_eq!(analytics.customer_name(9).await?, None);
+    Ok(())
+}
+
+#[andamios::test(fixtures("customers", "events"))]
+async fn transfers_are_all_or_nothing(pool: Pool) {
+    let analytics = Analytics::new(pool);
+    analytics.transfer_credit(1, 2, 2500).await.unwrap();
+    assert_eq!((analytics.credit(1).await.unwrap(), analytics.credit(2).await.unwrap()), (Some(7500), Some(2500)));
+    // Bruno has 2500: moving 9000 would go negative; nothing changes.
+    let err = analytics.transfer_credit(2, 1, 9000).await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::CheckViolation), "{err}");
+    assert_eq!((analytics.credit(1).await.unwrap(), analytics.credit(2).await.unwrap()), (Some(7500), Some(2500)));
+}
+
+#[andamios::test(fixtures("customers"))]
+async fn bulk_loading_keeps_none_of_a_bad_batch(pool: Pool) {
+    let analytics = Analytics::new(pool);
+    let at = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+    let event = |id, customer_id| Event { id, customer_id, kind: "view".into(), amount_cents: None, at };
+    assert_eq!(analytics.load_events((0..1000).map(|i| event(i, 1 + i % 3))).await.unwrap(), 1000);
+    // A duplicate id in the middle of the second batch.
+    let err = analytics.load_events((990..2000).map(|i| event(i, 1))).await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::UniqueViolation), "{err}");
+    assert_eq!(analytics.count("view").await.unwrap(), 1000);
+    analytics.record(&event(5000, 2)).await.unwrap();
+    assert_eq!(analytics.count("view").await.unwrap(), 1001);
+}
+
+// The two tests insert the same key: each has its own database.
+#[andamios::test]
+async fn isolated_first(pool: Pool) {
+    andamios::query!("INSERT INTO customers VALUES (42, 'Isa', 'PT', DATE '2024-01-01')").execute(&pool).await.unwrap();
+}
+
+#[andamios::test]
+async fn isolated_second(pool: Pool) {
+    andamios::query!("INSERT INTO customers VALUES (42, 'Isa', 'PT', DATE '2024-01-01')").execute(&pool).await.unwrap();
+    let n = andamios::query_scalar!("SELECT count(*) FROM customers").fetch_one(&pool).await.unwrap();
+    assert_eq!(n, 1);
+}
