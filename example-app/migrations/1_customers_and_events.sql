@@ -10,5 +10,5 @@ CREATE TABLE events (
     customer_id BIGINT NOT NULL REFERENCES customers (id),
     kind VARCHAR NOT NULL CHECK (kind IN ('view', 'cart', 'purchase')),
     amount_cents BIGINT,
-    at TIMESTAMP NOT NULL
+    occurred_at TIMESTAMP NOT NULL
 );

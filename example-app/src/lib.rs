@@ -108,7 +108,7 @@ impl Analytics {
     /// Records one event.
     pub async fn record(&self, event: &Event) -> andamios::Result<()> {
         andamios::query!(
-            "INSERT INTO events (id, customer_id, kind, amount_cents, at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO events (id, customer_id, kind, amount_cents, occurred_at) VALUES ($1, $2, $3, $4, $5)",
             event.id,
             event.customer_id,
             event.kind,
@@ -124,7 +124,7 @@ impl Analytics {
     pub async fn daily_revenue(&self) -> andamios::Result<Vec<DailyRevenue>> {
         andamios::query_as!(
             DailyRevenue,
-            r#"SELECT at::DATE AS day, count(*) AS purchases, sum(amount_cents)::BIGINT AS "revenue_cents!"
+            r#"SELECT occurred_at::DATE AS day, count(*) AS purchases, sum(amount_cents)::BIGINT AS "revenue_cents!"
                FROM events WHERE kind = 'purchase'
                GROUP BY day ORDER BY day"#
         )
@@ -183,12 +183,20 @@ impl Analytics {
     /// CHECK constraint and rolls everything back).
     pub async fn transfer_credit(&self, from: i64, to: i64, cents: i64) -> andamios::Result<()> {
         let mut tx = self.pool.begin().await?;
-        andamios::query!("UPDATE credits SET balance_cents = balance_cents - $1 WHERE customer_id = $2", cents, from)
-            .execute(&mut tx)
-            .await?;
-        andamios::query!("UPDATE credits SET balance_cents = balance_cents + $1 WHERE customer_id = $2", cents, to)
-            .execute(&mut tx)
-            .await?;
+        andamios::query!(
+            "UPDATE credits SET balance_cents = balance_cents - $1::BIGINT WHERE customer_id = $2",
+            cents,
+            from
+        )
+        .execute(&mut tx)
+        .await?;
+        andamios::query!(
+            "UPDATE credits SET balance_cents = balance_cents + $1::BIGINT WHERE customer_id = $2",
+            cents,
+            to
+        )
+        .execute(&mut tx)
+        .await?;
         tx.commit().await
     }
 

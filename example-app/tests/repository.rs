@@ -48,10 +48,10 @@ async fn transfers_are_all_or_nothing(pool: Pool) {
 async fn bulk_loading_keeps_none_of_a_bad_batch(pool: Pool) {
     let analytics = Analytics::new(pool);
     let at = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
-    let event = |id, customer_id| Event { id, customer_id, kind: "view".into(), amount_cents: None, at };
-    assert_eq!(analytics.load_events((0..1000).map(|i| event(i, 1 + i % 3))).await.unwrap(), 1000);
+    let event = move |id, customer_id| Event { id, customer_id, kind: "view".into(), amount_cents: None, at };
+    assert_eq!(analytics.load_events((0..1000).map(move |i| event(i, 1 + i % 3))).await.unwrap(), 1000);
     // A duplicate id in the middle of the second batch.
-    let err = analytics.load_events((990..2000).map(|i| event(i, 1))).await.unwrap_err();
+    let err = analytics.load_events((990..2000).map(move |i| event(i, 1))).await.unwrap_err();
     assert_eq!(err.database_kind(), Some(DatabaseErrorKind::UniqueViolation), "{err}");
     assert_eq!(analytics.count("view").await.unwrap(), 1000);
     analytics.record(&event(5000, 2)).await.unwrap();

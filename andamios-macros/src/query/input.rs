@@ -64,8 +64,11 @@ impl QueryInput {
 }
 
 /// Parser adaptors for `syn::parse::Parser`.
+#[derive(Debug)]
 pub(crate) struct Record(pub(crate) QueryInput);
+#[derive(Debug)]
 pub(crate) struct As(pub(crate) QueryInput);
+#[derive(Debug)]
 pub(crate) struct Scalar(pub(crate) QueryInput);
 
 impl Parse for Record {
