@@ -38,7 +38,7 @@ fn schema() -> String {
 fn statement(i: usize) -> String {
     let t = i % TABLES;
     let u = (i + 1) % TABLES;
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         format!("SELECT a.id, a.name, a.note, a.amount + {i} AS amount FROM t{t} a WHERE a.id > $1 AND a.name <> $2")
     } else {
         format!("SELECT a.id, b.name AS other, count(*) OVER () AS total_{i} FROM t{t} a LEFT JOIN t{u} b ON b.parent = a.id WHERE a.id = $1 AND b.note = $2")

@@ -204,19 +204,19 @@ fn bulk_insert(c: &mut Criterion) {
     }
     group.throughput(Throughput::Elements(PREPARED_INSERT_ROWS as u64));
     {
-        let mut conn = duckdb::Connection::open_in_memory().unwrap();
+        let conn = duckdb::Connection::open_in_memory().unwrap();
         group.bench_function("duckdb_rs_prepared_insert_100k_one_transaction", |b| {
             b.iter_batched(
                 || conn.execute_batch(create).unwrap(),
                 |()| {
-                    let tx = conn.transaction().unwrap();
+                    conn.execute_batch("BEGIN TRANSACTION").unwrap();
                     {
-                        let mut stmt = tx.prepare("INSERT INTO events VALUES (?, ?, ?, ?)").unwrap();
+                        let mut stmt = conn.prepare("INSERT INTO events VALUES (?, ?, ?, ?)").unwrap();
                         for (id, kind, value, flag) in rows(PREPARED_INSERT_ROWS) {
                             stmt.execute(duckdb::params![id, kind, value, flag]).unwrap();
                         }
                     }
-                    tx.commit().unwrap();
+                    conn.execute_batch("COMMIT").unwrap();
                 },
                 BatchSize::PerIteration,
             )

@@ -38,7 +38,7 @@ async fn main() -> andamios::Result<()> {
         };
         Event {
             id: i,
-            customer_id: (i * 7919) % 500,
+            customer_id: (i / 10 * 37 + i % 7) % 500,
             kind: kind.to_owned(),
             amount_cents: (kind == "purchase").then_some(500 + (i * 31) % 9_500),
             at: start.and_hms_opt(8, 0, 0).expect("a valid time") + Duration::minutes(i * 3),

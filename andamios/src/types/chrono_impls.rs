@@ -81,7 +81,7 @@ impl Encode for NaiveDateTime {
 
     fn to_value(&self) -> Value {
         let utc = self.and_utc();
-        if utc.timestamp_subsec_nanos() % 1_000 != 0 {
+        if !utc.timestamp_subsec_nanos().is_multiple_of(1_000) {
             if let Some(nanos) = utc.timestamp_nanos_opt() {
                 return Value::TimestampNs(nanos);
             }
