@@ -21,7 +21,8 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap()
 }
 
-const SCAN_TABLE: &str = "CREATE TABLE scan AS SELECT range AS id, range * 0.5 AS score, 'name-' || range AS name,
+const SCAN_TABLE: &str =
+    "CREATE TABLE scan AS SELECT range AS id, (range * 0.5)::DOUBLE AS score, 'name-' || range AS name,
     DATE '2020-01-01' + (range % 1000)::INTEGER AS day,
     CASE WHEN range % 3 = 0 THEN NULL ELSE (range % 1000)::INTEGER END AS maybe
     FROM range(1000000)";

@@ -70,3 +70,11 @@ async fn isolated_second(pool: Pool) {
     let n = andamios::query_scalar!("SELECT count(*) FROM customers").fetch_one(&pool).await.unwrap();
     assert_eq!(n, 1);
 }
+
+// A fixture that does not fit the schema fails the test, naming the file
+// and quoting DuckDB.
+#[andamios::test(fixtures("broken"))]
+#[should_panic(expected = "fixture fixtures/broken.sql failed")]
+async fn a_broken_fixture_names_its_file(pool: Pool) {
+    let _ = pool;
+}
