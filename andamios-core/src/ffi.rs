@@ -1004,6 +1004,8 @@ impl ChunkView {
 #[derive(Debug, Clone)]
 pub struct ColumnRef<'a> {
     ty: &'a DuckType,
+    /// `ty.physical_width()`, computed once: readers check it on every value.
+    width: Option<usize>,
     len: usize,
     data: *const u8,
     validity: *const u64,
@@ -1096,7 +1098,7 @@ impl<'a> ColumnRef<'a> {
             }
             _ => Vec::new(),
         };
-        ColumnRef { ty, len, data, validity, children, _chunk: PhantomData }
+        ColumnRef { ty, width: ty.physical_width(), len, data, validity, children, _chunk: PhantomData }
     }
 
     /// The column's DuckDB type.
@@ -1133,7 +1135,7 @@ impl<'a> ColumnRef<'a> {
     /// or `T` is not the width this column stores.
     #[inline]
     pub fn get<T: Primitive>(&self, row: usize) -> Option<T> {
-        if row >= self.len || self.data.is_null() || self.ty.physical_width() != Some(std::mem::size_of::<T>()) {
+        if row >= self.len || self.data.is_null() || self.width != Some(std::mem::size_of::<T>()) {
             return None;
         }
         // SAFETY: the vector stores `len` values of exactly T's width (checked

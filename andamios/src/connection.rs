@@ -260,9 +260,9 @@ impl WorkerState {
     pub(crate) fn fetch<T: FromRow>(&mut self, sql: &str, args: &[Value], limit: Option<usize>) -> Result<Vec<T>> {
         self.traced(sql, |this| {
             let stmt = this.prepare_bound(sql, args)?;
-            // A limited fetch streams so that DuckDB stops early; a full one
-            // materialises, which lets DuckDB run the pipeline in parallel.
-            let mut result = stmt.execute(limit.is_some()).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
+            // Streaming: DuckDB stops early for a limited fetch, and for a full
+            // one its threads produce the next chunks while this one decodes.
+            let mut result = stmt.execute(true).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
             let descriptions: Arc<[ColumnDescription]> = result.columns().into();
             let mut out = Vec::new();
             while let Some(chunk) = result.next_chunk().map_err(|e| Error::from_duckdb(e, Some(sql)))? {

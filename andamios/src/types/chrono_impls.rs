@@ -11,7 +11,7 @@ fn epoch() -> NaiveDateTime {
 
 impl Decode for NaiveDate {
     fn accepts(ty: &DuckType) -> bool {
-        *ty == DuckType::Date
+        matches!(ty, DuckType::Date)
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
@@ -92,7 +92,7 @@ impl Encode for NaiveDateTime {
 
 impl Decode for DateTime<Utc> {
     fn accepts(ty: &DuckType) -> bool {
-        *ty == DuckType::TimestampTz
+        matches!(ty, DuckType::TimestampTz)
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {

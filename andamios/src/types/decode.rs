@@ -33,7 +33,7 @@ pub trait Decode: Sized {
         match ty {
             // A list of untyped NULLs (`[]`, `[NULL]`) fits any element type.
             DuckType::List { element } | DuckType::Array { element, .. } => {
-                **element == DuckType::Null || Self::accepts(element)
+                matches!(**element, DuckType::Null) || Self::accepts(element)
             }
             _ => false,
         }
@@ -163,7 +163,7 @@ impl Decode for u128 {
 
 impl Decode for bool {
     fn accepts(ty: &DuckType) -> bool {
-        *ty == DuckType::Boolean
+        matches!(ty, DuckType::Boolean)
     }
 
     #[inline]
@@ -174,7 +174,7 @@ impl Decode for bool {
 
 impl Decode for f32 {
     fn accepts(ty: &DuckType) -> bool {
-        *ty == DuckType::Float
+        matches!(ty, DuckType::Float)
     }
 
     #[inline]
@@ -255,7 +255,7 @@ impl Decode for Decimal {
 impl<T: Decode> Decode for Option<T> {
     fn accepts(ty: &DuckType) -> bool {
         // A bare NULL has type NULL: it fits any Option.
-        *ty == DuckType::Null || T::accepts(ty)
+        matches!(ty, DuckType::Null) || T::accepts(ty)
     }
 
     #[inline]

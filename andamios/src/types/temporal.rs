@@ -173,7 +173,7 @@ pub struct Interval {
 
 impl Decode for Date {
     fn accepts(ty: &DuckType) -> bool {
-        *ty == DuckType::Date
+        matches!(ty, DuckType::Date)
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
@@ -190,13 +190,13 @@ impl Decode for Time {
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
         valid(column, row)?;
         let raw = column.get::<i64>(row).ok_or(DecodeError::Mismatch)?;
-        Ok(Time { micros: if *column.duck_type() == DuckType::TimeNs { raw / 1_000 } else { raw } })
+        Ok(Time { micros: if matches!(column.duck_type(), DuckType::TimeNs) { raw / 1_000 } else { raw } })
     }
 }
 
 impl Decode for TimeTz {
     fn accepts(ty: &DuckType) -> bool {
-        *ty == DuckType::TimeTz
+        matches!(ty, DuckType::TimeTz)
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
@@ -230,7 +230,7 @@ pub(crate) fn timestamp_micros(column: &ColumnRef<'_>, row: usize) -> Result<i64
 /// Any TIMESTAMP flavour, in nanoseconds since the epoch.
 #[cfg_attr(not(any(feature = "chrono", feature = "time")), allow(dead_code))]
 pub(crate) fn timestamp_nanos(column: &ColumnRef<'_>, row: usize) -> Result<i128, DecodeError> {
-    if *column.duck_type() == DuckType::TimestampNs {
+    if matches!(column.duck_type(), DuckType::TimestampNs) {
         valid(column, row)?;
         return column.get::<i64>(row).map(i128::from).ok_or(DecodeError::Mismatch);
     }
@@ -253,7 +253,7 @@ impl Decode for Timestamp {
 
 impl Decode for TimestampTz {
     fn accepts(ty: &DuckType) -> bool {
-        *ty == DuckType::TimestampTz
+        matches!(ty, DuckType::TimestampTz)
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
@@ -263,7 +263,7 @@ impl Decode for TimestampTz {
 
 impl Decode for Interval {
     fn accepts(ty: &DuckType) -> bool {
-        *ty == DuckType::Interval
+        matches!(ty, DuckType::Interval)
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {

@@ -9,7 +9,7 @@ const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
 
 impl Decode for Date {
     fn accepts(ty: &DuckType) -> bool {
-        *ty == DuckType::Date
+        matches!(ty, DuckType::Date)
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
@@ -89,7 +89,7 @@ impl Encode for PrimitiveDateTime {
 
 impl Decode for OffsetDateTime {
     fn accepts(ty: &DuckType) -> bool {
-        *ty == DuckType::TimestampTz
+        matches!(ty, DuckType::TimestampTz)
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {

@@ -10,7 +10,7 @@ const FLIP: u128 = 1 << 127;
 
 impl Decode for Uuid {
     fn accepts(ty: &DuckType) -> bool {
-        *ty == DuckType::Uuid
+        matches!(ty, DuckType::Uuid)
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
