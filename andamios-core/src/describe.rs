@@ -73,12 +73,26 @@ impl std::error::Error for DescribeError {}
 /// Describes `sql` on `conn`: exactly one statement, typed parameters,
 /// result columns with their full types and inferred nullability.
 pub fn describe(conn: &Connection, sql: &str) -> Result<QueryDescription, DescribeError> {
-    match conn.count_statements(sql).map_err(DescribeError::Database)? {
-        0 => return Err(DescribeError::Empty),
-        1 => {}
-        n => return Err(DescribeError::MultipleStatements(n)),
-    }
-    let stmt = conn.prepare(sql).map_err(DescribeError::Database)?;
+    describe_cached(conn, sql, &mut TableCache::default())
+}
+
+/// What a schema's tables declare, remembered across [`describe_cached`]
+/// calls on one unchanging schema (the macros describe many statements).
+pub type TableCache = nullability::TableCache;
+
+/// [`describe`], reusing what `cache` knows of the schema's tables.
+pub fn describe_cached(conn: &Connection, sql: &str, cache: &mut TableCache) -> Result<QueryDescription, DescribeError> {
+    let stmt = match conn.prepare(sql) {
+        Ok(stmt) => stmt,
+        // Count statements only when preparing fails: it costs a parse.
+        Err(e) => {
+            return Err(match conn.count_statements(sql) {
+                Ok(0) => DescribeError::Empty,
+                Ok(n) if n > 1 => DescribeError::MultipleStatements(n),
+                _ => DescribeError::Database(e),
+            })
+        }
+    };
     let described = stmt.describe();
     drop(stmt);
     if let Some(position) = described.params.iter().position(|t| *t == DuckType::Unknown) {
@@ -89,7 +103,7 @@ pub fn describe(conn: &Connection, sql: &str) -> Result<QueryDescription, Descri
     }
     let names: Vec<&str> = described.columns.iter().map(|c| c.name.as_str()).collect();
     let columns = if described.kind.returns_rows(&names) {
-        let nullable = nullability::infer(conn, sql, described.columns.len());
+        let nullable = nullability::infer(conn, sql, described.columns.len(), cache);
         described
             .columns
             .into_iter()

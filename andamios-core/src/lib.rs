@@ -23,7 +23,7 @@ mod duck_type;
 mod error;
 pub mod ffi;
 pub mod migrate;
-mod nullability;
+pub(crate) mod nullability;
 pub mod schema;
 mod value;
 

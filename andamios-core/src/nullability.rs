@@ -17,10 +17,10 @@ use std::collections::HashMap;
 
 /// Infers, for each of the `column_count` result columns of `sql`, whether
 /// it may be NULL. Unknown answers are `true`.
-pub(crate) fn infer(conn: &Connection, sql: &str, column_count: usize) -> Vec<bool> {
+pub(crate) fn infer(conn: &Connection, sql: &str, column_count: usize, tables: &mut TableCache) -> Vec<bool> {
     let unknown = vec![true; column_count];
     let Some(plan) = serialized_plan(conn, sql) else { return unknown };
-    let mut walker = Walker { conn, tables: HashMap::new(), ctes: HashMap::new() };
+    let mut walker = Walker { conn, tables: &mut tables.0, ctes: HashMap::new() };
     let Some(root) = plan.get("plans").and_then(|s| s.get(0)) else { return unknown };
     match walker.operator(root) {
         Some(columns) if columns.len() == column_count => columns,
@@ -154,10 +154,13 @@ const NEVER_NULL_WINDOWS: &[&str] = &[
 /// DuckDB's column id of the row id (`COLUMN_IDENTIFIER_ROW_ID`).
 const ROW_ID: u64 = u64::MAX;
 
+/// Whether each column of a table may be NULL, by (catalog, schema, table).
+#[derive(Debug, Default)]
+pub struct TableCache(HashMap<(String, String, String), Option<Vec<bool>>>);
+
 struct Walker<'c> {
     conn: &'c Connection,
-    /// Whether each column may be NULL, by (catalog, schema, table).
-    tables: HashMap<(String, String, String), Option<Vec<bool>>>,
+    tables: &'c mut HashMap<(String, String, String), Option<Vec<bool>>>,
     /// Output nullability of materialised CTEs, by index.
     ctes: HashMap<u64, Vec<bool>>,
 }

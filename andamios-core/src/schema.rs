@@ -6,6 +6,7 @@
 //! offline cache. A schema database is built once per process and reused
 //! until its migration files change.
 
+use crate::describe::{describe_cached, DescribeError, QueryDescription, TableCache};
 use crate::ffi::{Connection, Database, OpenOptions};
 use crate::migrate::{self, Migration};
 use std::collections::HashMap;
@@ -134,16 +135,27 @@ fn read_dotenv(dir: &Path) -> HashMap<String, String> {
 /// A database to describe statements against, shared within the process.
 #[derive(Debug)]
 pub struct SchemaDatabase {
-    conn: Mutex<Connection>,
+    conn: Mutex<(Connection, TableCache)>,
     /// The migration files it was built from (empty for a database file).
     pub migrations: Vec<Migration>,
 }
 
 impl SchemaDatabase {
+    fn new(conn: Connection, migrations: Vec<Migration>) -> SchemaDatabase {
+        SchemaDatabase { conn: Mutex::new((conn, TableCache::default())), migrations }
+    }
+
     /// Runs `f` with the connection (one caller at a time).
     pub fn with_connection<R>(&self, f: impl FnOnce(&Connection) -> R) -> R {
-        let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        f(&conn)
+        let guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        f(&guard.0)
+    }
+
+    /// Describes `sql`, remembering what the schema's tables declare.
+    pub fn describe(&self, sql: &str) -> Result<QueryDescription, DescribeError> {
+        let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let (conn, cache) = &mut *guard;
+        describe_cached(conn, sql, cache)
     }
 }
 
@@ -175,7 +187,7 @@ pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
                 }
             })?;
             let conn = db.connect().map_err(|e| e.to_string())?;
-            let schema = Arc::new(SchemaDatabase { conn: Mutex::new(conn), migrations: Vec::new() });
+            let schema = Arc::new(SchemaDatabase::new(conn, Vec::new()));
             memo().lock().unwrap_or_else(|e| e.into_inner()).insert(key, Arc::clone(&schema));
             Ok(schema)
         }
@@ -200,7 +212,7 @@ pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
                     )
                 })?;
             }
-            let schema = Arc::new(SchemaDatabase { conn: Mutex::new(conn), migrations });
+            let schema = Arc::new(SchemaDatabase::new(conn, migrations));
             let mut memo = memo().lock().unwrap_or_else(|e| e.into_inner());
             memo.retain(|k, _| !k.starts_with(&format!("{}:", dir.display())) && k != &dir.display().to_string());
             memo.insert(fingerprint, Arc::clone(&schema));

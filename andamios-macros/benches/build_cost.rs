@@ -28,7 +28,7 @@ fn schema() -> String {
     (0..TABLES)
         .map(|t| {
             format!(
-                "CREATE TABLE t{t} (id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, note VARCHAR, amount DECIMAL(12,2), at TIMESTAMP NOT NULL, parent BIGINT);\n"
+                "CREATE TABLE t{t} (id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, note VARCHAR, amount DECIMAL(12,2), created_at TIMESTAMP NOT NULL, parent BIGINT);\n"
             )
         })
         .collect()

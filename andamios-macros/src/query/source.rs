@@ -2,7 +2,7 @@
 //! offline cache when asked) or from the offline cache.
 
 use andamios_core::cache;
-use andamios_core::describe::{self, QueryDescription};
+use andamios_core::describe::QueryDescription;
 use andamios_core::schema::{self, SchemaSource, SourceSettings};
 use std::path::PathBuf;
 
@@ -31,7 +31,7 @@ pub(crate) fn describe_with(settings: &SourceSettings, sql: &str) -> Result<Desc
         }
         SchemaSource::Database { .. } | SchemaSource::Migrations(_) => {
             let db = schema::open(&source)?;
-            let query = db.with_connection(|conn| describe::describe(conn, sql)).map_err(|e| e.to_string())?;
+            let query = db.describe(sql).map_err(|e| e.to_string())?;
             Described { query, tracked: db.migrations.iter().map(|m| m.path.clone()).collect() }
         }
     };
