@@ -81,7 +81,11 @@ pub fn describe(conn: &Connection, sql: &str) -> Result<QueryDescription, Descri
 pub type TableCache = nullability::TableCache;
 
 /// [`describe`], reusing what `cache` knows of the schema's tables.
-pub fn describe_cached(conn: &Connection, sql: &str, cache: &mut TableCache) -> Result<QueryDescription, DescribeError> {
+pub fn describe_cached(
+    conn: &Connection,
+    sql: &str,
+    cache: &mut TableCache,
+) -> Result<QueryDescription, DescribeError> {
     let stmt = match conn.prepare(sql) {
         Ok(stmt) => stmt,
         // Count statements only when preparing fails: it costs a parse.

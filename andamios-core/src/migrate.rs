@@ -18,10 +18,25 @@ pub struct Migration {
     pub down_sql: Option<String>,
     /// SHA-256 of `sql`, to notice a changed file after it was applied.
     pub checksum: Vec<u8>,
-    /// Where it was read from.
+    /// Where it was read from (empty when embedded).
     pub path: PathBuf,
     /// Where the `.down.sql` was read from.
     pub down_path: Option<PathBuf>,
+}
+
+impl Migration {
+    /// A migration from its parts (embedded ones have no file paths).
+    pub fn new(version: i64, description: &str, sql: &str, down_sql: Option<&str>) -> Migration {
+        Migration {
+            version,
+            description: description.to_owned(),
+            sql: sql.to_owned(),
+            down_sql: down_sql.map(str::to_owned),
+            checksum: sha256(sql.as_bytes()),
+            path: PathBuf::new(),
+            down_path: None,
+        }
+    }
 }
 
 /// A migration folder that cannot be used.

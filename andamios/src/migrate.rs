@@ -21,39 +21,13 @@
 use crate::error::{Error, Result};
 use crate::pool::Pool;
 use crate::{query, query_as};
-use andamios_core::migrate::{hex, read_dir, sha256};
+use andamios_core::migrate::{hex, read_dir};
 use std::path::Path;
 use std::time::Instant;
 
 const TABLE: &str = "_andamios_migrations";
 
-/// One migration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Migration {
-    /// Version; migrations apply in increasing order.
-    pub version: i64,
-    /// What it does.
-    pub description: String,
-    /// The SQL that applies it.
-    pub sql: String,
-    /// The SQL that reverts it, if it can be reverted.
-    pub down_sql: Option<String>,
-    /// SHA-256 of `sql`.
-    pub checksum: Vec<u8>,
-}
-
-impl Migration {
-    /// A migration from its parts.
-    pub fn new(version: i64, description: &str, sql: &str, down_sql: Option<&str>) -> Migration {
-        Migration {
-            version,
-            description: description.to_owned(),
-            sql: sql.to_owned(),
-            down_sql: down_sql.map(str::to_owned),
-            checksum: sha256(sql.as_bytes()),
-        }
-    }
-}
+pub use andamios_core::migrate::Migration;
 
 /// A migration's state in a database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,19 +93,7 @@ impl Migrator {
 
     /// Reads the migrations in `dir` at run time.
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Migrator> {
-        let files = read_dir(dir.as_ref()).map_err(|e| Error::Migrate(e.0))?;
-        Migrator::new(
-            files
-                .into_iter()
-                .map(|f| Migration {
-                    version: f.version,
-                    description: f.description,
-                    checksum: f.checksum,
-                    sql: f.sql,
-                    down_sql: f.down_sql,
-                })
-                .collect(),
-        )
+        Migrator::new(read_dir(dir.as_ref()).map_err(|e| Error::Migrate(e.0))?)
     }
 
     /// Embedded migrations (what `migrate!()` expands to).
