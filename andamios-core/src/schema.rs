@@ -159,7 +159,9 @@ impl SchemaDatabase {
     }
 }
 
-type Memo = Mutex<HashMap<String, Arc<SchemaDatabase>>>;
+/// Schema databases (or why one could not be built), by source and content:
+/// a broken migration is reported once per compiler run, not once per query.
+type Memo = Mutex<HashMap<String, Result<Arc<SchemaDatabase>, String>>>;
 
 fn memo() -> &'static Memo {
     static MEMO: OnceLock<Memo> = OnceLock::new();
@@ -172,8 +174,8 @@ pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
         SchemaSource::Offline(_) => Err("the offline cache is not a database".into()),
         SchemaSource::Database { url, path } => {
             let key = format!("db:{path}");
-            if let Some(db) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-                return Ok(Arc::clone(db));
+            if let Some(known) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+                return known.clone();
             }
             let options = OpenOptions { read_only: true, ..OpenOptions::default() };
             let db = Database::open(path, &options).map_err(|e| {
@@ -188,7 +190,7 @@ pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
             })?;
             let conn = db.connect().map_err(|e| e.to_string())?;
             let schema = Arc::new(SchemaDatabase::new(conn, Vec::new()));
-            memo().lock().unwrap_or_else(|e| e.into_inner()).insert(key, Arc::clone(&schema));
+            memo().lock().unwrap_or_else(|e| e.into_inner()).insert(key, Ok(Arc::clone(&schema)));
             Ok(schema)
         }
         SchemaSource::Migrations(dir) => {
@@ -198,27 +200,28 @@ pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
             for m in &migrations {
                 fingerprint.push_str(&format!(":{}:{}", m.version, migrate::hex(&m.checksum)));
             }
-            if let Some(db) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(&fingerprint) {
-                return Ok(Arc::clone(db));
+            if let Some(known) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(&fingerprint) {
+                return known.clone();
             }
-            let db = Database::open(":memory:", &OpenOptions::default()).map_err(|e| e.to_string())?;
-            let conn = db.connect().map_err(|e| e.to_string())?;
-            for m in &migrations {
-                conn.execute_batch(&m.sql).map_err(|e| {
-                    format!(
-                        "migration {} failed while building the schema to check queries: {}",
-                        m.path.display(),
-                        e.message()
-                    )
-                })?;
-            }
-            let schema = Arc::new(SchemaDatabase::new(conn, migrations));
+            let built = build_from_migrations(migrations);
             let mut memo = memo().lock().unwrap_or_else(|e| e.into_inner());
             memo.retain(|k, _| !k.starts_with(&format!("{}:", dir.display())) && k != &dir.display().to_string());
-            memo.insert(fingerprint, Arc::clone(&schema));
-            Ok(schema)
+            memo.insert(fingerprint, built.clone());
+            built
         }
     }
+}
+
+/// Applies `migrations` to a new in-memory database.
+fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabase>, String> {
+    let db = Database::open(":memory:", &OpenOptions::default()).map_err(|e| e.to_string())?;
+    let conn = db.connect().map_err(|e| e.to_string())?;
+    for m in &migrations {
+        conn.execute_batch(&m.sql).map_err(|e| {
+            format!("migration {} failed while building the schema to check queries: {}", m.path.display(), e.message())
+        })?;
+    }
+    Ok(Arc::new(SchemaDatabase::new(conn, migrations)))
 }
 
 #[cfg(test)]
@@ -276,6 +279,42 @@ mod tests {
         std::fs::write(dir.join("3_bad.sql"), "CREATE TABLE oops (").unwrap();
         let err = open(&source).unwrap_err();
         assert!(err.contains("3_bad.sql"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Helper for the next test: holds a database file open in a separate
+    /// process (run as `lock_holder --exact` with ANDAMIOS_TEST_HOLD set).
+    #[test]
+    fn lock_holder() {
+        let Ok(path) = std::env::var("ANDAMIOS_TEST_HOLD") else { return };
+        let db = Database::open(&path, &OpenOptions::default()).unwrap();
+        let _conn = db.connect().unwrap();
+        std::fs::write(format!("{path}.ready"), "").unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(20));
+    }
+
+    #[test]
+    fn a_locked_database_file_is_explained() {
+        let dir = temp("locked");
+        let path = dir.join("app.duckdb").display().to_string();
+        let mut holder = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["schema::tests::lock_holder", "--exact", "--nocapture"])
+            .env("ANDAMIOS_TEST_HOLD", &path)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let ready = std::path::PathBuf::from(format!("{path}.ready"));
+        for _ in 0..200 {
+            if ready.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let source = SchemaSource::Database { url: format!("duckdb:{path}"), path: path.clone() };
+        let err = open(&source).unwrap_err();
+        holder.kill().unwrap();
+        let _ = holder.wait();
+        assert!(err.contains("locked by another process") && err.contains("migrations"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
