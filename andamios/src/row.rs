@@ -3,6 +3,7 @@
 use crate::error::{Error, Result};
 use crate::types::{Decode, DecodeError};
 use andamios_core::ffi::{ChunkView, ColumnDescription};
+use std::cell::Cell;
 use std::sync::Arc;
 
 /// One row of a result, read in place from DuckDB's data chunk.
@@ -21,6 +22,9 @@ use std::sync::Arc;
 pub struct Row {
     chunk: Arc<ChunkView>,
     index: usize,
+    /// Columns whose name was found at the position a derived `FromRow`
+    /// expected (bit per position): checked once per chunk, not per row.
+    hints_seen: Cell<u64>,
 }
 
 /// Something that picks a column: its 0-based position or its name.
@@ -57,7 +61,7 @@ impl ColumnIndex for &str {
 
 impl Row {
     pub(crate) fn new(chunk: Arc<ChunkView>, index: usize) -> Row {
-        Row { chunk, index }
+        Row { chunk, index, hints_seen: Cell::new(0) }
     }
 
     pub(crate) fn set_index(&mut self, index: usize) {
@@ -100,8 +104,12 @@ impl Row {
     #[doc(hidden)]
     #[inline]
     pub fn try_get_hinted<T: Decode>(&self, name: &str, hint: usize) -> Result<T> {
-        let columns = self.columns();
-        if columns.get(hint).is_some_and(|c| c.name == name) {
+        let bit = 1u64.checked_shl(hint as u32).unwrap_or(0);
+        if self.hints_seen.get() & bit != 0 {
+            return self.decode_at(hint);
+        }
+        if self.columns().get(hint).is_some_and(|c| c.name == name) {
+            self.hints_seen.set(self.hints_seen.get() | bit);
             return self.decode_at(hint);
         }
         self.try_get(name)
