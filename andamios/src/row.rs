@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::types::{Decode, DecodeError};
 use andamios_core::ffi::{ChunkView, ColumnDescription};
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::sync::Arc;
 
 /// One row of a result, read in place from DuckDB's data chunk.
@@ -18,13 +18,20 @@ use std::sync::Arc;
 /// assert_eq!((answer, greeting.as_str()), (42, "hi"));
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Row {
     chunk: Arc<ChunkView>,
     index: usize,
-    /// Columns whose name was found at the position a derived `FromRow`
-    /// expected (bit per position): checked once per chunk, not per row.
-    hints_seen: Cell<u64>,
+    /// Per position, the (address, length) of the `'static` field name a
+    /// derived `FromRow` found there: checked once per chunk, not per row.
+    /// (Flattened structs ask for the same positions with other names.)
+    hints: OnceCell<Box<[Cell<(usize, usize)>]>>,
+}
+
+impl Clone for Row {
+    fn clone(&self) -> Self {
+        Row::new(Arc::clone(&self.chunk), self.index)
+    }
 }
 
 /// Something that picks a column: its 0-based position or its name.
@@ -61,7 +68,7 @@ impl ColumnIndex for &str {
 
 impl Row {
     pub(crate) fn new(chunk: Arc<ChunkView>, index: usize) -> Row {
-        Row { chunk, index, hints_seen: Cell::new(0) }
+        Row { chunk, index, hints: OnceCell::new() }
     }
 
     pub(crate) fn set_index(&mut self, index: usize) {
@@ -103,14 +110,17 @@ impl Row {
     /// column at `hint` (the field's position) before searching by name.
     #[doc(hidden)]
     #[inline]
-    pub fn try_get_hinted<T: Decode>(&self, name: &str, hint: usize) -> Result<T> {
-        let bit = 1u64.checked_shl(hint as u32).unwrap_or(0);
-        if self.hints_seen.get() & bit != 0 {
-            return self.decode_at(hint);
-        }
-        if self.columns().get(hint).is_some_and(|c| c.name == name) {
-            self.hints_seen.set(self.hints_seen.get() | bit);
-            return self.decode_at(hint);
+    pub fn try_get_hinted<T: Decode>(&self, name: &'static str, hint: usize) -> Result<T> {
+        let key = (name.as_ptr() as usize, name.len());
+        let seen = self.hints.get_or_init(|| (0..self.len()).map(|_| Cell::new((0, 0))).collect());
+        if let Some(slot) = seen.get(hint) {
+            if slot.get() == key {
+                return self.decode_at(hint);
+            }
+            if self.columns()[hint].name == name {
+                slot.set(key);
+                return self.decode_at(hint);
+            }
         }
         self.try_get(name)
     }

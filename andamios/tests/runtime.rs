@@ -244,6 +244,30 @@ async fn derived_from_row_reads_by_name() {
     assert!(err.to_string().contains("label"), "{err}");
 }
 
+#[derive(Debug, FromRow, PartialEq)]
+struct Outer {
+    a: i32,
+    #[andamios(flatten)]
+    inner: Inner,
+}
+
+#[derive(Debug, FromRow, PartialEq)]
+struct Inner {
+    b: i32,
+}
+
+#[tokio::test]
+async fn flattened_fields_at_the_same_position_read_their_own_column() {
+    let pool = memory_pool(1).await;
+    // Outer's first field matches column 0; Inner's first field must not
+    // reuse that match.
+    let rows: Vec<Outer> = query_as("SELECT range::INTEGER AS a, range::INTEGER * 10 AS b FROM range(3000)")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rows[2999], Outer { a: 2999, inner: Inner { b: 29990 } });
+}
+
 #[tokio::test]
 async fn streaming_holds_a_bounded_number_of_rows() {
     let pool = memory_pool(1).await;
