@@ -25,8 +25,11 @@ pub struct Row {
     /// Per position, the (address, length) of the `'static` field name a
     /// derived `FromRow` found there: checked once per chunk, not per row.
     /// (Flattened structs ask for the same positions with other names.)
-    hints: OnceCell<Box<[Cell<(usize, usize)>]>>,
+    hints: OnceCell<Box<[Cell<NameKey>]>>,
 }
+
+/// A `'static` name by address and length.
+type NameKey = (usize, usize);
 
 impl Clone for Row {
     fn clone(&self) -> Self {
