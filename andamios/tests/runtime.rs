@@ -407,3 +407,55 @@ fn slow_statements_are_logged() {
     let log = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
     assert!(log.contains("slow statement") && log.contains("SELECT 41 + 1"), "{log}");
 }
+
+#[tokio::test]
+async fn min_connections_open_up_front_and_idle_ones_expire() {
+    let pool = PoolOptions::new()
+        .max_connections(3)
+        .min_connections(2)
+        .idle_timeout(Duration::from_millis(30))
+        .connect("duckdb::memory:")
+        .await
+        .unwrap();
+    assert_eq!(pool.num_idle(), 2, "min_connections are opened by connect");
+    let (a, b, c) = (pool.acquire().await.unwrap(), pool.acquire().await.unwrap(), pool.acquire().await.unwrap());
+    assert_eq!(pool.num_in_use(), 3);
+    drop((a, b, c));
+    assert_eq!(pool.num_idle(), 3);
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    // Expired idle connections above the minimum are closed on the next acquire.
+    let conn = pool.acquire().await.unwrap();
+    drop(conn);
+    assert!(pool.num_idle() <= 2, "{} idle", pool.num_idle());
+}
+
+#[tokio::test]
+async fn closing_the_pool_wakes_waiters() {
+    let pool = PoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect("duckdb::memory:")
+        .await
+        .unwrap();
+    let held = pool.acquire().await.unwrap();
+    let waiter = {
+        let pool = pool.clone();
+        tokio::spawn(async move { pool.acquire().await.map(|_| ()) })
+    };
+    tokio::task::yield_now().await;
+    pool.close();
+    assert!(matches!(waiter.await.unwrap(), Err(Error::PoolClosed)));
+    assert!(pool.is_closed());
+    drop(held);
+}
+
+#[tokio::test]
+async fn appends_inside_a_transaction_roll_back_with_it() {
+    let pool = memory_pool(1).await;
+    pool.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    assert_eq!(tx.append("t", (0..100).map(|i| (i,))).await.unwrap(), 100);
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&mut tx).await.unwrap(), 100);
+    tx.rollback().await.unwrap();
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap(), 0);
+}
