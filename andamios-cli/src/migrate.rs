@@ -67,20 +67,13 @@ fn slug(name: &str) -> String {
         .join("_")
 }
 
+/// `YYYYMMDDhhmmss` of now (UTC), the version of a new migration.
 fn timestamp_version() -> i64 {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since the epoch.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    ((((year * 100 + month) * 100 + day) * 100 + rem / 3600) * 100 + rem / 60 % 60) * 100 + rem % 60
+    let (year, month, day) = andamios::types::Date { days: days as i32 }.ymd();
+    let date = (i64::from(year) * 100 + i64::from(month)) * 100 + i64::from(day);
+    ((date * 100 + rem / 3600) * 100 + rem / 60 % 60) * 100 + rem % 60
 }
 
 fn add(dir: &Path, name: &str, reversible: bool) -> Outcome {

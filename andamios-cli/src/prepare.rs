@@ -41,19 +41,9 @@ fn workspace_root(manifest_path: Option<&Path>) -> Result<PathBuf, String> {
         .ok_or_else(|| "cargo metadata did not name the workspace root".into())
 }
 
-/// The `query-*.json` files of `dir`, by name.
+/// The cache entries of `dir`, by file name.
 fn entries(dir: &Path) -> Result<BTreeMap<String, String>, String> {
-    let mut out = BTreeMap::new();
-    let Ok(read) = std::fs::read_dir(dir) else { return Ok(out) };
-    for entry in read {
-        let entry = entry.map_err(|e| e.to_string())?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("query-") && name.ends_with(".json") {
-            let text = std::fs::read_to_string(entry.path()).map_err(|e| format!("cannot read {name}: {e}"))?;
-            out.insert(name, text);
-        }
-    }
-    Ok(out)
+    cache::entries(dir).map_err(|e| format!("cannot read the offline cache {}: {e}", dir.display()))
 }
 
 fn first_line_of_sql(path: &Path, text: &str) -> String {

@@ -56,18 +56,16 @@ pub(crate) fn run(args: Args) -> Outcome {
     let db = Database::open(&path, &OpenOptions { read_only: true, ..OpenOptions::default() })
         .map_err(|e| format!("cannot open {url}: {}", e.message()))?;
     let conn = db.connect().map_err(|e| e.to_string())?;
-    let mut names: Vec<_> = std::fs::read_dir(&args.cache)
-        .map_err(|e| {
-            format!("cannot read the offline cache {}: {e}; run `andamios prepare` first", args.cache.display())
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    names.sort();
+    if !args.cache.is_dir() {
+        return Err(format!("no offline cache at {}; run `andamios prepare` first", args.cache.display()));
+    }
+    let entries = cache::entries(&args.cache)
+        .map_err(|e| format!("cannot read the offline cache {}: {e}", args.cache.display()))?;
     let (mut checked, mut drifted) = (0, 0);
-    for file in &names {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let entry = cache::read_entry(file, &text).map_err(|e| e.to_string())?;
+    for (name, text) in &entries {
+        let file = args.cache.join(name);
+        let file = &file;
+        let entry = cache::read_entry(file, text).map_err(|e| e.to_string())?;
         checked += 1;
         let problems = match describe(&conn, &entry.query.sql) {
             Ok(now) => drift(&entry.query, &now),
@@ -76,7 +74,7 @@ pub(crate) fn run(args: Args) -> Outcome {
         if !problems.is_empty() {
             drifted += 1;
             let sql: String = entry.query.sql.split_whitespace().collect::<Vec<_>>().join(" ");
-            println!("DRIFT {}\n  {sql}", file.file_name().unwrap_or_default().to_string_lossy());
+            println!("DRIFT {name}\n  {sql}");
             for p in problems {
                 println!("  - {p}");
             }

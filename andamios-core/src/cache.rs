@@ -104,6 +104,25 @@ pub fn read(dir: &Path, sql: &str) -> Result<QueryDescription, CacheError> {
     })
 }
 
+/// The entries in `dir` (file name -> text), in name order; empty when the
+/// folder does not exist.
+pub fn entries(dir: &Path) -> std::io::Result<std::collections::BTreeMap<String, String>> {
+    let mut out = std::collections::BTreeMap::new();
+    let read = match std::fs::read_dir(dir) {
+        Ok(read) => read,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e),
+    };
+    for entry in read {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.starts_with("query-") && name.ends_with(".json") {
+            let text = std::fs::read_to_string(dir.join(&name))?;
+            out.insert(name, text);
+        }
+    }
+    Ok(out)
+}
+
 /// Parses the entry text of file `path`.
 pub fn read_entry(path: &Path, text: &str) -> Result<CacheEntry, CacheError> {
     #[derive(Deserialize)]
@@ -145,6 +164,8 @@ mod tests {
         assert!(path.file_name().unwrap().to_str().unwrap().starts_with("query-"));
         assert_eq!(read(&dir, &q.sql).unwrap(), q);
         assert!(matches!(read(&dir, "SELECT 2"), Err(CacheError::Missing(_))));
+        assert_eq!(entries(&dir).unwrap().keys().collect::<Vec<_>>(), [&file_name(&q.sql)]);
+        assert!(entries(&dir.join("absent")).unwrap().is_empty());
         // A different SQL stored under this name.
         std::fs::write(&path, std::fs::read_to_string(&path).unwrap().replace("id = $1", "id = $2")).unwrap();
         assert!(matches!(read(&dir, &q.sql), Err(CacheError::Mismatch(_))));

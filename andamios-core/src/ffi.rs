@@ -1272,6 +1272,8 @@ impl Appender {
 pub struct ChunkWriter {
     raw: sys::duckdb_data_chunk,
     types: Vec<DuckType>,
+    /// Storage width of each column, computed once: writers check it per value.
+    widths: Vec<Option<usize>>,
     len: usize,
     capacity: usize,
 }
@@ -1293,7 +1295,8 @@ impl ChunkWriter {
         let mut raw_types: Vec<_> = logical.iter().map(|t| t.0).collect();
         // SAFETY: an array of valid types that outlives the call; DuckDB copies them.
         let raw = unsafe { sys::duckdb_create_data_chunk(raw_types.as_mut_ptr(), raw_types.len() as u64) };
-        Ok(ChunkWriter { raw, types: types.to_vec(), len: 0, capacity: vector_size() })
+        let widths = types.iter().map(DuckType::physical_width).collect();
+        Ok(ChunkWriter { raw, types: types.to_vec(), widths, len: 0, capacity: vector_size() })
     }
 
     /// Rows written so far.
@@ -1340,6 +1343,7 @@ impl ChunkWriter {
         Some(ColumnWriter {
             vector,
             ty: &self.types[index],
+            width: self.widths[index],
             row: self.len,
             capacity: self.capacity,
             _chunk: PhantomData,
@@ -1353,6 +1357,8 @@ impl ChunkWriter {
 pub struct ColumnWriter<'a> {
     vector: sys::duckdb_vector,
     ty: &'a DuckType,
+    /// `ty.physical_width()`, from the chunk's precomputed widths.
+    width: Option<usize>,
     row: usize,
     capacity: usize,
     _chunk: PhantomData<&'a mut ChunkWriter>,
@@ -1378,7 +1384,7 @@ impl ColumnWriter<'_> {
     /// Writes a fixed-width value; `false` when `T` is not this column's storage width.
     #[inline]
     pub fn put<T: Primitive>(&mut self, value: T) -> bool {
-        if self.ty.physical_width() != Some(std::mem::size_of::<T>()) || self.row >= self.capacity {
+        if self.width != Some(std::mem::size_of::<T>()) || self.row >= self.capacity {
             return false;
         }
         // SAFETY: the vector holds `capacity` values of T's width and `row < capacity`.
@@ -1433,6 +1439,7 @@ impl ColumnWriter<'_> {
                 let mut writer = ColumnWriter {
                     vector: child,
                     ty: element,
+                    width: element.physical_width(),
                     row: offset + i,
                     capacity: offset + count,
                     _chunk: PhantomData,

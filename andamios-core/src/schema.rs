@@ -109,14 +109,33 @@ impl SourceSettings {
     }
 }
 
-/// The file path of a `duckdb:` URL.
-pub fn database_path(url: &str) -> Result<String, String> {
+/// Parses a DuckDB URL: `duckdb::memory:` (in memory) or
+/// `duckdb:path/to/file.duckdb`, optionally followed by `?setting=value&...`
+/// (`access_mode=read_only`, `threads=4`, `memory_limit=1GB`, any other
+/// DuckDB setting). Returns the path (`:memory:` for memory) and the options.
+pub fn parse_url(url: &str) -> Result<(String, OpenOptions), String> {
     let rest = url
         .strip_prefix("duckdb:")
-        .ok_or_else(|| format!("DATABASE_URL `{url}` is not a DuckDB URL; use duckdb:path/to/app.duckdb"))?;
+        .ok_or_else(|| format!("`{url}` is not a DuckDB URL: use `duckdb:path/to/file.duckdb` or `duckdb::memory:`"))?;
     let rest = rest.strip_prefix("//").unwrap_or(rest);
-    let path = rest.split_once('?').map_or(rest, |(p, _)| p);
-    Ok(if path.is_empty() { ":memory:".to_owned() } else { path.to_owned() })
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mut open = OpenOptions::default();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').ok_or_else(|| format!("`{pair}` in `{url}` is not `setting=value`"))?;
+        match key {
+            "access_mode" | "mode" => open.read_only = value.eq_ignore_ascii_case("read_only"),
+            "threads" => open.threads = Some(value.parse().map_err(|_| format!("threads=`{value}` is not a number"))?),
+            "memory_limit" => open.memory_limit = Some(value.to_owned()),
+            _ => open.settings.push((key.to_owned(), value.to_owned())),
+        }
+    }
+    let path = if path.is_empty() || path == ":memory:" { ":memory:".to_owned() } else { path.to_owned() };
+    Ok((path, open))
+}
+
+/// The file path of a `duckdb:` URL (`:memory:` for an in-memory one).
+pub fn database_path(url: &str) -> Result<String, String> {
+    parse_url(url).map(|(path, _)| path)
 }
 
 /// `KEY=VALUE` lines of the nearest `.env` from `dir` up.
@@ -250,6 +269,20 @@ mod tests {
         let offline = SourceSettings { offline: true, ..with_url };
         assert!(matches!(offline.resolve().unwrap(), SchemaSource::Offline(_)));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn parses_urls() {
+        assert_eq!(parse_url("duckdb::memory:").unwrap().0, ":memory:");
+        assert_eq!(parse_url("duckdb:").unwrap().0, ":memory:");
+        let (path, open) = parse_url("duckdb:data/app.duckdb?access_mode=read_only&threads=2&TimeZone=UTC").unwrap();
+        assert_eq!(path, "data/app.duckdb");
+        assert!(open.read_only);
+        assert_eq!(open.threads, Some(2));
+        assert_eq!(open.settings, vec![("TimeZone".to_owned(), "UTC".to_owned())]);
+        assert!(parse_url("postgres://x").unwrap_err().contains("not a DuckDB URL"));
+        assert!(parse_url("duckdb:x?threads=many").unwrap_err().contains("not a number"));
+        assert_eq!(database_path("duckdb://a.duckdb?threads=1").unwrap(), "a.duckdb");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::pool::PoolShared;
-use crate::row::{decode_chunk, FromRow, Row};
+use crate::row::{decode_chunk, FromRow};
 use crate::transaction::Transaction;
 use andamios_core::ffi::{ChunkView, ColumnDescription, Connection, Database, InterruptHandle, Statement};
 use andamios_core::Value;
@@ -266,18 +266,8 @@ impl WorkerState {
             let descriptions: Arc<[ColumnDescription]> = result.columns().into();
             let mut out = Vec::new();
             while let Some(chunk) = result.next_chunk().map_err(|e| Error::from_duckdb(e, Some(sql)))? {
-                let view = Arc::new(ChunkView::new(chunk, Arc::clone(&descriptions)));
-                match limit {
-                    Some(n) => {
-                        let take = n.saturating_sub(out.len()).min(view.len());
-                        let mut row = Row::new(view, 0);
-                        for i in 0..take {
-                            row.set_index(i);
-                            out.push(T::from_row(&row)?);
-                        }
-                    }
-                    None => decode_chunk(view, &mut out)?,
-                }
+                let remaining = limit.map_or(usize::MAX, |n| n.saturating_sub(out.len()));
+                decode_chunk(Arc::new(ChunkView::new(chunk, Arc::clone(&descriptions))), remaining, &mut out)?;
                 if limit.is_some_and(|n| out.len() >= n) {
                     break;
                 }
@@ -302,7 +292,7 @@ impl WorkerState {
             let mut total = 0u64;
             while let Some(chunk) = result.next_chunk().map_err(|e| Error::from_duckdb(e, Some(sql)))? {
                 let mut batch = Vec::with_capacity(CHUNK_ROWS);
-                decode_chunk(Arc::new(ChunkView::new(chunk, Arc::clone(&descriptions))), &mut batch)?;
+                decode_chunk(Arc::new(ChunkView::new(chunk, Arc::clone(&descriptions))), usize::MAX, &mut batch)?;
                 total += batch.len() as u64;
                 in_flight.fetch_add(batch.len(), Ordering::SeqCst);
                 if tx.blocking_send(Ok(batch)).is_err() {

@@ -196,31 +196,7 @@ impl PoolOptions {
 }
 
 fn parse_url(url: &str) -> Result<(String, OpenOptions)> {
-    let rest = url.strip_prefix("duckdb:").ok_or_else(|| {
-        Error::Configuration(format!(
-            "`{url}` is not a DuckDB URL: use `duckdb:path/to/file.duckdb` or `duckdb::memory:`"
-        ))
-    })?;
-    let rest = rest.strip_prefix("//").unwrap_or(rest);
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let mut open = OpenOptions::default();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair
-            .split_once('=')
-            .ok_or_else(|| Error::Configuration(format!("`{pair}` in `{url}` is not `setting=value`")))?;
-        match key {
-            "access_mode" | "mode" => open.read_only = value.eq_ignore_ascii_case("read_only"),
-            "threads" => {
-                open.threads = Some(
-                    value.parse().map_err(|_| Error::Configuration(format!("threads=`{value}` is not a number")))?,
-                )
-            }
-            "memory_limit" => open.memory_limit = Some(value.to_owned()),
-            _ => open.settings.push((key.to_owned(), value.to_owned())),
-        }
-    }
-    let path = if path.is_empty() || path == ":memory:" { ":memory:".to_owned() } else { path.to_owned() };
-    Ok((path, open))
+    andamios_core::schema::parse_url(url).map_err(Error::Configuration)
 }
 
 pub(crate) struct PoolShared {
@@ -367,15 +343,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_urls() {
-        assert_eq!(parse_url("duckdb::memory:").unwrap().0, ":memory:");
-        assert_eq!(parse_url("duckdb:").unwrap().0, ":memory:");
-        let (path, open) = parse_url("duckdb:data/app.duckdb?access_mode=read_only&threads=2&TimeZone=UTC").unwrap();
-        assert_eq!(path, "data/app.duckdb");
-        assert!(open.read_only);
-        assert_eq!(open.threads, Some(2));
-        assert_eq!(open.settings, vec![("TimeZone".to_owned(), "UTC".to_owned())]);
+    fn bad_urls_are_configuration_errors() {
         assert!(matches!(parse_url("postgres://x"), Err(Error::Configuration(_))));
-        assert!(matches!(parse_url("duckdb:x?threads=many"), Err(Error::Configuration(_))));
+        assert_eq!(parse_url("duckdb::memory:").unwrap().0, ":memory:");
     }
 }

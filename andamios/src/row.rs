@@ -217,9 +217,9 @@ impl<T: Decode> FromRow for Scalar<T> {
     }
 }
 
-/// Decodes every row of `chunk` as `T`, on the thread that owns the chunk.
-pub(crate) fn decode_chunk<T: FromRow>(chunk: Arc<ChunkView>, out: &mut Vec<T>) -> Result<()> {
-    let len = chunk.len();
+/// Decodes up to `limit` rows of `chunk` as `T`, on the thread that owns the chunk.
+pub(crate) fn decode_chunk<T: FromRow>(chunk: Arc<ChunkView>, limit: usize, out: &mut Vec<T>) -> Result<()> {
+    let len = chunk.len().min(limit);
     out.reserve(len);
     let mut row = Row::new(chunk, 0);
     for i in 0..len {

@@ -7,7 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 async fn memory_pool(max: usize) -> Pool {
-    PoolOptions::new().max_connections(max).connect("duckdb::memory:").await.unwrap()
+    memory_pool_with(PoolOptions::new().max_connections(max)).await
+}
+
+async fn memory_pool_with(options: PoolOptions) -> Pool {
+    options.connect("duckdb::memory:").await.unwrap()
 }
 
 #[tokio::test]
@@ -49,7 +53,7 @@ async fn works_on_the_multi_thread_runtime() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pool_never_exceeds_max_connections() {
-    let pool = PoolOptions::new().max_connections(4).connect("duckdb::memory:").await.unwrap();
+    let pool = memory_pool(4).await;
     let current = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
     let tasks: Vec<_> = (0..100)
@@ -76,12 +80,7 @@ async fn pool_never_exceeds_max_connections() {
 
 #[tokio::test]
 async fn exhausted_pool_times_out_and_closed_pool_refuses() {
-    let pool = PoolOptions::new()
-        .max_connections(1)
-        .acquire_timeout(Duration::from_millis(50))
-        .connect("duckdb::memory:")
-        .await
-        .unwrap();
+    let pool = memory_pool_with(PoolOptions::new().max_connections(1).acquire_timeout(Duration::from_millis(50))).await;
     let held = pool.acquire().await.unwrap();
     match pool.acquire().await {
         Err(Error::PoolTimedOut(d)) => assert_eq!(d, Duration::from_millis(50)),
@@ -400,8 +399,7 @@ fn slow_statements_are_logged() {
     tracing::subscriber::set_global_default(subscriber).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
-        let pool =
-            PoolOptions::new().slow_statement_threshold(Duration::ZERO).connect("duckdb::memory:").await.unwrap();
+        let pool = memory_pool_with(PoolOptions::new().slow_statement_threshold(Duration::ZERO)).await;
         query_scalar::<i32>("SELECT 41 + 1").fetch_one(&pool).await.unwrap();
     });
     let log = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
@@ -410,13 +408,10 @@ fn slow_statements_are_logged() {
 
 #[tokio::test]
 async fn min_connections_open_up_front_and_idle_ones_expire() {
-    let pool = PoolOptions::new()
-        .max_connections(3)
-        .min_connections(2)
-        .idle_timeout(Duration::from_millis(30))
-        .connect("duckdb::memory:")
-        .await
-        .unwrap();
+    let pool = memory_pool_with(
+        PoolOptions::new().max_connections(3).min_connections(2).idle_timeout(Duration::from_millis(30)),
+    )
+    .await;
     assert_eq!(pool.num_idle(), 2, "min_connections are opened by connect");
     let (a, b, c) = (pool.acquire().await.unwrap(), pool.acquire().await.unwrap(), pool.acquire().await.unwrap());
     assert_eq!(pool.num_in_use(), 3);
@@ -431,12 +426,7 @@ async fn min_connections_open_up_front_and_idle_ones_expire() {
 
 #[tokio::test]
 async fn closing_the_pool_wakes_waiters() {
-    let pool = PoolOptions::new()
-        .max_connections(1)
-        .acquire_timeout(Duration::from_secs(30))
-        .connect("duckdb::memory:")
-        .await
-        .unwrap();
+    let pool = memory_pool_with(PoolOptions::new().max_connections(1).acquire_timeout(Duration::from_secs(30))).await;
     let held = pool.acquire().await.unwrap();
     let waiter = {
         let pool = pool.clone();
