@@ -2,7 +2,7 @@
 
 use crate::attrs;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 use syn::{Data, DeriveInput, Fields, Result};
 
 pub(crate) fn expand(input: DeriveInput) -> Result<TokenStream> {
@@ -13,45 +13,98 @@ pub(crate) fn expand(input: DeriveInput) -> Result<TokenStream> {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
 
-    let body = match &data.fields {
+    // `from_row` reads one row; `from_rows` finds and type-checks each column
+    // once per batch (`setup`), then reads every row (`batch`).
+    let (body, setup, batch) = match &data.fields {
         Fields::Named(fields) => {
             let mut position = 0usize;
-            let mut inits = Vec::new();
-            for field in &fields.named {
+            let (mut inits, mut setup, mut batch) = (Vec::new(), Vec::new(), Vec::new());
+            for (i, field) in fields.named.iter().enumerate() {
                 let name = field.ident.as_ref().expect("named field");
                 let ty = &field.ty;
                 let attrs = attrs::field(&field.attrs)?;
                 let column = attrs::sql_name(name, &attrs, &container);
-                let value = if attrs.skip {
-                    quote!(::core::default::Default::default())
+                let var = format_ident!("__andamios_field_{}", i);
+                let (value, per_row) = if attrs.skip {
+                    (quote!(::core::default::Default::default()), quote!(::core::default::Default::default()))
                 } else if attrs.flatten {
-                    quote!(<#ty as ::andamios::FromRow>::from_row(row)?)
+                    setup.push(quote! {
+                        let mut #var = {
+                            let mut values = ::std::vec::Vec::with_capacity(rows.len());
+                            <#ty as ::andamios::FromRow>::from_rows(rows, &mut values)?;
+                            values.into_iter()
+                        };
+                    });
+                    (
+                        quote!(<#ty as ::andamios::FromRow>::from_row(row)?),
+                        quote! {
+                            match #var.next() {
+                                ::core::option::Option::Some(value) => value,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        ::andamios::__private::flattened_rows_missing::<#ty>(),
+                                    )
+                                }
+                            }
+                        },
+                    )
                 } else {
                     let hint = position;
                     position += 1;
-                    let read = match &attrs.try_from {
+                    let source = attrs.try_from.as_ref().map_or_else(|| quote!(#ty), |s| quote!(#s));
+                    let convert = |raw: TokenStream| match &attrs.try_from {
                         Some(source) => quote! {{
-                            let raw: #source = row.try_get_hinted(#column, #hint)?;
+                            let raw: #source = #raw;
                             <#ty as ::core::convert::TryFrom<#source>>::try_from(raw)
                                 .map_err(|e| ::andamios::__private::try_from_failed::<#ty, _>(#column, e))?
                         }},
-                        None => quote!(row.try_get_hinted::<#ty>(#column, #hint)?),
+                        None => raw,
                     };
+                    let read = convert(quote!(row.try_get_hinted::<#source>(#column, #hint)?));
+                    let read_batch = convert(quote!(column.get(i)?));
                     if attrs.default {
-                        quote!(if row.has_column(#column) { #read } else { ::core::default::Default::default() })
+                        setup.push(quote! {
+                            let #var = if rows.has_column(#column) {
+                                ::core::option::Option::Some(rows.column_named::<#source>(#column, #hint)?)
+                            } else {
+                                ::core::option::Option::None
+                            };
+                        });
+                        (
+                            quote!(if row.has_column(#column) { #read } else { ::core::default::Default::default() }),
+                            quote! {
+                                match &#var {
+                                    ::core::option::Option::Some(column) => #read_batch,
+                                    ::core::option::Option::None => ::core::default::Default::default(),
+                                }
+                            },
+                        )
                     } else {
-                        read
+                        setup.push(quote!(let #var = rows.column_named::<#source>(#column, #hint)?;));
+                        (read, quote!({ let column = &#var; #read_batch }))
                     }
                 };
                 inits.push(quote!(#name: #value));
+                batch.push(quote!(#name: #per_row));
             }
-            quote!(Self { #(#inits),* })
+            (quote!(Self { #(#inits),* }), setup, quote!(Self { #(#batch),* }))
         }
         Fields::Unnamed(fields) => {
             let reads = (0..fields.unnamed.len()).map(|i| quote!(row.try_get(#i)?));
-            quote!(Self(#(#reads),*))
+            let vars: Vec<_> = (0..fields.unnamed.len()).map(|i| format_ident!("__andamios_field_{}", i)).collect();
+            let setup = fields
+                .unnamed
+                .iter()
+                .zip(&vars)
+                .enumerate()
+                .map(|(i, (field, var))| {
+                    let ty = &field.ty;
+                    quote!(let #var = rows.column::<#ty>(#i)?;)
+                })
+                .collect();
+            (quote!(Self(#(#reads),*)), setup, quote!(Self(#(#vars.get(i)?),*)))
         }
-        Fields::Unit => quote!(Self),
+        Fields::Unit => (quote!(Self), Vec::new(), quote!(Self)),
     };
 
     Ok(quote! {
@@ -59,6 +112,19 @@ pub(crate) fn expand(input: DeriveInput) -> Result<TokenStream> {
             #[inline]
             fn from_row(row: &::andamios::Row) -> ::andamios::Result<Self> {
                 ::core::result::Result::Ok(#body)
+            }
+
+            #[allow(unused_mut, unused_variables)]
+            fn from_rows(
+                rows: &::andamios::RowBatch<'_>,
+                out: &mut ::std::vec::Vec<Self>,
+            ) -> ::andamios::Result<()> {
+                #(#setup)*
+                out.reserve(rows.len());
+                for i in 0..rows.len() {
+                    out.push(#batch);
+                }
+                ::core::result::Result::Ok(())
             }
         }
     })

@@ -52,7 +52,7 @@ pub use error::{DatabaseErrorKind, Error, Result};
 pub use executor::Executor;
 pub use pool::{AccessMode, HookFuture, Pool, PoolOptions};
 pub use query::{query, query_as, query_scalar, Query, QueryAs, QueryScalar, RowStream, ScalarStream};
-pub use row::{ColumnIndex, FromRow, Row};
+pub use row::{BatchColumn, ColumnIndex, FromRow, Row, RowBatch};
 pub use transaction::Transaction;
 
 /// Items used by code the derives and macros generate. Not public API.
@@ -63,7 +63,7 @@ pub mod __private {
     pub use crate::executor::{ConnectionFuture, MaybeOwned};
     pub use crate::migrate::run_test;
     pub use crate::query::query_as_via;
-    pub use crate::row::try_from_failed;
+    pub use crate::row::{flattened_rows_missing, try_from_failed};
     pub use crate::types::decode_support::*;
     pub use andamios_core::ffi::{ChunkWriter, ColumnRef};
     pub use andamios_core::{DuckType, Value};

@@ -1,6 +1,6 @@
 //! A pool of connections to one DuckDB database instance.
 
-use crate::connection::{PoolConnection, Worker};
+use crate::connection::{PoolConnection, Worker, WorkerOptions};
 use crate::error::{Error, Result};
 use crate::transaction::Transaction;
 use andamios_core::ffi::{Database, OpenOptions};
@@ -174,6 +174,10 @@ impl PoolOptions {
         open.threads = self.threads.or(open.threads);
         open.memory_limit = self.memory_limit.clone().or(open.memory_limit);
         open.settings.extend(self.settings.iter().cloned());
+        // Decoding a large result on a second thread helps only if DuckDB
+        // may use more than one core and the machine has a second one.
+        let parallel_decode =
+            open.threads != Some(1) && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
         let db = tokio::task::spawn_blocking(move || Database::open(&path, &open))
             .await
             .map_err(|_| Error::WorkerGone)?
@@ -183,6 +187,7 @@ impl PoolOptions {
             semaphore: Arc::new(Semaphore::new(self.max_connections)),
             idle: Mutex::new(VecDeque::new()),
             closed: AtomicBool::new(false),
+            worker_options: WorkerOptions { slow_statement: self.slow_statement_threshold, parallel_decode },
             options: self,
         }));
         // Open the minimum up front, so that a bad hook fails here.
@@ -202,6 +207,7 @@ fn parse_url(url: &str) -> Result<(String, OpenOptions)> {
 pub(crate) struct PoolShared {
     db: Arc<Database>,
     options: PoolOptions,
+    worker_options: WorkerOptions,
     semaphore: Arc<Semaphore>,
     idle: Mutex<VecDeque<Worker>>,
     closed: AtomicBool,
@@ -285,7 +291,7 @@ impl Pool {
         if let Some(worker) = shared.take_idle() {
             return Ok(PoolConnection { worker: Some(worker), pool: Arc::clone(shared), _permit: permit });
         }
-        let worker = Worker::spawn(Arc::clone(&shared.db), shared.options.slow_statement_threshold).await?;
+        let worker = Worker::spawn(Arc::clone(&shared.db), shared.worker_options).await?;
         let mut conn = PoolConnection { worker: Some(worker), pool: Arc::clone(shared), _permit: permit };
         if let Some(hook) = shared.options.after_connect.clone() {
             if let Err(e) = hook(&mut conn).await {

@@ -2,8 +2,9 @@
 
 use crate::error::{Error, Result};
 use crate::types::{Decode, DecodeError};
-use andamios_core::ffi::{ChunkView, ColumnDescription};
+use andamios_core::ffi::{ChunkView, ColumnDescription, ColumnRef};
 use std::cell::{Cell, OnceCell};
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 /// One row of a result, read in place from DuckDB's data chunk.
@@ -154,17 +155,22 @@ impl Row {
 
     #[cold]
     fn decode_error<T: Decode>(&self, index: usize, error: DecodeError) -> Error {
-        let d = &self.columns()[index];
-        let (found, hint) = match error {
-            DecodeError::UnexpectedNull => (
-                "NULL".to_owned(),
-                Some(format!("the value is NULL; use Option<{}> for a column that can be NULL", T::type_name())),
-            ),
-            DecodeError::Mismatch => (d.ty.to_string(), None),
-            DecodeError::OutOfRange(value) => (d.ty.to_string(), Some(format!("the value {value} does not fit"))),
-        };
-        Error::Decode { column: d.name.clone(), expected: T::type_name(), found, hint }
+        decode_error::<T>(&self.columns()[index], error)
     }
+}
+
+/// The error for a value of column `d` that does not decode as `T`.
+#[cold]
+fn decode_error<T: Decode>(d: &ColumnDescription, error: DecodeError) -> Error {
+    let (found, hint) = match error {
+        DecodeError::UnexpectedNull => (
+            "NULL".to_owned(),
+            Some(format!("the value is NULL; use Option<{}> for a column that can be NULL", T::type_name())),
+        ),
+        DecodeError::Mismatch => (d.ty.to_string(), None),
+        DecodeError::OutOfRange(value) => (d.ty.to_string(), Some(format!("the value {value} does not fit"))),
+    };
+    Error::Decode { column: d.name.clone(), expected: T::type_name(), found, hint }
 }
 
 /// A type built from a result row.
@@ -174,6 +180,115 @@ impl Row {
 pub trait FromRow: Sized {
     /// Builds `Self` from `row`.
     fn from_row(row: &Row) -> Result<Self>;
+
+    /// Builds `Self` from every row of `rows`, appending to `out`.
+    ///
+    /// The default calls [`from_row`](Self::from_row) per row. The derive,
+    /// the tuples and the checked macros override it to find and type-check
+    /// each column once per batch, then read values straight from DuckDB's
+    /// vectors.
+    fn from_rows(rows: &RowBatch<'_>, out: &mut Vec<Self>) -> Result<()> {
+        out.reserve(rows.len());
+        let mut row = Row::new(Arc::clone(rows.chunk), 0);
+        for i in 0..rows.len() {
+            row.set_index(i);
+            out.push(Self::from_row(&row)?);
+        }
+        Ok(())
+    }
+}
+
+/// Up to one data chunk of rows (2048), decoded together by
+/// [`FromRow::from_rows`].
+#[derive(Debug)]
+pub struct RowBatch<'a> {
+    chunk: &'a Arc<ChunkView>,
+    len: usize,
+}
+
+impl<'a> RowBatch<'a> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the batch has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The columns' names and DuckDB types.
+    pub fn columns(&self) -> &'a [ColumnDescription] {
+        self.chunk.descriptions()
+    }
+
+    /// Whether the batch has a column named `name`.
+    pub fn has_column(&self, name: &str) -> bool {
+        self.columns().iter().any(|c| c.name == name)
+    }
+
+    /// Row `index` of the batch.
+    pub fn row(&self, index: usize) -> Option<Row> {
+        (index < self.len).then(|| Row::new(Arc::clone(self.chunk), index))
+    }
+
+    /// The column at `index`, checked once to decode as `T`.
+    pub fn column<T: Decode>(&self, index: usize) -> Result<BatchColumn<'a, T>> {
+        if index >= self.columns().len() {
+            return Err(Error::Decode {
+                column: index.to_string(),
+                expected: T::type_name(),
+                found: "no such column".into(),
+                hint: Some(format!("the result has {} columns", self.columns().len())),
+            });
+        }
+        self.typed(index)
+    }
+
+    /// The column named `name`, checked once to decode as `T`; `hint` is
+    /// where it is expected (a derived struct's field position), tried first.
+    pub fn column_named<T: Decode>(&self, name: &str, hint: usize) -> Result<BatchColumn<'a, T>> {
+        let columns = self.columns();
+        let index = match columns.get(hint) {
+            Some(c) if c.name == name => hint,
+            _ => columns.iter().position(|c| c.name == name).ok_or_else(|| Error::Decode {
+                column: name.to_owned(),
+                expected: T::type_name(),
+                found: "no such column".into(),
+                hint: Some(format!(
+                    "the result's columns are {}",
+                    columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+                )),
+            })?,
+        };
+        self.typed(index)
+    }
+
+    fn typed<T: Decode>(&self, index: usize) -> Result<BatchColumn<'a, T>> {
+        let description = &self.columns()[index];
+        match self.chunk.column(index) {
+            Some(column) if T::accepts(column.duck_type()) => {
+                Ok(BatchColumn { column, description, _type: PhantomData })
+            }
+            _ => Err(decode_error::<T>(description, DecodeError::Mismatch)),
+        }
+    }
+}
+
+/// One column of a [`RowBatch`] whose type was checked to decode as `T`.
+#[derive(Debug)]
+pub struct BatchColumn<'a, T> {
+    column: &'a ColumnRef<'a>,
+    description: &'a ColumnDescription,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T: Decode> BatchColumn<'_, T> {
+    /// The value at row `index` of the batch.
+    #[inline]
+    pub fn get(&self, index: usize) -> Result<T> {
+        T::decode(self.column, index).map_err(|e| decode_error::<T>(self.description, e))
+    }
 }
 
 impl FromRow for Row {
@@ -188,6 +303,16 @@ macro_rules! tuple_from_row {
             #[inline]
             fn from_row(row: &Row) -> Result<Self> {
                 Ok(($(row.decode_at::<$name>($index)?,)+))
+            }
+
+            fn from_rows(rows: &RowBatch<'_>, out: &mut Vec<Self>) -> Result<()> {
+                #[allow(non_snake_case)]
+                let ($($name,)+) = ($(rows.column::<$name>($index)?,)+);
+                out.reserve(rows.len());
+                for i in 0..rows.len() {
+                    out.push(($($name.get(i)?,)+));
+                }
+                Ok(())
             }
         }
     };
@@ -215,18 +340,21 @@ impl<T: Decode> FromRow for Scalar<T> {
     fn from_row(row: &Row) -> Result<Self> {
         row.decode_at::<T>(0).map(Scalar)
     }
+
+    fn from_rows(rows: &RowBatch<'_>, out: &mut Vec<Self>) -> Result<()> {
+        let column = rows.column::<T>(0)?;
+        out.reserve(rows.len());
+        for i in 0..rows.len() {
+            out.push(Scalar(column.get(i)?));
+        }
+        Ok(())
+    }
 }
 
 /// Decodes up to `limit` rows of `chunk` as `T`, on the thread that owns the chunk.
 pub(crate) fn decode_chunk<T: FromRow>(chunk: Arc<ChunkView>, limit: usize, out: &mut Vec<T>) -> Result<()> {
     let len = chunk.len().min(limit);
-    out.reserve(len);
-    let mut row = Row::new(chunk, 0);
-    for i in 0..len {
-        row.set_index(i);
-        out.push(T::from_row(&row)?);
-    }
-    Ok(())
+    T::from_rows(&RowBatch { chunk: &chunk, len }, out)
 }
 
 /// The error for a `#[andamios(try_from = "...")]` field whose conversion failed.
@@ -237,5 +365,18 @@ pub fn try_from_failed<T, E: std::fmt::Display>(column: &str, error: E) -> Error
         expected: std::any::type_name::<T>().to_owned(),
         found: "a value it cannot be converted from".to_owned(),
         hint: Some(error.to_string()),
+    }
+}
+
+/// The error for a flattened field whose `FromRow::from_rows` produced fewer
+/// rows than its batch holds.
+#[doc(hidden)]
+#[cold]
+pub fn flattened_rows_missing<T>() -> Error {
+    Error::Decode {
+        column: std::any::type_name::<T>().to_owned(),
+        expected: "one value per row".to_owned(),
+        found: "fewer values than rows".to_owned(),
+        hint: Some("its `FromRow::from_rows` must push one value per row of the batch".to_owned()),
     }
 }

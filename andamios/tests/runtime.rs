@@ -449,3 +449,88 @@ async fn appends_inside_a_transaction_roll_back_with_it() {
     tx.rollback().await.unwrap();
     assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap(), 0);
 }
+
+#[derive(Debug, FromRow, PartialEq)]
+struct Numbered {
+    n: i64,
+    label: String,
+    #[andamios(flatten)]
+    inner: Inner,
+}
+
+/// Records the name of each thread that decoded a row.
+#[derive(Debug)]
+struct DecodedOn(i64);
+
+static DECODE_THREADS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+impl FromRow for DecodedOn {
+    fn from_row(row: &andamios::Row) -> andamios::Result<Self> {
+        let n: i64 = row.try_get(0)?;
+        if n == 250_000 {
+            panic!("a FromRow impl that panics");
+        }
+        let name = std::thread::current().name().unwrap_or("").to_owned();
+        let mut threads = DECODE_THREADS.lock().unwrap();
+        if !threads.contains(&name) {
+            threads.push(name);
+        }
+        Ok(DecodedOn(n))
+    }
+}
+
+/// More than two groups of chunks (a group is 128k rows) and a part-group at the end.
+const LARGE: usize = 300_001;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_results_decode_on_two_threads_in_order() {
+    let sql = format!(
+        "SELECT range AS n, 'row ' || range AS label, (range % 7)::INTEGER AS b FROM range({LARGE}) ORDER BY range"
+    );
+    let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    for threads in [1, 2] {
+        let pool = memory_pool_with(PoolOptions::new().max_connections(1).threads(threads)).await;
+        let rows: Vec<Numbered> = query_as(&sql).fetch_all(&pool).await.unwrap();
+        assert_eq!(rows.len(), LARGE);
+        for (i, row) in rows.iter().enumerate() {
+            let expected = Numbered { n: i as i64, label: format!("row {i}"), inner: Inner { b: (i % 7) as i32 } };
+            assert_eq!(row, &expected, "row {i} with threads = {threads}");
+        }
+        let tuples: Vec<(i64, String)> =
+            query_as(&sql.replace(", (range % 7)::INTEGER AS b", "")).fetch_all(&pool).await.unwrap();
+        assert!(tuples.iter().enumerate().all(|(i, (n, label))| *n == i as i64 && *label == format!("row {i}")));
+
+        DECODE_THREADS.lock().unwrap().clear();
+        let below: Vec<DecodedOn> =
+            query_as("SELECT range FROM range(200000) ORDER BY range").fetch_all(&pool).await.unwrap();
+        assert!(below.iter().enumerate().all(|(i, r)| r.0 == i as i64));
+        let helper_used = DECODE_THREADS.lock().unwrap().iter().any(|name| name == "andamios-decode");
+        assert_eq!(helper_used, threads > 1 && two_cores, "threads = {threads}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decode_failures_in_either_half_of_a_large_result_are_reported() {
+    let pool = memory_pool(1).await;
+    // Rows 131072.. form the second group: 140000 falls in the half this
+    // connection's thread decodes, 200000 in the helper's half.
+    for null_at in [1_000, 140_000, 200_000] {
+        let sql = format!(
+            "SELECT CASE WHEN range = {null_at} THEN NULL ELSE range END AS n FROM range({LARGE}) ORDER BY range"
+        );
+        let err = query_scalar::<i64>(&sql).fetch_all(&pool).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode { column, found, .. } if column == "n" && found == "NULL"),
+            "NULL at {null_at}: {err}"
+        );
+    }
+    // A panicking FromRow (row 250000, the helper's half) fails the call,
+    // and the connection serves the next query.
+    let err = query_as::<DecodedOn>(&format!("SELECT range FROM range({LARGE}) ORDER BY range"))
+        .fetch_all(&pool)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::WorkerGone), "{err}");
+    let n: i64 = query_scalar("SELECT 41 + 1").fetch_one(&pool).await.unwrap();
+    assert_eq!(n, 42);
+}

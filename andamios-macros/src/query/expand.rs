@@ -190,6 +190,34 @@ fn read(field: &Field) -> TokenStream {
     }
 }
 
+/// `FromRow::from_rows` for a struct built from the statement's columns in
+/// order: each column is type-checked once per batch, then read per row.
+fn from_rows(fields: &[Field], build: impl Fn(TokenStream) -> TokenStream) -> TokenStream {
+    let vars: Vec<_> = (0..fields.len()).map(|i| format_ident!("__andamios_column_{}", i)).collect();
+    let setup = fields.iter().zip(&vars).map(|(field, var)| {
+        let index = field.index;
+        match &field.ty {
+            Some(ty) => quote!(let #var = rows.column::<#ty>(#index)?;),
+            None => quote!(let #var = rows.column::<_>(#index)?;),
+        }
+    });
+    let idents = fields.iter().map(|f| &f.ident);
+    let value = build(quote!({ #(#idents: #vars.get(i)?,)* }));
+    quote! {
+        fn from_rows(
+            rows: &::andamios::RowBatch<'_>,
+            out: &mut ::std::vec::Vec<Self>,
+        ) -> ::andamios::Result<()> {
+            #(#setup)*
+            out.reserve(rows.len());
+            for i in 0..rows.len() {
+                out.push(#value);
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
+}
+
 fn record(query: &QueryDescription, span: Span) -> Result<TokenStream> {
     let fields = fields(query, span, true)?;
     if let Some(f) = fields.iter().find(|f| f.ty.is_none()) {
@@ -202,6 +230,7 @@ fn record(query: &QueryDescription, span: Span) -> Result<TokenStream> {
     let idents: Vec<_> = fields.iter().map(|f| &f.ident).collect();
     let tys: Vec<_> = fields.iter().map(|f| f.ty.as_ref().expect("checked above")).collect();
     let reads: Vec<_> = fields.iter().map(read).collect();
+    let batch = from_rows(&fields, |init| quote!(Record #init));
     let lit = LitStr::new(&query.sql, span);
     Ok(quote! {{
         #derive_debug
@@ -214,6 +243,8 @@ fn record(query: &QueryDescription, span: Span) -> Result<TokenStream> {
             fn from_row(row: &::andamios::Row) -> ::andamios::Result<Self> {
                 ::core::result::Result::Ok(Record { #(#idents: #reads,)* })
             }
+
+            #batch
         }
         ::andamios::query_as::<Record>(#lit)
     }})
@@ -223,6 +254,7 @@ fn as_struct(query: &QueryDescription, ty: &syn::Type, span: Span) -> Result<Tok
     let fields = fields(query, span, true)?;
     let idents: Vec<_> = fields.iter().map(|f| &f.ident).collect();
     let reads: Vec<_> = fields.iter().map(read).collect();
+    let batch = from_rows(&fields, |init| quote!(__AndamiosRow(#ty #init)));
     let lit = LitStr::new(&query.sql, span);
     Ok(quote! {{
         struct __AndamiosRow(#ty);
@@ -231,6 +263,8 @@ fn as_struct(query: &QueryDescription, ty: &syn::Type, span: Span) -> Result<Tok
             fn from_row(row: &::andamios::Row) -> ::andamios::Result<Self> {
                 ::core::result::Result::Ok(__AndamiosRow(#ty { #(#idents: #reads,)* }))
             }
+
+            #batch
         }
         impl ::core::convert::From<__AndamiosRow> for #ty {
             #[inline]
