@@ -129,6 +129,19 @@ impl DuckType {
         matches!(self, DuckType::Varchar | DuckType::Json)
     }
 
+    /// Whether values of this type have a variable length (strings, blobs,
+    /// lists, maps, or a struct or union holding one): the Rust values they
+    /// decode into own heap memory.
+    pub fn is_variable_length(&self) -> bool {
+        use DuckType::*;
+        match self {
+            Varchar | Json | Blob | Bit | BigNum | List { .. } | Array { .. } | Map { .. } => true,
+            Struct { fields } => fields.iter().any(|(_, t)| t.is_variable_length()),
+            Union { members } => members.iter().any(|(_, t)| t.is_variable_length()),
+            _ => false,
+        }
+    }
+
     /// Whether values of this type are numbers.
     pub fn is_numeric(&self) -> bool {
         use DuckType::*;
@@ -298,6 +311,19 @@ impl StatementKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variable_length_types_include_nested_ones() {
+        assert!(DuckType::Varchar.is_variable_length());
+        assert!(DuckType::list(DuckType::Integer).is_variable_length());
+        assert!(!DuckType::Date.is_variable_length());
+        assert!(!DuckType::Decimal { width: 38, scale: 2 }.is_variable_length());
+        let fixed = DuckType::Struct { fields: vec![("a".into(), DuckType::Integer)] };
+        assert!(!fixed.is_variable_length());
+        let with_text =
+            DuckType::Struct { fields: vec![("a".into(), DuckType::Integer), ("b".into(), DuckType::Blob)] };
+        assert!(with_text.is_variable_length());
+    }
 
     #[test]
     fn displays_nested_types_as_sql() {

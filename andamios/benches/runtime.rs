@@ -3,7 +3,9 @@
 //! - point query by primary key through the pool vs duckdb-rs
 //!   `prepare_cached` + `query_row` on the calling thread;
 //! - `fetch_all` of 1M typed rows vs duckdb-rs `query_map` + `Row::get`, and
-//!   vs a raw C-API chunk loop that sums the same columns;
+//!   vs a raw C-API chunk loop that sums the same columns; and the same pair
+//!   without the VARCHAR column, which separates decoding from allocating a
+//!   `String` per row;
 //! - bulk insert of 1M rows vs duckdb-rs `Appender::append_row`, and a
 //!   prepared INSERT of 100k rows in one transaction.
 
@@ -33,6 +35,16 @@ struct ScanRow {
     id: i64,
     score: f64,
     name: String,
+    day: andamios::types::Date,
+    maybe: Option<i32>,
+}
+
+/// `ScanRow` without the VARCHAR: no allocation per row.
+#[derive(Debug, FromRow)]
+#[allow(dead_code)]
+struct FixedWidthRow {
+    id: i64,
+    score: f64,
     day: andamios::types::Date,
     maybe: Option<i32>,
 }
@@ -140,6 +152,47 @@ fn fetch_all(c: &mut Criterion) {
         group.bench_function("andamios_fetch_all_struct", |b| {
             b.iter(|| {
                 let rows: Vec<ScanRow> = rt.block_on(query_as(sql).fetch_all(&pool)).unwrap();
+                assert_eq!(rows.len(), SCAN_ROWS as usize);
+            })
+        });
+    }
+    group.finish();
+
+    let sql = "SELECT id, score, day, maybe FROM scan";
+    let mut group = c.benchmark_group("fetch_all_1m_without_varchar");
+    group.sample_size(10).measurement_time(Duration::from_secs(10)).throughput(Throughput::Elements(SCAN_ROWS as u64));
+    {
+        let db = Database::open(path.to_str().unwrap(), &OpenOptions::default()).unwrap();
+        let mut conn = db.connect().unwrap();
+        group.bench_function("raw_c_api_chunk_loop_sum", |b| {
+            b.iter(|| {
+                let stmt = conn.prepare_cached(sql).unwrap();
+                let mut result = stmt.execute(false).unwrap();
+                let types: Vec<_> = result.columns().iter().map(|c| c.ty.clone()).collect();
+                let (mut ids, mut scores, mut days, mut maybes, mut rows) = (0i64, 0f64, 0i64, 0i64, 0usize);
+                while let Some(chunk) = result.next_chunk().unwrap() {
+                    let cols: Vec<_> = (0..4).map(|i| chunk.column(i, &types[i]).unwrap()).collect();
+                    for r in 0..chunk.len() {
+                        ids += cols[0].get::<i64>(r).unwrap();
+                        scores += cols[1].get::<f64>(r).unwrap();
+                        days += i64::from(cols[2].get::<i32>(r).unwrap());
+                        if cols[3].is_valid(r) {
+                            maybes += i64::from(cols[3].get::<i32>(r).unwrap());
+                        }
+                    }
+                    rows += chunk.len();
+                }
+                assert_eq!(rows, SCAN_ROWS as usize);
+                criterion::black_box((ids, scores, days, maybes));
+            })
+        });
+    }
+    {
+        let url = format!("duckdb:{}", path.display());
+        let pool: Pool = rt.block_on(PoolOptions::new().max_connections(1).connect(&url)).unwrap();
+        group.bench_function("andamios_fetch_all_struct", |b| {
+            b.iter(|| {
+                let rows: Vec<FixedWidthRow> = rt.block_on(query_as(sql).fetch_all(&pool)).unwrap();
                 assert_eq!(rows.len(), SCAN_ROWS as usize);
             })
         });

@@ -272,26 +272,22 @@ impl WorkerState {
         args: &[Value],
         limit: Option<usize>,
     ) -> Result<Vec<T>> {
-        let parallel = self.options.parallel_decode && limit.is_none();
+        let parallel_decode = self.options.parallel_decode && limit.is_none();
         self.traced(sql, |this| {
             let stmt = this.prepare_bound(sql, args)?;
             // Streaming: DuckDB stops early for a limited fetch, and for a full
             // one its threads produce the next chunks while this one decodes.
             let result = stmt.execute(true).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
             let mut chunks = Chunks { descriptions: result.columns().into(), result, sql };
-            let out = if parallel {
+            // Values that allocate (strings, lists) make decoding slower than
+            // DuckDB's scan, and a second decoding thread pays off; for
+            // fixed-width rows it only takes a core from DuckDB (measured).
+            let parts = if parallel_decode && chunks.descriptions.iter().any(|c| c.ty.is_variable_length()) {
                 chunks.decode_in_parallel()?
             } else {
-                let mut out = Vec::new();
-                while let Some(chunk) = chunks.next()? {
-                    let remaining = limit.map_or(usize::MAX, |n| n.saturating_sub(out.len()));
-                    decode_chunk(chunk, remaining, &mut out)?;
-                    if limit.is_some_and(|n| out.len() >= n) {
-                        break;
-                    }
-                }
-                out
+                chunks.decode(limit)?
             };
+            let out = concat(parts);
             let n = out.len() as u64;
             Ok((out, n))
         })
@@ -329,9 +325,9 @@ impl WorkerState {
 }
 
 /// Data chunks a large `fetch_all` reads before splitting them between two
-/// threads: enough rows (128k) that the hand-off and the copy of the helper's
-/// half stay cheap, few enough that the undecoded chunks held at once stay
-/// small. (Measured: 16 and 32 gain less, 256 or the whole result no more.)
+/// threads: enough rows (128k) that the hand-off stays cheap, few enough that
+/// the undecoded chunks held at once stay small. (Measured: 16 and 32 gain
+/// less, 256 or the whole result no more.)
 const PARALLEL_GROUP_CHUNKS: usize = 64;
 
 /// The chunks of a running query, as views that decoding threads can share.
@@ -359,44 +355,51 @@ impl Chunks<'_> {
         Ok(())
     }
 
+    /// Decodes up to `limit` rows on this thread, a part per chunk: small
+    /// allocations the allocator recycles from one call to the next (large
+    /// parts were slower: each one is fresh memory from the kernel).
+    fn decode<T: FromRow>(&mut self, limit: Option<usize>) -> Result<Vec<Vec<T>>> {
+        let mut parts = Vec::new();
+        let mut remaining = limit.unwrap_or(usize::MAX);
+        while remaining > 0 {
+            let Some(chunk) = self.next()? else { break };
+            let mut part = Vec::new();
+            decode_chunk(chunk, remaining, &mut part)?;
+            remaining -= part.len();
+            parts.push(part);
+        }
+        Ok(parts)
+    }
+
     /// Decodes every row, a group of chunks at a time: this thread decodes
-    /// the first half of each group into the result while a helper thread
-    /// decodes the second half, which is then appended. A result of one
-    /// group or less is decoded here alone.
-    fn decode_in_parallel<T: FromRow + Send>(&mut self) -> Result<Vec<T>> {
-        let mut out = Vec::new();
+    /// the first half of each group while a helper thread decodes the second
+    /// half. A result of one group or less is decoded here alone.
+    ///
+    /// (Going on with the next group while the helper works gained nothing
+    /// on two cores, where DuckDB's own threads take the rest.)
+    fn decode_in_parallel<T: FromRow + Send>(&mut self) -> Result<Vec<Vec<T>>> {
         let mut group = Vec::with_capacity(PARALLEL_GROUP_CHUNKS);
         self.next_group(&mut group)?;
         if group.len() < PARALLEL_GROUP_CHUNKS {
-            for chunk in group.drain(..) {
-                decode_chunk(chunk, usize::MAX, &mut out)?;
-            }
-            return Ok(out);
+            return decode_rows(group);
         }
+        let mut parts = Vec::new();
         std::thread::scope(|scope| {
             let (work_tx, work_rx) = mpsc::channel::<Vec<Arc<ChunkView>>>();
-            let (done_tx, done_rx) = mpsc::channel::<Result<Vec<T>>>();
+            let (done_tx, done_rx) = mpsc::channel::<Result<Vec<Vec<T>>>>();
             let helper = std::thread::Builder::new().name("andamios-decode".into()).spawn_scoped(scope, move || {
                 for chunks in work_rx {
-                    let mut decoded = Vec::with_capacity(chunks.iter().map(|c| c.len()).sum());
-                    let outcome = chunks.into_iter().try_for_each(|c| decode_chunk(c, usize::MAX, &mut decoded));
-                    if done_tx.send(outcome.map(|()| decoded)).is_err() {
+                    if done_tx.send(decode_rows(chunks)).is_err() {
                         break;
                     }
                 }
             })?;
-            let outcome = (|| {
+            let outcome = (|| -> Result<()> {
                 while !group.is_empty() {
                     let second_half = group.split_off(group.len() / 2);
-                    let sent = work_tx.send(second_half).is_ok();
-                    for chunk in group.drain(..) {
-                        decode_chunk(chunk, usize::MAX, &mut out)?;
-                    }
-                    let mut tail = match done_rx.recv() {
-                        Ok(tail) if sent => tail?,
-                        _ => return Err(Error::WorkerGone),
-                    };
-                    out.append(&mut tail);
+                    work_tx.send(second_half).map_err(|_| Error::WorkerGone)?;
+                    parts.extend(decode_rows(group.drain(..))?);
+                    parts.extend(done_rx.recv().map_err(|_| Error::WorkerGone)??);
                     self.next_group(&mut group)?;
                 }
                 Ok(())
@@ -408,8 +411,34 @@ impl Chunks<'_> {
             }
             outcome
         })?;
-        Ok(out)
+        Ok(parts)
     }
+}
+
+/// Decodes every row of `chunks`, a part per chunk.
+fn decode_rows<T: FromRow>(chunks: impl IntoIterator<Item = Arc<ChunkView>>) -> Result<Vec<Vec<T>>> {
+    chunks
+        .into_iter()
+        .map(|chunk| {
+            let mut part = Vec::new();
+            decode_chunk(chunk, usize::MAX, &mut part)?;
+            Ok(part)
+        })
+        .collect()
+}
+
+/// Joins decoded parts into one vector, allocated once at its final size:
+/// growing a vector chunk by chunk (reallocating and copying as it doubles)
+/// cost more than the decoding itself for results of millions of rows.
+fn concat<T>(mut parts: Vec<Vec<T>>) -> Vec<T> {
+    if parts.len() <= 1 {
+        return parts.pop().unwrap_or_default();
+    }
+    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for mut part in parts {
+        out.append(&mut part);
+    }
+    out
 }
 
 /// A connection checked out of a [`Pool`](crate::Pool); it goes back to the
