@@ -176,7 +176,38 @@ fn decode_error<T: Decode>(d: &ColumnDescription, error: DecodeError) -> Error {
 /// A type built from a result row.
 ///
 /// Derive it with `#[derive(FromRow)]` (fields are read by column name), or
-/// use a tuple (read by position).
+/// use a tuple (read by position). By hand, [`from_row`](Self::from_row) is
+/// enough; [`from_rows`](Self::from_rows) makes large results faster by
+/// finding and type-checking each column once per chunk of rows:
+///
+/// ```
+/// use andamios::{FromRow, Result, Row, RowBatch};
+///
+/// struct Point { x: f64, y: f64 }
+///
+/// impl FromRow for Point {
+///     fn from_row(row: &Row) -> Result<Self> {
+///         Ok(Point { x: row.try_get("x")?, y: row.try_get("y")? })
+///     }
+///
+///     fn from_rows(rows: &RowBatch<'_>, out: &mut Vec<Self>) -> Result<()> {
+///         let (x, y) = (rows.column_named::<f64>("x", 0)?, rows.column_named::<f64>("y", 1)?);
+///         for i in 0..rows.len() {
+///             out.push(Point { x: x.get(i)?, y: y.get(i)? });
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> andamios::Result<()> {
+/// let pool = andamios::Pool::connect("duckdb::memory:").await?;
+/// let points: Vec<Point> = andamios::query_as("SELECT range / 2 AS x, (range * 2)::DOUBLE AS y FROM range(5000)")
+///     .fetch_all(&pool)
+///     .await?;
+/// assert_eq!((points[4999].x, points[4999].y), (2499.5, 9998.0));
+/// # Ok(()) }
+/// ```
 pub trait FromRow: Sized {
     /// Builds `Self` from `row`.
     fn from_row(row: &Row) -> Result<Self>;
