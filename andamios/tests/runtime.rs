@@ -540,4 +540,9 @@ async fn decode_failures_in_either_half_of_a_large_result_are_reported() {
     assert!(matches!(err, Error::WorkerGone), "{err}");
     let n: i64 = query_scalar("SELECT 41 + 1").fetch_one(&pool).await.unwrap();
     assert_eq!(n, 42);
+    // So does its decoding helper thread.
+    let rows: Vec<(i64, String)> =
+        query_as(&format!("SELECT range, 'x' FROM range({LARGE}) ORDER BY range")).fetch_all(&pool).await.unwrap();
+    assert_eq!(rows.len(), LARGE);
+    assert_eq!(rows[LARGE - 1].0, LARGE as i64 - 1);
 }
