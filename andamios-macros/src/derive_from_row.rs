@@ -144,6 +144,9 @@ mod tests {
         assert!(out.contains("try_get_hinted :: < i64 > (\"userId\" , 0usize)"), "{out}");
         assert!(out.contains("(\"full_name\" , 1usize)"), "{out}");
         assert!(out.contains("cache : :: core :: default :: Default :: default ()"), "{out}");
+        // The batch path finds and type-checks each column once.
+        assert!(out.contains("rows . column_named :: < i64 > (\"userId\" , 0usize) ?"), "{out}");
+        assert!(out.contains("rows . column_named :: < String > (\"full_name\" , 1usize) ?"), "{out}");
     }
 
     #[test]

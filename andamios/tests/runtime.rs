@@ -546,3 +546,35 @@ async fn decode_failures_in_either_half_of_a_large_result_are_reported() {
     assert_eq!(rows.len(), LARGE);
     assert_eq!(rows[LARGE - 1].0, LARGE as i64 - 1);
 }
+
+#[tokio::test]
+async fn derived_from_row_and_from_rows_agree() {
+    let pool = memory_pool(1).await;
+    // Two chunks' worth of rows, with and without the `default` column.
+    for missing in ["", ", CASE WHEN range % 2 = 0 THEN range::INTEGER END AS missing"] {
+        let sql = format!(
+            r#"SELECT range AS id, 'item ' || range AS label, (range % 200)::BIGINT AS small,
+                  CASE WHEN range % 3 = 0 THEN 'note' END AS "extraNote"{missing}
+               FROM range(3000) ORDER BY range"#
+        );
+        let batched: Vec<Item> = query_as(&sql).fetch_all(&pool).await.unwrap();
+        let rows = query(&sql).fetch_all(&pool).await.unwrap();
+        let one_by_one: Vec<Item> = rows.iter().map(|row| Item::from_row(row).unwrap()).collect();
+        assert_eq!(batched.len(), 3000);
+        assert_eq!(batched, one_by_one);
+        assert_eq!(batched[2].missing, if missing.is_empty() { None } else { Some(2) });
+        assert_eq!(batched[2997].extra.extra_note.as_deref(), Some("note"));
+        assert_eq!(batched[2998].extra.extra_note, None);
+        let tuples: Vec<(i64, String)> = query_as(&sql).fetch_all(&pool).await.unwrap();
+        let tuples_one_by_one: Vec<(i64, String)> =
+            rows.iter().map(|row| <(i64, String)>::from_row(row).unwrap()).collect();
+        assert_eq!(tuples, tuples_one_by_one);
+    }
+    // A try_from failure is reported the same way by both paths.
+    let sql = "SELECT 1::BIGINT AS id, 'x' AS label, 300::BIGINT AS small, NULL::VARCHAR AS \"extraNote\"";
+    let batched = query_as::<Item>(sql).fetch_all(&pool).await.unwrap_err();
+    let row = query(sql).fetch_one(&pool).await.unwrap();
+    let single = Item::from_row(&row).unwrap_err();
+    assert_eq!(batched.to_string(), single.to_string());
+    assert!(matches!(&batched, Error::Decode { column, .. } if column == "small"), "{batched}");
+}
