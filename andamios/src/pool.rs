@@ -131,6 +131,10 @@ impl PoolOptions {
     }
 
     /// Threads DuckDB may use for one query.
+    ///
+    /// Unless this is 1 (or the machine has one core), each connection
+    /// also decodes the rows of a large `fetch_all` with strings or lists on
+    /// a second thread, started on first use.
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = Some(threads);
         self
