@@ -117,7 +117,11 @@ impl Database {
             if unsafe { sys::duckdb_set_config(config.0, c_name.as_ptr(), c_value.as_ptr()) } != sys::DuckDBSuccess {
                 return Err(DuckDbError::new(
                     DuckErrorType::Settings,
-                    format!("DuckDB rejected the setting {name} = '{value}'"),
+                    format!(
+                        "DuckDB rejected the setting {name} = '{value}' when opening the database; check the \
+                         name and value against `SELECT name, scope FROM duckdb_settings()` (a setting of \
+                         scope LOCAL applies to one connection: run `SET {name} = ...` on each connection)"
+                    ),
                 ));
             }
         }
@@ -1476,6 +1480,15 @@ mod tests {
         assert_eq!(names, ["id", "name", "price", "tags"]);
         assert_eq!(d.columns[2].ty, DuckType::Decimal { width: 10, scale: 2 });
         assert_eq!(d.columns[3].ty, DuckType::list(DuckType::Varchar));
+    }
+
+    #[test]
+    fn a_rejected_setting_says_how_to_set_it() {
+        let options =
+            OpenOptions { settings: vec![("streaming_buffer_size".into(), "4MB".into())], ..OpenOptions::default() };
+        let err = Database::open(":memory:", &options).unwrap_err();
+        assert_eq!(err.kind(), DuckErrorType::Settings);
+        assert!(err.message().contains("SET streaming_buffer_size = ..."), "{}", err.message());
     }
 
     #[test]
