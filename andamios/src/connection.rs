@@ -59,18 +59,45 @@ impl DecodeHelper {
         Ok(DecodeHelper { jobs })
     }
 
-    /// Decodes `chunks` on the helper thread; the result arrives on the
-    /// returned channel (closed without a value if decoding panicked).
-    fn decode<T: FromRow + Send + 'static>(
-        &self,
-        chunks: Vec<Arc<ChunkView>>,
-    ) -> Result<mpsc::Receiver<Result<Vec<Vec<T>>>>> {
+    /// Has the helper thread decode chunks of `group` alongside the caller
+    /// (see [`SharedGroup`]); its parts arrive on the returned channel
+    /// (closed without a value if decoding panicked).
+    fn decode<T: FromRow + Send + 'static>(&self, group: &Arc<SharedGroup>) -> Result<mpsc::Receiver<DecodedParts<T>>> {
         let (done_tx, done_rx) = mpsc::channel();
+        let group = Arc::clone(group);
         let job: DecodeJob = Box::new(move || {
-            let _ = done_tx.send(decode_rows(chunks));
+            let _ = done_tx.send(group.decode());
         });
         self.jobs.send(job).map_err(|_| Error::WorkerGone)?;
         Ok(done_rx)
+    }
+}
+
+/// Parts decoded from a [`SharedGroup`], each with its chunk's position.
+type DecodedParts<T> = Result<Vec<(usize, Vec<T>)>>;
+
+/// A group of chunks two threads decode together: each takes the next
+/// chunk not yet taken, so neither waits for the other when one of them
+/// gets less CPU (DuckDB's own threads run alongside).
+struct SharedGroup {
+    chunks: Vec<Arc<ChunkView>>,
+    next: AtomicUsize,
+}
+
+impl SharedGroup {
+    fn decode<T: FromRow>(&self) -> DecodedParts<T> {
+        let mut parts = Vec::new();
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(chunk) = self.chunks.get(i) else { return Ok(parts) };
+            let mut part = Vec::new();
+            if let Err(e) = decode_chunk(Arc::clone(chunk), usize::MAX, &mut part) {
+                // Stop the other thread too: the call fails anyway.
+                self.next.store(self.chunks.len(), Ordering::Relaxed);
+                return Err(e);
+            }
+            parts.push((i, part));
+        }
     }
 }
 
@@ -415,9 +442,8 @@ impl Chunks<'_> {
         Ok(parts)
     }
 
-    /// Decodes every row, a group of chunks at a time: this thread decodes
-    /// the first half of each group while `helper` decodes the second half.
-    /// A result of one group or less is decoded here alone.
+    /// Decodes every row, a group of chunks at a time, on this thread and
+    /// `helper` together. A result of one group or less is decoded here alone.
     ///
     /// (Going on with the next group while the helper works gained nothing
     /// on two cores, where DuckDB's own threads take the rest.)
@@ -429,9 +455,18 @@ impl Chunks<'_> {
         }
         let mut parts = Vec::new();
         while !group.is_empty() {
-            let second_half = helper.decode::<T>(group.split_off(group.len() / 2))?;
-            parts.extend(decode_rows(group.drain(..))?);
-            parts.extend(second_half.recv().map_err(|_| Error::WorkerGone)??);
+            let shared = Arc::new(SharedGroup { chunks: std::mem::take(&mut group), next: AtomicUsize::new(0) });
+            let theirs = helper.decode::<T>(&shared)?;
+            let mine = shared.decode::<T>();
+            let theirs = theirs.recv().map_err(|_| Error::WorkerGone)?;
+            let mut slots: Vec<Option<Vec<T>>> = std::iter::repeat_with(|| None).take(shared.chunks.len()).collect();
+            for (i, part) in mine?.into_iter().chain(theirs?) {
+                slots[i] = Some(part);
+            }
+            for slot in slots {
+                parts.push(slot.ok_or(Error::WorkerGone)?);
+            }
+            group = Vec::with_capacity(PARALLEL_GROUP_CHUNKS);
             self.next_group(&mut group)?;
         }
         Ok(parts)
