@@ -385,6 +385,10 @@ impl<T: Decode> FromRow for Scalar<T> {
 /// Decodes up to `limit` rows of `chunk` as `T`, on the thread that owns the chunk.
 pub(crate) fn decode_chunk<T: FromRow>(chunk: Arc<ChunkView>, limit: usize, out: &mut Vec<T>) -> Result<()> {
     let len = chunk.len().min(limit);
+    if len == 0 {
+        // Nothing to decode: like a result without rows, no column is checked.
+        return Ok(());
+    }
     T::from_rows(&RowBatch { chunk: &chunk, len }, out)
 }
 
