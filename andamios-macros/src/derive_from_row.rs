@@ -37,16 +37,7 @@ pub(crate) fn expand(input: DeriveInput) -> Result<TokenStream> {
                     });
                     (
                         quote!(<#ty as ::andamios::FromRow>::from_row(row)?),
-                        quote! {
-                            match #var.next() {
-                                ::core::option::Option::Some(value) => value,
-                                ::core::option::Option::None => {
-                                    return ::core::result::Result::Err(
-                                        ::andamios::__private::flattened_rows_missing::<#ty>(),
-                                    )
-                                }
-                            }
-                        },
+                        quote!(#var.next().ok_or_else(::andamios::__private::flattened_rows_missing::<#ty>)?),
                     )
                 } else {
                     let hint = position;
@@ -120,11 +111,7 @@ pub(crate) fn expand(input: DeriveInput) -> Result<TokenStream> {
                 out: &mut ::std::vec::Vec<Self>,
             ) -> ::andamios::Result<()> {
                 #(#setup)*
-                out.reserve(rows.len());
-                for i in 0..rows.len() {
-                    out.push(#batch);
-                }
-                ::core::result::Result::Ok(())
+                rows.decode_each(out, |i| ::core::result::Result::Ok(#batch))
             }
         }
     })

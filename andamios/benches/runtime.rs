@@ -11,8 +11,10 @@
 //!   prepared INSERT of 100k rows in one transaction.
 
 use andamios::{query_as, FromRow, Pool, PoolOptions};
-use andamios_core::ffi::{Database, OpenOptions};
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use andamios_core::ffi::{ColumnRef, Connection, Database, OpenOptions};
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkGroup, Criterion, Throughput};
+use std::path::Path;
 use std::time::Duration;
 
 const POINT_ROWS: i64 = 100_000;
@@ -120,115 +122,109 @@ fn fetch_all(c: &mut Criterion) {
         });
     }
     {
-        let db = Database::open(path.to_str().unwrap(), &OpenOptions::default()).unwrap();
-        let mut conn = db.connect().unwrap();
+        let mut conn = raw_connection(&path);
         group.bench_function("raw_c_api_chunk_loop_sum", |b| {
             b.iter(|| {
-                let stmt = conn.prepare_cached(sql).unwrap();
-                let mut result = stmt.execute(false).unwrap();
-                let types: Vec<_> = result.columns().iter().map(|c| c.ty.clone()).collect();
-                let (mut ids, mut scores, mut name_bytes, mut days, mut maybes, mut rows) =
-                    (0i64, 0f64, 0usize, 0i64, 0i64, 0usize);
-                while let Some(chunk) = result.next_chunk().unwrap() {
-                    let cols: Vec<_> = (0..5).map(|i| chunk.column(i, &types[i]).unwrap()).collect();
-                    for r in 0..chunk.len() {
-                        ids += cols[0].get::<i64>(r).unwrap();
-                        scores += cols[1].get::<f64>(r).unwrap();
-                        name_bytes += cols[2].bytes(r).unwrap().len();
-                        days += i64::from(cols[3].get::<i32>(r).unwrap());
-                        if cols[4].is_valid(r) {
-                            maybes += i64::from(cols[4].get::<i32>(r).unwrap());
-                        }
+                let mut sums = (0i64, 0f64, 0usize, 0i64, 0i64);
+                let rows = raw_chunk_loop(&mut conn, sql, |cols, r| {
+                    sums.0 += cols[0].get::<i64>(r).unwrap();
+                    sums.1 += cols[1].get::<f64>(r).unwrap();
+                    sums.2 += cols[2].bytes(r).unwrap().len();
+                    sums.3 += i64::from(cols[3].get::<i32>(r).unwrap());
+                    if cols[4].is_valid(r) {
+                        sums.4 += i64::from(cols[4].get::<i32>(r).unwrap());
                     }
-                    rows += chunk.len();
-                }
+                });
                 assert_eq!(rows, SCAN_ROWS as usize);
-                criterion::black_box((ids, scores, name_bytes, days, maybes));
+                criterion::black_box(sums);
             })
         });
-    }
-    {
-        // Not a target: the raw loop that also keeps each VARCHAR as a
+        // Not a target: the same loop also keeping each VARCHAR as a
         // `String` (as any Vec of structs with a String field must), to show
         // what the allocations alone cost.
-        let db = Database::open(path.to_str().unwrap(), &OpenOptions::default()).unwrap();
-        let mut conn = db.connect().unwrap();
         group.bench_function("raw_c_api_chunk_loop_sum_keeping_strings", |b| {
             b.iter(|| {
-                let stmt = conn.prepare_cached(sql).unwrap();
-                let mut result = stmt.execute(false).unwrap();
-                let types: Vec<_> = result.columns().iter().map(|c| c.ty.clone()).collect();
-                let (mut ids, mut scores, mut days, mut maybes) = (0i64, 0f64, 0i64, 0i64);
+                let mut sums = (0i64, 0f64, 0i64, 0i64);
                 let mut names = Vec::new();
-                while let Some(chunk) = result.next_chunk().unwrap() {
-                    let cols: Vec<_> = (0..5).map(|i| chunk.column(i, &types[i]).unwrap()).collect();
-                    for r in 0..chunk.len() {
-                        ids += cols[0].get::<i64>(r).unwrap();
-                        scores += cols[1].get::<f64>(r).unwrap();
-                        names.push(std::str::from_utf8(cols[2].bytes(r).unwrap()).unwrap().to_owned());
-                        days += i64::from(cols[3].get::<i32>(r).unwrap());
-                        if cols[4].is_valid(r) {
-                            maybes += i64::from(cols[4].get::<i32>(r).unwrap());
-                        }
+                raw_chunk_loop(&mut conn, sql, |cols, r| {
+                    sums.0 += cols[0].get::<i64>(r).unwrap();
+                    sums.1 += cols[1].get::<f64>(r).unwrap();
+                    names.push(std::str::from_utf8(cols[2].bytes(r).unwrap()).unwrap().to_owned());
+                    sums.2 += i64::from(cols[3].get::<i32>(r).unwrap());
+                    if cols[4].is_valid(r) {
+                        sums.3 += i64::from(cols[4].get::<i32>(r).unwrap());
                     }
-                }
+                });
                 assert_eq!(names.len(), SCAN_ROWS as usize);
-                criterion::black_box((ids, scores, days, maybes));
+                criterion::black_box(sums);
             })
         });
     }
-    {
-        let url = format!("duckdb:{}", path.display());
-        let pool: Pool = rt.block_on(PoolOptions::new().max_connections(1).connect(&url)).unwrap();
-        group.bench_function("andamios_fetch_all_struct", |b| {
-            b.iter(|| {
-                let rows: Vec<ScanRow> = rt.block_on(query_as(sql).fetch_all(&pool)).unwrap();
-                assert_eq!(rows.len(), SCAN_ROWS as usize);
-            })
-        });
-    }
+    bench_andamios_fetch_all::<ScanRow>(&mut group, &rt, &path, sql);
     group.finish();
 
     let sql = "SELECT id, score, day, maybe FROM scan";
     let mut group = c.benchmark_group("fetch_all_1m_without_varchar");
     group.sample_size(10).measurement_time(Duration::from_secs(10)).throughput(Throughput::Elements(SCAN_ROWS as u64));
     {
-        let db = Database::open(path.to_str().unwrap(), &OpenOptions::default()).unwrap();
-        let mut conn = db.connect().unwrap();
+        let mut conn = raw_connection(&path);
         group.bench_function("raw_c_api_chunk_loop_sum", |b| {
             b.iter(|| {
-                let stmt = conn.prepare_cached(sql).unwrap();
-                let mut result = stmt.execute(false).unwrap();
-                let types: Vec<_> = result.columns().iter().map(|c| c.ty.clone()).collect();
-                let (mut ids, mut scores, mut days, mut maybes, mut rows) = (0i64, 0f64, 0i64, 0i64, 0usize);
-                while let Some(chunk) = result.next_chunk().unwrap() {
-                    let cols: Vec<_> = (0..4).map(|i| chunk.column(i, &types[i]).unwrap()).collect();
-                    for r in 0..chunk.len() {
-                        ids += cols[0].get::<i64>(r).unwrap();
-                        scores += cols[1].get::<f64>(r).unwrap();
-                        days += i64::from(cols[2].get::<i32>(r).unwrap());
-                        if cols[3].is_valid(r) {
-                            maybes += i64::from(cols[3].get::<i32>(r).unwrap());
-                        }
+                let mut sums = (0i64, 0f64, 0i64, 0i64);
+                let rows = raw_chunk_loop(&mut conn, sql, |cols, r| {
+                    sums.0 += cols[0].get::<i64>(r).unwrap();
+                    sums.1 += cols[1].get::<f64>(r).unwrap();
+                    sums.2 += i64::from(cols[2].get::<i32>(r).unwrap());
+                    if cols[3].is_valid(r) {
+                        sums.3 += i64::from(cols[3].get::<i32>(r).unwrap());
                     }
-                    rows += chunk.len();
-                }
+                });
                 assert_eq!(rows, SCAN_ROWS as usize);
-                criterion::black_box((ids, scores, days, maybes));
+                criterion::black_box(sums);
             })
         });
     }
-    {
-        let url = format!("duckdb:{}", path.display());
-        let pool: Pool = rt.block_on(PoolOptions::new().max_connections(1).connect(&url)).unwrap();
-        group.bench_function("andamios_fetch_all_struct", |b| {
-            b.iter(|| {
-                let rows: Vec<FixedWidthRow> = rt.block_on(query_as(sql).fetch_all(&pool)).unwrap();
-                assert_eq!(rows.len(), SCAN_ROWS as usize);
-            })
-        });
-    }
+    bench_andamios_fetch_all::<FixedWidthRow>(&mut group, &rt, &path, sql);
     group.finish();
+}
+
+/// A C-API connection of its own to the database file.
+fn raw_connection(path: &Path) -> Connection {
+    Database::open(path.to_str().unwrap(), &OpenOptions::default()).unwrap().connect().unwrap()
+}
+
+/// The raw baseline: runs `sql` and calls `row` with the chunk's columns for
+/// every row of every chunk; returns the number of rows.
+fn raw_chunk_loop(conn: &mut Connection, sql: &str, mut row: impl FnMut(&[ColumnRef<'_>], usize)) -> usize {
+    let stmt = conn.prepare_cached(sql).unwrap();
+    let mut result = stmt.execute(false).unwrap();
+    let types: Vec<_> = result.columns().iter().map(|c| c.ty.clone()).collect();
+    let mut rows = 0;
+    while let Some(chunk) = result.next_chunk().unwrap() {
+        let cols: Vec<_> = types.iter().enumerate().map(|(i, ty)| chunk.column(i, ty).unwrap()).collect();
+        for r in 0..chunk.len() {
+            row(&cols, r);
+        }
+        rows += chunk.len();
+    }
+    rows
+}
+
+/// `fetch_all` of `sql` into `T` through a pool of one connection.
+fn bench_andamios_fetch_all<T: FromRow + Send + 'static>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    rt: &tokio::runtime::Runtime,
+    path: &Path,
+    sql: &str,
+) {
+    let url = format!("duckdb:{}", path.display());
+    let pool: Pool = rt.block_on(PoolOptions::new().max_connections(1).connect(&url)).unwrap();
+    group.bench_function("andamios_fetch_all_struct", |b| {
+        b.iter(|| {
+            let rows: Vec<T> = rt.block_on(query_as(sql).fetch_all(&pool)).unwrap();
+            assert_eq!(rows.len(), SCAN_ROWS as usize);
+        })
+    });
 }
 
 /// duckdb-rs reads DATE into its own value type; keep the baseline free of

@@ -350,11 +350,7 @@ impl WorkerState {
             // DuckDB's scan, and a second decoding thread pays off; for
             // fixed-width rows it only takes a core from DuckDB (measured).
             let parts = if parallel_decode && chunks.descriptions.iter().any(|c| c.ty.is_variable_length()) {
-                if this.decode_helper.is_none() {
-                    this.decode_helper = Some(DecodeHelper::spawn()?);
-                }
-                let helper = this.decode_helper.as_ref().expect("just started");
-                chunks.decode_in_parallel(helper)?
+                chunks.decode_in_parallel(&mut this.decode_helper)?
             } else {
                 chunks.decode(limit)?
             };
@@ -442,47 +438,38 @@ impl Chunks<'_> {
         Ok(parts)
     }
 
-    /// Decodes every row, a group of chunks at a time, on this thread and
-    /// `helper` together. A result of one group or less is decoded here alone.
+    /// Decodes every row, a group of chunks at a time, on this thread and the
+    /// connection's helper together (started here on first use). A result
+    /// smaller than one group is decoded here alone.
     ///
     /// (Going on with the next group while the helper works gained nothing
     /// on two cores, where DuckDB's own threads take the rest.)
-    fn decode_in_parallel<T: FromRow + Send + 'static>(&mut self, helper: &DecodeHelper) -> Result<Vec<Vec<T>>> {
+    fn decode_in_parallel<T: FromRow + Send + 'static>(
+        &mut self,
+        helper: &mut Option<DecodeHelper>,
+    ) -> Result<Vec<Vec<T>>> {
+        let mut parts = Vec::new();
         let mut group = Vec::with_capacity(PARALLEL_GROUP_CHUNKS);
         self.next_group(&mut group)?;
-        if group.len() < PARALLEL_GROUP_CHUNKS {
-            return decode_rows(group);
+        let large = group.len() == PARALLEL_GROUP_CHUNKS;
+        if large && helper.is_none() {
+            *helper = Some(DecodeHelper::spawn()?);
         }
-        let mut parts = Vec::new();
+        let helper = helper.as_ref().filter(|_| large);
         while !group.is_empty() {
             let shared = Arc::new(SharedGroup { chunks: std::mem::take(&mut group), next: AtomicUsize::new(0) });
-            let theirs = helper.decode::<T>(&shared)?;
-            let mine = shared.decode::<T>();
-            let theirs = theirs.recv().map_err(|_| Error::WorkerGone)?;
-            let mut slots: Vec<Option<Vec<T>>> = std::iter::repeat_with(|| None).take(shared.chunks.len()).collect();
-            for (i, part) in mine?.into_iter().chain(theirs?) {
-                slots[i] = Some(part);
+            let theirs = helper.map(|helper| helper.decode::<T>(&shared)).transpose()?;
+            let mut decoded = shared.decode::<T>()?;
+            if let Some(theirs) = theirs {
+                decoded.extend(theirs.recv().map_err(|_| Error::WorkerGone)??);
+                decoded.sort_unstable_by_key(|(position, _)| *position);
             }
-            for slot in slots {
-                parts.push(slot.ok_or(Error::WorkerGone)?);
-            }
+            parts.extend(decoded.into_iter().map(|(_, part)| part));
             group = Vec::with_capacity(PARALLEL_GROUP_CHUNKS);
             self.next_group(&mut group)?;
         }
         Ok(parts)
     }
-}
-
-/// Decodes every row of `chunks`, a part per chunk.
-fn decode_rows<T: FromRow>(chunks: impl IntoIterator<Item = Arc<ChunkView>>) -> Result<Vec<Vec<T>>> {
-    chunks
-        .into_iter()
-        .map(|chunk| {
-            let mut part = Vec::new();
-            decode_chunk(chunk, usize::MAX, &mut part)?;
-            Ok(part)
-        })
-        .collect()
 }
 
 /// Joins decoded parts into one vector, allocated once at its final size:

@@ -3,7 +3,6 @@
 use crate::error::{Error, Result};
 use crate::types::{Decode, DecodeError};
 use andamios_core::ffi::{ChunkView, ColumnDescription, ColumnRef};
-use std::cell::{Cell, OnceCell};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -19,23 +18,10 @@ use std::sync::Arc;
 /// assert_eq!((answer, greeting.as_str()), (42, "hi"));
 /// # Ok(()) }
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Row {
     chunk: Arc<ChunkView>,
     index: usize,
-    /// Per position, the (address, length) of the `'static` field name a
-    /// derived `FromRow` found there: checked once per chunk, not per row.
-    /// (Flattened structs ask for the same positions with other names.)
-    hints: OnceCell<Box<[Cell<NameKey>]>>,
-}
-
-/// A `'static` name by address and length.
-type NameKey = (usize, usize);
-
-impl Clone for Row {
-    fn clone(&self) -> Self {
-        Row::new(Arc::clone(&self.chunk), self.index)
-    }
 }
 
 /// Something that picks a column: its 0-based position or its name.
@@ -46,33 +32,49 @@ pub trait ColumnIndex: std::fmt::Debug {
 
 impl ColumnIndex for usize {
     fn index(&self, row: &Row) -> Result<usize> {
-        if *self < row.len() {
-            Ok(*self)
-        } else {
-            Err(Error::Decode {
-                column: self.to_string(),
-                expected: "a column".into(),
-                found: "no such column".into(),
-                hint: Some(format!("the result has {} columns", row.len())),
-            })
-        }
+        column_at(row.columns(), *self)
     }
 }
 
 impl ColumnIndex for &str {
     fn index(&self, row: &Row) -> Result<usize> {
-        row.position(self).ok_or_else(|| Error::Decode {
-            column: (*self).to_owned(),
-            expected: "a column".into(),
-            found: "no such column".into(),
-            hint: Some(format!("the result's columns are {}", row.column_names().collect::<Vec<_>>().join(", "))),
-        })
+        column_named(row.columns(), self, None)
     }
+}
+
+/// `index` if `columns` has that many, else the error saying how many it has.
+fn column_at(columns: &[ColumnDescription], index: usize) -> Result<usize> {
+    if index < columns.len() {
+        return Ok(index);
+    }
+    Err(Error::Decode {
+        column: index.to_string(),
+        expected: "a column".into(),
+        found: "no such column".into(),
+        hint: Some(format!("the result has {} columns", columns.len())),
+    })
+}
+
+/// The position of the column called `name`, looked for at `hint` first
+/// (a derived struct's field position), else the error listing the columns.
+fn column_named(columns: &[ColumnDescription], name: &str, hint: Option<usize>) -> Result<usize> {
+    if let Some(i) = hint.filter(|&i| columns.get(i).is_some_and(|c| c.name == name)) {
+        return Ok(i);
+    }
+    columns.iter().position(|c| c.name == name).ok_or_else(|| Error::Decode {
+        column: name.to_owned(),
+        expected: "a column".into(),
+        found: "no such column".into(),
+        hint: Some(format!(
+            "the result's columns are {}",
+            columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    })
 }
 
 impl Row {
     pub(crate) fn new(chunk: Arc<ChunkView>, index: usize) -> Row {
-        Row { chunk, index, hints: OnceCell::new() }
+        Row { chunk, index }
     }
 
     pub(crate) fn set_index(&mut self, index: usize) {
@@ -99,10 +101,6 @@ impl Row {
         self.columns().iter().map(|c| c.name.as_str())
     }
 
-    fn position(&self, name: &str) -> Option<usize> {
-        self.columns().iter().position(|c| c.name == name)
-    }
-
     /// The value of a column, by position or name, decoded as `T`.
     #[inline]
     pub fn try_get<T: Decode, I: ColumnIndex>(&self, index: I) -> Result<T> {
@@ -114,24 +112,13 @@ impl Row {
     /// column at `hint` (the field's position) before searching by name.
     #[doc(hidden)]
     #[inline]
-    pub fn try_get_hinted<T: Decode>(&self, name: &'static str, hint: usize) -> Result<T> {
-        let key = (name.as_ptr() as usize, name.len());
-        let seen = self.hints.get_or_init(|| (0..self.len()).map(|_| Cell::new((0, 0))).collect());
-        if let Some(slot) = seen.get(hint) {
-            if slot.get() == key {
-                return self.decode_at(hint);
-            }
-            if self.columns()[hint].name == name {
-                slot.set(key);
-                return self.decode_at(hint);
-            }
-        }
-        self.try_get(name)
+    pub fn try_get_hinted<T: Decode>(&self, name: &str, hint: usize) -> Result<T> {
+        self.decode_at(column_named(self.columns(), name, Some(hint))?)
     }
 
     /// Whether the row has a column named `name`.
     pub fn has_column(&self, name: &str) -> bool {
-        self.position(name).is_some()
+        self.column_names().any(|c| c == name)
     }
 
     /// The value of a column, by position or name.
@@ -219,13 +206,11 @@ pub trait FromRow: Sized {
     /// each column once per batch, then read values straight from DuckDB's
     /// vectors.
     fn from_rows(rows: &RowBatch<'_>, out: &mut Vec<Self>) -> Result<()> {
-        out.reserve(rows.len());
         let mut row = Row::new(Arc::clone(rows.chunk), 0);
-        for i in 0..rows.len() {
+        rows.decode_each(out, |i| {
             row.set_index(i);
-            out.push(Self::from_row(&row)?);
-        }
-        Ok(())
+            Self::from_row(&row)
+        })
     }
 }
 
@@ -258,6 +243,17 @@ impl<'a> RowBatch<'a> {
         self.columns().iter().any(|c| c.name == name)
     }
 
+    /// Pushes `decode(i)` for every row `i` of the batch onto `out`: the
+    /// loop of every `from_rows`, once the columns are looked up.
+    #[inline]
+    pub fn decode_each<T>(&self, out: &mut Vec<T>, mut decode: impl FnMut(usize) -> Result<T>) -> Result<()> {
+        out.reserve(self.len);
+        for i in 0..self.len {
+            out.push(decode(i)?);
+        }
+        Ok(())
+    }
+
     /// Row `index` of the batch.
     pub fn row(&self, index: usize) -> Option<Row> {
         (index < self.len).then(|| Row::new(Arc::clone(self.chunk), index))
@@ -265,34 +261,13 @@ impl<'a> RowBatch<'a> {
 
     /// The column at `index`, checked once to decode as `T`.
     pub fn column<T: Decode>(&self, index: usize) -> Result<BatchColumn<'a, T>> {
-        if index >= self.columns().len() {
-            return Err(Error::Decode {
-                column: index.to_string(),
-                expected: T::type_name(),
-                found: "no such column".into(),
-                hint: Some(format!("the result has {} columns", self.columns().len())),
-            });
-        }
-        self.typed(index)
+        self.typed(column_at(self.columns(), index)?)
     }
 
     /// The column named `name`, checked once to decode as `T`; `hint` is
     /// where it is expected (a derived struct's field position), tried first.
     pub fn column_named<T: Decode>(&self, name: &str, hint: usize) -> Result<BatchColumn<'a, T>> {
-        let columns = self.columns();
-        let index = match columns.get(hint) {
-            Some(c) if c.name == name => hint,
-            _ => columns.iter().position(|c| c.name == name).ok_or_else(|| Error::Decode {
-                column: name.to_owned(),
-                expected: T::type_name(),
-                found: "no such column".into(),
-                hint: Some(format!(
-                    "the result's columns are {}",
-                    columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
-                )),
-            })?,
-        };
-        self.typed(index)
+        self.typed(column_named(self.columns(), name, Some(hint))?)
     }
 
     fn typed<T: Decode>(&self, index: usize) -> Result<BatchColumn<'a, T>> {
@@ -339,11 +314,7 @@ macro_rules! tuple_from_row {
             fn from_rows(rows: &RowBatch<'_>, out: &mut Vec<Self>) -> Result<()> {
                 #[allow(non_snake_case)]
                 let ($($name,)+) = ($(rows.column::<$name>($index)?,)+);
-                out.reserve(rows.len());
-                for i in 0..rows.len() {
-                    out.push(($($name.get(i)?,)+));
-                }
-                Ok(())
+                rows.decode_each(out, |i| Ok(($($name.get(i)?,)+)))
             }
         }
     };
@@ -374,11 +345,7 @@ impl<T: Decode> FromRow for Scalar<T> {
 
     fn from_rows(rows: &RowBatch<'_>, out: &mut Vec<Self>) -> Result<()> {
         let column = rows.column::<T>(0)?;
-        out.reserve(rows.len());
-        for i in 0..rows.len() {
-            out.push(Scalar(column.get(i)?));
-        }
-        Ok(())
+        rows.decode_each(out, |i| column.get(i).map(Scalar))
     }
 }
 

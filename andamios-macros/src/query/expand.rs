@@ -209,11 +209,7 @@ fn from_rows(fields: &[Field], build: impl Fn(TokenStream) -> TokenStream) -> To
             out: &mut ::std::vec::Vec<Self>,
         ) -> ::andamios::Result<()> {
             #(#setup)*
-            out.reserve(rows.len());
-            for i in 0..rows.len() {
-                out.push(#value);
-            }
-            ::core::result::Result::Ok(())
+            rows.decode_each(out, |i| ::core::result::Result::Ok(#value))
         }
     }
 }
