@@ -182,10 +182,14 @@ impl PoolOptions {
         // may use more than one core and the machine has a second one.
         let parallel_decode =
             open.threads != Some(1) && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-        let db = tokio::task::spawn_blocking(move || Database::open(&path, &open))
-            .await
-            .map_err(|_| Error::WorkerGone)?
-            .map_err(|e| Error::from_duckdb(e, None))?;
+        // DuckDB starts its worker threads while opening, and they take the
+        // opening thread's name: open on a thread of our own, so that `top -H`
+        // and profilers show DuckDB's work as "duckdb", never as a tokio worker.
+        let (opened_tx, opened_rx) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new().name(DUCKDB_THREAD_NAME.into()).spawn(move || {
+            let _ = opened_tx.send(Database::open(&path, &open));
+        })?;
+        let db = opened_rx.await.map_err(|_| Error::WorkerGone)?.map_err(|e| Error::from_duckdb(e, None))?;
         let pool = Pool(Arc::new(PoolShared {
             db,
             semaphore: Arc::new(Semaphore::new(self.max_connections)),
@@ -203,6 +207,9 @@ impl PoolOptions {
         Ok(pool)
     }
 }
+
+/// The name DuckDB's own worker threads carry.
+const DUCKDB_THREAD_NAME: &str = "duckdb";
 
 fn parse_url(url: &str) -> Result<(String, OpenOptions)> {
     andamios_core::schema::parse_url(url).map_err(Error::Configuration)
