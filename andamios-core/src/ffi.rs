@@ -580,20 +580,33 @@ impl Statement {
                 unsafe { owned_string(sys::duckdb_parameter_name(self.raw, i as u64 + 1).cast_mut()) }
             })
             .collect();
-        // SAFETY: valid statement.
-        let ncols = unsafe { sys::duckdb_prepared_statement_column_count(self.raw) };
-        let columns = (0..ncols)
+        let columns = (0..self.column_count())
             .map(|i| {
-                // SAFETY: index in range; the name and the type are ours to free.
+                // SAFETY: index in range; the name is ours to free.
                 let name = unsafe { owned_string(sys::duckdb_prepared_statement_column_name(self.raw, i).cast_mut()) };
-                // SAFETY: as above.
-                let ty = LogicalType(unsafe { sys::duckdb_prepared_statement_column_logical_type(self.raw, i) });
-                ColumnDescription { name, ty: ty.describe() }
+                ColumnDescription { name, ty: self.column_type(i) }
             })
             .collect();
         // SAFETY: valid statement.
         let kind = statement_kind(unsafe { sys::duckdb_prepared_statement_type(self.raw) });
         Description { params, param_names, columns, kind }
+    }
+
+    /// The types of the result's columns, as far as preparing tells them
+    /// (`Unknown` where they depend on a parameter's type).
+    pub fn column_types(&self) -> Vec<DuckType> {
+        (0..self.column_count()).map(|i| self.column_type(i)).collect()
+    }
+
+    fn column_count(&self) -> u64 {
+        // SAFETY: valid statement.
+        unsafe { sys::duckdb_prepared_statement_column_count(self.raw) }
+    }
+
+    fn column_type(&self, index: u64) -> DuckType {
+        // SAFETY: valid statement, index in range (callers iterate column_count);
+        // the type is ours to free (LogicalType's Drop).
+        LogicalType(unsafe { sys::duckdb_prepared_statement_column_logical_type(self.raw, index) }).describe()
     }
 
     /// Removes all bound values.
@@ -873,6 +886,18 @@ impl QueryResult {
     pub fn rows_changed(&mut self) -> u64 {
         // SAFETY: a successful result.
         unsafe { sys::duckdb_rows_changed(&mut self.raw) }
+    }
+
+    /// How many rows a materialized result holds; `None` for a streaming
+    /// one, whose rows are counted only once they have all been fetched.
+    pub fn row_count(&mut self) -> Option<usize> {
+        // SAFETY: a successful result, read by value.
+        if unsafe { sys::duckdb_result_is_streaming(self.raw) } {
+            return None;
+        }
+        // SAFETY: a successful, materialized result.
+        let rows = unsafe { sys::duckdb_row_count(&mut self.raw) };
+        usize::try_from(rows).ok()
     }
 
     /// The next chunk of rows, `Ok(None)` at the end.
@@ -1489,6 +1514,22 @@ mod tests {
         let err = Database::open(":memory:", &options).unwrap_err();
         assert_eq!(err.kind(), DuckErrorType::Settings);
         assert!(err.message().contains("SET streaming_buffer_size = ..."), "{}", err.message());
+    }
+
+    #[test]
+    fn column_types_before_execution_and_row_count_after() {
+        let conn = memory();
+        let mut stmt = conn.prepare("SELECT range AS i, 'x' || range AS s FROM range(5000)").unwrap();
+        assert_eq!(stmt.column_types(), [DuckType::BigInt, DuckType::Varchar]);
+        let mut materialized = stmt.execute(false).unwrap();
+        assert_eq!(materialized.row_count(), Some(5000));
+        let mut streaming = stmt.execute(true).unwrap();
+        assert_eq!(streaming.row_count(), None);
+        let mut rows = 0;
+        while let Some(chunk) = streaming.next_chunk().unwrap() {
+            rows += chunk.len();
+        }
+        assert_eq!(rows, 5000);
     }
 
     #[test]

@@ -520,6 +520,35 @@ async fn large_results_decode_on_two_threads_in_order() {
     }
 }
 
+#[tokio::test]
+async fn large_fixed_width_results_keep_order_values_and_nulls() {
+    let pool = memory_pool(1).await;
+    let sql = format!(
+        "SELECT range AS n, (range * 0.5)::DOUBLE AS half,
+                CASE WHEN range % 3 = 0 THEN NULL ELSE (range % 1000)::INTEGER END AS maybe
+         FROM range({LARGE}) ORDER BY range"
+    );
+    let rows: Vec<(i64, f64, Option<i32>)> = query_as(&sql).fetch_all(&pool).await.unwrap();
+    assert_eq!(rows.len(), LARGE);
+    for (i, row) in rows.iter().enumerate() {
+        let maybe = (i % 3 != 0).then_some((i % 1000) as i32);
+        assert_eq!(*row, (i as i64, i as f64 * 0.5, maybe), "row {i}");
+    }
+    // A NULL far into the result, in a field that takes none, names its column.
+    let err = query_as::<(i64, i32)>(&sql.replace(", (range * 0.5)::DOUBLE AS half", "")).fetch_all(&pool).await;
+    assert!(
+        matches!(&err, Err(Error::Decode { column, found, .. }) if column == "maybe" && found == "NULL"),
+        "{err:?}"
+    );
+    // A column whose type comes from its parameter, fixed-width or not.
+    let labels: Vec<(i64, String)> =
+        query_as("SELECT range, $1 AS label FROM range(5000)").bind("x").fetch_all(&pool).await.unwrap();
+    assert!(labels.iter().enumerate().all(|(i, (n, label))| *n == i as i64 && label == "x"));
+    let sevens: Vec<(i64, i64)> =
+        query_as("SELECT range, $1 AS v FROM range(5000)").bind(7i64).fetch_all(&pool).await.unwrap();
+    assert!(sevens.iter().enumerate().all(|(i, pair)| *pair == (i as i64, 7)));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decode_failures_in_either_half_of_a_large_result_are_reported() {
     let pool = memory_pool(1).await;
