@@ -145,7 +145,14 @@ impl Query {
         conn.conn().worker().run(move |s| s.fetch::<T>(&sql, &args, limit)).await?
     }
 
-    /// All rows.
+    /// All rows, in one `Vec`.
+    ///
+    /// Rows of fixed-width values are computed by DuckDB on all its threads
+    /// first, then decoded straight into a vector of their number; rows
+    /// with strings or lists are decoded while DuckDB computes them. The
+    /// result is briefly held twice (DuckDB's copy, or the decoded chunks,
+    /// and the vector): for more rows than memory holds, use
+    /// [`fetch`](Self::fetch).
     pub async fn fetch_all<'c, E: Executor<'c>>(self, executor: E) -> Result<Vec<Row>> {
         self.fetch_limit(executor, None).await
     }
@@ -189,7 +196,14 @@ where
         self.query.execute(executor).await
     }
 
-    /// All rows.
+    /// All rows, in one `Vec`.
+    ///
+    /// Rows of fixed-width values are computed by DuckDB on all its threads
+    /// first, then decoded straight into a vector of their number; rows
+    /// with strings or lists are decoded while DuckDB computes them. The
+    /// result is briefly held twice (DuckDB's copy, or the decoded chunks,
+    /// and the vector): for more rows than memory holds, use
+    /// [`fetch`](Self::fetch).
     pub async fn fetch_all<'c, E: Executor<'c>>(self, executor: E) -> Result<Vec<T>> {
         let rows: Vec<R> = self.query.fetch_limit(executor, None).await?;
         Ok(rows.into_iter().map(Into::into).collect())
