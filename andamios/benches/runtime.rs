@@ -209,6 +209,21 @@ fn fetch_all(c: &mut Criterion) {
                 criterion::black_box(sums);
             })
         });
+        group.bench_function("raw_c_api_chunk_loop_into_structs", |b| {
+            timed_without_drop(b, || {
+                let mut rows = Vec::new();
+                raw_chunk_loop(&mut conn, sql, |cols, r| {
+                    rows.push(FixedWidthRow {
+                        id: cols[0].get(r).unwrap(),
+                        score: cols[1].get(r).unwrap(),
+                        day: andamios::types::Date { days: cols[2].get(r).unwrap() },
+                        maybe: cols[3].is_valid(r).then(|| cols[3].get(r).unwrap()),
+                    });
+                });
+                assert_eq!(rows.len(), SCAN_ROWS as usize);
+                rows
+            })
+        });
     }
     bench_andamios_fetch_all::<FixedWidthRow>(&mut group, &rt, &path, sql);
     group.finish();
