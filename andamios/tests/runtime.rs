@@ -96,14 +96,23 @@ async fn exhausted_pool_times_out_and_closed_pool_refuses() {
 async fn dropping_a_running_query_interrupts_it() {
     let pool = memory_pool(1).await;
     let mut conn = pool.acquire().await.unwrap();
-    let slow = query_scalar::<i64>("SELECT count(*) FROM range(10000000000) a").fetch_one(&mut conn);
+    // Each way a fetch runs: streaming with a limit, materialized (fixed-width
+    // rows), and streaming on two threads (strings).
+    let slow = "SELECT count(*) FROM range(10000000000) a";
+    let slow_text = "SELECT count(*)::VARCHAR FROM range(10000000000) a";
     // The query would run for minutes; the timeout drops its future.
-    let outcome = tokio::time::timeout(Duration::from_millis(200), slow).await;
-    assert!(outcome.is_err(), "the query finished unexpectedly");
-    // The same connection answers the next query: the first was interrupted.
-    let next = tokio::time::timeout(Duration::from_secs(10), query_scalar::<i32>("SELECT 7").fetch_one(&mut conn))
+    let limit = Duration::from_millis(200);
+    let timed_out = [
+        tokio::time::timeout(limit, query_scalar::<i64>(slow).fetch_one(&mut conn)).await.is_err(),
+        tokio::time::timeout(limit, query_scalar::<i64>(slow).fetch_all(&mut conn)).await.is_err(),
+        tokio::time::timeout(limit, query_scalar::<String>(slow_text).fetch_all(&mut conn)).await.is_err(),
+    ];
+    assert_eq!(timed_out, [true; 3], "a query finished unexpectedly");
+    // Within a second the same connection answers the next query: the
+    // others were interrupted (each took milliseconds when measured).
+    let next = tokio::time::timeout(Duration::from_secs(1), query_scalar::<i32>("SELECT 7").fetch_one(&mut conn))
         .await
-        .expect("the interrupted query kept the connection busy")
+        .expect("an interrupted query kept the connection busy")
         .unwrap();
     assert_eq!(next, 7);
     drop(conn);
