@@ -549,6 +549,10 @@ async fn large_fixed_width_results_keep_order_values_and_nulls() {
         matches!(&err, Err(Error::Decode { column, found, .. }) if column == "maybe" && found == "NULL"),
         "{err:?}"
     );
+    // DuckDB failing halfway through computing the rows is the query's error.
+    let failing = "SELECT (CASE WHEN range = 200000 THEN 'x' ELSE '1' END)::INTEGER AS n FROM range(300000)";
+    let err = query_scalar::<i32>(failing).fetch_all(&pool).await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Conversion), "{err}");
     // A column whose type comes from its parameter, fixed-width or not.
     let labels: Vec<(i64, String)> =
         query_as("SELECT range, $1 AS label FROM range(5000)").bind("x").fetch_all(&pool).await.unwrap();
