@@ -895,6 +895,9 @@ impl QueryResult {
         if unsafe { sys::duckdb_result_is_streaming(self.raw) } {
             return None;
         }
+        // DuckDB lists duckdb_row_count as deprecated (outside its stable
+        // API) but offers nothing else yet that counts a materialized result,
+        // and says such functions stay until an alternative exists.
         // SAFETY: a successful, materialized result.
         let rows = unsafe { sys::duckdb_row_count(&mut self.raw) };
         usize::try_from(rows).ok()
