@@ -51,22 +51,20 @@ pub(crate) fn drift(cached: &QueryDescription, now: &QueryDescription) -> Vec<St
 }
 
 pub(crate) fn run(args: Args) -> Outcome {
-    let url = database_url(args.database_url)?;
-    let path = database_path(&url)?;
-    let db = Database::open(&path, &OpenOptions { read_only: true, ..OpenOptions::default() })
-        .map_err(|e| format!("cannot open {url}: {}", e.message()))?;
-    let conn = db.connect().map_err(|e| e.to_string())?;
     if !args.cache.is_dir() {
         return Err(format!("no offline cache at {}; run `andamios prepare` first", args.cache.display()));
     }
     let entries = cache::entries(&args.cache)
         .map_err(|e| format!("cannot read the offline cache {}: {e}", args.cache.display()))?;
-    let (mut checked, mut drifted) = (0, 0);
+    let url = database_url(args.database_url)?;
+    let path = database_path(&url)?;
+    let db = Database::open(&path, &OpenOptions { read_only: true, ..OpenOptions::default() })
+        .map_err(|e| format!("cannot open {url}: {}", e.message()))?;
+    let conn = db.connect().map_err(|e| e.to_string())?;
+    let checked = entries.len();
+    let mut drifted = 0;
     for (name, text) in &entries {
-        let file = args.cache.join(name);
-        let file = &file;
-        let entry = cache::read_entry(file, text).map_err(|e| e.to_string())?;
-        checked += 1;
+        let entry = cache::read_entry(&args.cache.join(name), text).map_err(|e| e.to_string())?;
         let problems = match describe(&conn, &entry.query.sql) {
             Ok(now) => drift(&entry.query, &now),
             Err(e) => vec![format!("no longer valid: {e}")],

@@ -98,6 +98,7 @@ pub(crate) fn expand(input: DeriveInput) -> Result<TokenStream> {
         Fields::Unit => (quote!(Self), Vec::new(), quote!(Self)),
     };
 
+    let from_rows = from_rows_fn(setup, batch);
     Ok(quote! {
         impl #impl_generics ::andamios::FromRow for #ident #ty_generics #where_clause {
             #[inline]
@@ -105,16 +106,26 @@ pub(crate) fn expand(input: DeriveInput) -> Result<TokenStream> {
                 ::core::result::Result::Ok(#body)
             }
 
-            #[allow(unused_mut, unused_variables)]
-            fn from_rows(
-                rows: &::andamios::RowBatch<'_>,
-                out: &mut ::std::vec::Vec<Self>,
-            ) -> ::andamios::Result<()> {
-                #(#setup)*
-                rows.decode_each(out, |i| ::core::result::Result::Ok(#batch))
-            }
+            #from_rows
         }
     })
+}
+
+/// `FromRow::from_rows` that runs `setup` (finding and type-checking the
+/// columns, once per batch) and then builds `value` for every row `i`: the
+/// derive and the checked macros generate it alike.
+pub(crate) fn from_rows_fn(setup: impl IntoIterator<Item = TokenStream>, value: TokenStream) -> TokenStream {
+    let setup = setup.into_iter();
+    quote! {
+        #[allow(unused_mut, unused_variables)]
+        fn from_rows(
+            rows: &::andamios::RowBatch<'_>,
+            out: &mut ::std::vec::Vec<Self>,
+        ) -> ::andamios::Result<()> {
+            #(#setup)*
+            rows.decode_each(out, |i| ::core::result::Result::Ok(#value))
+        }
+    }
 }
 
 #[cfg(test)]

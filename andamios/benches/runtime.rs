@@ -164,26 +164,12 @@ fn fetch_all(c: &mut Criterion) {
                 names
             })
         });
-    }
-    {
-        // Not a target either: the best this loop can do when it builds what
-        // `fetch_all` returns, the same structs in one `Vec`, on one thread.
-        let mut conn = raw_connection(&path);
-        group.bench_function("raw_c_api_chunk_loop_into_structs", |b| {
-            timed_without_drop(b, || {
-                let mut rows = Vec::new();
-                raw_chunk_loop(&mut conn, sql, |cols, r| {
-                    rows.push(ScanRow {
-                        id: cols[0].get(r).unwrap(),
-                        score: cols[1].get(r).unwrap(),
-                        name: std::str::from_utf8(cols[2].bytes(r).unwrap()).unwrap().to_owned(),
-                        day: andamios::types::Date { days: cols[3].get(r).unwrap() },
-                        maybe: cols[4].is_valid(r).then(|| cols[4].get(r).unwrap()),
-                    });
-                });
-                assert_eq!(rows.len(), SCAN_ROWS as usize);
-                rows
-            })
+        bench_raw_into_structs(&mut group, &mut conn, sql, |cols, r| ScanRow {
+            id: cols[0].get(r).unwrap(),
+            score: cols[1].get(r).unwrap(),
+            name: std::str::from_utf8(cols[2].bytes(r).unwrap()).unwrap().to_owned(),
+            day: andamios::types::Date { days: cols[3].get(r).unwrap() },
+            maybe: cols[4].is_valid(r).then(|| cols[4].get(r).unwrap()),
         });
     }
     bench_andamios_fetch_all::<ScanRow>(&mut group, &rt, &path, sql);
@@ -209,20 +195,11 @@ fn fetch_all(c: &mut Criterion) {
                 criterion::black_box(sums);
             })
         });
-        group.bench_function("raw_c_api_chunk_loop_into_structs", |b| {
-            timed_without_drop(b, || {
-                let mut rows = Vec::new();
-                raw_chunk_loop(&mut conn, sql, |cols, r| {
-                    rows.push(FixedWidthRow {
-                        id: cols[0].get(r).unwrap(),
-                        score: cols[1].get(r).unwrap(),
-                        day: andamios::types::Date { days: cols[2].get(r).unwrap() },
-                        maybe: cols[3].is_valid(r).then(|| cols[3].get(r).unwrap()),
-                    });
-                });
-                assert_eq!(rows.len(), SCAN_ROWS as usize);
-                rows
-            })
+        bench_raw_into_structs(&mut group, &mut conn, sql, |cols, r| FixedWidthRow {
+            id: cols[0].get(r).unwrap(),
+            score: cols[1].get(r).unwrap(),
+            day: andamios::types::Date { days: cols[2].get(r).unwrap() },
+            maybe: cols[3].is_valid(r).then(|| cols[3].get(r).unwrap()),
         });
     }
     bench_andamios_fetch_all::<FixedWidthRow>(&mut group, &rt, &path, sql);
@@ -268,6 +245,24 @@ fn raw_chunk_loop(conn: &mut Connection, sql: &str, mut row: impl FnMut(&[Column
         rows += chunk.len();
     }
     rows
+}
+
+/// Not a target: the raw loop building what `fetch_all` returns, one `T`
+/// per row in one `Vec`, on one thread.
+fn bench_raw_into_structs<T>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    conn: &mut Connection,
+    sql: &str,
+    build: impl Fn(&[ColumnRef<'_>], usize) -> T,
+) {
+    group.bench_function("raw_c_api_chunk_loop_into_structs", |b| {
+        timed_without_drop(b, || {
+            let mut rows = Vec::new();
+            raw_chunk_loop(conn, sql, |cols, r| rows.push(build(cols, r)));
+            assert_eq!(rows.len(), SCAN_ROWS as usize);
+            rows
+        })
+    });
 }
 
 /// `fetch_all` of `sql` into `T` through a pool of one connection.

@@ -91,7 +91,7 @@ impl SharedGroup {
             let i = self.next.fetch_add(1, Ordering::Relaxed);
             let Some(chunk) = self.chunks.get(i) else { return Ok(parts) };
             let mut part = Vec::new();
-            if let Err(e) = decode_chunk(Arc::clone(chunk), usize::MAX, &mut part) {
+            if let Err(e) = decode_chunk(chunk, usize::MAX, &mut part) {
                 // Stop the other thread too: the call fails anyway.
                 self.next.store(self.chunks.len(), Ordering::Relaxed);
                 return Err(e);
@@ -342,25 +342,18 @@ impl WorkerState {
         let parallel_decode = self.options.parallel_decode;
         self.traced(sql, |this| {
             let stmt = this.prepare_bound(sql, args)?;
-            let out = match FetchPlan::choose(stmt, limit, parallel_decode) {
+            let plan = FetchPlan::choose(stmt, limit, parallel_decode);
+            let mut chunks = Chunks::execute(stmt, plan != FetchPlan::Materialized, sql)?;
+            let out = match plan {
                 FetchPlan::Materialized => {
-                    let mut result = stmt.execute(false).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
-                    let mut out = Vec::with_capacity(result.row_count().unwrap_or(0));
-                    let mut chunks = Chunks { descriptions: result.columns().into(), result, sql };
+                    let mut out = Vec::with_capacity(chunks.result.row_count().unwrap_or(0));
                     while let Some(chunk) = chunks.next()? {
-                        decode_chunk(chunk, usize::MAX, &mut out)?;
+                        decode_chunk(&chunk, usize::MAX, &mut out)?;
                     }
                     out
                 }
-                plan => {
-                    let result = stmt.execute(true).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
-                    let mut chunks = Chunks { descriptions: result.columns().into(), result, sql };
-                    if plan == FetchPlan::StreamingInParallel {
-                        chunks.decode_in_parallel(&mut this.decode_helper)?
-                    } else {
-                        concat(chunks.decode(limit)?)
-                    }
-                }
+                FetchPlan::StreamingInParallel => chunks.decode_in_parallel(&mut this.decode_helper)?,
+                FetchPlan::Streaming => concat(chunks.decode(limit)?),
             };
             let n = out.len() as u64;
             Ok((out, n))
@@ -377,12 +370,11 @@ impl WorkerState {
     ) {
         let outcome = self.traced(sql, |this| {
             let stmt = this.prepare_bound(sql, args)?;
-            let result = stmt.execute(true).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
-            let mut chunks = Chunks { descriptions: result.columns().into(), result, sql };
+            let mut chunks = Chunks::execute(stmt, true, sql)?;
             let mut total = 0u64;
             while let Some(chunk) = chunks.next()? {
                 let mut batch = Vec::with_capacity(CHUNK_ROWS);
-                decode_chunk(chunk, usize::MAX, &mut batch)?;
+                decode_chunk(&chunk, usize::MAX, &mut batch)?;
                 total += batch.len() as u64;
                 in_flight.fetch_add(batch.len(), Ordering::SeqCst);
                 if tx.blocking_send(Ok(batch)).is_err() {
@@ -445,7 +437,13 @@ struct Chunks<'s> {
     sql: &'s str,
 }
 
-impl Chunks<'_> {
+impl<'s> Chunks<'s> {
+    /// Runs `stmt`: streaming, or materialized (whole, before the first chunk).
+    fn execute(stmt: &mut Statement, streaming: bool, sql: &'s str) -> Result<Chunks<'s>> {
+        let result = stmt.execute(streaming).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
+        Ok(Chunks { descriptions: result.columns().into(), result, sql })
+    }
+
     fn next(&mut self) -> Result<Option<Arc<ChunkView>>> {
         let chunk = self.result.next_chunk().map_err(|e| Error::from_duckdb(e, Some(self.sql)))?;
         Ok(chunk.map(|chunk| Arc::new(ChunkView::new(chunk, Arc::clone(&self.descriptions)))))
@@ -472,7 +470,7 @@ impl Chunks<'_> {
         while remaining > 0 {
             let Some(chunk) = self.next()? else { break };
             let mut part = Vec::new();
-            decode_chunk(chunk, remaining, &mut part)?;
+            decode_chunk(&chunk, remaining, &mut part)?;
             remaining -= part.len();
             parts.push(part);
         }

@@ -179,10 +179,7 @@ fn decode_error<T: Decode>(d: &ColumnDescription, error: DecodeError) -> Error {
 ///
 ///     fn from_rows(rows: &RowBatch<'_>, out: &mut Vec<Self>) -> Result<()> {
 ///         let (x, y) = (rows.column_named::<f64>("x", 0)?, rows.column_named::<f64>("y", 1)?);
-///         for i in 0..rows.len() {
-///             out.push(Point { x: x.get(i)?, y: y.get(i)? });
-///         }
-///         Ok(())
+///         rows.decode_each(out, |i| Ok(Point { x: x.get(i)?, y: y.get(i)? }))
 ///     }
 /// }
 ///
@@ -350,13 +347,13 @@ impl<T: Decode> FromRow for Scalar<T> {
 }
 
 /// Decodes up to `limit` rows of `chunk` as `T`, on the thread that owns the chunk.
-pub(crate) fn decode_chunk<T: FromRow>(chunk: Arc<ChunkView>, limit: usize, out: &mut Vec<T>) -> Result<()> {
+pub(crate) fn decode_chunk<T: FromRow>(chunk: &Arc<ChunkView>, limit: usize, out: &mut Vec<T>) -> Result<()> {
     let len = chunk.len().min(limit);
     if len == 0 {
         // Nothing to decode: like a result without rows, no column is checked.
         return Ok(());
     }
-    T::from_rows(&RowBatch { chunk: &chunk, len }, out)
+    T::from_rows(&RowBatch { chunk, len }, out)
 }
 
 /// The error for a `#[andamios(try_from = "...")]` field whose conversion failed.

@@ -202,16 +202,7 @@ fn from_rows(fields: &[Field], build: impl Fn(TokenStream) -> TokenStream) -> To
         }
     });
     let idents = fields.iter().map(|f| &f.ident);
-    let value = build(quote!({ #(#idents: #vars.get(i)?,)* }));
-    quote! {
-        fn from_rows(
-            rows: &::andamios::RowBatch<'_>,
-            out: &mut ::std::vec::Vec<Self>,
-        ) -> ::andamios::Result<()> {
-            #(#setup)*
-            rows.decode_each(out, |i| ::core::result::Result::Ok(#value))
-        }
-    }
+    crate::derive_from_row::from_rows_fn(setup, build(quote!({ #(#idents: #vars.get(i)?,)* })))
 }
 
 fn record(query: &QueryDescription, span: Span) -> Result<TokenStream> {
