@@ -118,7 +118,8 @@ impl PoolOptions {
         self
     }
 
-    /// Idle connections above `min_connections` are closed after this long.
+    /// Connections idle for this long are closed, as long as
+    /// `min_connections` stay open (default 10 min; `None` keeps them all).
     pub fn idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.idle_timeout = timeout.into();
         self
@@ -198,6 +199,9 @@ impl PoolOptions {
             worker_options: WorkerOptions { slow_statement: self.slow_statement_threshold, parallel_decode },
             options: self,
         }));
+        if let Some(timeout) = pool.0.options.idle_timeout {
+            PoolShared::spawn_reaper(&pool.0, timeout);
+        }
         // Open the minimum up front, so that a bad hook fails here.
         let mut warm = Vec::new();
         for _ in 0..pool.0.options.min_connections.min(pool.0.options.max_connections) {
@@ -241,15 +245,54 @@ impl PoolShared {
 
     fn take_idle(&self) -> Option<Worker> {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        // The caller's own permit has no connection yet.
+        self.close_expired(&mut idle, self.permits_in_use().saturating_sub(1));
         // Most recently used first: keeps caches warm and lets old ones expire.
-        while let Some(worker) = idle.pop_back() {
-            let expired = self.options.idle_timeout.is_some_and(|t| worker.last_used.elapsed() > t);
-            if expired && idle.len() >= self.options.min_connections {
-                continue;
-            }
-            return Some(worker);
+        idle.pop_back()
+    }
+
+    /// Closes the connections idle for longer than the idle timeout, oldest
+    /// first, while more than `min_connections` stay open counting the
+    /// `checked_out` ones.
+    fn close_expired(&self, idle: &mut VecDeque<Worker>, checked_out: usize) {
+        let Some(timeout) = self.options.idle_timeout else { return };
+        // Released connections are pushed to the back: the oldest is in front.
+        while checked_out + idle.len() > self.options.min_connections
+            && idle.front().is_some_and(|worker| worker.last_used.elapsed() > timeout)
+        {
+            // Dropping the worker ends its thread, which closes the connection.
+            idle.pop_front();
         }
-        None
+    }
+
+    /// Permits held: connections checked out, or being opened for a caller.
+    fn permits_in_use(&self) -> usize {
+        self.options.max_connections - self.semaphore.available_permits()
+    }
+
+    /// Closes expired idle connections until the pool is dropped or closed,
+    /// so that they go even when nothing acquires (`take_idle` closes them
+    /// too, but only when called).
+    fn spawn_reaper(shared: &Arc<PoolShared>, timeout: Duration) {
+        // Checking four times per timeout closes a connection at most a
+        // quarter of the timeout late.
+        let period = (timeout / 4).max(Duration::from_millis(1));
+        // Outside a tokio runtime only `take_idle` closes them.
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let shared = Arc::downgrade(shared);
+        runtime.spawn(async move {
+            let mut ticks = tokio::time::interval(period);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                let Some(shared) = shared.upgrade() else { return };
+                if shared.closed.load(Ordering::Acquire) {
+                    return;
+                }
+                let mut idle = shared.idle.lock().unwrap_or_else(|e| e.into_inner());
+                shared.close_expired(&mut idle, shared.permits_in_use());
+            }
+        });
     }
 }
 
@@ -332,7 +375,7 @@ impl Pool {
 
     /// Connections checked out right now.
     pub fn num_in_use(&self) -> usize {
-        self.0.options.max_connections - self.0.semaphore.available_permits()
+        self.0.permits_in_use()
     }
 
     /// The options the pool was opened with.
