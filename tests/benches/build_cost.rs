@@ -54,7 +54,7 @@ fn generate(name: &str, checked: bool) -> PathBuf {
     std::fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[dependencies]\nandamios = {{ path = {:?} }}\n\n[profile.dev.package.libduckdb-sys]\nopt-level = 3\ndebug = false\ndebug-assertions = false\noverflow-checks = false\n",
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[dependencies]\nandamios = {{ path = {:?} }}\n\n[profile.dev.package.libduckdb-sys]\nopt-level = 3\ndebug = false\ndebug-assertions = false\noverflow-checks = false\n\n[profile.dev.build-override]\ndebug = false\n",
             repo().join("andamios").display().to_string()
         ),
     )
