@@ -16,7 +16,7 @@ use std::ffi::{c_char, CStr, CString};
 use std::marker::PhantomData;
 use std::ops::Range;
 use std::ptr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Rows in a full DuckDB data chunk (`STANDARD_VECTOR_SIZE`).
 pub fn vector_size() -> usize {
@@ -81,6 +81,27 @@ unsafe impl Send for Database {}
 // SAFETY: as above; `&Database` only allows `connect`, which is thread-safe.
 unsafe impl Sync for Database {}
 
+/// DuckDB's cache of open databases, one for the whole process: opening a
+/// file that is already open returns the instance that has it. Two
+/// instances on one file would each keep their own buffers and write-ahead
+/// log, and one's checkpoint would silently discard the other's commits.
+/// (`:memory:` is never cached: each open is a new database.) The cache
+/// holds weak references, so a database still closes with its last handle.
+struct InstanceCache(sys::duckdb_instance_cache);
+
+// SAFETY: DuckDB guards the cache with a mutex of its own and documents
+// `duckdb_get_or_create_from_cache` for use from any thread.
+unsafe impl Send for InstanceCache {}
+// SAFETY: as above; the handle itself is never written after creation.
+unsafe impl Sync for InstanceCache {}
+
+fn instance_cache() -> &'static InstanceCache {
+    static CACHE: OnceLock<InstanceCache> = OnceLock::new();
+    // SAFETY: no arguments; the result is checked for null where it is used.
+    // Never destroyed: it lives as long as the process.
+    CACHE.get_or_init(|| InstanceCache(unsafe { sys::duckdb_create_instance_cache() }))
+}
+
 struct Config(sys::duckdb_config);
 
 impl Drop for Config {
@@ -92,6 +113,10 @@ impl Drop for Config {
 
 impl Database {
     /// Opens `path` (`":memory:"` or empty for an in-memory database).
+    ///
+    /// A file this process already has open is not opened a second time:
+    /// the new handle shares the open instance, which requires the same
+    /// options (an error says so otherwise).
     pub fn open(path: &str, options: &OpenOptions) -> Result<Arc<Database>, DuckDbError> {
         let c_path = c_string(path, "the database path")?;
         let mut config = Config(ptr::null_mut());
@@ -125,16 +150,29 @@ impl Database {
                 ));
             }
         }
+        let cache = instance_cache();
+        if cache.0.is_null() {
+            return Err(DuckDbError::new(DuckErrorType::OutOfMemory, "DuckDB could not allocate its instance cache"));
+        }
         let mut raw = ptr::null_mut();
         let mut error: *mut c_char = ptr::null_mut();
-        // SAFETY: valid path, out-pointers and config; the error string, if
-        // any, is ours to free (owned_string does).
-        let state = unsafe { sys::duckdb_open_ext(c_path.as_ptr(), &mut raw, config.0, &mut error) };
+        // SAFETY: a live cache, valid path, out-pointers and config (DuckDB
+        // copies the config); the error string, if any, is ours to free
+        // (owned_string does).
+        let state =
+            unsafe { sys::duckdb_get_or_create_from_cache(cache.0, c_path.as_ptr(), &mut raw, config.0, &mut error) };
         // SAFETY: `error` is null or allocated by DuckDB for us.
         let message = unsafe { owned_string(error) };
         if state != sys::DuckDBSuccess {
             let kind = if message.contains("lock") { DuckErrorType::Io } else { DuckErrorType::Connection };
-            return Err(DuckDbError::new(kind, format!("could not open DuckDB database '{path}': {message}")));
+            let hint = if message.contains("different configuration") {
+                "\n  this process already has the file open with other options (access mode, threads, \
+                 memory_limit or settings), and DuckDB opens a file once per process: open it with the same \
+                 options, or share the pool that has it"
+            } else {
+                ""
+            };
+            return Err(DuckDbError::new(kind, format!("could not open DuckDB database '{path}': {message}{hint}")));
         }
         Ok(Arc::new(Database { raw }))
     }
@@ -152,8 +190,9 @@ impl Database {
 
 impl Drop for Database {
     fn drop(&mut self) {
-        // SAFETY: opened by duckdb_open_ext; connections hold an Arc to us,
-        // so none is alive any more.
+        // SAFETY: opened by duckdb_get_or_create_from_cache; connections hold
+        // an Arc to us, so none is alive any more. Closing releases this
+        // handle; the instance closes with the last handle on it.
         unsafe { sys::duckdb_close(&mut self.raw) };
     }
 }
@@ -1533,6 +1572,48 @@ mod tests {
             rows += chunk.len();
         }
         assert_eq!(rows, 5000);
+    }
+
+    /// The one BIGINT a query returns.
+    fn single_i64(conn: &Connection, sql: &str) -> i64 {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let mut result = stmt.execute(false).unwrap();
+        let ty = result.columns()[0].ty.clone();
+        let chunk = result.next_chunk().unwrap().unwrap();
+        let value = chunk.column(0, &ty).unwrap().get::<i64>(0).unwrap();
+        value
+    }
+
+    #[test]
+    fn a_file_open_twice_in_a_process_is_one_instance() {
+        let dir = std::env::temp_dir().join(format!("andamios-ffi-instance-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("shared.duckdb");
+        let path = path.to_str().unwrap();
+        {
+            let first = Database::open(path, &OpenOptions::default()).unwrap().connect().unwrap();
+            let second = Database::open(path, &OpenOptions::default()).unwrap().connect().unwrap();
+            first.execute_batch("CREATE TABLE t (x BIGINT); INSERT INTO t SELECT range FROM range(1000)").unwrap();
+            second.execute_batch("INSERT INTO t SELECT range FROM range(1000)").unwrap();
+            assert_eq!(single_i64(&first, "SELECT count(*) FROM t"), 2000, "one instance sees both writes");
+            first.execute_batch("CHECKPOINT").unwrap();
+            second.execute_batch("CHECKPOINT").unwrap();
+
+            // Other options cannot share the open instance: the error says what to do.
+            let read_only = OpenOptions { read_only: true, ..OpenOptions::default() };
+            let err = Database::open(path, &read_only).unwrap_err();
+            assert!(err.message().contains("same options"), "{}", err.message());
+        }
+        // Closed with its last handle: reopened from the file, with every row.
+        let reopened = Database::open(path, &OpenOptions::default()).unwrap().connect().unwrap();
+        assert_eq!(single_i64(&reopened, "SELECT count(*) FROM t"), 2000);
+        drop(reopened);
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        // Each in-memory open is a database of its own.
+        let (a, b) = (memory(), memory());
+        a.execute_batch("CREATE TABLE only_in_a (x INTEGER)").unwrap();
+        assert_eq!(b.prepare("SELECT * FROM only_in_a").unwrap_err().kind(), DuckErrorType::Catalog);
     }
 
     #[test]

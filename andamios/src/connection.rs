@@ -110,7 +110,10 @@ struct RunState {
 
 /// The async side's handle on a connection thread.
 pub(crate) struct Worker {
-    jobs: mpsc::Sender<Job>,
+    /// `None` only while the worker is being dropped.
+    jobs: Option<mpsc::Sender<Job>>,
+    /// Joined on drop: see `Drop for Worker`.
+    thread: Option<std::thread::JoinHandle<()>>,
     interrupt: InterruptHandle,
     state: Arc<Mutex<RunState>>,
     next_id: u64,
@@ -159,7 +162,7 @@ impl Worker {
     pub(crate) async fn spawn(db: Arc<Database>, options: WorkerOptions) -> Result<Worker> {
         let (jobs, queue) = mpsc::channel::<Job>();
         let (ready_tx, ready_rx) = oneshot::channel();
-        std::thread::Builder::new().name("andamios-connection".into()).spawn(move || {
+        let thread = std::thread::Builder::new().name("andamios-connection".into()).spawn(move || {
             let conn = match db.connect() {
                 Ok(conn) => conn,
                 Err(e) => {
@@ -177,7 +180,8 @@ impl Worker {
         })?;
         let interrupt = ready_rx.await.map_err(|_| Error::WorkerGone)??;
         Ok(Worker {
-            jobs,
+            jobs: Some(jobs),
+            thread: Some(thread),
             interrupt,
             state: Arc::default(),
             next_id: 0,
@@ -224,7 +228,7 @@ impl Worker {
     {
         let (id, job) = self.wrap(f);
         self.last_used = Instant::now();
-        self.jobs.send(job).map_err(|_| Error::WorkerGone)?;
+        self.send(job)?;
         Ok(CancelOnDrop { state: Arc::clone(&self.state), interrupt: self.interrupt.clone(), id, armed: true })
     }
 
@@ -250,7 +254,27 @@ impl Worker {
         F: FnOnce(&mut WorkerState) + Send + 'static,
     {
         let (_, job) = self.wrap(f);
-        let _ = self.jobs.send(job);
+        let _ = self.send(job);
+    }
+
+    fn send(&self, job: Job) -> Result<()> {
+        let jobs = self.jobs.as_ref().ok_or(Error::WorkerGone)?;
+        jobs.send(job).map_err(|_| Error::WorkerGone)
+    }
+}
+
+impl Drop for Worker {
+    /// Closes the connection before returning: the thread ends once its
+    /// queue is closed and empty. When the pool goes, its database then
+    /// closes with it, so that the file can be opened again at once, with
+    /// other options too. The wait is for queued work (a rollback, an
+    /// interrupted query), which is short: a running query of a dropped
+    /// future has been interrupted.
+    fn drop(&mut self) {
+        drop(self.jobs.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 

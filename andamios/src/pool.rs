@@ -244,25 +244,31 @@ impl PoolShared {
     }
 
     fn take_idle(&self) -> Option<Worker> {
-        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        // The caller's own permit has no connection yet.
-        self.close_expired(&mut idle, self.permits_in_use().saturating_sub(1));
-        // Most recently used first: keeps caches warm and lets old ones expire.
-        idle.pop_back()
+        let (worker, expired) = {
+            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+            // The caller's own permit has no connection yet.
+            let expired = self.take_expired(&mut idle, self.permits_in_use().saturating_sub(1));
+            // Most recently used first: keeps caches warm and lets old ones expire.
+            (idle.pop_back(), expired)
+        };
+        // Closed outside the lock: dropping a worker waits for its thread.
+        drop(expired);
+        worker
     }
 
-    /// Closes the connections idle for longer than the idle timeout, oldest
+    /// Removes the connections idle for longer than the idle timeout, oldest
     /// first, while more than `min_connections` stay open counting the
-    /// `checked_out` ones.
-    fn close_expired(&self, idle: &mut VecDeque<Worker>, checked_out: usize) {
-        let Some(timeout) = self.options.idle_timeout else { return };
+    /// `checked_out` ones; dropping them closes them.
+    fn take_expired(&self, idle: &mut VecDeque<Worker>, checked_out: usize) -> Vec<Worker> {
+        let mut expired = Vec::new();
+        let Some(timeout) = self.options.idle_timeout else { return expired };
         // Released connections are pushed to the back: the oldest is in front.
         while checked_out + idle.len() > self.options.min_connections
             && idle.front().is_some_and(|worker| worker.last_used.elapsed() > timeout)
         {
-            // Dropping the worker ends its thread, which closes the connection.
-            idle.pop_front();
+            expired.extend(idle.pop_front());
         }
+        expired
     }
 
     /// Permits held: connections checked out, or being opened for a caller.
@@ -289,8 +295,11 @@ impl PoolShared {
                 if shared.closed.load(Ordering::Acquire) {
                     return;
                 }
-                let mut idle = shared.idle.lock().unwrap_or_else(|e| e.into_inner());
-                shared.close_expired(&mut idle, shared.permits_in_use());
+                let expired = {
+                    let mut idle = shared.idle.lock().unwrap_or_else(|e| e.into_inner());
+                    shared.take_expired(&mut idle, shared.permits_in_use())
+                };
+                drop(expired);
             }
         });
     }
@@ -389,7 +398,9 @@ impl Pool {
     pub fn close(&self) {
         self.0.closed.store(true, Ordering::Release);
         self.0.semaphore.close();
-        self.0.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        let idle = std::mem::take(&mut *self.0.idle.lock().unwrap_or_else(|e| e.into_inner()));
+        // Closed outside the lock: dropping a worker waits for its thread.
+        drop(idle);
     }
 
     /// Whether [`close`](Self::close) was called.

@@ -372,6 +372,30 @@ async fn file_database_is_shared_by_connections_and_read_only_mode_refuses_write
     assert!(matches!(Pool::connect("postgres://nope").await, Err(Error::Configuration(_))));
 }
 
+#[tokio::test]
+async fn two_pools_on_one_file_share_it_and_keep_every_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("duckdb:{}", dir.path().join("app.duckdb").display());
+    {
+        let app = memory_pool_at(&url).await;
+        app.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
+        // A second pool on the same file, as a background job or a test
+        // helper might open: it shares the open database.
+        let job = memory_pool_at(&url).await;
+        app.execute_batch("INSERT INTO t SELECT range FROM range(1000)").await.unwrap();
+        job.execute_batch("INSERT INTO t SELECT range FROM range(1000)").await.unwrap();
+        for pool in [&app, &job] {
+            assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(pool).await.unwrap(), 2000);
+            pool.execute_batch("CHECKPOINT").await.unwrap();
+        }
+        // Other options cannot share it: a clear error, not a second instance.
+        let err = PoolOptions::new().access_mode(andamios::AccessMode::ReadOnly).connect(&url).await.unwrap_err();
+        assert!(err.to_string().contains("same options"), "{err}");
+    }
+    let reopened = memory_pool_at(&url).await;
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&reopened).await.unwrap(), 2000);
+}
+
 async fn memory_pool_at(url: &str) -> Pool {
     PoolOptions::new().max_connections(2).connect(url).await.unwrap()
 }
