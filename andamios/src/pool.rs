@@ -173,6 +173,11 @@ impl PoolOptions {
     /// URLs: `duckdb::memory:` (in memory), `duckdb:path/to/file.duckdb`,
     /// optionally followed by `?setting=value&...` for DuckDB settings
     /// (`access_mode=read_only`, `threads=4`, ...).
+    ///
+    /// A file that another pool of this process has open is shared with
+    /// that pool (DuckDB opens a file once per process), and must then be
+    /// opened with the same options. Each `duckdb::memory:` pool is a
+    /// database of its own.
     pub async fn connect(self, url: &str) -> Result<Pool> {
         let (path, mut open) = parse_url(url)?;
         open.read_only |= self.access_mode == AccessMode::ReadOnly;
