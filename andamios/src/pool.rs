@@ -296,14 +296,17 @@ impl PoolShared {
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
-                let Some(shared) = shared.upgrade() else { return };
-                if shared.closed.load(Ordering::Acquire) {
-                    return;
-                }
+                // Hold the pool no longer than its lock, so that the owner's
+                // drop, not this task, closes it (bar that short window).
                 let expired = {
+                    let Some(shared) = shared.upgrade() else { return };
+                    if shared.closed.load(Ordering::Acquire) {
+                        return;
+                    }
                     let mut idle = shared.idle.lock().unwrap_or_else(|e| e.into_inner());
                     shared.take_expired(&mut idle, shared.permits_in_use())
                 };
+                // Closed outside the lock: dropping a worker waits for its thread.
                 drop(expired);
             }
         });
