@@ -270,12 +270,15 @@ type Started<'c, T> = (MaybeOwned<'c>, tokio::sync::mpsc::Receiver<Batch<T>>, Ca
 
 enum StreamState<'c, R> {
     Starting(Pin<Box<dyn Future<Output = Result<Started<'c, R>>> + Send + 'c>>),
+    // Fields drop in order: the receiver and the guard go first, which
+    // releases the connection's thread from a full buffer and interrupts the
+    // query, and only then the connection, whose closing waits for that thread.
     Running {
-        // Held so the connection stays checked out while rows arrive.
-        _conn: MaybeOwned<'c>,
         batches: tokio::sync::mpsc::Receiver<Batch<R>>,
         current: std::vec::IntoIter<R>,
         guard: CancelOnDrop,
+        // Held so the connection stays checked out while rows arrive.
+        _conn: MaybeOwned<'c>,
     },
     Done,
 }

@@ -313,6 +313,25 @@ async fn dropping_a_stream_stops_the_query() {
     assert_eq!(v, 1);
 }
 
+#[tokio::test]
+async fn dropping_a_stream_after_its_pool_closed_returns() {
+    // Leaked so that the stream (which borrows the pool) can move to a thread.
+    let pool: &'static Pool = Box::leak(Box::new(memory_pool(1).await));
+    let mut stream = query_scalar::<i64>("SELECT range FROM range(100000000)").fetch(pool);
+    assert_eq!(stream.next().await.unwrap().unwrap(), 0);
+    // The connection thread is now blocked on the stream's full buffer.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    pool.close();
+    // Closing the stream's connection waits for its thread, which must
+    // first be released from the buffer.
+    let (dropped_tx, dropped_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        drop(stream);
+        let _ = dropped_tx.send(());
+    });
+    assert!(dropped_rx.recv_timeout(Duration::from_secs(10)).is_ok(), "dropping the stream hung");
+}
+
 #[derive(Debug, andamios::AppendRow)]
 struct Reading {
     sensor: i32,
