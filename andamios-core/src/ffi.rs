@@ -633,8 +633,8 @@ impl Statement {
 
     /// The types of the result's columns, as far as preparing tells them
     /// (`Unknown` where they depend on a parameter's type).
-    pub fn column_types(&self) -> Vec<DuckType> {
-        (0..self.column_count()).map(|i| self.column_type(i)).collect()
+    pub fn column_types(&self) -> impl Iterator<Item = DuckType> + '_ {
+        (0..self.column_count()).map(|i| self.column_type(i))
     }
 
     fn column_count(&self) -> u64 {
@@ -1562,7 +1562,7 @@ mod tests {
     fn column_types_before_execution_and_row_count_after() {
         let conn = memory();
         let mut stmt = conn.prepare("SELECT range AS i, 'x' || range AS s FROM range(5000)").unwrap();
-        assert_eq!(stmt.column_types(), [DuckType::BigInt, DuckType::Varchar]);
+        assert_eq!(stmt.column_types().collect::<Vec<_>>(), [DuckType::BigInt, DuckType::Varchar]);
         let mut materialized = stmt.execute(false).unwrap();
         assert_eq!(materialized.row_count(), Some(5000));
         let mut streaming = stmt.execute(true).unwrap();

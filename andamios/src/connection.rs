@@ -110,8 +110,7 @@ struct RunState {
 
 /// The async side's handle on a connection thread.
 pub(crate) struct Worker {
-    /// `None` only while the worker is being dropped.
-    jobs: Option<mpsc::Sender<Job>>,
+    jobs: mpsc::Sender<Job>,
     /// Joined on drop: see `Drop for Worker`.
     thread: Option<std::thread::JoinHandle<()>>,
     interrupt: InterruptHandle,
@@ -180,7 +179,7 @@ impl Worker {
         })?;
         let interrupt = ready_rx.await.map_err(|_| Error::WorkerGone)??;
         Ok(Worker {
-            jobs: Some(jobs),
+            jobs,
             thread: Some(thread),
             interrupt,
             state: Arc::default(),
@@ -228,7 +227,7 @@ impl Worker {
     {
         let (id, job) = self.wrap(f);
         self.last_used = Instant::now();
-        self.send(job)?;
+        self.jobs.send(job).map_err(|_| Error::WorkerGone)?;
         Ok(CancelOnDrop { state: Arc::clone(&self.state), interrupt: self.interrupt.clone(), id, armed: true })
     }
 
@@ -254,12 +253,7 @@ impl Worker {
         F: FnOnce(&mut WorkerState) + Send + 'static,
     {
         let (_, job) = self.wrap(f);
-        let _ = self.send(job);
-    }
-
-    fn send(&self, job: Job) -> Result<()> {
-        let jobs = self.jobs.as_ref().ok_or(Error::WorkerGone)?;
-        jobs.send(job).map_err(|_| Error::WorkerGone)
+        let _ = self.jobs.send(job);
     }
 }
 
@@ -271,7 +265,8 @@ impl Drop for Worker {
     /// interrupted query), which is short: a running query of a dropped
     /// future has been interrupted.
     fn drop(&mut self) {
-        drop(self.jobs.take());
+        // A sender with no receiver stands in for ours, whose drop closes the queue.
+        drop(std::mem::replace(&mut self.jobs, mpsc::channel().0));
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -439,7 +434,7 @@ impl FetchPlan {
             return FetchPlan::Streaming;
         }
         // A type that depends on a parameter is unknown until execution: stream.
-        let fixed_width = stmt.column_types().iter().all(|ty| *ty != DuckType::Unknown && !ty.is_variable_length());
+        let fixed_width = stmt.column_types().all(|ty| ty != DuckType::Unknown && !ty.is_variable_length());
         match (fixed_width, parallel_decode) {
             (true, _) => FetchPlan::Materialized,
             (false, true) => FetchPlan::StreamingInParallel,

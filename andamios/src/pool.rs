@@ -245,35 +245,35 @@ impl PoolShared {
             worker.in_transaction = false;
         }
         worker.last_used = Instant::now();
-        self.idle.lock().unwrap_or_else(|e| e.into_inner()).push_back(worker);
+        self.idle().push_back(worker);
     }
 
     fn take_idle(&self) -> Option<Worker> {
-        let (worker, expired) = {
-            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-            // The caller's own permit has no connection yet.
-            let expired = self.take_expired(&mut idle, self.permits_in_use().saturating_sub(1));
-            // Most recently used first: keeps caches warm and lets old ones expire.
-            (idle.pop_back(), expired)
+        // Most recently used first: keeps caches warm and lets old ones expire.
+        self.idle().pop_back()
+    }
+
+    /// The idle connections, least recently used first.
+    fn idle(&self) -> std::sync::MutexGuard<'_, VecDeque<Worker>> {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Closes the connections idle for longer than the idle timeout, oldest
+    /// first, while more than `min_connections` stay open.
+    fn close_expired(&self, timeout: Duration) {
+        let expired: Vec<Worker> = {
+            let mut idle = self.idle();
+            let checked_out = self.permits_in_use();
+            let mut expired = Vec::new();
+            while checked_out + idle.len() > self.options.min_connections
+                && idle.front().is_some_and(|worker| worker.last_used.elapsed() > timeout)
+            {
+                expired.extend(idle.pop_front());
+            }
+            expired
         };
         // Closed outside the lock: dropping a worker waits for its thread.
         drop(expired);
-        worker
-    }
-
-    /// Removes the connections idle for longer than the idle timeout, oldest
-    /// first, while more than `min_connections` stay open counting the
-    /// `checked_out` ones; dropping them closes them.
-    fn take_expired(&self, idle: &mut VecDeque<Worker>, checked_out: usize) -> Vec<Worker> {
-        let mut expired = Vec::new();
-        let Some(timeout) = self.options.idle_timeout else { return expired };
-        // Released connections are pushed to the back: the oldest is in front.
-        while checked_out + idle.len() > self.options.min_connections
-            && idle.front().is_some_and(|worker| worker.last_used.elapsed() > timeout)
-        {
-            expired.extend(idle.pop_front());
-        }
-        expired
     }
 
     /// Permits held: connections checked out, or being opened for a caller.
@@ -281,14 +281,11 @@ impl PoolShared {
         self.options.max_connections - self.semaphore.available_permits()
     }
 
-    /// Closes expired idle connections until the pool is dropped or closed,
-    /// so that they go even when nothing acquires (`take_idle` closes them
-    /// too, but only when called).
+    /// Closes expired idle connections, four times per timeout (so at most
+    /// a quarter of it late), until the pool is dropped or closed.
     fn spawn_reaper(shared: &Arc<PoolShared>, timeout: Duration) {
-        // Checking four times per timeout closes a connection at most a
-        // quarter of the timeout late.
         let period = (timeout / 4).max(Duration::from_millis(1));
-        // Outside a tokio runtime only `take_idle` closes them.
+        // `acquire` needs tokio too: without a runtime there is nothing to reap.
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         let shared = Arc::downgrade(shared);
         runtime.spawn(async move {
@@ -296,18 +293,13 @@ impl PoolShared {
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
-                // Hold the pool no longer than its lock, so that the owner's
-                // drop, not this task, closes it (bar that short window).
-                let expired = {
-                    let Some(shared) = shared.upgrade() else { return };
-                    if shared.closed.load(Ordering::Acquire) {
-                        return;
-                    }
-                    let mut idle = shared.idle.lock().unwrap_or_else(|e| e.into_inner());
-                    shared.take_expired(&mut idle, shared.permits_in_use())
-                };
-                // Closed outside the lock: dropping a worker waits for its thread.
-                drop(expired);
+                // Held only for the sweep, so that the owner's drop, not this
+                // task, closes the pool (bar that short window).
+                let Some(shared) = shared.upgrade() else { return };
+                if shared.closed.load(Ordering::Acquire) {
+                    return;
+                }
+                shared.close_expired(timeout);
             }
         });
     }
@@ -387,7 +379,7 @@ impl Pool {
 
     /// Idle connections.
     pub fn num_idle(&self) -> usize {
-        self.0.idle.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.0.idle().len()
     }
 
     /// Connections checked out right now.
@@ -406,7 +398,7 @@ impl Pool {
     pub fn close(&self) {
         self.0.closed.store(true, Ordering::Release);
         self.0.semaphore.close();
-        let idle = std::mem::take(&mut *self.0.idle.lock().unwrap_or_else(|e| e.into_inner()));
+        let idle = std::mem::take(&mut *self.0.idle());
         // Closed outside the lock: dropping a worker waits for its thread.
         drop(idle);
     }
