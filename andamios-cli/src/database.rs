@@ -2,8 +2,10 @@
 
 use crate::{database_url, runtime, Outcome};
 use andamios::migrate::Migrator;
+use andamios_core::ffi::{Database, OpenOptions};
 use andamios_core::schema::database_path;
-use std::path::PathBuf;
+use std::io::{BufRead, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Database commands.
@@ -11,12 +13,19 @@ use std::process::ExitCode;
 pub(crate) enum Command {
     /// Create the database file (empty).
     Create(Common),
-    /// Delete the database file and its write-ahead log.
-    Drop(Common),
-    /// Drop, create, and apply every migration.
+    /// Delete the database file and its write-ahead log (asks first).
+    Drop {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        confirm: Confirm,
+    },
+    /// Drop, create, and apply every migration (asks first).
     Reset {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        confirm: Confirm,
         /// The migrations folder.
         #[arg(long, default_value = "migrations")]
         source: PathBuf,
@@ -29,6 +38,14 @@ pub(crate) struct Common {
     /// The database (default: DATABASE_URL).
     #[arg(long)]
     database_url: Option<String>,
+}
+
+/// Consent to delete a database file.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Confirm {
+    /// Delete without asking (needed when not run in a terminal).
+    #[arg(short = 'y', long)]
+    yes: bool,
 }
 
 fn file(common: &Common) -> Result<(String, PathBuf), String> {
@@ -49,7 +66,72 @@ fn create(url: &str) -> Result<(), String> {
     .map_err(|e| format!("cannot create {url}: {e}"))
 }
 
-fn drop_file(path: &std::path::Path) -> Result<bool, String> {
+/// Checks that `path` may be deleted: it must be a DuckDB database that no
+/// other process has open, and the user must agree. Deleting the file of a
+/// running application would lose every write it makes afterwards, to a
+/// file that no longer has a name.
+fn confirm_delete(path: &Path, confirm: &Confirm) -> Result<(), String> {
+    if !path.exists() {
+        return Ok(());
+    }
+    ensure_duckdb_file(path)?;
+    ensure_not_open_elsewhere(path)?;
+    if confirm.yes {
+        return Ok(());
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(format!(
+            "not deleting {} without confirmation: run the command in a terminal to be asked, or pass -y",
+            path.display()
+        ));
+    }
+    eprint!("Delete the database {} and its write-ahead log? [y/N] ", path.display());
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer).map_err(|e| format!("cannot read the answer: {e}"))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES") {
+        Ok(())
+    } else {
+        Err(format!("{} was not deleted", path.display()))
+    }
+}
+
+/// A DuckDB file starts with a checksum and the magic bytes `DUCK`; an empty
+/// file is what DuckDB makes of a new database before its first checkpoint.
+fn ensure_duckdb_file(path: &Path) -> Result<(), String> {
+    let mut header = Vec::with_capacity(12);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(12).read_to_end(&mut header))
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if header.is_empty() || header.get(8..12) == Some(b"DUCK".as_slice()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} is not a DuckDB database file; not deleting it (check DATABASE_URL or --database-url)",
+            path.display()
+        ))
+    }
+}
+
+/// DuckDB locks a database file while a process has it open; opening it
+/// here fails on that lock if another process (an application, a shell)
+/// still uses the file.
+fn ensure_not_open_elsewhere(path: &Path) -> Result<(), String> {
+    let name = path.to_str().ok_or_else(|| format!("{} is not a UTF-8 path", path.display()))?;
+    match Database::open(name, &OpenOptions::default()) {
+        Ok(_) => Ok(()),
+        Err(e) if e.message().contains("lock") => Err(format!(
+            "{} is open in another process; stop it first, or it would go on writing to a deleted file\n  DuckDB: {}",
+            path.display(),
+            e.message()
+        )),
+        // A damaged file can still be deleted; nothing else can have it open.
+        Err(_) => Ok(()),
+    }
+}
+
+fn drop_file(path: &Path) -> Result<bool, String> {
     let mut removed = false;
     for p in [path.to_path_buf(), PathBuf::from(format!("{}.wal", path.display()))] {
         match std::fs::remove_file(&p) {
@@ -72,17 +154,19 @@ pub(crate) fn run(command: Command) -> Outcome {
                 println!("created {}", path.display());
             }
         }
-        Command::Drop(common) => {
+        Command::Drop { common, confirm } => {
             let (_, path) = file(&common)?;
+            confirm_delete(&path, &confirm)?;
             if drop_file(&path)? {
                 println!("dropped {}", path.display());
             } else {
                 println!("{} does not exist", path.display());
             }
         }
-        Command::Reset { common, source } => {
+        Command::Reset { common, confirm, source } => {
             let (url, path) = file(&common)?;
             let migrator = Migrator::from_dir(&source).map_err(|e| e.to_string())?;
+            confirm_delete(&path, &confirm)?;
             drop_file(&path)?;
             let rt = runtime()?;
             let applied = rt

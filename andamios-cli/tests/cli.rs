@@ -121,9 +121,9 @@ fn database_create_drop_and_reset() {
     write(d.join("migrations/1_init.sql"), "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);");
     assert!(andamios(d, &["database", "create", "--database-url", &url]).status.success());
     assert!(d.join("app.duckdb").exists());
-    assert!(andamios(d, &["database", "reset", "--database-url", &url]).status.success());
+    assert!(andamios(d, &["database", "reset", "-y", "--database-url", &url]).status.success());
     assert_eq!(query_one(d, "SELECT count(*) FROM t"), Some(1));
-    assert!(andamios(d, &["database", "drop", "--database-url", &url]).status.success());
+    assert!(andamios(d, &["database", "drop", "-y", "--database-url", &url]).status.success());
     assert!(!d.join("app.duckdb").exists());
     let out = andamios(d, &["database", "create"]);
     assert!(!out.status.success());
@@ -132,6 +132,46 @@ fn database_create_drop_and_reset() {
     write(d.join(".env"), &format!("DATABASE_URL={url}\n"));
     assert!(andamios(d, &["database", "create"]).status.success());
     assert!(d.join("app.duckdb").exists());
+}
+
+#[test]
+fn drop_and_reset_delete_only_a_confirmed_unused_duckdb_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let url = url(d);
+    write(d.join("migrations/1_init.sql"), "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);");
+    assert!(andamios(d, &["migrate", "run", "--database-url", &url]).status.success());
+
+    // Not in a terminal and no -y: nothing is deleted.
+    for command in ["drop", "reset"] {
+        let out = andamios(d, &["database", command, "--database-url", &url]);
+        assert!(!out.status.success());
+        assert!(text(&out).contains("without confirmation") && text(&out).contains("-y"), "{}", text(&out));
+        assert_eq!(query_one(d, "SELECT count(*) FROM t"), Some(1), "{command} kept the data");
+    }
+
+    // Another process has the file open: it would keep writing to a deleted file.
+    {
+        let held = Database::open(d.join("app.duckdb").to_str().unwrap(), &OpenOptions::default()).unwrap();
+        for command in ["drop", "reset"] {
+            let out = andamios(d, &["database", command, "-y", "--database-url", &url]);
+            assert!(!out.status.success());
+            assert!(text(&out).contains("open in another process"), "{}", text(&out));
+        }
+        drop(held);
+    }
+    assert_eq!(query_one(d, "SELECT count(*) FROM t"), Some(1));
+
+    // A file that is not a DuckDB database (a mistyped URL) is never deleted.
+    let csv = d.join("data.csv");
+    write(&csv, "id,name\n1,a\n");
+    let out = andamios(d, &["database", "drop", "-y", "--database-url", &format!("duckdb:{}", csv.display())]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("not a DuckDB database file"), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), "id,name\n1,a\n");
+
+    assert!(andamios(d, &["database", "drop", "-y", "--database-url", &url]).status.success());
+    assert!(!d.join("app.duckdb").exists());
 }
 
 #[test]
