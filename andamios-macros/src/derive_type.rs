@@ -52,6 +52,9 @@ fn enum_impl(input: &DeriveInput, idents: &[&syn::Ident], names: &[String]) -> T
     let type_name = ident.to_string();
     quote! {
         impl ::andamios::types::Decode for #ident {
+            const ENUM_MEMBERS: ::core::option::Option<&'static [&'static str]> =
+                ::core::option::Option::Some(&[#(#names),*]);
+
             fn accepts(ty: &::andamios::__private::DuckType) -> bool {
                 match ty {
                     ::andamios::__private::DuckType::Enum { members } => members.iter().all(|m| [#(#names),*].contains(&m.as_str())),

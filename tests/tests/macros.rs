@@ -84,6 +84,17 @@ async fn overrides_in_aliases() {
     let mood: Option<Mood> = row.mood;
     assert_eq!((email.as_str(), id, mood, row.name.as_str()), ("ana@example.com", Some(1), Some(Mood::Happy), "ana"));
 
+    // An ENUM read as a String, and as a list of the enum, pass the
+    // compile-time check of its members.
+    let text =
+        query_scalar!(r#"SELECT mood AS "mood: String" FROM users WHERE id = 1"#).fetch_one(&pool).await.unwrap();
+    assert_eq!(text.as_deref(), Some("happy"));
+    let moods = query_scalar!(r#"SELECT [mood, 'sad'::mood] AS "moods!: Vec<Mood>" FROM users WHERE id = 1"#)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(moods, [Mood::Happy, Mood::Sad]);
+
     // A forced non-null column that is NULL is a decode error naming it.
     let err = query!(r#"SELECT email AS "email!" FROM users WHERE id = 2"#).fetch_one(&pool).await.unwrap_err();
     assert!(err.to_string().contains("email"), "{err}");

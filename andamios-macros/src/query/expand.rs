@@ -4,6 +4,7 @@ use super::input::{Output, QueryInput};
 use super::overrides::{self, Forced};
 use super::{source, types};
 use andamios_core::describe::QueryDescription;
+use andamios_core::DuckType;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use std::path::PathBuf;
@@ -139,6 +140,8 @@ struct Field {
     ty: Option<TokenStream>,
     index: usize,
     overridden: bool,
+    /// The type written in the alias (`AS "col: Type"`).
+    declared: Option<TokenStream>,
 }
 
 fn fields(query: &QueryDescription, span: Span, named: bool) -> Result<Vec<Field>> {
@@ -168,6 +171,7 @@ fn fields(query: &QueryDescription, span: Span, named: bool) -> Result<Vec<Field
                 None => column.nullable,
             };
             let overridden = o.ty.is_some();
+            let declared = o.ty.clone().flatten().map(|ty| quote!(#ty));
             let base = match o.ty {
                 Some(Some(ty)) => Some(quote!(#ty)),
                 Some(None) => None,
@@ -177,9 +181,43 @@ fn fields(query: &QueryDescription, span: Span, named: bool) -> Result<Vec<Field
                 ),
             };
             let ty = base.map(|b| if nullable { quote!(::core::option::Option<#b>) } else { b });
-            Ok(Field { ident, ty, index, overridden })
+            Ok(Field { ident, ty, index, overridden, declared })
         })
         .collect()
+}
+
+/// Compile-time checks that a Rust enum named in an alias (`AS "col: Mood"`)
+/// has a variant for every member of the column's DuckDB ENUM (or LIST of
+/// ENUM): one `const` per member, evaluated by `cargo check`. Types that
+/// mirror no ENUM (`String`) pass every check.
+fn enum_checks(query: &QueryDescription, fields: &[Field], span: Span) -> TokenStream {
+    let mut checks = TokenStream::new();
+    for field in fields {
+        let Some(declared) = &field.declared else { continue };
+        let mut ty = &query.columns[field.index].ty;
+        while let DuckType::List { element } | DuckType::Array { element, .. } = ty {
+            ty = element;
+        }
+        let DuckType::Enum { members } = ty else { continue };
+        for member in members {
+            let message = format!(
+                "column `{}` can hold the DuckDB ENUM value '{member}', which `{}` cannot decode; add a \
+                 variant for it (with #[andamios(rename = \"{member}\")] if its name differs), or read \
+                 the column as a String",
+                field.ident,
+                declared.to_string().replace(' ', ""),
+            );
+            checks.extend(quote_spanned! {span=>
+                const _: () = if !::andamios::__private::enum_has_member(
+                    <#declared as ::andamios::types::Decode>::ENUM_MEMBERS,
+                    #member,
+                ) {
+                    ::core::panic!(#message)
+                };
+            });
+        }
+    }
+    checks
 }
 
 fn read(field: &Field) -> TokenStream {
@@ -219,7 +257,9 @@ fn record(query: &QueryDescription, span: Span) -> Result<TokenStream> {
     let reads: Vec<_> = fields.iter().map(read).collect();
     let batch = from_rows(&fields, |init| quote!(Record #init));
     let lit = LitStr::new(&query.sql, span);
+    let checks = enum_checks(query, &fields, span);
     Ok(quote! {{
+        #checks
         #derive_debug
         #[allow(non_snake_case, dead_code)]
         struct Record {
@@ -243,7 +283,9 @@ fn as_struct(query: &QueryDescription, ty: &syn::Type, span: Span) -> Result<Tok
     let reads: Vec<_> = fields.iter().map(read).collect();
     let batch = from_rows(&fields, |init| quote!(__AndamiosRow(#ty #init)));
     let lit = LitStr::new(&query.sql, span);
+    let checks = enum_checks(query, &fields, span);
     Ok(quote! {{
+        #checks
         struct __AndamiosRow(#ty);
         impl ::andamios::FromRow for __AndamiosRow {
             #[inline]
@@ -270,10 +312,11 @@ fn scalar(query: &QueryDescription, span: Span) -> Result<TokenStream> {
             format!("query_scalar! needs exactly one result column, this statement returns {}", query.columns.len()),
         ));
     }
-    let field = fields(query, span, false)?.remove(0);
+    let fields = fields(query, span, false)?;
+    let checks = enum_checks(query, &fields, span);
     let lit = LitStr::new(&query.sql, span);
-    Ok(match field.ty {
-        Some(ty) => quote!(::andamios::query_scalar::<#ty>(#lit)),
+    Ok(match &fields[0].ty {
+        Some(ty) => quote!({ #checks ::andamios::query_scalar::<#ty>(#lit) }),
         None => quote!(::andamios::query_scalar(#lit)),
     })
 }

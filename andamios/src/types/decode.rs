@@ -50,6 +50,13 @@ pub trait Decode: Sized {
         range.map(|i| Self::decode(child, i)).collect()
     }
 
+    /// The members of a DuckDB ENUM that `Self` decodes, when `Self` mirrors
+    /// one (`#[derive(Type)]` on a Rust enum); `Option` and `Vec` pass their
+    /// element's on. The checked macros compare them with the ENUM of a
+    /// column typed `AS "col: MyEnum"` at compile time.
+    #[doc(hidden)]
+    const ENUM_MEMBERS: Option<&'static [&'static str]> = None;
+
     /// Name of the Rust type, for error messages.
     fn type_name() -> String {
         std::any::type_name::<Self>().to_owned()
@@ -253,6 +260,8 @@ impl Decode for Decimal {
 }
 
 impl<T: Decode> Decode for Option<T> {
+    const ENUM_MEMBERS: Option<&'static [&'static str]> = T::ENUM_MEMBERS;
+
     fn accepts(ty: &DuckType) -> bool {
         // A bare NULL has type NULL: it fits any Option.
         matches!(ty, DuckType::Null) || T::accepts(ty)
@@ -273,6 +282,8 @@ impl<T: Decode> Decode for Option<T> {
 }
 
 impl<T: Decode> Decode for Vec<T> {
+    const ENUM_MEMBERS: Option<&'static [&'static str]> = T::ENUM_MEMBERS;
+
     fn accepts(ty: &DuckType) -> bool {
         T::accepts_vec(ty)
     }
@@ -324,7 +335,8 @@ impl<K: Decode + Ord, V: Decode> Decode for BTreeMap<K, V> {
 
 #[doc(hidden)]
 pub mod decode_support {
-    //! Used by `#[derive(Type)]`: reading struct fields by name.
+    //! Used by `#[derive(Type)]` (reading struct fields by name) and by the
+    //! checked macros (ENUM members).
     use super::*;
 
     /// The child column of STRUCT `column` named `name`.
@@ -345,6 +357,37 @@ pub mod decode_support {
             DuckType::Struct { fields } => fields.iter().any(|(n, t)| n.eq_ignore_ascii_case(name) && T::accepts(t)),
             _ => false,
         }
+    }
+
+    /// Whether a Rust type whose [`Decode::ENUM_MEMBERS`] are `members`
+    /// decodes the DuckDB ENUM value `member`; a type that is no mirrored
+    /// enum (a `String`) decodes every value. `const`, for the checked
+    /// macros' compile-time check.
+    pub const fn enum_has_member(members: Option<&[&str]>, member: &str) -> bool {
+        let Some(members) = members else { return true };
+        let mut i = 0;
+        while i < members.len() {
+            if str_eq(members[i], member) {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
+    const fn str_eq(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
     }
 
     /// The enum member at `row`, as text.
