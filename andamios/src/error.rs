@@ -24,7 +24,7 @@ pub enum Error {
     #[error("the pool is closed")]
     PoolClosed,
     /// A value could not be decoded into the requested Rust type.
-    #[error("cannot decode column `{column}` of DuckDB type {found} into Rust type {expected}{}", hint.as_deref().map(|h| format!(": {h}")).unwrap_or_default())]
+    #[error("cannot decode column `{column}` ({found}) into Rust type {expected}{}", hint.as_deref().map(|h| format!(": {h}")).unwrap_or_default())]
     Decode {
         /// The column's name (or index).
         column: String,

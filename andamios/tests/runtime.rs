@@ -616,6 +616,12 @@ async fn large_fixed_width_results_keep_order_values_and_nulls() {
         matches!(&err, Err(Error::Decode { column, found, .. }) if column == "maybe" && found == "NULL"),
         "{err:?}"
     );
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        "cannot decode column `maybe` (NULL) into Rust type i32: the value is NULL; use Option<i32> for a column that can be NULL"
+    );
+    let err = query_scalar::<Vec<String>>("SELECT 1 AS one").fetch_one(&pool).await.unwrap_err();
+    assert_eq!(err.to_string(), "cannot decode column `one` (INTEGER) into Rust type Vec<String>");
     // DuckDB failing halfway through computing the rows is the query's error.
     let failing = "SELECT (CASE WHEN range = 200000 THEN 'x' ELSE '1' END)::INTEGER AS n FROM range(300000)";
     let err = query_scalar::<i32>(failing).fetch_all(&pool).await.unwrap_err();

@@ -57,10 +57,31 @@ pub trait Decode: Sized {
     #[doc(hidden)]
     const ENUM_MEMBERS: Option<&'static [&'static str]> = None;
 
-    /// Name of the Rust type, for error messages.
+    /// Name of the Rust type, for error messages: as written in code
+    /// (`String`, `Vec<Date>`), without module paths.
     fn type_name() -> String {
-        std::any::type_name::<Self>().to_owned()
+        short_type_name(std::any::type_name::<Self>())
     }
+}
+
+/// `alloc::vec::Vec<my_app::Mood>` as `Vec<Mood>`: each path keeps its last segment.
+fn short_type_name(full: &str) -> String {
+    let mut short = String::with_capacity(full.len());
+    let mut segment_start = 0;
+    for (i, c) in full.char_indices() {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            continue;
+        }
+        short.push_str(last_segment(&full[segment_start..i]));
+        short.push(c);
+        segment_start = i + c.len_utf8();
+    }
+    short.push_str(last_segment(&full[segment_start..]));
+    short
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
 }
 
 /// Reads the fixed-width value at `row` or reports why not.
@@ -393,5 +414,28 @@ pub mod decode_support {
     /// The enum member at `row`, as text.
     pub fn enum_text<'a>(column: &ColumnRef<'a>, row: usize) -> Result<&'a str, DecodeError> {
         text(column, row)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names_are_short() {
+        assert_eq!(String::type_name(), "String");
+        assert_eq!(<Option<Vec<crate::types::Date>>>::type_name(), "Option<Vec<Date>>");
+        assert_eq!(<HashMap<String, i64>>::type_name(), "HashMap<String, i64>");
+        assert_eq!(short_type_name("(i32, [u8; 16], &'static my_app::Name)"), "(i32, [u8; 16], &'static Name)");
+    }
+
+    #[test]
+    fn enum_member_check_is_exact() {
+        use decode_support::enum_has_member;
+        assert!(enum_has_member(None, "anything"));
+        assert!(enum_has_member(Some(&["happy", "sad"]), "sad"));
+        assert!(!enum_has_member(Some(&["happy", "sad"]), "Sad"));
+        assert!(!enum_has_member(Some(&["happy", "sad"]), "sa"));
+        assert!(!enum_has_member(Some(&[]), ""));
     }
 }
