@@ -17,6 +17,7 @@ use crate::executor::MaybeOwned;
 /// pool.execute_batch("CREATE TABLE t (x INTEGER)").await?;
 /// let mut tx = pool.begin().await?;
 /// andamios::query("INSERT INTO t VALUES (1)").execute(&mut tx).await?;
+/// andamios::query("INSERT INTO t VALUES (2)").execute(&mut *tx).await?; // as SQLx writes it
 /// tx.commit().await?;
 /// # Ok(()) }
 /// ```
@@ -79,6 +80,26 @@ impl<'c> Transaction<'c> {
         self.open = false;
         worker.in_transaction = false;
         result?
+    }
+}
+
+/// A transaction is its connection in a transactional state: `&mut *tx`
+/// (as SQLx code writes it) is that connection, and statements run on it
+/// run inside the transaction.
+impl std::ops::Deref for Transaction<'_> {
+    type Target = PoolConnection;
+
+    fn deref(&self) -> &PoolConnection {
+        match &self.conn {
+            MaybeOwned::Owned(c) => c,
+            MaybeOwned::Borrowed(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Transaction<'_> {
+    fn deref_mut(&mut self) -> &mut PoolConnection {
+        self.conn.conn()
     }
 }
 

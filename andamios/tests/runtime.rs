@@ -150,23 +150,27 @@ async fn transactions_roll_back_on_drop_and_do_not_nest() {
         let mut tx = pool.begin().await.unwrap();
         query("INSERT INTO t VALUES (1)").execute(&mut tx).await.unwrap();
         assert!(matches!(tx.begin().await, Err(Error::NestedTransaction)));
+        // `&mut *tx` is the transaction's connection, still in the transaction.
+        query("INSERT INTO t VALUES (10)").execute(&mut *tx).await.unwrap();
+        assert!(matches!((*tx).begin().await, Err(Error::NestedTransaction)));
     }
     let n: i64 = query_scalar("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap();
     assert_eq!(n, 0, "the dropped transaction was rolled back");
 
     let mut tx = pool.begin().await.unwrap();
     query("INSERT INTO t VALUES (2)").execute(&mut tx).await.unwrap();
+    query("INSERT INTO t VALUES (4)").execute(&mut *tx).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = pool.begin().await.unwrap();
     query("INSERT INTO t VALUES (3)").execute(&mut tx).await.unwrap();
     tx.rollback().await.unwrap();
-    let xs: Vec<i32> = query_scalar("SELECT x FROM t").fetch_all(&pool).await.unwrap();
-    assert_eq!(xs, [2]);
+    let xs: Vec<i32> = query_scalar("SELECT x FROM t ORDER BY x").fetch_all(&pool).await.unwrap();
+    assert_eq!(xs, [2, 4]);
 
     let mut conn = pool.acquire().await.unwrap();
     let tx = conn.begin().await.unwrap();
     drop(tx);
-    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&mut conn).await.unwrap(), 1);
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&mut conn).await.unwrap(), 2);
 }
 
 #[tokio::test]
