@@ -496,6 +496,10 @@ impl LogicalType {
             T::Blob => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_BLOB),
             T::Date => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_DATE),
             T::Time => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIME),
+            T::TimeNs => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIME_NS),
+            T::TimeTz => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIME_TZ),
+            T::Bit => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_BIT),
+            T::BigNum => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_BIGNUM),
             T::Timestamp => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP),
             T::TimestampS => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_S),
             T::TimestampMs => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_MS),
@@ -696,6 +700,9 @@ impl Statement {
                     sys::duckdb_interval { months: *months, days: *days, micros: *micros },
                 ),
                 Value::TimestampNs(_)
+                | Value::TimeTz { .. }
+                | Value::Bit(_)
+                | Value::BigNum(_)
                 | Value::Uuid(_)
                 | Value::List { .. }
                 | Value::Struct { .. }
@@ -827,6 +834,30 @@ impl OwnedValue {
                     sys::duckdb_create_interval(sys::duckdb_interval { months: *months, days: *days, micros: *micros })
                 }
                 Value::Uuid(v) => sys::duckdb_create_uuid(uhugeint(*v)),
+                // DuckDB packs the offset into 24 bits without checking it.
+                Value::TimeTz { offset_seconds, .. } if offset_seconds.unsigned_abs() >= 16 * 60 * 60 => {
+                    return Err(DuckDbError::new(
+                        DuckErrorType::OutOfRange,
+                        format!("a TIMETZ offset of {offset_seconds} s is beyond DuckDB's ±15:59:59"),
+                    ))
+                }
+                Value::TimeTz { micros, offset_seconds } => {
+                    sys::duckdb_create_time_tz_value(sys::duckdb_create_time_tz(*micros, *offset_seconds))
+                }
+                // DuckDB only reads `data` (its storage format) and copies it.
+                Value::Bit(bits) => sys::duckdb_create_bit(sys::duckdb_bit {
+                    data: bits.storage().as_ptr().cast_mut(),
+                    size: bits.storage().len() as u64,
+                }),
+                // DuckDB only reads the big-endian magnitude and copies it; zero is one 0 byte.
+                Value::BigNum(n) => {
+                    let magnitude: &[u8] = if n.magnitude().is_empty() { &[0] } else { n.magnitude() };
+                    sys::duckdb_create_bignum(sys::duckdb_bignum {
+                        data: magnitude.as_ptr().cast_mut(),
+                        size: magnitude.len() as u64,
+                        is_negative: n.is_negative(),
+                    })
+                }
                 Value::List { element, items } => {
                     let ty = LogicalType::create(element)?;
                     let children = items.iter().map(OwnedValue::create).collect::<Result<Vec<_>, _>>()?;
@@ -1466,9 +1497,12 @@ impl ColumnWriter<'_> {
         true
     }
 
-    /// Writes a VARCHAR or BLOB value; `false` for other column types.
+    /// Writes a VARCHAR or BLOB value, or a BIT or BIGNUM in DuckDB's
+    /// storage format; `false` for other column types.
     pub fn put_bytes(&mut self, bytes: &[u8]) -> bool {
-        if !matches!(self.ty, DuckType::Varchar | DuckType::Json | DuckType::Blob) || self.row >= self.capacity {
+        let is_string =
+            matches!(self.ty, DuckType::Varchar | DuckType::Json | DuckType::Blob | DuckType::Bit | DuckType::BigNum);
+        if !is_string || self.row >= self.capacity {
             return false;
         }
         // SAFETY: valid string vector, row in range; DuckDB copies the bytes.
@@ -1693,6 +1727,26 @@ mod tests {
         let chunk = result.next_chunk().unwrap().unwrap();
         let ty = result.columns()[0].ty.clone();
         assert_eq!(chunk.column(0, &ty).unwrap().get::<i64>(0), Some(1));
+    }
+
+    #[test]
+    fn binds_bit_bignum_and_timetz_through_duckdb_values() {
+        let conn = memory();
+        let mut stmt = conn
+            .prepare("SELECT $1::BIT::VARCHAR || ' ' || $2::BIGNUM::VARCHAR || ' ' || $3::TIMETZ::VARCHAR")
+            .unwrap();
+        let huge: crate::BigNum = "-98765432109876543210987654321098765432109876543210".parse().unwrap();
+        stmt.bind(0, &Value::Bit("100000001".parse().unwrap())).unwrap();
+        stmt.bind(1, &Value::BigNum(huge.clone())).unwrap();
+        stmt.bind(2, &Value::TimeTz { micros: 3_600_000_000, offset_seconds: -3600 }).unwrap();
+        let mut result = stmt.execute(false).unwrap();
+        let ty = result.columns()[0].ty.clone();
+        let chunk = result.next_chunk().unwrap().unwrap();
+        let text = chunk.column(0, &ty).unwrap().bytes(0).map(|b| String::from_utf8_lossy(b).into_owned());
+        assert_eq!(text.as_deref(), Some(format!("100000001 {huge} 01:00:00-01").as_str()));
+        stmt.bind(1, &Value::BigNum(crate::BigNum::default())).unwrap();
+        let err = stmt.bind(2, &Value::TimeTz { micros: 0, offset_seconds: 57_600 }).unwrap_err();
+        assert_eq!(err.kind(), DuckErrorType::OutOfRange);
     }
 
     #[test]

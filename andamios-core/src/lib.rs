@@ -17,6 +17,8 @@
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod bignum;
+mod bit_string;
 pub mod cache;
 pub mod describe;
 mod duck_type;
@@ -27,6 +29,8 @@ pub(crate) mod nullability;
 pub mod schema;
 mod value;
 
+pub use bignum::{BigNum, ParseBigNumError};
+pub use bit_string::{BitString, ParseBitStringError};
 pub use duck_type::{DuckType, StatementKind};
 pub use error::{DuckDbError, DuckErrorType};
 pub use value::{Decimal, Value};

@@ -1,4 +1,4 @@
-use crate::DuckType;
+use crate::{BigNum, BitString, DuckType};
 use std::fmt;
 
 /// An exact decimal number: `mantissa * 10^-scale`.
@@ -139,6 +139,12 @@ pub enum Value {
     Date(i32),
     /// Microseconds since midnight.
     Time(i64),
+    /// Microseconds since midnight, local time, and the offset from UTC in
+    /// seconds (east positive).
+    TimeTz {
+        micros: i64,
+        offset_seconds: i32,
+    },
     /// Microseconds since 1970-01-01 00:00:00.
     Timestamp(i64),
     /// Nanoseconds since 1970-01-01 00:00:00.
@@ -151,6 +157,8 @@ pub enum Value {
         micros: i64,
     },
     Uuid(u128),
+    Bit(BitString),
+    BigNum(BigNum),
     /// A list whose elements have type `element`.
     List {
         element: DuckType,
@@ -194,11 +202,14 @@ impl Value {
             Blob(_) => DuckType::Blob,
             Date(_) => DuckType::Date,
             Time(_) => DuckType::Time,
+            TimeTz { .. } => DuckType::TimeTz,
             Timestamp(_) => DuckType::Timestamp,
             TimestampNs(_) => DuckType::TimestampNs,
             TimestampTz(_) => DuckType::TimestampTz,
             Interval { .. } => DuckType::Interval,
             Uuid(_) => DuckType::Uuid,
+            Bit(_) => DuckType::Bit,
+            BigNum(_) => DuckType::BigNum,
             List { element, .. } => DuckType::list(element.clone()),
             Struct { ty, .. } | Map { ty, .. } => ty.clone(),
         }

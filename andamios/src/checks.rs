@@ -17,7 +17,8 @@ pub mod sql {
         UInteger => "UINTEGER", UBigInt => "UBIGINT", UHugeInt => "UHUGEINT", Float => "FLOAT",
         Double => "DOUBLE", Decimal => "DECIMAL", Varchar => "VARCHAR", Json => "JSON", Blob => "BLOB",
         Date => "DATE", Time => "TIME", Timestamp => "TIMESTAMP", TimestampTz => "TIMESTAMP WITH TIME ZONE",
-        Interval => "INTERVAL", Uuid => "UUID", Enum => "ENUM", Struct => "STRUCT", Map => "MAP");
+        Interval => "INTERVAL", Uuid => "UUID", Enum => "ENUM", Struct => "STRUCT", Map => "MAP",
+        TimeTz => "TIME WITH TIME ZONE", Bit => "BIT", BigNum => "BIGNUM");
 
     /// The DuckDB type `T[]`.
     pub struct List<T>(std::marker::PhantomData<T>);
@@ -58,6 +59,9 @@ fits!(Decimal: crate::types::Decimal, i8, i16, i32, i64, u8, u16, u32);
 fits!(Varchar: str, String);
 fits!(Json: str, String);
 fits!(Enum: str, String);
+fits!(TimeTz: crate::types::TimeTz);
+fits!(Bit: crate::types::BitString);
+fits!(BigNum: crate::types::BigNum, i8, i16, i32, i64, i128, u8, u16, u32, u64, u128);
 fits!(Blob: [u8], Vec<u8>);
 fits!(Date: crate::types::Date);
 fits!(Time: crate::types::Time);

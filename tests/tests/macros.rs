@@ -177,3 +177,18 @@ async fn checked_queries_stream() {
     }
     assert_eq!(seen, ["first", "second"]);
 }
+
+#[tokio::test]
+async fn bit_bignum_and_timetz_columns_and_parameters() {
+    let pool = pool().await;
+    let bits: andamios::types::BitString = "1011".parse().unwrap();
+    let row = query!(r#"SELECT $1::BIGNUM AS "n!", $2::BIT AS "b!", TIMETZ '10:00:00+01' AS t"#, -12i64, &bits,)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let n: andamios::types::BigNum = row.n;
+    let b: andamios::types::BitString = row.b;
+    let t: andamios::types::TimeTz = row.t;
+    assert_eq!((n.to_string(), b.to_string()), ("-12".to_owned(), "1011".to_owned()));
+    assert_eq!(t, andamios::types::TimeTz { micros: 36_000_000_000, offset_seconds: 3600 });
+}

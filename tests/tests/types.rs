@@ -1,7 +1,9 @@
 //! Every DuckDB type round-trips: bind -> select -> decode, with NULLs,
 //! extremes and nested values; and the same values survive the appender.
 
-use andamios::types::{Date, Decimal, Decode, Encode, Interval, Time, TimeTz, Timestamp, TimestampTz};
+use andamios::types::{
+    BigNum, BitString, Date, Decimal, Decode, Encode, Interval, Time, TimeTz, Timestamp, TimestampTz,
+};
 use andamios::{query, query_scalar, Pool, Type};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Debug;
@@ -120,6 +122,63 @@ async fn dates_times_and_intervals() {
     assert_eq!(ms.time().micros, 123_000);
     let tz: TimeTz = query_scalar("SELECT '10:30:00+02'::TIMETZ").fetch_one(pool).await.unwrap();
     assert_eq!(tz, TimeTz { micros: 37_800_000_000, offset_seconds: 7200 });
+    both!(
+        pool,
+        "TIMETZ",
+        TimeTz { micros: 37_800_000_000, offset_seconds: 7200 },
+        TimeTz { micros: 0, offset_seconds: -(15 * 3600 + 59 * 60 + 59) },
+        TimeTz { micros: 86_399_999_999, offset_seconds: 15 * 3600 + 59 * 60 + 59 }
+    );
+    let text: String = query_scalar("SELECT $1::TIMETZ::VARCHAR")
+        .bind(TimeTz { micros: 37_800_000_000, offset_seconds: -5400 })
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(text, "10:30:00-01:30");
+    let err = query("SELECT $1::TIMETZ").bind(TimeTz { micros: 0, offset_seconds: 16 * 3600 }).execute(pool).await;
+    assert!(err.unwrap_err().to_string().contains("15:59:59"));
+    // TIME_NS columns take a Time when appending.
+    appended(pool, "TIME_NS", vec![Some(Time::from_hms_micro(1, 2, 3, 456_789).unwrap()), None]).await;
+}
+
+#[tokio::test]
+async fn bit_strings_and_bignums() {
+    let pool = &pool().await;
+    let bits = |s: &str| s.parse::<BitString>().unwrap();
+    both!(pool, "BIT", bits("0101"), bits("1"), bits("10000000"), bits("100000001"), bits(&"10".repeat(100)));
+    let text: String = query_scalar("SELECT $1::BIT::VARCHAR").bind(bits("0011")).fetch_one(pool).await.unwrap();
+    assert_eq!(text, "0011");
+    let counted: i64 = query_scalar("SELECT bit_count($1::BIT)").bind(bits("10111")).fetch_one(pool).await.unwrap();
+    assert_eq!(counted, 4);
+
+    let big = |s: &str| s.parse::<BigNum>().unwrap();
+    let huge = "123456789012345678901234567890123456789012345678901234567890";
+    both!(
+        pool,
+        "BIGNUM",
+        big("0"),
+        big("-1"),
+        big("255"),
+        big("-256"),
+        BigNum::from(i128::MIN),
+        BigNum::from(u128::MAX),
+        big(huge),
+        big(&format!("-{huge}"))
+    );
+    let text: String = query_scalar("SELECT $1::BIGNUM::VARCHAR").bind(big(huge)).fetch_one(pool).await.unwrap();
+    assert_eq!(text, huge, "bound exactly, not through a float");
+    // Integers that fit come out as Rust integers, and go in as BIGNUMs.
+    let small: i64 = query_scalar("SELECT (-42)::BIGNUM").fetch_one(pool).await.unwrap();
+    assert_eq!(small, -42);
+    let max: u128 = query_scalar("SELECT $1::BIGNUM").bind(u128::MAX).fetch_one(pool).await.unwrap();
+    assert_eq!(max, u128::MAX);
+    let err = query_scalar::<i64>(&format!("SELECT '{huge}'::BIGNUM AS n")).fetch_one(pool).await.unwrap_err();
+    assert!(err.to_string().contains(huge) && err.to_string().contains("does not fit"), "{err}");
+    appended(pool, "BIGNUM", vec![Some(BigNum::from(-7)), None]).await;
+    pool.execute_batch("CREATE TABLE wide (n BIGNUM)").await.unwrap();
+    pool.append("wide", [(i64::MIN,), (3,)]).await.unwrap();
+    let back: Vec<String> = query_scalar("SELECT n::VARCHAR FROM wide ORDER BY n").fetch_all(pool).await.unwrap();
+    assert_eq!(back, [i64::MIN.to_string(), "3".to_owned()]);
 }
 
 #[tokio::test]

@@ -35,6 +35,8 @@ pub(crate) fn rust_type(ty: &DuckType) -> Result<TokenStream, String> {
         T::Time | T::TimeNs if cfg!(feature = "time") => quote!(::time::Time),
         T::Time | T::TimeNs => quote!(::andamios::types::Time),
         T::TimeTz => quote!(::andamios::types::TimeTz),
+        T::Bit => quote!(::andamios::types::BitString),
+        T::BigNum => quote!(::andamios::types::BigNum),
         T::Timestamp | T::TimestampS | T::TimestampMs | T::TimestampNs if cfg!(feature = "chrono") => {
             quote!(::chrono::NaiveDateTime)
         }
@@ -97,6 +99,9 @@ pub(crate) fn param_marker(ty: &DuckType) -> Option<TokenStream> {
         T::TimestampTz => quote!(TimestampTz),
         T::Interval => quote!(Interval),
         T::Uuid => quote!(Uuid),
+        T::TimeTz => quote!(TimeTz),
+        T::Bit => quote!(Bit),
+        T::BigNum => quote!(BigNum),
         T::Enum { .. } => quote!(Enum),
         T::Struct { .. } => quote!(Struct),
         T::Map { .. } => quote!(Map),

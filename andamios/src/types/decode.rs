@@ -1,5 +1,5 @@
 use andamios_core::ffi::ColumnRef;
-use andamios_core::{Decimal, DuckType};
+use andamios_core::{BigNum, BitString, Decimal, DuckType};
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
 
@@ -110,13 +110,20 @@ pub(crate) fn integer(column: &ColumnRef<'_>, row: usize) -> Result<i128, Decode
             let v = fixed::<u128>(column, row)?;
             i128::try_from(v).map_err(|_| DecodeError::OutOfRange(v.to_string()))?
         }
+        DuckType::BigNum => {
+            let n = BigNum::decode(column, row)?;
+            i128::try_from(&n).map_err(|n| DecodeError::OutOfRange(n.to_string()))?
+        }
         _ => return Err(DecodeError::Mismatch),
     })
 }
 
 fn is_integer(ty: &DuckType) -> bool {
     use DuckType::*;
-    matches!(ty, TinyInt | SmallInt | Integer | BigInt | HugeInt | UTinyInt | USmallInt | UInteger | UBigInt | UHugeInt)
+    matches!(
+        ty,
+        TinyInt | SmallInt | Integer | BigInt | HugeInt | UTinyInt | USmallInt | UInteger | UBigInt | UHugeInt | BigNum
+    )
 }
 
 macro_rules! decode_integer {
@@ -181,8 +188,14 @@ impl Decode for u128 {
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
-        if let DuckType::UHugeInt = column.duck_type() {
-            return fixed::<u128>(column, row);
+        match column.duck_type() {
+            DuckType::UHugeInt => return fixed::<u128>(column, row),
+            // Above i128::MAX: not through `integer`.
+            DuckType::BigNum => {
+                return u128::try_from(&BigNum::decode(column, row)?)
+                    .map_err(|n| DecodeError::OutOfRange(n.to_string()))
+            }
+            _ => {}
         }
         let wide = integer(column, row)?;
         u128::try_from(wide).map_err(|_| DecodeError::OutOfRange(wide.to_string()))
@@ -222,6 +235,40 @@ impl Decode for f64 {
             DuckType::Float => fixed::<f32>(column, row).map(f64::from),
             _ => fixed::<f64>(column, row),
         }
+    }
+}
+
+impl Decode for BigNum {
+    fn accepts(ty: &DuckType) -> bool {
+        is_integer(ty)
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        match column.duck_type() {
+            DuckType::BigNum => {
+                if !column.is_valid(row) {
+                    return Err(DecodeError::UnexpectedNull);
+                }
+                let stored = column.bytes(row).ok_or(DecodeError::Mismatch)?;
+                BigNum::from_storage(stored).ok_or_else(|| DecodeError::OutOfRange(format!("BIGNUM bytes {stored:?}")))
+            }
+            DuckType::UHugeInt => fixed::<u128>(column, row).map(BigNum::from),
+            _ => integer(column, row).map(BigNum::from),
+        }
+    }
+}
+
+impl Decode for BitString {
+    fn accepts(ty: &DuckType) -> bool {
+        matches!(ty, DuckType::Bit)
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        if !column.is_valid(row) {
+            return Err(DecodeError::UnexpectedNull);
+        }
+        let stored = column.bytes(row).ok_or(DecodeError::Mismatch)?;
+        BitString::from_storage(stored).ok_or_else(|| DecodeError::OutOfRange(format!("BIT bytes {stored:?}")))
     }
 }
 

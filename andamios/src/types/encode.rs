@@ -1,5 +1,5 @@
 use andamios_core::ffi::ColumnWriter;
-use andamios_core::{Decimal, DuckType, Value};
+use andamios_core::{BigNum, BitString, Decimal, DuckType, Value};
 use std::collections::{BTreeMap, HashMap};
 
 /// Why a value could not be written into a column.
@@ -117,6 +117,20 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
         }
         (DuckType::Date, Value::Date(d)) => column.put(*d),
         (DuckType::Time, Value::Time(t)) => column.put(*t),
+        (DuckType::TimeNs, Value::Time(t)) => column.put(t.checked_mul(1_000).ok_or_else(|| out_of_range(t))?),
+        (DuckType::TimeTz, Value::TimeTz { micros, offset_seconds }) => {
+            let time = crate::types::TimeTz { micros: *micros, offset_seconds: *offset_seconds };
+            column.put(time.to_bits().ok_or_else(|| out_of_range(&format!("{time:?}")))?)
+        }
+        (DuckType::Bit, Value::Bit(bits)) => column.put_bytes(bits.storage()),
+        (DuckType::BigNum, Value::BigNum(n)) => column.put_bytes(&n.to_storage()),
+        (DuckType::BigNum, v) if integer_of(v).is_some() || matches!(v, Value::UHugeInt(_)) => {
+            let n = match *v {
+                Value::UHugeInt(u) => BigNum::from(u),
+                _ => BigNum::from(integer_of(v).unwrap_or_default()),
+            };
+            column.put_bytes(&n.to_storage())
+        }
         (DuckType::Timestamp | DuckType::TimestampTz, Value::Timestamp(t) | Value::TimestampTz(t)) => column.put(*t),
         (DuckType::TimestampS, Value::Timestamp(t)) => column.put(t.div_euclid(1_000_000)),
         (DuckType::TimestampMs, Value::Timestamp(t)) => column.put(t.div_euclid(1_000)),
@@ -276,6 +290,26 @@ impl Encode for Decimal {
 
     fn to_value(&self) -> Value {
         Value::Decimal(*self)
+    }
+}
+
+impl Encode for BigNum {
+    fn duck_type() -> DuckType {
+        DuckType::BigNum
+    }
+
+    fn to_value(&self) -> Value {
+        Value::BigNum(self.clone())
+    }
+}
+
+impl Encode for BitString {
+    fn duck_type() -> DuckType {
+        DuckType::Bit
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Bit(self.clone())
     }
 }
 

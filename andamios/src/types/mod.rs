@@ -11,6 +11,8 @@
 //! | BLOB | `Vec<u8>`, `&[u8]` (bind) |
 //! | DATE, TIME, TIMESTAMP*, TIMESTAMPTZ | [`Date`], [`Time`], [`Timestamp`], [`TimestampTz`]; chrono and time types with their features |
 //! | TIME WITH TIME ZONE | [`TimeTz`] |
+//! | BIT | [`BitString`] |
+//! | BIGNUM | [`BigNum`] (any size), or any Rust integer the value fits |
 //! | INTERVAL | [`Interval`] |
 //! | UUID | `uuid::Uuid` (feature `uuid`) |
 //! | JSON | `serde_json::Value` (feature `json`), `String` |
@@ -38,7 +40,7 @@ mod time_impls;
 #[cfg(feature = "uuid")]
 mod uuid_impls;
 
-pub use andamios_core::{Decimal, DuckType, Value};
+pub use andamios_core::{BigNum, BitString, Decimal, DuckType, ParseBigNumError, ParseBitStringError, Value};
 #[doc(hidden)]
 pub use decode::decode_support;
 pub use decode::{Decode, DecodeError};

@@ -114,6 +114,16 @@ impl TimeTz {
     fn from_bits(bits: u64) -> TimeTz {
         TimeTz { micros: (bits >> 24) as i64, offset_seconds: (TIMETZ_MAX_OFFSET - (bits & 0xFF_FFFF) as i64) as i32 }
     }
+
+    /// DuckDB's packing, or `None` for a time outside 00:00..=24:00 or an
+    /// offset beyond ±15:59:59.
+    pub(crate) fn to_bits(self) -> Option<u64> {
+        let offset = i64::from(self.offset_seconds);
+        if !(0..=86_400_000_000).contains(&self.micros) || offset.abs() > TIMETZ_MAX_OFFSET {
+            return None;
+        }
+        Some((self.micros as u64) << 24 | (TIMETZ_MAX_OFFSET - offset) as u64)
+    }
 }
 
 /// A DuckDB TIMESTAMP (and TIMESTAMP_S/_MS/_NS): microseconds since
@@ -295,6 +305,16 @@ impl Encode for Time {
 
     fn to_value(&self) -> Value {
         Value::Time(self.micros)
+    }
+}
+
+impl Encode for TimeTz {
+    fn duck_type() -> DuckType {
+        DuckType::TimeTz
+    }
+
+    fn to_value(&self) -> Value {
+        Value::TimeTz { micros: self.micros, offset_seconds: self.offset_seconds }
     }
 }
 
