@@ -129,6 +129,7 @@ mod tests {
         assert!(rust_type(&DuckType::Null).unwrap_err().contains("cast"));
         let marker = param_marker(&ty).unwrap().to_string();
         assert!(marker.contains("List") && marker.contains("Integer"), "{marker}");
-        assert!(param_marker(&DuckType::Bit).is_none());
+        assert!(param_marker(&DuckType::Null).is_none());
+        assert!(param_marker(&DuckType::Bit).unwrap().to_string().contains("Bit"));
     }
 }
