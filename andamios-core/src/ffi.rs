@@ -661,6 +661,9 @@ impl Statement {
     /// Binds `value` to parameter `index` (0-based) with DuckDB's bind
     /// function for the value's type.
     pub fn bind(&mut self, index: usize, value: &Value) -> Result<(), DuckDbError> {
+        if let Some(reason) = value.unencodable() {
+            return Err(unencodable(reason, index));
+        }
         let idx = index as u64 + 1;
         let raw = self.raw;
         // SAFETY (all binds): valid statement; DuckDB checks the index and
@@ -700,6 +703,7 @@ impl Statement {
                     sys::duckdb_interval { months: *months, days: *days, micros: *micros },
                 ),
                 Value::TimestampNs(_)
+                | Value::Unencodable(_)
                 | Value::TimeTz { .. }
                 | Value::Bit(_)
                 | Value::BigNum(_)
@@ -748,6 +752,10 @@ impl Statement {
         result.load_columns();
         Ok(result)
     }
+}
+
+fn unencodable(reason: &str, index: usize) -> DuckDbError {
+    DuckDbError::new(DuckErrorType::InvalidInput, format!("cannot bind parameter ${}: {reason}", index + 1))
 }
 
 fn statement_kind(raw: sys::duckdb_statement_type) -> StatementKind {
@@ -834,6 +842,9 @@ impl OwnedValue {
                     sys::duckdb_create_interval(sys::duckdb_interval { months: *months, days: *days, micros: *micros })
                 }
                 Value::Uuid(v) => sys::duckdb_create_uuid(uhugeint(*v)),
+                Value::Unencodable(reason) => {
+                    return Err(DuckDbError::new(DuckErrorType::InvalidInput, reason.clone()))
+                }
                 // DuckDB packs the offset into 24 bits without checking it.
                 Value::TimeTz { offset_seconds, .. } if offset_seconds.unsigned_abs() >= 16 * 60 * 60 => {
                     return Err(DuckDbError::new(

@@ -176,9 +176,25 @@ pub enum Value {
     },
     /// An enum member, bound as text and cast by DuckDB to the parameter's ENUM.
     Enum(String),
+    /// A Rust value that could not be converted (a serialiser failed):
+    /// binding or appending it is an error with this reason.
+    #[doc(hidden)]
+    Unencodable(String),
 }
 
 impl Value {
+    /// Why this value, or a value nested in it, could not be converted.
+    #[doc(hidden)]
+    pub fn unencodable(&self) -> Option<&str> {
+        match self {
+            Value::Unencodable(reason) => Some(reason),
+            Value::List { items, .. } => items.iter().find_map(Value::unencodable),
+            Value::Struct { values, .. } => values.iter().find_map(Value::unencodable),
+            Value::Map { entries, .. } => entries.iter().find_map(|(k, v)| k.unencodable().or(v.unencodable())),
+            _ => None,
+        }
+    }
+
     /// The DuckDB type of this value (`Null` for NULL).
     pub fn duck_type(&self) -> DuckType {
         use Value::*;
@@ -212,6 +228,7 @@ impl Value {
             BigNum(_) => DuckType::BigNum,
             List { element, .. } => DuckType::list(element.clone()),
             Struct { ty, .. } | Map { ty, .. } => ty.clone(),
+            Unencodable(_) => DuckType::Unknown,
         }
     }
 }

@@ -99,3 +99,5 @@ fits!(Uuid: uuid::Uuid);
 fits!(Decimal: rust_decimal::Decimal);
 #[cfg(feature = "json")]
 fits!(Json: serde_json::Value);
+#[cfg(feature = "json")]
+impl<T: serde::Serialize> ArgFor<sql::Json> for crate::types::Json<T> {}

@@ -192,3 +192,17 @@ async fn bit_bignum_and_timetz_columns_and_parameters() {
     assert_eq!((n.to_string(), b.to_string()), ("-12".to_owned(), "1011".to_owned()));
     assert_eq!(t, andamios::types::TimeTz { micros: 36_000_000_000, offset_seconds: 3600 });
 }
+
+#[tokio::test]
+async fn json_columns_as_serde_types() {
+    use andamios::types::Json;
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Point {
+        x: i32,
+        y: i32,
+    }
+    let pool = pool().await;
+    let point = Json(Point { x: 1, y: -2 });
+    let back = query_scalar!(r#"SELECT $1::JSON AS "p!: Json<Point>""#, &point).fetch_one(&pool).await.unwrap();
+    assert_eq!(back, point);
+}

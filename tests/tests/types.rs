@@ -84,6 +84,39 @@ async fn text_blobs_and_json() {
     assert_eq!(as_text, "{\"x\": 1}");
 }
 
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Settings {
+    theme: String,
+    columns: Vec<u8>,
+    note: Option<String>,
+}
+
+#[tokio::test]
+async fn json_of_any_serde_type() {
+    use andamios::types::Json;
+    let pool = &pool().await;
+    let settings = Settings { theme: "dark".into(), columns: vec![1, 2], note: None };
+    both!(pool, "JSON", Json(settings.clone()), Json(Settings { note: Some("é \"q\"".into()), ..settings.clone() }));
+    let theme: String =
+        query_scalar("SELECT $1::JSON ->> 'theme'").bind(Json(&settings)).fetch_one(pool).await.unwrap();
+    assert_eq!(theme, "dark");
+    // JSON of another shape names the Rust type.
+    let err = query_scalar::<Json<Settings>>("SELECT '{\"theme\": 1}'::JSON AS s").fetch_one(pool).await.unwrap_err();
+    assert!(err.to_string().contains("Json<Settings>") && err.to_string().contains("invalid type"), "{err}");
+    // A value serde_json cannot write is an error, never a panic or a NULL.
+    let unwritable = Json(HashMap::from([((1, 2), 3)]));
+    let err = query("SELECT $1::JSON").bind(&unwritable).execute(pool).await.unwrap_err();
+    assert!(err.to_string().contains("key must be a string"), "{err}");
+    let err = query("SELECT $1::JSON[]").bind(vec![unwritable.clone()]).execute(pool).await.unwrap_err();
+    assert!(err.to_string().contains("key must be a string"), "{err}");
+    pool.execute_batch("CREATE TABLE docs (d JSON)").await.unwrap();
+    pool.append("docs", [(Json(settings.clone()),), (Json(settings.clone()),)]).await.unwrap();
+    let err = pool.append("docs", vec![(unwritable,)]).await.unwrap_err();
+    assert!(err.to_string().contains("key must be a string"), "{err}");
+    let n: i64 = query_scalar("SELECT count(*) FROM docs").fetch_one(pool).await.unwrap();
+    assert_eq!(n, 2, "the failed append kept nothing");
+}
+
 #[tokio::test]
 async fn decimals_are_exact() {
     let pool = &pool().await;

@@ -65,7 +65,7 @@ pub trait Decode: Sized {
 }
 
 /// `alloc::vec::Vec<my_app::Mood>` as `Vec<Mood>`: each path keeps its last segment.
-fn short_type_name(full: &str) -> String {
+pub(crate) fn short_type_name(full: &str) -> String {
     let mut short = String::with_capacity(full.len());
     let mut segment_start = 0;
     for (i, c) in full.char_indices() {

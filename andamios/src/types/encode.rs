@@ -91,9 +91,13 @@ fn interval_bits(months: i32, days: i32, micros: i64) -> u128 {
 /// Writes any [`Value`] into a column of a compatible type, converting
 /// integers and timestamps exactly (out-of-range values are errors).
 pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Result<(), EncodeError> {
-    if let Value::Null = value {
-        column.set_null();
-        return Ok(());
+    match value {
+        Value::Null => {
+            column.set_null();
+            return Ok(());
+        }
+        Value::Unencodable(reason) => return Err(EncodeError(reason.clone())),
+        _ => {}
     }
     let ty = column.duck_type().clone();
     let out_of_range = |v: &dyn std::fmt::Display| EncodeError(format!("{v} is out of range for column type {ty}"));

@@ -15,7 +15,7 @@
 //! | BIGNUM | [`BigNum`] (any size), or any Rust integer the value fits |
 //! | INTERVAL | [`Interval`] |
 //! | UUID | `uuid::Uuid` (feature `uuid`) |
-//! | JSON | `serde_json::Value` (feature `json`), `String` |
+//! | JSON | `serde_json::Value` or [`Json<T>`](Json) for any serde type (feature `json`), `String` |
 //! | ENUM | `String`, or a `#[derive(Type)]` Rust enum |
 //! | LIST, ARRAY | `Vec<T>` |
 //! | STRUCT | a `#[derive(Type)]` struct |
@@ -45,4 +45,6 @@ pub use andamios_core::{BigNum, BitString, Decimal, DuckType, ParseBigNumError, 
 pub use decode::decode_support;
 pub use decode::{Decode, DecodeError};
 pub use encode::{Encode, EncodeError};
+#[cfg(feature = "json")]
+pub use json_impls::Json;
 pub use temporal::{Date, Interval, Time, TimeTz, Timestamp, TimestampTz};
