@@ -239,26 +239,30 @@ impl Walker<'_> {
             | "LOGICAL_CROSS_PRODUCT"
             | "LOGICAL_POSITIONAL_JOIN" => {
                 let children = list(op, "children");
-                let mut left = self.operator(children.first()?)?;
-                let mut right = self.operator(children.get(1)?)?;
                 let join = match kind {
                     "LOGICAL_CROSS_PRODUCT" => "INNER",
                     "LOGICAL_POSITIONAL_JOIN" => "OUTER",
                     _ => text(op, "join_type"),
                 };
-                left = project(left, list(op, "left_projection_map"))?;
-                right = project(right, list(op, "right_projection_map"))?;
+                // A side whose columns a join drops need not be understood:
+                // `WHERE id IN (SELECT unnest($1))` keeps the outer columns as they are.
+                let mut side = |i: usize, map: &str| project(self.operator(children.get(i)?)?, list(op, map));
+                match join {
+                    "SEMI" | "ANTI" => return side(0, "left_projection_map"),
+                    "RIGHT_SEMI" | "RIGHT_ANTI" => return side(1, "right_projection_map"),
+                    "MARK" => {
+                        let mut left = side(0, "left_projection_map")?;
+                        left.push(true);
+                        return Some(left);
+                    }
+                    _ => {}
+                }
+                let mut left = side(0, "left_projection_map")?;
+                let mut right = side(1, "right_projection_map")?;
                 let (left_nullable, right_nullable) = match join {
                     "INNER" => (false, false),
                     "LEFT" | "SINGLE" => (false, true),
                     "RIGHT" => (true, false),
-                    "SEMI" | "ANTI" | "RIGHT_SEMI" | "RIGHT_ANTI" => {
-                        return Some(if join.starts_with("RIGHT") { right } else { left })
-                    }
-                    "MARK" => {
-                        left.push(true);
-                        return Some(left);
-                    }
                     _ => (true, true),
                 };
                 left.iter_mut().for_each(|c| *c |= left_nullable);
@@ -275,6 +279,12 @@ impl Walker<'_> {
                 out.extend(list(op, "expressions").iter().map(|e| !NEVER_NULL.contains(&function_name(e))));
                 out.extend(list(op, "grouping_functions").iter().map(|_| false));
                 out
+            }
+            // The input's columns, then one per unnested list (its elements may be NULL).
+            "LOGICAL_UNNEST" => {
+                let mut columns = self.only_child(op)?;
+                columns.extend(list(op, "expressions").iter().map(|_| true));
+                columns
             }
             "LOGICAL_WINDOW" => {
                 let mut columns = self.only_child(op)?;

@@ -83,6 +83,14 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT EXISTS (SELECT 1 FROM posts)", &[false]),
     ("SELECT id IN (SELECT user_id FROM posts) FROM users", &[true]),
     ("SELECT x.n FROM (SELECT name AS n FROM users) x", &[false]),
+    // Filtering by a subquery or a list keeps the outer columns as they are.
+    ("SELECT name FROM users WHERE id IN (SELECT user_id FROM posts)", &[false]),
+    ("SELECT name FROM users WHERE id NOT IN (SELECT user_id FROM posts)", &[false]),
+    ("SELECT name FROM users WHERE id IN (SELECT unnest($1::INTEGER[]))", &[false]),
+    ("SELECT name FROM users WHERE list_contains($1::INTEGER[], id)", &[false]),
+    ("SELECT name, unnest([id, NULL]) FROM users", &[false, true]),
+    ("SELECT name FROM users u WHERE EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.id)", &[false]),
+    ("SELECT name FROM users u WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.id AND p.body IS NULL)", &[false]),
     // Window functions.
     ("SELECT row_number() OVER () FROM users", &[false]),
     ("SELECT rank() OVER (ORDER BY id), dense_rank() OVER (ORDER BY id) FROM users", &[false, false]),

@@ -206,3 +206,19 @@ async fn json_columns_as_serde_types() {
     let back = query_scalar!(r#"SELECT $1::JSON AS "p!: Json<Point>""#, &point).fetch_one(&pool).await.unwrap();
     assert_eq!(back, point);
 }
+
+#[tokio::test]
+async fn a_list_parameter_stands_for_an_in_list() {
+    let pool = pool().await;
+    let ids = vec![1i64, 2, 99];
+    let names = query_scalar!("SELECT name FROM users WHERE id IN (SELECT unnest($1::BIGINT[])) ORDER BY id", &ids)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(names, ["ana", "bo"]);
+    let names = query_scalar!("SELECT name FROM users WHERE list_contains($1::BIGINT[], id) ORDER BY id", &ids[..1])
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(names, ["ana"]);
+}
