@@ -283,6 +283,7 @@ pub enum StatementKind {
     Insert,
     Update,
     Delete,
+    Merge,
     Create,
     Alter,
     Drop,
@@ -301,7 +302,9 @@ impl StatementKind {
     /// without RETURNING).
     pub fn returns_rows(self, column_names: &[&str]) -> bool {
         match self {
-            StatementKind::Insert | StatementKind::Update | StatementKind::Delete => column_names != ["Count"],
+            StatementKind::Insert | StatementKind::Update | StatementKind::Delete | StatementKind::Merge => {
+                column_names != ["Count"]
+            }
             StatementKind::Select | StatementKind::Explain | StatementKind::Pragma | StatementKind::Call => true,
             _ => false,
         }

@@ -764,6 +764,7 @@ fn statement_kind(raw: sys::duckdb_statement_type) -> StatementKind {
         sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_INSERT => StatementKind::Insert,
         sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_UPDATE => StatementKind::Update,
         sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_DELETE => StatementKind::Delete,
+        sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_MERGE_INTO => StatementKind::Merge,
         sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_CREATE => StatementKind::Create,
         sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_ALTER => StatementKind::Alter,
         sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_DROP => StatementKind::Drop,

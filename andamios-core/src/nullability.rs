@@ -122,6 +122,34 @@ const NULL_IN_NULL_OUT: &[&str] = &[
     "len",
     "list_concat",
     "not",
+    "greatest",
+    "least",
+    "replace",
+    "regexp_replace",
+    "format",
+    "printf",
+    "repeat",
+    "lpad",
+    "rpad",
+    "split_part",
+    "string_split",
+    "str_split",
+    "instr",
+    "strpos",
+    "position",
+    "strftime",
+    "date_diff",
+    "datediff",
+    "date_sub",
+    "datesub",
+    "epoch",
+    "epoch_ms",
+    "ascii",
+    "bit_length",
+    "octet_length",
+    "list_sort",
+    "list_reverse_sort",
+    "array_sort",
 ];
 
 /// Functions and aggregates that never return NULL.
@@ -318,7 +346,10 @@ impl Walker<'_> {
                     .collect()
             }
             "LOGICAL_DUMMY_SCAN" => Vec::new(),
-            "LOGICAL_INSERT" | "LOGICAL_UPDATE" | "LOGICAL_DELETE" => {
+            // No rows, so no NULLs; an outer join above it adds them.
+            "LOGICAL_EMPTY_RESULT" => list(op, "return_types").iter().map(|_| false).collect(),
+            // An upsert (ON CONFLICT DO UPDATE) is a MERGE INTO.
+            "LOGICAL_INSERT" | "LOGICAL_UPDATE" | "LOGICAL_DELETE" | "LOGICAL_MERGE_INTO" => {
                 // With RETURNING, these output the table's columns.
                 let path = op.get("table_info")?.get("qualified_name")?.get("path")?.as_array()?;
                 let part = |i: usize| path.get(i).and_then(Value::as_str).unwrap_or("");

@@ -65,6 +65,8 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT name || '!', email || '!' FROM users", &[false, true]),
     ("SELECT concat(email, 'x') FROM users", &[false]),
     ("SELECT length(name) FROM users", &[false]),
+    ("SELECT greatest(id, 1), least(age, 2), replace(name, 'a', 'b'), format('{}!', name) FROM users", &[false, true, false, false]),
+    ("SELECT regexp_replace(email, 'a', 'b'), strftime(DATE '2020-01-01', '%Y') FROM users", &[true, false]),
     ("SELECT id BETWEEN 1 AND 3, age BETWEEN 1 AND 3 FROM users", &[false, true]),
     ("SELECT id > 1 AND name = 'a', id > 1 OR email = 'a' FROM users", &[false, true]),
     ("SELECT NOT (id > 1) FROM users", &[false]),
@@ -105,6 +107,17 @@ const CASES: &[(&str, &[bool])] = &[
     ("INSERT INTO users VALUES (1, 'a', NULL, NULL) RETURNING id, name, email", &[false, false, true]),
     ("UPDATE users SET age = 1 RETURNING id, age", &[false, true]),
     ("DELETE FROM posts RETURNING title, body", &[false, true]),
+    (
+        "INSERT INTO users VALUES (1, 'a', NULL, NULL) ON CONFLICT DO UPDATE SET name = excluded.name RETURNING id, name, email",
+        &[false, false, true],
+    ),
+    ("INSERT INTO users VALUES (1, 'a', NULL, NULL) ON CONFLICT DO NOTHING RETURNING id, email", &[false, true]),
+    (
+        "MERGE INTO users u USING (SELECT 1 AS id) s ON u.id = s.id WHEN MATCHED THEN UPDATE SET age = 2 RETURNING u.name, u.age",
+        &[false, true],
+    ),
+    // Columns beside a correlated subquery keep their own nullability.
+    ("SELECT name, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) AS n FROM users u", &[false, true]),
 ];
 
 fn schema() -> Connection {
@@ -134,4 +147,6 @@ fn statements_without_rows_have_no_columns() {
     let d = describe(&conn, "INSERT INTO tags VALUES ($1, $2)").unwrap();
     assert!(d.columns.is_empty());
     assert_eq!(d.params.len(), 2);
+    let merge = "MERGE INTO users u USING (SELECT 1 AS id) s ON u.id = s.id WHEN MATCHED THEN DELETE";
+    assert!(describe(&conn, merge).unwrap().columns.is_empty());
 }

@@ -222,3 +222,26 @@ async fn a_list_parameter_stands_for_an_in_list() {
         .unwrap();
     assert_eq!(names, ["ana"]);
 }
+
+#[tokio::test]
+async fn upserts_and_merges_return_typed_rows() {
+    let pool = pool().await;
+    let row = query!(
+        "INSERT INTO users (id, name) VALUES ($1, $2) ON CONFLICT DO UPDATE SET name = excluded.name RETURNING id, name, email",
+        2i64,
+        "bo2",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let (id, name, email): (i64, String, Option<String>) = (row.id, row.name, row.email);
+    assert_eq!((id, name.as_str(), email.as_deref()), (2, "bo2", None));
+    let merged = query!(
+        "MERGE INTO users u USING (SELECT $1::BIGINT AS id) s ON u.id = s.id WHEN MATCHED THEN UPDATE SET email = 'bo@example.com'",
+        2i64
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(merged, 1);
+}
