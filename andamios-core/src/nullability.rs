@@ -338,6 +338,28 @@ impl Walker<'_> {
                 self.operator(children.get(1)?)?
             }
             "LOGICAL_CTE_REF" => self.ctes.get(&index(op, "cte_index")?)?.clone(),
+            // The anchor's rows, then the recursive part's, which reads the
+            // CTE itself: evaluate it until no more columns turn nullable
+            // (each pass that changes anything turns at least one).
+            "LOGICAL_RECURSIVE_CTE" => {
+                let children = list(op, "children");
+                let cte = index(op, "table_index")?;
+                let mut columns = self.operator(children.first()?)?;
+                for _ in 0..=columns.len() {
+                    self.ctes.insert(cte, columns.clone());
+                    let recursive = self.operator(children.get(1)?)?;
+                    let merged: Vec<bool> = columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &c)| c || recursive.get(i).copied().unwrap_or(true))
+                        .collect();
+                    if merged == columns {
+                        break;
+                    }
+                    columns = merged;
+                }
+                columns
+            }
             "LOGICAL_EXPRESSION_GET" => {
                 let rows = list(op, "expressions");
                 let count = rows.first()?.as_array()?.len();

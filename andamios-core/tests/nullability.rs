@@ -74,6 +74,19 @@ const CASES: &[(&str, &[bool])] = &[
     ("WITH c AS (SELECT id, email FROM users) SELECT id, email FROM c", &[false, true]),
     ("WITH c AS MATERIALIZED (SELECT id, email FROM users) SELECT id, email FROM c", &[false, true]),
     ("SELECT id FROM users UNION ALL SELECT id FROM posts", &[false]),
+    // Recursive CTEs: the anchor's columns, unless the recursion brings NULLs.
+    (
+        "WITH RECURSIVE r(n, m) AS (SELECT 1, NULL::INT UNION ALL SELECT n + 1, m FROM r WHERE n < 3) SELECT n, m FROM r",
+        &[false, true],
+    ),
+    (
+        "WITH RECURSIVE r(n, m) AS (SELECT 1, 1 UNION ALL SELECT n + 1, CASE WHEN n > 1 THEN m END FROM r WHERE n < 3) SELECT n, m FROM r",
+        &[false, true],
+    ),
+    (
+        "WITH RECURSIVE r(id, name) AS (SELECT id, name FROM users WHERE id = 1 UNION SELECT p.id, p.title FROM posts p JOIN r ON p.user_id = r.id) SELECT id, name FROM r",
+        &[false, false],
+    ),
     ("SELECT id FROM users UNION SELECT NULL", &[true]),
     ("SELECT email FROM users EXCEPT SELECT title FROM posts", &[true]),
     ("SELECT name FROM users INTERSECT SELECT title FROM posts", &[false]),
