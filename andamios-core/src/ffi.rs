@@ -661,9 +661,6 @@ impl Statement {
     /// Binds `value` to parameter `index` (0-based) with DuckDB's bind
     /// function for the value's type.
     pub fn bind(&mut self, index: usize, value: &Value) -> Result<(), DuckDbError> {
-        if let Some(reason) = value.unencodable() {
-            return Err(unencodable(reason, index));
-        }
         let idx = index as u64 + 1;
         let raw = self.raw;
         // SAFETY (all binds): valid statement; DuckDB checks the index and
@@ -711,7 +708,9 @@ impl Statement {
                 | Value::List { .. }
                 | Value::Struct { .. }
                 | Value::Map { .. } => {
-                    let owned = OwnedValue::create(value)?;
+                    let owned = OwnedValue::create(value).map_err(|e| {
+                        DuckDbError::new(e.kind(), format!("cannot bind parameter ${}: {}", index + 1, e.message()))
+                    })?;
                     sys::duckdb_bind_value(raw, idx, owned.0)
                 }
             }
@@ -752,10 +751,6 @@ impl Statement {
         result.load_columns();
         Ok(result)
     }
-}
-
-fn unencodable(reason: &str, index: usize) -> DuckDbError {
-    DuckDbError::new(DuckErrorType::InvalidInput, format!("cannot bind parameter ${}: {reason}", index + 1))
 }
 
 fn statement_kind(raw: sys::duckdb_statement_type) -> StatementKind {
@@ -846,16 +841,17 @@ impl OwnedValue {
                 Value::Unencodable(reason) => {
                     return Err(DuckDbError::new(DuckErrorType::InvalidInput, reason.clone()))
                 }
-                // DuckDB packs the offset into 24 bits without checking it.
-                Value::TimeTz { offset_seconds, .. } if offset_seconds.unsigned_abs() >= 16 * 60 * 60 => {
-                    return Err(DuckDbError::new(
-                        DuckErrorType::OutOfRange,
-                        format!("a TIMETZ offset of {offset_seconds} s is beyond DuckDB's ±15:59:59"),
-                    ))
-                }
-                Value::TimeTz { micros, offset_seconds } => {
-                    sys::duckdb_create_time_tz_value(sys::duckdb_create_time_tz(*micros, *offset_seconds))
-                }
+                Value::TimeTz { micros, offset_seconds } => match crate::value::time_tz_bits(*micros, *offset_seconds) {
+                    Some(bits) => sys::duckdb_create_time_tz_value(sys::duckdb_time_tz { bits }),
+                    None => {
+                        return Err(DuckDbError::new(
+                            DuckErrorType::OutOfRange,
+                            format!(
+                                "TIMETZ {micros} µs at offset {offset_seconds} s is out of range (00:00 to 24:00, offsets within ±15:59:59)"
+                            ),
+                        ))
+                    }
+                },
                 // DuckDB only reads `data` (its storage format) and copies it.
                 Value::Bit(bits) => sys::duckdb_create_bit(sys::duckdb_bit {
                     data: bits.storage().as_ptr().cast_mut(),

@@ -33,4 +33,6 @@ pub use bignum::{BigNum, ParseBigNumError};
 pub use bit_string::{BitString, ParseBitStringError};
 pub use duck_type::{DuckType, StatementKind};
 pub use error::{DuckDbError, DuckErrorType};
+#[doc(hidden)]
+pub use value::{time_tz_bits, time_tz_from_bits};
 pub use value::{Decimal, Value};

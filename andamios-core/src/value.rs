@@ -109,6 +109,27 @@ impl std::str::FromStr for Decimal {
     }
 }
 
+/// The largest TIMETZ offset DuckDB stores, in seconds (15:59:59).
+const TIME_TZ_MAX_OFFSET: i64 = 16 * 60 * 60 - 1;
+
+/// DuckDB's packing of a TIME WITH TIME ZONE, `micros << 24 | (MAX_OFFSET -
+/// offset)`, or `None` for a time outside 00:00..=24:00 or an offset beyond
+/// ±15:59:59 (DuckDB does not check them).
+#[doc(hidden)]
+pub fn time_tz_bits(micros: i64, offset_seconds: i32) -> Option<u64> {
+    let offset = i64::from(offset_seconds);
+    if !(0..=86_400_000_000).contains(&micros) || offset.abs() > TIME_TZ_MAX_OFFSET {
+        return None;
+    }
+    Some((micros as u64) << 24 | (TIME_TZ_MAX_OFFSET - offset) as u64)
+}
+
+/// The inverse of [`time_tz_bits`]: microseconds and offset in seconds.
+#[doc(hidden)]
+pub fn time_tz_from_bits(bits: u64) -> (i64, i32) {
+    ((bits >> 24) as i64, (TIME_TZ_MAX_OFFSET - (bits & 0xFF_FFFF) as i64) as i32)
+}
+
 /// An owned DuckDB value, as bound to a statement parameter.
 ///
 /// Each variant is bound with DuckDB's own bind function for that type
@@ -183,18 +204,6 @@ pub enum Value {
 }
 
 impl Value {
-    /// Why this value, or a value nested in it, could not be converted.
-    #[doc(hidden)]
-    pub fn unencodable(&self) -> Option<&str> {
-        match self {
-            Value::Unencodable(reason) => Some(reason),
-            Value::List { items, .. } => items.iter().find_map(Value::unencodable),
-            Value::Struct { values, .. } => values.iter().find_map(Value::unencodable),
-            Value::Map { entries, .. } => entries.iter().find_map(|(k, v)| k.unencodable().or(v.unencodable())),
-            _ => None,
-        }
-    }
-
     /// The DuckDB type of this value (`Null` for NULL).
     pub fn duck_type(&self) -> DuckType {
         use Value::*;
@@ -247,6 +256,18 @@ mod tests {
         assert!("1.2.3".parse::<Decimal>().is_err());
         assert!("abc".parse::<Decimal>().is_err());
         assert!("".parse::<Decimal>().is_err());
+    }
+
+    #[test]
+    fn time_tz_packs_as_duckdb_does() {
+        // 10:30:00+02, as DuckDB stores it.
+        let stored = 37_800_000_000u64 << 24 | (57_599 - 7_200);
+        assert_eq!(time_tz_bits(37_800_000_000, 7_200), Some(stored));
+        assert_eq!(time_tz_from_bits(stored), (37_800_000_000, 7_200));
+        assert_eq!(time_tz_from_bits(time_tz_bits(0, -57_599).unwrap()), (0, -57_599));
+        assert_eq!(time_tz_bits(0, 57_600), None);
+        assert_eq!(time_tz_bits(-1, 0), None);
+        assert_eq!(time_tz_bits(86_400_000_001, 0), None);
     }
 
     #[test]

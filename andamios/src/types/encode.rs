@@ -123,8 +123,8 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
         (DuckType::Time, Value::Time(t)) => column.put(*t),
         (DuckType::TimeNs, Value::Time(t)) => column.put(t.checked_mul(1_000).ok_or_else(|| out_of_range(t))?),
         (DuckType::TimeTz, Value::TimeTz { micros, offset_seconds }) => {
-            let time = crate::types::TimeTz { micros: *micros, offset_seconds: *offset_seconds };
-            column.put(time.to_bits().ok_or_else(|| out_of_range(&format!("{time:?}")))?)
+            let bits = andamios_core::time_tz_bits(*micros, *offset_seconds);
+            column.put(bits.ok_or_else(|| out_of_range(&format!("{micros} µs at offset {offset_seconds} s")))?)
         }
         (DuckType::Bit, Value::Bit(bits)) => column.put_bytes(bits.storage()),
         (DuckType::BigNum, Value::BigNum(n)) => column.put_bytes(&n.to_storage()),

@@ -107,22 +107,10 @@ pub struct TimeTz {
     pub offset_seconds: i32,
 }
 
-/// DuckDB packs TIMETZ as `micros << 24 | (MAX_OFFSET - offset)`.
-const TIMETZ_MAX_OFFSET: i64 = 16 * 60 * 60 - 1;
-
 impl TimeTz {
     fn from_bits(bits: u64) -> TimeTz {
-        TimeTz { micros: (bits >> 24) as i64, offset_seconds: (TIMETZ_MAX_OFFSET - (bits & 0xFF_FFFF) as i64) as i32 }
-    }
-
-    /// DuckDB's packing, or `None` for a time outside 00:00..=24:00 or an
-    /// offset beyond ±15:59:59.
-    pub(crate) fn to_bits(self) -> Option<u64> {
-        let offset = i64::from(self.offset_seconds);
-        if !(0..=86_400_000_000).contains(&self.micros) || offset.abs() > TIMETZ_MAX_OFFSET {
-            return None;
-        }
-        Some((self.micros as u64) << 24 | (TIMETZ_MAX_OFFSET - offset) as u64)
+        let (micros, offset_seconds) = andamios_core::time_tz_from_bits(bits);
+        TimeTz { micros, offset_seconds }
     }
 }
 
@@ -371,7 +359,7 @@ mod tests {
 
     #[test]
     fn timetz_unpacks_offset() {
-        let bits = (3_600_000_000u64 << 24) | (TIMETZ_MAX_OFFSET - 7200) as u64;
+        let bits = andamios_core::time_tz_bits(3_600_000_000, 7200).unwrap();
         assert_eq!(TimeTz::from_bits(bits), TimeTz { micros: 3_600_000_000, offset_seconds: 7200 });
     }
 }
