@@ -63,7 +63,8 @@ impl BitString {
     #[doc(hidden)]
     pub fn from_storage(bytes: &[u8]) -> Option<BitString> {
         let (&padding, data) = bytes.split_first()?;
-        if padding >= 8 || data.is_empty() {
+        // An empty bit string is the padding byte alone, 0.
+        if padding >= 8 || (data.is_empty() && padding != 0) {
             return None;
         }
         Some(BitString { stored: bytes.to_vec() })
@@ -89,7 +90,7 @@ pub struct ParseBitStringError(String);
 
 impl fmt::Display for ParseBitStringError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` is not a bit string (expected one or more 0s and 1s)", self.0)
+        write!(f, "`{}` is not a bit string (expected 0s and 1s)", self.0)
     }
 }
 
@@ -99,7 +100,7 @@ impl std::str::FromStr for BitString {
     type Err = ParseBitStringError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.is_empty() || !s.bytes().all(|b| b == b'0' || b == b'1') {
+        if !s.bytes().all(|b| b == b'0' || b == b'1') {
             return Err(ParseBitStringError(s.to_owned()));
         }
         Ok(BitString::from_bits(s.bytes().map(|b| b == b'1')))
@@ -122,8 +123,10 @@ mod tests {
             assert_eq!(bits.len(), text.len());
         }
         assert_eq!(BitString::from_storage(&[8, 0]), None);
-        assert_eq!(BitString::from_storage(&[0]), None);
-        assert!("".parse::<BitString>().is_err());
+        assert_eq!(BitString::from_storage(&[3]), None);
+        assert_eq!(BitString::from_storage(&[0]), Some(BitString::from_bits([])));
+        assert!(BitString::from_bits([]).is_empty());
+        assert_eq!("".parse::<BitString>(), Ok(BitString::from_bits([])));
         assert!("012".parse::<BitString>().is_err());
     }
 }

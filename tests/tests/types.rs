@@ -178,7 +178,16 @@ async fn dates_times_and_intervals() {
 async fn bit_strings_and_bignums() {
     let pool = &pool().await;
     let bits = |s: &str| s.parse::<BitString>().unwrap();
-    both!(pool, "BIT", bits("0101"), bits("1"), bits("10000000"), bits("100000001"), bits(&"10".repeat(100)));
+    both!(
+        pool,
+        "BIT",
+        bits("0101"),
+        bits("1"),
+        bits("10000000"),
+        bits("100000001"),
+        bits(&"10".repeat(100)),
+        BitString::from_bits([])
+    );
     let text: String = query_scalar("SELECT $1::BIT::VARCHAR").bind(bits("0011")).fetch_one(pool).await.unwrap();
     assert_eq!(text, "0011");
     let counted: i64 = query_scalar("SELECT bit_count($1::BIT)").bind(bits("10111")).fetch_one(pool).await.unwrap();
