@@ -112,6 +112,8 @@ pub(crate) struct FieldAttrs {
     pub(crate) flatten: bool,
     pub(crate) skip: bool,
     pub(crate) try_from: Option<syn::Type>,
+    /// Read (and append) the column as JSON of the field's type.
+    pub(crate) json: bool,
 }
 
 pub(crate) fn field(attrs: &[Attribute]) -> Result<FieldAttrs> {
@@ -128,10 +130,15 @@ pub(crate) fn field(attrs: &[Attribute]) -> Result<FieldAttrs> {
                 out.skip = true;
             } else if meta.path.is_ident("try_from") {
                 out.try_from = Some(meta.value()?.parse::<LitStr>()?.parse()?);
+            } else if meta.path.is_ident("json") {
+                out.json = true;
             } else {
                 return Err(meta.error(
-                    "unknown attribute; expected one of `rename = \"...\"`, `default`, `flatten`, `skip`, `try_from = \"Type\"`",
+                    "unknown attribute; expected one of `rename = \"...\"`, `default`, `flatten`, `skip`, `try_from = \"Type\"`, `json`",
                 ));
+            }
+            if out.json && (out.try_from.is_some() || out.flatten) {
+                return Err(meta.error("`json` reads the column as JSON of the field's type: it cannot be combined with `try_from` or `flatten`"));
             }
             Ok(())
         })?;
@@ -165,6 +172,18 @@ mod tests {
         assert_eq!(RenameAll::Kebab.apply("OrderStatus"), "order-status");
         assert_eq!(RenameAll::Lower.apply("Shipped"), "shipped");
         assert_eq!(RenameAll::Upper.apply("Shipped"), "SHIPPED");
+    }
+
+    #[test]
+    fn json_combines_with_neither_try_from_nor_flatten() {
+        let ok: Vec<Attribute> = vec![syn::parse_quote!(#[andamios(json, rename = "doc")])];
+        assert!(field(&ok).unwrap().json);
+        for bad in
+            [syn::parse_quote!(#[andamios(json, try_from = "String")]), syn::parse_quote!(#[andamios(flatten, json)])]
+        {
+            let attrs: Vec<Attribute> = vec![bad];
+            assert!(field(&attrs).unwrap_err().to_string().contains("cannot be combined"));
+        }
     }
 
     #[test]

@@ -1,35 +1,41 @@
 //! `#[derive(AppendRow)]`.
 
-use proc_macro2::TokenStream;
+use crate::attrs;
 use quote::quote;
 use syn::{Data, DeriveInput, Fields, Result};
 
-pub(crate) fn expand(input: DeriveInput) -> Result<TokenStream> {
+pub(crate) fn expand(input: DeriveInput) -> Result<proc_macro2::TokenStream> {
     let Data::Struct(data) = &input.data else {
         return Err(syn::Error::new_spanned(&input.ident, "AppendRow can be derived for structs only"));
     };
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let accessors: Vec<TokenStream> = match &data.fields {
+    // Each field's value, as the table's column takes it: a `json` field as JSON.
+    let values = match &data.fields {
         Fields::Named(fields) => fields
             .named
             .iter()
             .map(|f| {
                 let name = f.ident.as_ref().expect("named field");
-                quote!(#name)
+                Ok((quote!(self.#name), attrs::field(&f.attrs)?.json))
             })
-            .collect(),
-        Fields::Unnamed(fields) => (0..fields.unnamed.len())
-            .map(|i| {
+            .collect::<Result<Vec<_>>>()?,
+        Fields::Unnamed(fields) => fields
+            .unnamed
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
                 let index = syn::Index::from(i);
-                quote!(#index)
+                Ok((quote!(self.#index), attrs::field(&f.attrs)?.json))
             })
-            .collect(),
+            .collect::<Result<Vec<_>>>()?,
         Fields::Unit => return Err(syn::Error::new_spanned(ident, "AppendRow needs at least one field")),
     };
-    let count = accessors.len();
-    let writes =
-        accessors.iter().enumerate().map(|(i, a)| quote!(::andamios::__private::write_column(chunk, #i, &self.#a)?;));
+    let count = values.len();
+    let writes = values.iter().enumerate().map(|(i, (value, json))| {
+        let value = if *json { quote!(::andamios::types::Json(&#value)) } else { value.clone() };
+        quote!(::andamios::__private::write_column(chunk, #i, &#value)?;)
+    });
     Ok(quote! {
         impl #impl_generics ::andamios::AppendRow for #ident #ty_generics #where_clause {
             fn column_count() -> usize {

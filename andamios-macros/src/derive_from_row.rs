@@ -42,13 +42,18 @@ pub(crate) fn expand(input: DeriveInput) -> Result<TokenStream> {
                 } else {
                     let hint = position;
                     position += 1;
-                    let source = attrs.try_from.as_ref().map_or_else(|| quote!(#ty), |s| quote!(#s));
+                    let source = match &attrs.try_from {
+                        Some(source) => quote!(#source),
+                        None if attrs.json => quote!(::andamios::types::Json<#ty>),
+                        None => quote!(#ty),
+                    };
                     let convert = |raw: TokenStream| match &attrs.try_from {
                         Some(source) => quote! {{
                             let raw: #source = #raw;
                             <#ty as ::core::convert::TryFrom<#source>>::try_from(raw)
                                 .map_err(|e| ::andamios::__private::try_from_failed::<#ty, _>(#column, e))?
                         }},
+                        None if attrs.json => quote!(#raw.0),
                         None => raw,
                     };
                     let read = convert(quote!(row.try_get_hinted::<#source>(#column, #hint)?));

@@ -86,8 +86,9 @@ query_macro!(
 /// `#[andamios(rename = "col")]`, `#[andamios(default)]` (a missing column
 /// gives `Default::default()`), `#[andamios(flatten)]` (a nested `FromRow`
 /// read from the same row), `#[andamios(skip)]` (always the default) and
-/// `#[andamios(try_from = "i64")]` (decode as `i64`, then `TryFrom`).
-/// Tuple structs read columns by position.
+/// `#[andamios(try_from = "i64")]` (decode as `i64`, then `TryFrom`) and
+/// `#[andamios(json)]` (parse the JSON column into the field's serde type;
+/// needs the `json` feature). Tuple structs read columns by position.
 #[proc_macro_derive(FromRow, attributes(andamios))]
 pub fn derive_from_row(input: TokenStream) -> TokenStream {
     derive_from_row::expand(parse_macro_input!(input as DeriveInput)).unwrap_or_else(|e| e.to_compile_error()).into()
@@ -101,7 +102,8 @@ pub fn derive_type(input: TokenStream) -> TokenStream {
     derive_type::expand(parse_macro_input!(input as DeriveInput)).unwrap_or_else(|e| e.to_compile_error()).into()
 }
 
-/// Derives `AppendRow` for a struct whose fields are a table's columns, in order.
+/// Derives `AppendRow` for a struct whose fields are a table's columns, in
+/// order. A `#[andamios(json)]` field is appended as JSON of its serde type.
 #[proc_macro_derive(AppendRow, attributes(andamios))]
 pub fn derive_append_row(input: TokenStream) -> TokenStream {
     derive_append::expand(parse_macro_input!(input as DeriveInput)).unwrap_or_else(|e| e.to_compile_error()).into()

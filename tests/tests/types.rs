@@ -1,6 +1,7 @@
 //! Every DuckDB type round-trips: bind -> select -> decode, with NULLs,
 //! extremes and nested values; and the same values survive the appender.
 
+use andamios::types::Json;
 use andamios::types::{
     BigNum, BitString, Date, Decimal, Decode, Encode, Interval, Time, TimeTz, Timestamp, TimestampTz,
 };
@@ -93,7 +94,6 @@ struct Settings {
 
 #[tokio::test]
 async fn json_of_any_serde_type() {
-    use andamios::types::Json;
     let pool = &pool().await;
     let settings = Settings { theme: "dark".into(), columns: vec![1, 2], note: None };
     both!(pool, "JSON", Json(settings.clone()), Json(Settings { note: Some("é \"q\"".into()), ..settings.clone() }));
@@ -115,6 +115,39 @@ async fn json_of_any_serde_type() {
     assert!(err.to_string().contains("key must be a string"), "{err}");
     let n: i64 = query_scalar("SELECT count(*) FROM docs").fetch_one(pool).await.unwrap();
     assert_eq!(n, 2, "the failed append kept nothing");
+}
+
+#[derive(Debug, Clone, PartialEq, andamios::FromRow, andamios::AppendRow)]
+struct Profile {
+    id: i32,
+    #[andamios(json)]
+    settings: Settings,
+    #[andamios(json, rename = "extra_tags")]
+    tags: Option<Vec<String>>,
+}
+
+#[tokio::test]
+async fn json_fields_of_derived_rows() {
+    let pool = &pool().await;
+    pool.execute_batch("CREATE TABLE profiles (id INTEGER, settings JSON, extra_tags JSON)").await.unwrap();
+    let settings = Settings { theme: "light".into(), columns: vec![3], note: Some("n".into()) };
+    let rows = vec![
+        Profile { id: 1, settings: settings.clone(), tags: Some(vec!["a".into()]) },
+        Profile { id: 2, settings: settings.clone(), tags: None },
+    ];
+    pool.append("profiles", rows.clone()).await.unwrap();
+    let back: Vec<Profile> = andamios::query_as("SELECT * FROM profiles ORDER BY id").fetch_all(pool).await.unwrap();
+    assert_eq!(back, rows);
+    // SQL NULL is None for an Option field, and an error naming the column otherwise.
+    pool.execute_batch("INSERT INTO profiles VALUES (3, NULL, NULL)").await.unwrap();
+    let err = andamios::query_as::<Profile>("SELECT * FROM profiles WHERE id = 3").fetch_one(pool).await.unwrap_err();
+    assert!(
+        matches!(&err, andamios::Error::Decode { column, found, .. } if column == "settings" && found == "NULL"),
+        "{err}"
+    );
+    let tags: Json<Option<Vec<String>>> =
+        query_scalar("SELECT extra_tags FROM profiles WHERE id = 3").fetch_one(pool).await.unwrap();
+    assert_eq!(tags.0, None);
 }
 
 #[tokio::test]

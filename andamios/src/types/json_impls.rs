@@ -72,6 +72,10 @@ impl<T: DeserializeOwned> Decode for Json<T> {
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        if !column.is_valid(row) {
+            // SQL NULL is JSON null to a `T` that takes it (`Option<U>`, `()`).
+            return T::deserialize(serde_json::Value::Null).map(Json).map_err(|_| DecodeError::UnexpectedNull);
+        }
         serde_json::from_str(text(column, row)?).map(Json).map_err(|e| {
             DecodeError::OutOfRange(format!(
                 "JSON that does not fit {}: {e}",
