@@ -240,8 +240,13 @@ impl PoolShared {
             return;
         }
         if worker.in_transaction {
-            // A transaction that neither committed nor rolled back: its
-            // Drop queued a rollback, which runs before the next job.
+            // A connection still in a transaction that no `Transaction` will
+            // end (taken out of one with `mem::replace(&mut *tx, ..)`): roll
+            // it back before the next job. A dropped `Transaction` has
+            // queued its own rollback and cleared the flag already.
+            worker.run_detached(|s| {
+                let _ = s.control("ROLLBACK");
+            });
             worker.in_transaction = false;
         }
         worker.last_used = Instant::now();

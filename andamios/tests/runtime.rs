@@ -171,6 +171,23 @@ async fn transactions_roll_back_on_drop_and_do_not_nest() {
     let tx = conn.begin().await.unwrap();
     drop(tx);
     assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&mut conn).await.unwrap(), 2);
+    drop(conn);
+
+    // A connection taken out of a transaction through `&mut *tx` goes back
+    // to the pool rolled back: no Transaction is left to end it.
+    let pool = memory_pool(2).await;
+    pool.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    query("INSERT INTO t VALUES (1)").execute(&mut tx).await.unwrap();
+    let spare = pool.acquire().await.unwrap();
+    let taken = std::mem::replace(&mut *tx, spare);
+    drop(taken);
+    drop(tx);
+    let mut both = [pool.acquire().await.unwrap(), pool.acquire().await.unwrap()];
+    for conn in &mut both {
+        assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&mut *conn).await.unwrap(), 0);
+        conn.begin().await.unwrap().commit().await.unwrap();
+    }
 }
 
 #[tokio::test]
