@@ -630,9 +630,13 @@ impl Statement {
                 ColumnDescription { name, ty: self.column_type(i) }
             })
             .collect();
+        Description { params, param_names, columns, kind: self.kind() }
+    }
+
+    /// What kind of statement this is.
+    pub fn kind(&self) -> StatementKind {
         // SAFETY: valid statement.
-        let kind = statement_kind(unsafe { sys::duckdb_prepared_statement_type(self.raw) });
-        Description { params, param_names, columns, kind }
+        statement_kind(unsafe { sys::duckdb_prepared_statement_type(self.raw) })
     }
 
     /// The types of the result's columns, as far as preparing tells them

@@ -10,7 +10,7 @@ use crate::pool::PoolShared;
 use crate::row::{decode_chunk, FromRow};
 use crate::transaction::Transaction;
 use andamios_core::ffi::{ChunkView, ColumnDescription, Connection, Database, InterruptHandle, QueryResult, Statement};
-use andamios_core::{DuckType, Value};
+use andamios_core::{DuckType, StatementKind, Value};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -34,6 +34,11 @@ pub(crate) struct WorkerState {
     options: WorkerOptions,
     /// Started by the first `fetch_all` large enough to use it.
     decode_helper: Option<DecodeHelper>,
+    /// The checkout (see [`Worker::checkout`]) of the last job run.
+    checkout: u64,
+    /// Whether a transaction may be open that no `Transaction` will end: a
+    /// raw `BEGIN` or a script ran since the last known end of one.
+    may_hold_transaction: bool,
 }
 
 type DecodeJob = Box<dyn FnOnce() + Send>;
@@ -118,6 +123,9 @@ pub(crate) struct Worker {
     next_id: u64,
     pub(crate) in_transaction: bool,
     pub(crate) last_used: Instant,
+    /// How many times the connection went back to the pool: a job of a new
+    /// checkout first rolls back a transaction the previous one left open.
+    pub(crate) checkout: u64,
 }
 
 impl std::fmt::Debug for Worker {
@@ -170,7 +178,8 @@ impl Worker {
                 }
             };
             let _ = ready_tx.send(Ok(conn.interrupt_handle()));
-            let mut state = WorkerState { conn, options, decode_helper: None };
+            let mut state =
+                WorkerState { conn, options, decode_helper: None, checkout: 0, may_hold_transaction: false };
             // Ends when the async side drops its Sender.
             while let Ok(job) = queue.recv() {
                 // A panicking FromRow impl must not take the connection down.
@@ -186,6 +195,7 @@ impl Worker {
             next_id: 0,
             in_transaction: false,
             last_used: Instant::now(),
+            checkout: 0,
         })
     }
 
@@ -195,8 +205,10 @@ impl Worker {
     {
         self.next_id += 1;
         let id = self.next_id;
+        let checkout = self.checkout;
         let run_state = Arc::clone(&self.state);
         let job: Job = Box::new(move |state| {
+            state.start_checkout(checkout);
             {
                 let mut s = run_state.lock().unwrap_or_else(|e| e.into_inner());
                 if s.cancelled >= id {
@@ -282,6 +294,9 @@ pub const STREAM_BUFFER_CHUNKS: usize = 2;
 impl WorkerState {
     fn prepare_bound(&mut self, sql: &str, args: &[Value]) -> Result<&mut Statement> {
         let stmt = self.conn.prepare_cached(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
+        if stmt.kind() == StatementKind::Transaction {
+            self.may_hold_transaction = true;
+        }
         let expected = stmt.param_count();
         if expected != args.len() {
             return Err(Error::Encode {
@@ -334,21 +349,62 @@ impl WorkerState {
         })
     }
 
-    /// Runs a transaction-control statement (keeps the statement cache).
+    /// Runs a transaction-control statement of a `Transaction` (`BEGIN
+    /// TRANSACTION`, `COMMIT`, `ROLLBACK`; keeps the statement cache).
     pub(crate) fn control(&mut self, sql: &str) -> Result<()> {
-        self.traced(sql, |this| {
+        let result = self.traced(sql, |this| {
             this.conn.execute_batch(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
             Ok(((), 0))
-        })
+        });
+        if sql.starts_with("BEGIN") {
+            self.may_hold_transaction |= result.is_ok();
+        } else {
+            // Committed or rolled back; a failed COMMIT is followed by a ROLLBACK.
+            self.may_hold_transaction = false;
+        }
+        result
     }
 
     pub(crate) fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        // A script may begin a transaction, or fail inside one it began.
+        self.may_hold_transaction = true;
         self.traced(sql, |this| {
             this.conn.execute_batch(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
             // A script may change the schema under cached statements.
             this.conn.clear_statement_cache();
             Ok(((), 0))
         })
+    }
+
+    /// Called before each job: the first job of a new checkout rolls back a
+    /// transaction that the previous checkout left open (a raw `BEGIN` run
+    /// on a pooled connection, say), so that no caller inherits it.
+    fn start_checkout(&mut self, checkout: u64) {
+        if self.checkout == checkout {
+            return;
+        }
+        self.checkout = checkout;
+        if std::mem::take(&mut self.may_hold_transaction) && self.in_open_transaction() {
+            tracing::warn!("a connection went back to the pool inside a transaction; rolled it back");
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
+    /// Outside a transaction every statement runs in one of its own; inside
+    /// one, statements share its id. An error (an aborted transaction) counts
+    /// as inside.
+    fn in_open_transaction(&mut self) -> bool {
+        let mut transaction_id = || -> Option<i64> {
+            let stmt = self.conn.prepare_cached("SELECT txid_current()").ok()?;
+            let mut result = stmt.execute(false).ok()?;
+            let ty = result.columns().first()?.ty.clone();
+            let chunk = result.next_chunk().ok()??;
+            chunk.column(0, &ty)?.get::<i64>(0)
+        };
+        match (transaction_id(), transaction_id()) {
+            (Some(first), Some(second)) => first == second,
+            _ => true,
+        }
     }
 
     /// Runs a query and decodes up to `limit` rows.

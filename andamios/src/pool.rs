@@ -239,16 +239,12 @@ impl PoolShared {
         if self.closed.load(Ordering::Acquire) {
             return;
         }
-        if worker.in_transaction {
-            // A connection still in a transaction that no `Transaction` will
-            // end (taken out of one with `mem::replace(&mut *tx, ..)`): roll
-            // it back before the next job. A dropped `Transaction` has
-            // queued its own rollback and cleared the flag already.
-            worker.run_detached(|s| {
-                let _ = s.control("ROLLBACK");
-            });
-            worker.in_transaction = false;
-        }
+        // A transaction left open (a raw `BEGIN`, or a connection taken out
+        // of a `Transaction` with `mem::replace(&mut *tx, ..)`) is rolled
+        // back before the next checkout's first statement; a dropped
+        // `Transaction` has queued its own rollback.
+        worker.in_transaction = false;
+        worker.checkout += 1;
         worker.last_used = Instant::now();
         self.idle().push_back(worker);
     }

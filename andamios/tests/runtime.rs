@@ -191,6 +191,33 @@ async fn transactions_roll_back_on_drop_and_do_not_nest() {
 }
 
 #[tokio::test]
+async fn a_transaction_left_open_does_not_outlive_its_checkout() {
+    let pool = memory_pool(1).await;
+    pool.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
+    let count = || async { query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap() };
+    // A raw BEGIN on the pool: its connection goes back with the transaction
+    // open, and the next caller must not find itself inside it.
+    query("BEGIN").execute(&pool).await.unwrap();
+    query("INSERT INTO t VALUES (1)").execute(&pool).await.unwrap();
+    pool.begin().await.unwrap().commit().await.unwrap();
+    // A script that begins a transaction and ends without a COMMIT.
+    pool.execute_batch("BEGIN; INSERT INTO t VALUES (2);").await.unwrap();
+    assert_eq!(count().await, 1, "the INSERT after the raw BEGIN ran on its own; the script's was rolled back");
+    // On one checked-out connection, raw BEGIN ... COMMIT works as written.
+    let mut conn = pool.acquire().await.unwrap();
+    query("BEGIN").execute(&mut conn).await.unwrap();
+    query("INSERT INTO t VALUES (3)").execute(&mut conn).await.unwrap();
+    query("COMMIT").execute(&mut conn).await.unwrap();
+    drop(conn);
+    // A failed statement inside a raw transaction leaves it aborted; that too ends with the checkout.
+    let mut conn = pool.acquire().await.unwrap();
+    query("BEGIN").execute(&mut conn).await.unwrap();
+    assert!(query("SELECT nope").execute(&mut conn).await.is_err());
+    drop(conn);
+    assert_eq!(count().await, 2);
+}
+
+#[tokio::test]
 async fn errors_are_classified_and_name_the_column() {
     let pool = memory_pool(1).await;
     pool.execute_batch(
