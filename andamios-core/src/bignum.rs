@@ -1,5 +1,6 @@
 //! DuckDB's BIGNUM (formerly VARINT): an integer of any size.
 
+use crate::value::ParseValueError;
 use std::fmt;
 
 /// An integer of any size, as DuckDB's BIGNUM holds it.
@@ -173,20 +174,8 @@ impl fmt::Display for BigNum {
     }
 }
 
-/// The text was not an integer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseBigNumError(String);
-
-impl fmt::Display for ParseBigNumError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` is not an integer (expected decimal digits with an optional sign)", self.0)
-    }
-}
-
-impl std::error::Error for ParseBigNumError {}
-
 impl std::str::FromStr for BigNum {
-    type Err = ParseBigNumError;
+    type Err = ParseValueError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (negative, digits) = match s.strip_prefix('-') {
@@ -194,7 +183,7 @@ impl std::str::FromStr for BigNum {
             None => (false, s.strip_prefix('+').unwrap_or(s)),
         };
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ParseBigNumError(s.to_owned()));
+            return Err(ParseValueError::new(s, "an integer (decimal digits with an optional sign)"));
         }
         let mut magnitude = Vec::new();
         for chunk in digits.as_bytes().chunks(9) {

@@ -1,5 +1,6 @@
 //! DuckDB's BIT: a string of bits.
 
+use crate::value::ParseValueError;
 use std::fmt;
 
 /// A string of bits, as DuckDB's BIT (BITSTRING) holds it.
@@ -84,24 +85,12 @@ impl fmt::Display for BitString {
     }
 }
 
-/// The text was not a string of bits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseBitStringError(String);
-
-impl fmt::Display for ParseBitStringError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` is not a bit string (expected 0s and 1s)", self.0)
-    }
-}
-
-impl std::error::Error for ParseBitStringError {}
-
 impl std::str::FromStr for BitString {
-    type Err = ParseBitStringError;
+    type Err = ParseValueError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if !s.bytes().all(|b| b == b'0' || b == b'1') {
-            return Err(ParseBitStringError(s.to_owned()));
+            return Err(ParseValueError::new(s, "a bit string (0s and 1s)"));
         }
         Ok(BitString::from_bits(s.bytes().map(|b| b == b'1')))
     }

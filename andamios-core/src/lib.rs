@@ -29,10 +29,10 @@ pub(crate) mod nullability;
 pub mod schema;
 mod value;
 
-pub use bignum::{BigNum, ParseBigNumError};
-pub use bit_string::{BitString, ParseBitStringError};
+pub use bignum::BigNum;
+pub use bit_string::BitString;
 pub use duck_type::{DuckType, StatementKind};
 pub use error::{DuckDbError, DuckErrorType};
 #[doc(hidden)]
 pub use value::{time_tz_bits, time_tz_from_bits};
-pub use value::{Decimal, Value};
+pub use value::{Decimal, ParseValueError, Value};

@@ -73,23 +73,33 @@ impl fmt::Display for Decimal {
     }
 }
 
-/// The text was not a decimal number.
+/// Text that does not spell a value of the type it was parsed as (a
+/// [`Decimal`], a [`BigNum`](crate::BigNum), a [`BitString`](crate::BitString)).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseDecimalError(String);
+pub struct ParseValueError {
+    text: String,
+    expected: &'static str,
+}
 
-impl fmt::Display for ParseDecimalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` is not a decimal number (expected digits with an optional sign and point)", self.0)
+impl ParseValueError {
+    pub(crate) fn new(text: &str, expected: &'static str) -> Self {
+        ParseValueError { text: text.to_owned(), expected }
     }
 }
 
-impl std::error::Error for ParseDecimalError {}
+impl fmt::Display for ParseValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` is not {}", self.text, self.expected)
+    }
+}
+
+impl std::error::Error for ParseValueError {}
 
 impl std::str::FromStr for Decimal {
-    type Err = ParseDecimalError;
+    type Err = ParseValueError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || ParseDecimalError(s.to_owned());
+        let err = || ParseValueError::new(s, "a decimal number (digits with an optional sign and point)");
         let (negative, body) = match s.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, s.strip_prefix('+').unwrap_or(s)),
@@ -253,7 +263,8 @@ mod tests {
             assert_eq!(d.to_string(), text);
         }
         assert_eq!("+.5".parse::<Decimal>().unwrap().to_string(), "0.5");
-        assert!("1.2.3".parse::<Decimal>().is_err());
+        let err = "1.2.3".parse::<Decimal>().unwrap_err();
+        assert_eq!(err.to_string(), "`1.2.3` is not a decimal number (digits with an optional sign and point)");
         assert!("abc".parse::<Decimal>().is_err());
         assert!("".parse::<Decimal>().is_err());
     }

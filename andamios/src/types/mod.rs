@@ -40,7 +40,7 @@ mod time_impls;
 #[cfg(feature = "uuid")]
 mod uuid_impls;
 
-pub use andamios_core::{BigNum, BitString, Decimal, DuckType, ParseBigNumError, ParseBitStringError, Value};
+pub use andamios_core::{BigNum, BitString, Decimal, DuckType, ParseValueError, Value};
 #[doc(hidden)]
 pub use decode::decode_support;
 pub use decode::{Decode, DecodeError};
