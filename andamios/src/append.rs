@@ -1,6 +1,6 @@
 //! Bulk loading through DuckDB's appender, a whole data chunk at a time.
 
-use crate::connection::{PoolConnection, WorkerState};
+use crate::connection::{Connection, WorkerState};
 use crate::error::{Error, Result};
 use crate::pool::Pool;
 use crate::transaction::Transaction;
@@ -134,7 +134,7 @@ impl WorkerState {
     }
 }
 
-impl PoolConnection {
+impl Connection {
     /// Appends `rows` to `table` (`"name"` or `"schema.name"`), whole data
     /// chunks at a time; returns the number of rows. All rows land or none:
     /// a bad row (wrong arity, wrong type, constraint violation) is an error
@@ -155,7 +155,7 @@ impl PoolConnection {
 
 impl Pool {
     /// Appends `rows` to `table` on a pooled connection; see
-    /// [`PoolConnection::append`].
+    /// [`Connection::append`].
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::pool::PoolShared;
 use crate::row::{decode_chunk, FromRow};
 use crate::transaction::Transaction;
-use andamios_core::ffi::{ChunkView, ColumnDescription, Connection, Database, InterruptHandle, QueryResult, Statement};
+use andamios_core::ffi::{self, ChunkView, ColumnDescription, Database, InterruptHandle, QueryResult, Statement};
 use andamios_core::{DuckType, StatementKind, Value};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,7 +30,7 @@ pub(crate) struct WorkerOptions {
 
 /// What the worker thread owns.
 pub(crate) struct WorkerState {
-    pub(crate) conn: Connection,
+    pub(crate) conn: ffi::Connection,
     options: WorkerOptions,
     /// Started by the first `fetch_all` large enough to use it.
     decode_helper: Option<DecodeHelper>,
@@ -609,29 +609,28 @@ fn concat<T>(mut parts: Vec<Vec<T>>) -> Vec<T> {
     out
 }
 
-/// A connection checked out of a [`Pool`](crate::Pool); it goes back to the
-/// pool when dropped.
-pub struct PoolConnection {
-    pub(crate) worker: Option<Worker>,
-    pub(crate) pool: Arc<PoolShared>,
-    pub(crate) _permit: tokio::sync::OwnedSemaphorePermit,
+/// A DuckDB connection of a pool, served by a thread of its own: what a
+/// [`PoolConnection`] and a [`Transaction`] dereference to, so that
+/// `&mut *conn` and `&mut *tx` (as SQLx code writes them) are executors.
+pub struct Connection {
+    pub(crate) worker: Worker,
 }
 
-impl std::fmt::Debug for PoolConnection {
+impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PoolConnection").field("worker", &self.worker).finish_non_exhaustive()
+        f.debug_struct("Connection").field("worker", &self.worker).finish()
     }
 }
 
-impl PoolConnection {
+impl Connection {
     pub(crate) fn worker(&mut self) -> &mut Worker {
-        self.worker.as_mut().expect("a pooled connection holds its worker until dropped")
+        &mut self.worker
     }
 
     /// Runs a script of one or more `;`-separated statements.
     pub async fn execute_batch(&mut self, sql: &str) -> Result<()> {
         let sql = sql.to_owned();
-        self.worker().run(move |s| s.execute_batch(&sql)).await?
+        self.worker.run(move |s| s.execute_batch(&sql)).await?
     }
 
     /// Starts a transaction on this connection.
@@ -640,10 +639,38 @@ impl PoolConnection {
     }
 }
 
+/// A connection checked out of a [`Pool`](crate::Pool); it goes back to the
+/// pool when dropped. It dereferences to its [`Connection`].
+pub struct PoolConnection {
+    pub(crate) conn: Option<Connection>,
+    pub(crate) pool: Arc<PoolShared>,
+    pub(crate) _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl std::fmt::Debug for PoolConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PoolConnection").field("conn", &self.conn).finish_non_exhaustive()
+    }
+}
+
+impl std::ops::Deref for PoolConnection {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.conn.as_ref().expect("a pooled connection holds its connection until dropped")
+    }
+}
+
+impl std::ops::DerefMut for PoolConnection {
+    fn deref_mut(&mut self) -> &mut Connection {
+        self.conn.as_mut().expect("a pooled connection holds its connection until dropped")
+    }
+}
+
 impl Drop for PoolConnection {
     fn drop(&mut self) {
-        if let Some(worker) = self.worker.take() {
-            self.pool.release(worker);
+        if let Some(conn) = self.conn.take() {
+            self.pool.release(conn.worker);
         }
     }
 }

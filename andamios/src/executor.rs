@@ -1,6 +1,6 @@
 //! The [`Executor`] trait: where a statement runs.
 
-use crate::connection::PoolConnection;
+use crate::connection::{Connection, PoolConnection};
 use crate::error::Result;
 use crate::pool::Pool;
 use crate::transaction::Transaction;
@@ -20,11 +20,11 @@ pub enum MaybeOwned<'c> {
     /// Checked out of a pool for this statement; returned when dropped.
     Owned(PoolConnection),
     /// The caller's.
-    Borrowed(&'c mut PoolConnection),
+    Borrowed(&'c mut Connection),
 }
 
 impl MaybeOwned<'_> {
-    pub(crate) fn conn(&mut self) -> &mut PoolConnection {
+    pub(crate) fn conn(&mut self) -> &mut Connection {
         match self {
             MaybeOwned::Owned(c) => c,
             MaybeOwned::Borrowed(c) => c,
@@ -33,7 +33,8 @@ impl MaybeOwned<'_> {
 }
 
 /// Something statements run on: `&Pool` (a connection is checked out for
-/// each statement), `&mut PoolConnection` or `&mut Transaction`.
+/// each statement), `&mut PoolConnection`, `&mut Transaction`, or the
+/// `&mut Connection` either dereferences to (`&mut *conn`, `&mut *tx`).
 pub trait Executor<'c>: Send + Sized {
     /// The connection to run on.
     #[doc(hidden)]
@@ -47,6 +48,12 @@ impl<'c> Executor<'c> for &'c Pool {
 }
 
 impl<'c> Executor<'c> for &'c mut PoolConnection {
+    fn connection(self) -> ConnectionFuture<'c> {
+        Box::pin(std::future::ready(Ok(MaybeOwned::Borrowed(self))))
+    }
+}
+
+impl<'c> Executor<'c> for &'c mut Connection {
     fn connection(self) -> ConnectionFuture<'c> {
         Box::pin(std::future::ready(Ok(MaybeOwned::Borrowed(self))))
     }

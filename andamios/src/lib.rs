@@ -47,7 +47,7 @@ pub use andamios_macros::{
     query_file_scalar_unchecked, query_file_unchecked, query_scalar, query_scalar_unchecked, query_unchecked,
 };
 pub use append::AppendRow;
-pub use connection::{PoolConnection, STREAM_BUFFER_CHUNKS};
+pub use connection::{Connection, PoolConnection, STREAM_BUFFER_CHUNKS};
 pub use error::{DatabaseErrorKind, Error, Result};
 pub use executor::Executor;
 pub use pool::{AccessMode, HookFuture, Pool, PoolOptions};

@@ -1,6 +1,6 @@
 //! A pool of connections to one DuckDB database instance.
 
-use crate::connection::{PoolConnection, Worker, WorkerOptions};
+use crate::connection::{Connection, PoolConnection, Worker, WorkerOptions};
 use crate::error::{Error, Result};
 use crate::transaction::Transaction;
 use andamios_core::ffi::{Database, OpenOptions};
@@ -353,14 +353,14 @@ impl Pool {
             Err(_) => return Err(Error::PoolTimedOut(timeout)),
         };
         if let Some(worker) = shared.take_idle() {
-            return Ok(PoolConnection { worker: Some(worker), pool: Arc::clone(shared), _permit: permit });
+            return Ok(PoolConnection { conn: Some(Connection { worker }), pool: Arc::clone(shared), _permit: permit });
         }
         let worker = Worker::spawn(Arc::clone(&shared.db), shared.worker_options).await?;
-        let mut conn = PoolConnection { worker: Some(worker), pool: Arc::clone(shared), _permit: permit };
+        let mut conn = PoolConnection { conn: Some(Connection { worker }), pool: Arc::clone(shared), _permit: permit };
         if let Some(hook) = shared.options.after_connect.clone() {
             if let Err(e) = hook(&mut conn).await {
                 // Do not hand a half-configured connection to the next caller.
-                conn.worker = None;
+                conn.conn = None;
                 return Err(e);
             }
         }

@@ -1,6 +1,6 @@
 //! Transactions, with rollback on drop.
 
-use crate::connection::PoolConnection;
+use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::executor::MaybeOwned;
 
@@ -38,7 +38,7 @@ impl<'c> Transaction<'c> {
         Ok(Transaction { conn, open: true })
     }
 
-    pub(crate) fn connection_mut(&mut self) -> &mut PoolConnection {
+    pub(crate) fn connection_mut(&mut self) -> &mut Connection {
         self.conn.conn()
     }
 
@@ -87,9 +87,9 @@ impl<'c> Transaction<'c> {
 /// (as SQLx code writes it) is that connection, and statements run on it
 /// run inside the transaction.
 impl std::ops::Deref for Transaction<'_> {
-    type Target = PoolConnection;
+    type Target = Connection;
 
-    fn deref(&self) -> &PoolConnection {
+    fn deref(&self) -> &Connection {
         match &self.conn {
             MaybeOwned::Owned(c) => c,
             MaybeOwned::Borrowed(c) => c,
@@ -98,7 +98,7 @@ impl std::ops::Deref for Transaction<'_> {
 }
 
 impl std::ops::DerefMut for Transaction<'_> {
-    fn deref_mut(&mut self) -> &mut PoolConnection {
+    fn deref_mut(&mut self) -> &mut Connection {
         self.conn.conn()
     }
 }

@@ -161,6 +161,12 @@ async fn transactions_roll_back_on_drop_and_do_not_nest() {
     query("INSERT INTO t VALUES (2)").execute(&mut tx).await.unwrap();
     query("INSERT INTO t VALUES (4)").execute(&mut *tx).await.unwrap();
     tx.commit().await.unwrap();
+    // `&mut *conn` on a pooled connection, as SQLx code writes it, is the
+    // same connection as `&mut conn`.
+    let mut conn = pool.acquire().await.unwrap();
+    query("CREATE TEMP TABLE mine (x INTEGER)").execute(&mut *conn).await.unwrap();
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM mine").fetch_one(&mut conn).await.unwrap(), 0);
+    drop(conn);
     let mut tx = pool.begin().await.unwrap();
     query("INSERT INTO t VALUES (3)").execute(&mut tx).await.unwrap();
     tx.rollback().await.unwrap();
@@ -173,15 +179,15 @@ async fn transactions_roll_back_on_drop_and_do_not_nest() {
     assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&mut conn).await.unwrap(), 2);
     drop(conn);
 
-    // A connection taken out of a transaction through `&mut *tx` goes back
-    // to the pool rolled back: no Transaction is left to end it.
+    // A connection swapped out of a transaction through `&mut *tx` goes
+    // back to the pool rolled back: no Transaction is left to end it.
     let pool = memory_pool(2).await;
     pool.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
     let mut tx = pool.begin().await.unwrap();
     query("INSERT INTO t VALUES (1)").execute(&mut tx).await.unwrap();
-    let spare = pool.acquire().await.unwrap();
-    let taken = std::mem::replace(&mut *tx, spare);
-    drop(taken);
+    let mut spare = pool.acquire().await.unwrap();
+    std::mem::swap(&mut *tx, &mut *spare);
+    drop(spare);
     drop(tx);
     let mut both = [pool.acquire().await.unwrap(), pool.acquire().await.unwrap()];
     for conn in &mut both {

@@ -15,7 +15,7 @@
 //! | BIGNUM | [`BigNum`] (any size), or any Rust integer the value fits |
 //! | INTERVAL | [`Interval`] |
 //! | UUID | `uuid::Uuid` (feature `uuid`) |
-//! | JSON | `serde_json::Value` or [`Json<T>`](Json) for any serde type (feature `json`), `String` |
+//! | JSON | `serde_json::Value` or `Json<T>` for any serde type (feature `json`), `String` |
 //! | ENUM | `String`, or a `#[derive(Type)]` Rust enum |
 //! | LIST, ARRAY | `Vec<T>` |
 //! | STRUCT | a `#[derive(Type)]` struct |
