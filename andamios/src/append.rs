@@ -3,7 +3,6 @@
 use crate::connection::{Connection, WorkerState};
 use crate::error::{Error, Result};
 use crate::pool::Pool;
-use crate::transaction::Transaction;
 use crate::types::{Encode, EncodeError};
 use andamios_core::ffi::ChunkWriter;
 
@@ -138,7 +137,9 @@ impl Connection {
     /// Appends `rows` to `table` (`"name"` or `"schema.name"`), whole data
     /// chunks at a time; returns the number of rows. All rows land or none:
     /// a bad row (wrong arity, wrong type, constraint violation) is an error
-    /// and the table keeps none of the batch.
+    /// and the table keeps none of the batch. Inside a transaction
+    /// (`tx.append(..)`) the rows are part of it: roll it back to discard
+    /// them.
     pub async fn append<R, I>(&mut self, table: &str, rows: I) -> Result<u64>
     where
         R: AppendRow,
@@ -147,7 +148,7 @@ impl Connection {
     {
         let table = table.to_owned();
         let rows = rows.into_iter();
-        let worker = self.worker();
+        let worker = &mut self.worker;
         let own_transaction = !worker.in_transaction;
         worker.run(move |s| s.append_all(&table, rows, own_transaction)).await?
     }
@@ -173,18 +174,5 @@ impl Pool {
         I::IntoIter: Send + 'static,
     {
         self.acquire().await?.append(table, rows).await
-    }
-}
-
-impl Transaction<'_> {
-    /// Appends `rows` to `table` inside this transaction. A bad row is an
-    /// error; roll the transaction back to discard what was appended.
-    pub async fn append<R, I>(&mut self, table: &str, rows: I) -> Result<u64>
-    where
-        R: AppendRow,
-        I: IntoIterator<Item = R>,
-        I::IntoIter: Send + 'static,
-    {
-        self.connection_mut().append(table, rows).await
     }
 }

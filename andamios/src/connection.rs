@@ -623,17 +623,15 @@ impl std::fmt::Debug for Connection {
 }
 
 impl Connection {
-    pub(crate) fn worker(&mut self) -> &mut Worker {
-        &mut self.worker
-    }
-
     /// Runs a script of one or more `;`-separated statements.
     pub async fn execute_batch(&mut self, sql: &str) -> Result<()> {
         let sql = sql.to_owned();
         self.worker.run(move |s| s.execute_batch(&sql)).await?
     }
 
-    /// Starts a transaction on this connection.
+    /// Starts a transaction on this connection. On a connection already in
+    /// one (`tx.begin()`) it fails with [`Error::NestedTransaction`]: DuckDB
+    /// cannot nest transactions (it has no SAVEPOINT).
     pub async fn begin(&mut self) -> Result<Transaction<'_>> {
         Transaction::begin_on(crate::executor::MaybeOwned::Borrowed(self)).await
     }

@@ -61,6 +61,6 @@ impl<'c> Executor<'c> for &'c mut Connection {
 
 impl<'c, 't: 'c> Executor<'c> for &'c mut Transaction<'t> {
     fn connection(self) -> ConnectionFuture<'c> {
-        Box::pin(std::future::ready(Ok(MaybeOwned::Borrowed(self.connection_mut()))))
+        Box::pin(std::future::ready(Ok(MaybeOwned::Borrowed(self))))
     }
 }

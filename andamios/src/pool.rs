@@ -239,10 +239,10 @@ impl PoolShared {
         if self.closed.load(Ordering::Acquire) {
             return;
         }
-        // A transaction left open (a raw `BEGIN`, or a connection taken out
-        // of a `Transaction` with `mem::replace(&mut *tx, ..)`) is rolled
-        // back before the next checkout's first statement; a dropped
-        // `Transaction` has queued its own rollback.
+        // A transaction left open (a raw `BEGIN`, or a connection swapped
+        // out of a `Transaction` through `&mut *tx`) is rolled back before
+        // the next checkout's first statement (`WorkerState::start_checkout`);
+        // a dropped `Transaction` has queued its own rollback.
         worker.in_transaction = false;
         worker.checkout += 1;
         worker.last_used = Instant::now();

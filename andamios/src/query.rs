@@ -127,7 +127,7 @@ impl Query {
     pub async fn execute<'c, E: Executor<'c>>(self, executor: E) -> Result<u64> {
         let mut conn = executor.connection().await?;
         let Query { sql, args } = self;
-        conn.conn().worker().run(move |s| s.execute(&sql, &args)).await?
+        conn.conn().worker.run(move |s| s.execute(&sql, &args)).await?
     }
 
     /// Typed rows of this statement.
@@ -142,7 +142,7 @@ impl Query {
     {
         let mut conn = executor.connection().await?;
         let Query { sql, args } = self;
-        conn.conn().worker().run(move |s| s.fetch::<T>(&sql, &args, limit)).await?
+        conn.conn().worker.run(move |s| s.fetch::<T>(&sql, &args, limit)).await?
     }
 
     /// All rows, in one `Vec`.
@@ -307,7 +307,7 @@ impl<'c, T, R: FromRow + Send + 'static> RowStream<'c, T, R> {
             let mut conn = executor.connection().await?;
             let (tx, rx) = tokio::sync::mpsc::channel(STREAM_BUFFER_CHUNKS);
             let Query { sql, args } = query;
-            let guard = conn.conn().worker().submit(move |s| s.stream::<R>(&sql, &args, tx, &counter))?;
+            let guard = conn.conn().worker.submit(move |s| s.stream::<R>(&sql, &args, tx, &counter))?;
             Ok((conn, rx, guard))
         };
         RowStream { state: StreamState::Starting(Box::pin(starting)), in_flight, _into: PhantomData }

@@ -7,8 +7,10 @@ use crate::executor::MaybeOwned;
 /// An open transaction. Commit it with [`commit`](Self::commit); dropping it
 /// without committing rolls it back.
 ///
-/// DuckDB has no SAVEPOINT, so transactions do not nest: [`begin`](Self::begin)
-/// on a transaction is an error.
+/// It dereferences to its [`Connection`], whose `execute_batch` and
+/// `append` run inside the transaction. DuckDB has no SAVEPOINT, so
+/// transactions do not nest: [`begin`](Connection::begin) on a transaction
+/// is an error.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -29,28 +31,13 @@ pub struct Transaction<'c> {
 
 impl<'c> Transaction<'c> {
     pub(crate) async fn begin_on(mut conn: MaybeOwned<'c>) -> Result<Transaction<'c>> {
-        let worker = conn.conn().worker();
+        let worker = &mut conn.conn().worker;
         if worker.in_transaction {
             return Err(Error::NestedTransaction);
         }
         worker.run(|s| s.control("BEGIN TRANSACTION")).await??;
         worker.in_transaction = true;
         Ok(Transaction { conn, open: true })
-    }
-
-    pub(crate) fn connection_mut(&mut self) -> &mut Connection {
-        self.conn.conn()
-    }
-
-    /// Always fails with [`Error::NestedTransaction`]: DuckDB cannot nest
-    /// transactions (it has no SAVEPOINT).
-    pub async fn begin(&mut self) -> Result<Transaction<'_>> {
-        Err(Error::NestedTransaction)
-    }
-
-    /// Runs a script of `;`-separated statements inside the transaction.
-    pub async fn execute_batch(&mut self, sql: &str) -> Result<()> {
-        self.conn.conn().execute_batch(sql).await
     }
 
     /// Makes the transaction's changes permanent. A write conflict with a
@@ -66,7 +53,7 @@ impl<'c> Transaction<'c> {
     }
 
     async fn finish(&mut self, sql: &'static str) -> Result<()> {
-        let worker = self.conn.conn().worker();
+        let worker = &mut self.conn.conn().worker;
         let result = worker
             .run(move |s| {
                 let outcome = s.control(sql);
@@ -106,7 +93,7 @@ impl std::ops::DerefMut for Transaction<'_> {
 impl Drop for Transaction<'_> {
     fn drop(&mut self) {
         if self.open {
-            let worker = self.conn.conn().worker();
+            let worker = &mut self.conn.conn().worker;
             worker.in_transaction = false;
             // Queued before any later job on this connection, so the next
             // user finds no open transaction.

@@ -42,9 +42,7 @@ pub trait Decode: Sized {
     /// Decodes a `Vec<Self>`.
     #[doc(hidden)]
     fn decode_vec(column: &ColumnRef<'_>, row: usize) -> Result<Vec<Self>, DecodeError> {
-        if !column.is_valid(row) {
-            return Err(DecodeError::UnexpectedNull);
-        }
+        valid(column, row)?;
         let range = column.list_range(row).ok_or(DecodeError::Mismatch)?;
         let child = column.child(0).ok_or(DecodeError::Mismatch)?;
         range.map(|i| Self::decode(child, i)).collect()
@@ -84,13 +82,29 @@ fn last_segment(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path)
 }
 
+/// `UnexpectedNull` when the value at `row` is NULL.
+#[inline]
+pub(crate) fn valid(column: &ColumnRef<'_>, row: usize) -> Result<(), DecodeError> {
+    if column.is_valid(row) {
+        Ok(())
+    } else {
+        Err(DecodeError::UnexpectedNull)
+    }
+}
+
 /// Reads the fixed-width value at `row` or reports why not.
 #[inline]
 fn fixed<T: andamios_core::ffi::Primitive>(column: &ColumnRef<'_>, row: usize) -> Result<T, DecodeError> {
-    if !column.is_valid(row) {
-        return Err(DecodeError::UnexpectedNull);
-    }
+    valid(column, row)?;
     column.get::<T>(row).ok_or(DecodeError::Mismatch)
+}
+
+/// The bytes of a string-like value at `row` (VARCHAR, BLOB, BIT, BIGNUM),
+/// or why there are none.
+#[inline]
+fn stored<'a>(column: &ColumnRef<'a>, row: usize) -> Result<&'a [u8], DecodeError> {
+    valid(column, row)?;
+    column.bytes(row).ok_or(DecodeError::Mismatch)
 }
 
 /// Any DuckDB integer (or a DECIMAL of scale 0) widened to i128.
@@ -168,9 +182,7 @@ impl Decode for u8 {
     }
 
     fn decode_vec(column: &ColumnRef<'_>, row: usize) -> Result<Vec<Self>, DecodeError> {
-        if !column.is_valid(row) {
-            return Err(DecodeError::UnexpectedNull);
-        }
+        valid(column, row)?;
         match column.bytes(row) {
             Some(bytes) => Ok(bytes.to_vec()),
             None => {
@@ -246,11 +258,8 @@ impl Decode for BigNum {
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
         match column.duck_type() {
             DuckType::BigNum => {
-                if !column.is_valid(row) {
-                    return Err(DecodeError::UnexpectedNull);
-                }
-                let stored = column.bytes(row).ok_or(DecodeError::Mismatch)?;
-                BigNum::from_storage(stored).ok_or_else(|| DecodeError::OutOfRange(format!("BIGNUM bytes {stored:?}")))
+                let bytes = stored(column, row)?;
+                BigNum::from_storage(bytes).ok_or_else(|| DecodeError::OutOfRange(format!("BIGNUM bytes {bytes:?}")))
             }
             DuckType::UHugeInt => fixed::<u128>(column, row).map(BigNum::from),
             _ => integer(column, row).map(BigNum::from),
@@ -264,20 +273,15 @@ impl Decode for BitString {
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
-        if !column.is_valid(row) {
-            return Err(DecodeError::UnexpectedNull);
-        }
-        let stored = column.bytes(row).ok_or(DecodeError::Mismatch)?;
-        BitString::from_storage(stored).ok_or_else(|| DecodeError::OutOfRange(format!("BIT bytes {stored:?}")))
+        let bytes = stored(column, row)?;
+        BitString::from_storage(bytes).ok_or_else(|| DecodeError::OutOfRange(format!("BIT bytes {bytes:?}")))
     }
 }
 
 /// The text of a VARCHAR/JSON value or the member name of an ENUM value.
 #[inline]
 pub(crate) fn text<'a>(column: &ColumnRef<'a>, row: usize) -> Result<&'a str, DecodeError> {
-    if !column.is_valid(row) {
-        return Err(DecodeError::UnexpectedNull);
-    }
+    valid(column, row)?;
     match column.duck_type() {
         DuckType::Enum { members } => {
             let index = match members.len() {
@@ -369,9 +373,7 @@ fn decode_map<K: Decode, V: Decode, M: FromIterator<(K, V)>>(
     column: &ColumnRef<'_>,
     row: usize,
 ) -> Result<M, DecodeError> {
-    if !column.is_valid(row) {
-        return Err(DecodeError::UnexpectedNull);
-    }
+    valid(column, row)?;
     let range = column.list_range(row).ok_or(DecodeError::Mismatch)?;
     let (keys, values) = (column.child(0).ok_or(DecodeError::Mismatch)?, column.child(1).ok_or(DecodeError::Mismatch)?);
     range.map(|i| Ok((K::decode(keys, i)?, V::decode(values, i)?))).collect()

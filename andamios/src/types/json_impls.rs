@@ -76,12 +76,10 @@ impl<T: DeserializeOwned> Decode for Json<T> {
             // SQL NULL is JSON null to a `T` that takes it (`Option<U>`, `()`).
             return T::deserialize(serde_json::Value::Null).map(Json).map_err(|_| DecodeError::UnexpectedNull);
         }
-        serde_json::from_str(text(column, row)?).map(Json).map_err(|e| {
-            DecodeError::OutOfRange(format!(
-                "JSON that does not fit {}: {e}",
-                super::decode::short_type_name(std::any::type_name::<T>())
-            ))
-        })
+        // The error names the Rust type (`type_name`); serde says what did not fit.
+        serde_json::from_str(text(column, row)?)
+            .map(Json)
+            .map_err(|e| DecodeError::OutOfRange(format!("the JSON does not fit: {e}")))
     }
 
     fn type_name() -> String {

@@ -1,6 +1,6 @@
 //! Plain date and time types, for use without the chrono or time features.
 
-use super::decode::{Decode, DecodeError};
+use super::decode::{valid, Decode, DecodeError};
 use super::encode::Encode;
 use andamios_core::ffi::ColumnRef;
 use andamios_core::{DuckType, Value};
@@ -200,14 +200,6 @@ impl Decode for TimeTz {
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
         valid(column, row)?;
         column.get::<u64>(row).map(TimeTz::from_bits).ok_or(DecodeError::Mismatch)
-    }
-}
-
-fn valid(column: &ColumnRef<'_>, row: usize) -> Result<(), DecodeError> {
-    if column.is_valid(row) {
-        Ok(())
-    } else {
-        Err(DecodeError::UnexpectedNull)
     }
 }
 

@@ -1,4 +1,4 @@
-use super::decode::{Decode, DecodeError};
+use super::decode::{valid, Decode, DecodeError};
 use super::encode::Encode;
 use andamios_core::ffi::ColumnRef;
 use andamios_core::{DuckType, Value};
@@ -14,9 +14,7 @@ impl Decode for Uuid {
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
-        if !column.is_valid(row) {
-            return Err(DecodeError::UnexpectedNull);
-        }
+        valid(column, row)?;
         column.get::<u128>(row).map(|v| Uuid::from_u128(v ^ FLIP)).ok_or(DecodeError::Mismatch)
     }
 }
