@@ -1570,6 +1570,33 @@ impl ColumnWriter<'_> {
     }
 }
 
+/// Asks the kernel to back `spare`, memory the caller is about to fill
+/// whole, with transparent huge pages where the system allows them on
+/// request (Linux's `madvise` mode, its default). Filling a fresh 56 MB
+/// vector of 1M rows then takes 28 page faults instead of 14,000: measured
+/// here, 28 to 36 ms against 46 to 68 ms. Only the 2 MiB-aligned part of
+/// `spare` is advised, so a buffer smaller than two huge pages may gain
+/// nothing; elsewhere than Linux this does nothing.
+pub fn advise_huge_pages<T>(spare: &mut [std::mem::MaybeUninit<T>]) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE_PAGE: usize = 2 << 20;
+        let start = spare.as_mut_ptr() as usize;
+        let end = start + std::mem::size_of_val(spare);
+        let first = start.next_multiple_of(HUGE_PAGE);
+        let last = end & !(HUGE_PAGE - 1);
+        if last > first {
+            // SAFETY: the range lies inside `spare`, which the caller borrows
+            // mutably, and MADV_HUGEPAGE changes only how the kernel backs its
+            // pages, never what they hold. A refusal (a kernel without huge
+            // pages) leaves the memory as it was, so the result is ignored.
+            unsafe { libc::madvise(first as *mut libc::c_void, last - first, libc::MADV_HUGEPAGE) };
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = spare;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1774,5 +1801,44 @@ mod tests {
         t.join().unwrap();
         assert_eq!(err.kind(), DuckErrorType::Interrupt, "{err}");
         conn.execute_batch("SELECT 1").unwrap();
+    }
+
+    #[test]
+    fn huge_page_advice_keeps_values_and_marks_the_memory() {
+        // Nothing to advise: no panic, no call.
+        advise_huge_pages::<u64>(&mut []);
+        let mut small: Vec<u8> = Vec::with_capacity(10);
+        advise_huge_pages(small.spare_capacity_mut());
+
+        let len = 3 << 20; // 24 MiB of u64: several whole huge pages
+        let mut values: Vec<u64> = Vec::with_capacity(len);
+        values.extend(0..1000);
+        advise_huge_pages(values.spare_capacity_mut());
+        values.extend(1000..len as u64);
+        assert!(values.iter().enumerate().all(|(i, v)| *v == i as u64));
+
+        // Where the kernel has transparent huge pages, the mapping that holds
+        // the buffer now carries the advice ("hg" in its VmFlags).
+        #[cfg(target_os = "linux")]
+        if std::path::Path::new("/sys/kernel/mm/transparent_hugepage/enabled").exists() {
+            let middle = values.as_ptr() as usize + len * 4;
+            let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+            let mut flags_of_mapping = None;
+            let mut inside = false;
+            for line in smaps.lines() {
+                let range = line.split_whitespace().next().and_then(|r| r.split_once('-'));
+                if let Some((start, end)) = range.filter(|_| !line.starts_with("VmFlags")) {
+                    if let (Ok(start), Ok(end)) = (usize::from_str_radix(start, 16), usize::from_str_radix(end, 16)) {
+                        inside = (start..end).contains(&middle);
+                        continue;
+                    }
+                }
+                if inside && line.starts_with("VmFlags:") {
+                    flags_of_mapping = Some(line.to_owned());
+                }
+            }
+            let flags = flags_of_mapping.expect("the buffer's mapping is listed");
+            assert!(flags.split_whitespace().any(|f| f == "hg"), "{flags}");
+        }
     }
 }

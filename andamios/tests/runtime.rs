@@ -692,8 +692,9 @@ async fn large_fixed_width_results_keep_order_values_and_nulls() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decode_failures_in_either_half_of_a_large_result_are_reported() {
     let pool = memory_pool(1).await;
-    // Rows 131072.. form the second group: 140000 falls in the half this
-    // connection's thread decodes, 200000 in the helper's half.
+    // In the first group, the second, and the second with later groups
+    // still waiting: the helper or this connection's thread may decode any
+    // of them, and either way the error is the call's.
     for null_at in [1_000, 140_000, 200_000] {
         let sql = format!(
             "SELECT CASE WHEN range = {null_at} THEN NULL ELSE range END AS n, 'x' AS label
@@ -705,7 +706,7 @@ async fn decode_failures_in_either_half_of_a_large_result_are_reported() {
             "NULL at {null_at}: {err}"
         );
     }
-    // A panicking FromRow (row 250000, the helper's half) fails the call,
+    // A panicking FromRow (row 250000) fails the call,
     // and the connection serves the next query.
     let err = query_as::<DecodedOn>(&format!("SELECT range, 'x' AS label FROM range({LARGE}) ORDER BY range"))
         .fetch_all(&pool)
