@@ -37,6 +37,7 @@ mod executor;
 pub mod migrate;
 mod pool;
 mod query;
+mod query_builder;
 mod row;
 mod transaction;
 pub mod types;
@@ -52,6 +53,7 @@ pub use error::{DatabaseErrorKind, Error, Result};
 pub use executor::Executor;
 pub use pool::{AccessMode, HookFuture, Pool, PoolOptions};
 pub use query::{query, query_as, query_scalar, Query, QueryAs, QueryScalar, RowStream, ScalarStream};
+pub use query_builder::{QueryBuilder, Separated};
 pub use row::{BatchColumn, ColumnIndex, FromRow, Row, RowBatch};
 pub use transaction::Transaction;
 

@@ -90,7 +90,19 @@ pub fn query(sql: &str) -> Query {
 /// # Ok(()) }
 /// ```
 pub fn query_as<T: FromRow>(sql: &str) -> QueryAs<T> {
-    QueryAs { query: query(sql), _row: PhantomData }
+    QueryAs::from_query(query(sql))
+}
+
+impl<T: FromRow> QueryAs<T> {
+    pub(crate) fn from_query(query: Query) -> QueryAs<T> {
+        QueryAs { query, _row: PhantomData }
+    }
+}
+
+impl<T: Decode> QueryScalar<T> {
+    pub(crate) fn from_query(query: Query) -> QueryScalar<T> {
+        QueryScalar { inner: QueryAs::from_query(query) }
+    }
 }
 
 /// A statement whose rows decode as `R` and convert into `T` (used by `query_as!`).
@@ -101,10 +113,15 @@ pub fn query_as_via<T, R: FromRow + Into<T>>(sql: &str) -> QueryAs<T, R> {
 
 /// A statement whose first column decodes into `T`.
 pub fn query_scalar<T: Decode>(sql: &str) -> QueryScalar<T> {
-    QueryScalar { inner: query_as(sql) }
+    QueryScalar::from_query(query(sql))
 }
 
 impl Query {
+    /// A statement with its arguments already bound (used by the builder).
+    pub(crate) fn with_args(sql: &str, args: Vec<Value>) -> Query {
+        Query { sql: Arc::from(sql), args }
+    }
+
     /// Binds the next parameter (`$1`, then `$2`, ...).
     pub fn bind<T: Encode>(mut self, value: T) -> Self {
         self.args.push(value.to_value());
