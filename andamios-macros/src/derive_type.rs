@@ -1,9 +1,10 @@
-//! `#[derive(Type)]`: Rust enums as DuckDB ENUMs, Rust structs as DuckDB STRUCTs.
+//! `#[derive(Type)]`: Rust enums as DuckDB ENUMs, Rust structs as DuckDB
+//! STRUCTs, newtypes as the type they wrap.
 
 use crate::attrs;
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{Data, DeriveInput, Fields, Result};
+use syn::{parse_quote, Data, DeriveInput, Fields, Result};
 
 pub(crate) fn expand(input: DeriveInput) -> Result<TokenStream> {
     let container = attrs::container(&input.attrs)?;
@@ -25,11 +26,18 @@ pub(crate) fn expand(input: DeriveInput) -> Result<TokenStream> {
             Ok(enum_impl(&input, &idents, &names))
         }
         Data::Struct(data) => {
-            let Fields::Named(fields) = &data.fields else {
-                return Err(syn::Error::new_spanned(
-                    &input.ident,
-                    "Type needs named fields to map a struct to a DuckDB STRUCT",
-                ));
+            let fields = match &data.fields {
+                Fields::Named(fields) => fields,
+                Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                    return Ok(newtype_impl(&input, &fields.unnamed[0].ty));
+                }
+                _ => {
+                    return Err(syn::Error::new_spanned(
+                        &input.ident,
+                        "Type needs named fields (a DuckDB STRUCT) or exactly one unnamed field (a newtype \
+                         that binds and decodes as that field's type)",
+                    ))
+                }
             };
             let mut idents = Vec::new();
             let mut names = Vec::new();
@@ -87,6 +95,56 @@ fn enum_impl(input: &DeriveInput, idents: &[&syn::Ident], names: &[String]) -> T
     }
 }
 
+/// A newtype (`struct UserId(i64);`) binds, decodes and appends as the type
+/// it wraps, and fits the checked macros' parameters that type fits.
+fn newtype_impl(input: &DeriveInput, inner: &syn::Type) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
+    let bounded = |bound: syn::TypePath| {
+        let mut where_clause = input.generics.where_clause.clone().unwrap_or_else(|| parse_quote!(where));
+        where_clause.predicates.push(parse_quote!(#inner: #bound));
+        where_clause
+    };
+    let decode_where = bounded(parse_quote!(::andamios::types::Decode));
+    let encode_where = bounded(parse_quote!(::andamios::types::Encode));
+    let arg_where = bounded(parse_quote!(::andamios::__private::ArgFor<AndamiosMarker>));
+    let mut arg_generics = input.generics.clone();
+    arg_generics.params.push(parse_quote!(AndamiosMarker));
+    let (arg_impl_generics, _, _) = arg_generics.split_for_impl();
+    quote! {
+        impl #impl_generics ::andamios::types::Decode for #ident #ty_generics #decode_where {
+            const ENUM_MEMBERS: ::core::option::Option<&'static [&'static str]> =
+                <#inner as ::andamios::types::Decode>::ENUM_MEMBERS;
+
+            fn accepts(ty: &::andamios::__private::DuckType) -> bool {
+                <#inner as ::andamios::types::Decode>::accepts(ty)
+            }
+
+            fn decode(column: &::andamios::__private::ColumnRef<'_>, row: usize)
+                -> ::core::result::Result<Self, ::andamios::types::DecodeError> {
+                <#inner as ::andamios::types::Decode>::decode(column, row).map(Self)
+            }
+        }
+
+        impl #arg_impl_generics ::andamios::__private::ArgFor<AndamiosMarker> for #ident #ty_generics #arg_where {}
+
+        impl #impl_generics ::andamios::types::Encode for #ident #ty_generics #encode_where {
+            fn duck_type() -> ::andamios::__private::DuckType {
+                <#inner as ::andamios::types::Encode>::duck_type()
+            }
+
+            fn to_value(&self) -> ::andamios::__private::Value {
+                ::andamios::types::Encode::to_value(&self.0)
+            }
+
+            fn write(&self, column: &mut ::andamios::__private::ColumnWriter<'_>)
+                -> ::core::result::Result<(), ::andamios::types::EncodeError> {
+                ::andamios::types::Encode::write(&self.0, column)
+            }
+        }
+    }
+}
+
 fn struct_impl(input: &DeriveInput, idents: &[&syn::Ident], names: &[String], types: &[&syn::Type]) -> TokenStream {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
@@ -123,6 +181,38 @@ fn struct_impl(input: &DeriveInput, idents: &[&syn::Ident], names: &[String], ty
                     values: ::std::vec![#(::andamios::types::Encode::to_value(&self.#idents)),*],
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newtypes_delegate_to_the_wrapped_type_with_its_bounds() {
+        let input: DeriveInput = syn::parse_quote!(
+            struct Tagged<T: Clone>(T);
+        );
+        let out = expand(input).unwrap().to_string();
+        assert!(out.contains("< T as :: andamios :: types :: Decode > :: decode (column , row) . map (Self)"), "{out}");
+        assert!(out.contains("where T : :: andamios :: types :: Decode"), "{out}");
+        assert!(out.contains("where T : :: andamios :: __private :: ArgFor < AndamiosMarker >"), "{out}");
+        assert!(out.contains(":: andamios :: types :: Encode :: write (& self . 0 , column)"), "{out}");
+    }
+
+    #[test]
+    fn rejects_tuple_structs_of_several_fields_and_unit_structs() {
+        for input in [
+            syn::parse_quote!(
+                struct Pair(i64, i64);
+            ),
+            syn::parse_quote!(
+                struct Unit;
+            ),
+        ] {
+            let err = expand(input).unwrap_err().to_string();
+            assert!(err.contains("exactly one unnamed field"), "{err}");
         }
     }
 }

@@ -95,8 +95,10 @@ pub fn derive_from_row(input: TokenStream) -> TokenStream {
 }
 
 /// Derives `Decode` and `Encode` for a Rust enum (a DuckDB ENUM, matched by
-/// member name) or a struct with named fields (a DuckDB STRUCT, matched by
-/// field name). Accepts `rename_all` and `rename` like `FromRow`.
+/// member name), a struct with named fields (a DuckDB STRUCT, matched by
+/// field name; `rename_all` and `rename` as for `FromRow`), or a newtype
+/// (`struct UserId(i64);`), which binds, decodes and appends as the type it
+/// wraps and can be named in a checked query's alias (`AS "id: UserId"`).
 #[proc_macro_derive(Type, attributes(andamios))]
 pub fn derive_type(input: TokenStream) -> TokenStream {
     derive_type::expand(parse_macro_input!(input as DeriveInput)).unwrap_or_else(|e| e.to_compile_error()).into()

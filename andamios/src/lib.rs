@@ -67,6 +67,6 @@ pub mod __private {
     pub use crate::query::query_as_via;
     pub use crate::row::{flattened_rows_missing, try_from_failed};
     pub use crate::types::decode_support::*;
-    pub use andamios_core::ffi::{ChunkWriter, ColumnRef};
+    pub use andamios_core::ffi::{ChunkWriter, ColumnRef, ColumnWriter};
     pub use andamios_core::{DuckType, Value};
 }

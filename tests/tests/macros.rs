@@ -70,6 +70,36 @@ enum Mood {
     Meh,
 }
 
+/// Typed ids, as newtypes: named in aliases, bound as arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Type)]
+struct UserId(i64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Type)]
+struct PostId(i64);
+
+/// A newtype over the ENUM's Rust enum keeps its compile-time member check.
+#[derive(Debug, Clone, Copy, PartialEq, Type)]
+struct UserMood(Mood);
+
+#[tokio::test]
+async fn newtypes_in_aliases_and_arguments() {
+    let pool = pool().await;
+    let author = UserId(1);
+    let posts = query!(
+        r#"SELECT p.id AS "id: PostId", u.id AS "author: UserId", u.mood AS "mood: UserMood"
+           FROM posts p JOIN users u ON u.id = p.user_id
+           WHERE p.user_id = $1 AND NOT list_contains($2::BIGINT[], p.id) ORDER BY p.id"#,
+        author,
+        vec![PostId(11)],
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(posts.len(), 1);
+    let (id, by, mood): (PostId, UserId, Option<UserMood>) = (posts[0].id, posts[0].author, posts[0].mood);
+    assert_eq!((id, by, mood), (PostId(10), author, Some(UserMood(Mood::Happy))));
+}
+
 #[tokio::test]
 async fn overrides_in_aliases() {
     let pool = pool().await;

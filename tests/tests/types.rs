@@ -341,3 +341,60 @@ async fn lists_arrays_structs_maps_and_enums() {
     assert_eq!(row.get::<Vec<i64>, _>("xs"), [1, 2]);
     assert_eq!(row.get::<Point, _>("p").x, 1);
 }
+
+/// A newtype binds, decodes and appends as the type it wraps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Type)]
+struct UserId(i64);
+
+#[derive(Debug, Clone, PartialEq, Type)]
+struct Email(String);
+
+/// Generic newtypes wrap whatever fits their parameter.
+#[derive(Debug, Clone, PartialEq, Type)]
+struct Tagged<T>(T);
+
+#[derive(Debug, Clone, PartialEq, andamios::FromRow, andamios::AppendRow)]
+struct Account {
+    id: UserId,
+    email: Option<Email>,
+    mood: Tagged<Mood>,
+}
+
+#[tokio::test]
+async fn newtypes_stand_for_the_type_they_wrap() {
+    let pool = &pool().await;
+    both!(pool, "BIGINT", UserId(i64::MIN), UserId(7));
+    both!(pool, "VARCHAR", Email("a@example.com".into()), Email(String::new()));
+    both!(pool, "DOUBLE[]", Tagged(vec![1.5, -2.0]));
+    pool.execute_batch("CREATE TYPE mood AS ENUM ('happy', 'sad', 'meh')").await.unwrap();
+    round_trip(pool, "mood", Tagged(Mood::Sad)).await;
+    let ids: Vec<UserId> = query_scalar("SELECT [3, 1, 2]::BIGINT[]").fetch_one(pool).await.unwrap();
+    assert_eq!(ids, [UserId(3), UserId(1), UserId(2)]);
+    // The wrapped type's ENUM members pass through, for the macros' check.
+    assert_eq!(<Tagged<Mood> as Decode>::ENUM_MEMBERS, <Mood as Decode>::ENUM_MEMBERS);
+
+    pool.execute_batch("CREATE TABLE account (id BIGINT PRIMARY KEY, email VARCHAR, mood mood NOT NULL)")
+        .await
+        .unwrap();
+    let accounts = vec![
+        Account { id: UserId(1), email: Some(Email("one@example.com".into())), mood: Tagged(Mood::Happy) },
+        Account { id: UserId(2), email: None, mood: Tagged(Mood::Neutral) },
+    ];
+    pool.append("account", accounts.clone()).await.unwrap();
+    let back: Vec<Account> = andamios::query_as("SELECT id, email, mood FROM account WHERE id = ANY($1) ORDER BY id")
+        .bind(vec![UserId(1), UserId(2)])
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    assert_eq!(back, accounts);
+
+    // A NULL or a wrong type names the newtype.
+    let err = query_scalar::<UserId>("SELECT NULL::BIGINT AS id").fetch_one(pool).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot decode column `id` (NULL) into Rust type UserId: the value is NULL; use Option<UserId> for a \
+         column that can be NULL"
+    );
+    let err = query_scalar::<UserId>("SELECT 'x' AS id").fetch_one(pool).await.unwrap_err();
+    assert_eq!(err.to_string(), "cannot decode column `id` (VARCHAR) into Rust type UserId");
+}

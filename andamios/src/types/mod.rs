@@ -21,6 +21,7 @@
 //! | STRUCT | a `#[derive(Type)]` struct |
 //! | MAP | `HashMap<K, V>`, `BTreeMap<K, V>` |
 //! | NULL | `Option<T>` |
+//! | any of these | a `#[derive(Type)]` newtype (`struct UserId(i64);`) over its Rust type |
 //!
 //! Integers decode from any DuckDB integer type whose value fits (DuckDB's
 //! `sum` of INTEGER is a HUGEINT, say); a value that does not fit is an error.
