@@ -52,7 +52,12 @@ fn text<'v>(v: &'v Value, key: &str) -> &'v str {
 }
 
 fn list<'v>(v: &'v Value, key: &str) -> &'v [Value] {
-    v.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    v.get(key).map_or(&[], list_of)
+}
+
+/// `v` as a JSON array (empty when it is not one).
+fn list_of(v: &Value) -> &[Value] {
+    v.as_array().map_or(&[], Vec::as_slice)
 }
 
 /// The last part of a function's qualified name (`system.main.count_star` -> `count_star`).
@@ -168,6 +173,47 @@ const NEVER_NULL: &[&str] = &[
     "random",
     "typeof",
 ];
+
+/// Aggregates that, over a group of at least one row, are NULL only when
+/// an argument is: `sum(x)`, `max(x)` of a NOT NULL column per group.
+/// (Not `stddev` and `var_samp`, NULL for a single row, nor `corr`.)
+const NULL_ONLY_FROM_INPUT_IN_GROUPS: &[&str] = &[
+    "min",
+    "max",
+    "sum",
+    "sum_no_overflow",
+    "fsum",
+    "kahan_sum",
+    "avg",
+    "mean",
+    "favg",
+    "product",
+    "median",
+    "mode",
+    "quantile",
+    "quantile_cont",
+    "quantile_disc",
+    "first",
+    "last",
+    "any_value",
+    "arbitrary",
+    "arg_min",
+    "arg_max",
+    "min_by",
+    "max_by",
+    "string_agg",
+    "group_concat",
+    "listagg",
+    "bool_and",
+    "bool_or",
+    "bit_and",
+    "bit_or",
+    "bit_xor",
+];
+
+/// Aggregates never NULL over a group of at least one row, whatever their
+/// input: a list holds the NULLs.
+const NEVER_NULL_IN_GROUPS: &[&str] = &["list", "array_agg", "histogram"];
 
 /// Window functions that never return NULL.
 const NEVER_NULL_WINDOWS: &[&str] = &[
@@ -304,7 +350,11 @@ impl Walker<'_> {
                 let several_sets = list(op, "grouping_sets").len() > 1;
                 let mut out: Vec<bool> =
                     list(op, "groups").iter().map(|e| several_sets || nullable(e, &input)).collect();
-                out.extend(list(op, "expressions").iter().map(|e| !NEVER_NULL.contains(&function_name(e))));
+                // With GROUP BY every group has a row; with no GROUP BY (or a
+                // grand total of ROLLUP) the one group may have none.
+                let sets = list(op, "grouping_sets");
+                let groups_have_rows = !sets.is_empty() && sets.iter().all(|set| !list_of(set).is_empty());
+                out.extend(list(op, "expressions").iter().map(|e| aggregate_nullable(e, &input, groups_have_rows)));
                 out.extend(list(op, "grouping_functions").iter().map(|_| false));
                 out
             }
@@ -465,6 +515,24 @@ fn nullable(e: &Value, input: &[bool]) -> bool {
         "BOUND_AGGREGATE" => !NEVER_NULL.contains(&function_name(e)),
         _ => true,
     }
+}
+
+/// Whether aggregate `e` may be NULL; `groups_have_rows` when every group
+/// it is computed over has at least one row (a GROUP BY without a grand
+/// total).
+fn aggregate_nullable(e: &Value, input: &[bool], groups_have_rows: bool) -> bool {
+    let name = function_name(e);
+    if NEVER_NULL.contains(&name) {
+        return false;
+    }
+    // A FILTER can leave a group's aggregate no row.
+    if !groups_have_rows || e.get("filter").is_some_and(|f| !f.is_null()) {
+        return true;
+    }
+    if NEVER_NULL_IN_GROUPS.contains(&name) {
+        return false;
+    }
+    !NULL_ONLY_FROM_INPUT_IN_GROUPS.contains(&name) || list(e, "children").iter().any(|c| nullable(c, input))
 }
 
 /// Input positions that a filter expression, when true, proves non-NULL:
