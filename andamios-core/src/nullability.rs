@@ -215,6 +215,10 @@ const NULL_ONLY_FROM_INPUT_IN_GROUPS: &[&str] = &[
 /// input: a list holds the NULLs.
 const NEVER_NULL_IN_GROUPS: &[&str] = &["list", "array_agg", "histogram"];
 
+/// Table functions none of whose columns holds a NULL: `range(3)` and
+/// `generate_series(...)` count (with NULL bounds they give no rows).
+const NEVER_NULL_TABLE_FUNCTIONS: &[&str] = &["range", "generate_series"];
+
 /// Window functions that never return NULL.
 const NEVER_NULL_WINDOWS: &[&str] = &[
     "WINDOW_ROW_NUMBER",
@@ -442,6 +446,9 @@ impl Walker<'_> {
         let columns: Vec<bool> = list(op, "column_indexes")
             .iter()
             .map(|c| {
+                if NEVER_NULL_TABLE_FUNCTIONS.contains(&function) {
+                    return false;
+                }
                 let id = index(c, "index").unwrap_or(ROW_ID - 1);
                 if id == ROW_ID && table_flags.is_some() {
                     false

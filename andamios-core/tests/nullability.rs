@@ -127,7 +127,10 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT lag(id) OVER (ORDER BY id) FROM users", &[true]),
     ("SELECT sum(age) OVER (), count(*) OVER () FROM users", &[true, false]),
     // Other sources.
-    ("SELECT * FROM range(3)", &[true]),
+    ("SELECT * FROM range(3)", &[false]),
+    ("SELECT i FROM range(NULL::BIGINT) t(i)", &[false]),
+    ("SELECT d FROM generate_series(DATE '2024-01-01', DATE '2024-01-31', INTERVAL 1 DAY) t(d)", &[false]),
+    ("SELECT r.range, u.email FROM range(5) r LEFT JOIN users u ON u.id = r.range", &[false, true]),
     ("SELECT * FROM (VALUES (1, NULL), (2, 'x')) t(a, b)", &[false, true]),
     ("SELECT DISTINCT email FROM users ORDER BY 1 LIMIT 3", &[true]),
     ("SELECT id, name FROM user_names", &[false, false]),
