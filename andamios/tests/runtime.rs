@@ -262,6 +262,11 @@ async fn errors_are_classified_and_name_the_column() {
     assert!(err.to_string().contains("1 parameter(s) but 0 value(s)"), "{err}");
     let err = query("SELECT nope").execute(&pool).await.unwrap_err();
     assert_eq!(err.sql(), Some("SELECT nope"));
+    // Two statements in one query: the error says where scripts go.
+    let err = query("INSERT INTO p VALUES (5, 'e', 1); SELECT 1").execute(&pool).await.unwrap_err();
+    assert!(err.to_string().contains("with `execute_batch`"), "{err}");
+    let rows: i64 = query_scalar("SELECT count(*) FROM p").fetch_one(&pool).await.unwrap();
+    assert_eq!(rows, 1);
 }
 
 #[derive(Debug, FromRow, PartialEq)]
