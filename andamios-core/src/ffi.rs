@@ -964,6 +964,12 @@ impl QueryResult {
         &self.columns
     }
 
+    /// A converter of this result's chunks into Arrow record batches.
+    #[cfg(feature = "arrow")]
+    pub fn arrow_converter(&mut self) -> Result<ArrowConverter, DuckDbError> {
+        ArrowConverter::for_result(self)
+    }
+
     /// Rows inserted, updated or deleted by the statement.
     pub fn rows_changed(&mut self) -> u64 {
         // SAFETY: a successful result.
@@ -1341,16 +1347,9 @@ impl Appender {
     }
 
     fn error(&mut self) -> DuckDbError {
-        // SAFETY: valid (possibly failed) appender; the error data is ours to destroy.
-        unsafe {
-            let mut data = sys::duckdb_appender_error_data(self.raw);
-            let code = sys::duckdb_error_data_error_type(data);
-            let message = borrowed_string(sys::duckdb_error_data_message(data));
-            sys::duckdb_destroy_error_data(&mut data);
-            let kind = DuckErrorType::from_code(code);
-            let kind = if kind == DuckErrorType::Invalid { classify_message(&message) } else { kind };
-            DuckDbError::new(kind, message)
-        }
+        // SAFETY: valid (possibly failed) appender; the error data is ours.
+        let data = unsafe { sys::duckdb_appender_error_data(self.raw) };
+        take_error_data(data).unwrap_or_else(|| DuckDbError::new(DuckErrorType::Invalid, "the appender failed"))
     }
 
     /// A new empty chunk with this table's column types.
@@ -1567,6 +1566,132 @@ impl ColumnWriter<'_> {
             }
         }
         Some(Ok(()))
+    }
+}
+
+/// The error that `data` holds, if any; `data` is destroyed either way.
+fn take_error_data(mut data: sys::duckdb_error_data) -> Option<DuckDbError> {
+    // SAFETY: error data DuckDB handed over, read, then destroyed once.
+    unsafe {
+        let error = sys::duckdb_error_data_has_error(data).then(|| {
+            let code = sys::duckdb_error_data_error_type(data);
+            let message = borrowed_string(sys::duckdb_error_data_message(data));
+            let kind = DuckErrorType::from_code(code);
+            let kind = if kind == DuckErrorType::Invalid { classify_message(&message) } else { kind };
+            DuckDbError::new(kind, message)
+        });
+        sys::duckdb_destroy_error_data(&mut data);
+        error
+    }
+}
+
+/// Turns a result's data chunks into Arrow record batches, with DuckDB's
+/// own conversion (feature `arrow`).
+#[cfg(feature = "arrow")]
+pub struct ArrowConverter {
+    options: sys::duckdb_arrow_options,
+    ffi_schema: arrow_schema::ffi::FFI_ArrowSchema,
+    schema: arrow_schema::SchemaRef,
+}
+
+#[cfg(feature = "arrow")]
+impl std::fmt::Debug for ArrowConverter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArrowConverter").field("schema", &self.schema).finish_non_exhaustive()
+    }
+}
+
+// SAFETY: the options are a copy of the connection's settings, owned here and
+// read by one thread at a time; the schema is plain owned data.
+#[cfg(feature = "arrow")]
+unsafe impl Send for ArrowConverter {}
+
+#[cfg(feature = "arrow")]
+impl Drop for ArrowConverter {
+    fn drop(&mut self) {
+        // SAFETY: owned options, destroyed once.
+        unsafe { sys::duckdb_destroy_arrow_options(&mut self.options) };
+    }
+}
+
+#[cfg(feature = "arrow")]
+fn arrow_error(error: arrow_schema::ArrowError) -> DuckDbError {
+    DuckDbError::new(DuckErrorType::Conversion, format!("Arrow conversion failed: {error}"))
+}
+
+#[cfg(feature = "arrow")]
+impl ArrowConverter {
+    fn for_result(result: &mut QueryResult) -> Result<ArrowConverter, DuckDbError> {
+        // SAFETY: a successful result; the options are ours to destroy, which
+        // the converter does from here on, whatever happens below.
+        let options = unsafe { sys::duckdb_result_get_arrow_options(&mut result.raw) };
+        let mut converter = ArrowConverter {
+            options,
+            ffi_schema: arrow_schema::ffi::FFI_ArrowSchema::empty(),
+            schema: std::sync::Arc::new(arrow_schema::Schema::empty()),
+        };
+        // SAFETY: a successful result.
+        let count = unsafe { sys::duckdb_column_count(&mut result.raw) };
+        // SAFETY: indexes in range; the types are ours (dropped below), the
+        // names the result's, alive as long as it is.
+        let types: Vec<LogicalType> =
+            (0..count).map(|i| LogicalType(unsafe { sys::duckdb_column_logical_type(&mut result.raw, i) })).collect();
+        let mut raw_types: Vec<sys::duckdb_logical_type> = types.iter().map(|t| t.0).collect();
+        // SAFETY: as above.
+        let mut names: Vec<*const c_char> =
+            (0..count).map(|i| unsafe { sys::duckdb_column_name(&mut result.raw, i) }).collect();
+        // SAFETY: `count` types and names; FFI_ArrowSchema has the C Data
+        // Interface layout that DuckDB fills, and releases it on drop.
+        let error = unsafe {
+            sys::duckdb_to_arrow_schema(
+                converter.options,
+                raw_types.as_mut_ptr(),
+                names.as_mut_ptr(),
+                count,
+                (&mut converter.ffi_schema as *mut arrow_schema::ffi::FFI_ArrowSchema).cast::<sys::ArrowSchema>(),
+            )
+        };
+        if let Some(error) = take_error_data(error) {
+            return Err(error);
+        }
+        converter.schema =
+            std::sync::Arc::new(arrow_schema::Schema::try_from(&converter.ffi_schema).map_err(arrow_error)?);
+        Ok(converter)
+    }
+
+    /// The schema of every batch.
+    pub fn schema(&self) -> arrow_schema::SchemaRef {
+        std::sync::Arc::clone(&self.schema)
+    }
+
+    /// One chunk's rows as a record batch.
+    pub fn convert(&self, chunk: &DataChunk) -> Result<arrow_array::RecordBatch, DuckDbError> {
+        use arrow_array::Array;
+        let mut array = arrow_array::ffi::FFI_ArrowArray::empty();
+        // SAFETY: a valid chunk of the result these options came from;
+        // FFI_ArrowArray has the C Data Interface layout DuckDB fills.
+        let error = unsafe {
+            sys::duckdb_data_chunk_to_arrow(
+                self.options,
+                chunk.raw,
+                (&mut array as *mut arrow_array::ffi::FFI_ArrowArray).cast::<sys::ArrowArray>(),
+            )
+        };
+        if let Some(error) = take_error_data(error) {
+            return Err(error);
+        }
+        // SAFETY: DuckDB filled `array` to match the struct schema it made
+        // for this result; from_ffi takes it over and releases it.
+        let data = unsafe { arrow_array::ffi::from_ffi(array, &self.ffi_schema) }.map_err(arrow_error)?;
+        if !matches!(data.data_type(), arrow_schema::DataType::Struct(_)) {
+            return Err(arrow_error(arrow_schema::ArrowError::SchemaError(format!(
+                "DuckDB gave a chunk of type {}, not a struct of columns",
+                data.data_type()
+            ))));
+        }
+        let columns = arrow_array::StructArray::from(data);
+        debug_assert_eq!(columns.null_count(), 0);
+        arrow_array::RecordBatch::try_new(self.schema(), columns.columns().to_vec()).map_err(arrow_error)
     }
 }
 
@@ -1840,5 +1965,32 @@ mod tests {
             let flags = flags_of_mapping.expect("the buffer's mapping is listed");
             assert!(flags.split_whitespace().any(|f| f == "hg"), "{flags}");
         }
+    }
+
+    #[cfg(feature = "arrow")]
+    #[test]
+    fn chunks_convert_to_arrow_batches_with_the_result_schema() {
+        use arrow_array::{Array, Int64Array, StringArray};
+        let conn = memory();
+        let mut stmt = conn
+            .prepare("SELECT range AS n, CASE WHEN range % 2 = 0 THEN 'even' END AS label FROM range(3000)")
+            .unwrap();
+        let mut result = stmt.execute(false).unwrap();
+        let converter = result.arrow_converter().unwrap();
+        let names: Vec<_> = converter.schema().fields().iter().map(|f| f.name().clone()).collect();
+        assert_eq!(names, ["n", "label"]);
+        let mut seen = 0;
+        while let Some(chunk) = result.next_chunk().unwrap() {
+            let batch = converter.convert(&chunk).unwrap();
+            assert_eq!(batch.num_rows(), chunk.len());
+            let n = batch.column(0).as_any().downcast_ref::<Int64Array>().unwrap();
+            let label = batch.column(1).as_any().downcast_ref::<StringArray>().unwrap();
+            for r in 0..batch.num_rows() {
+                assert_eq!(n.value(r), seen as i64);
+                assert_eq!(label.is_valid(r), seen % 2 == 0);
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, 3000);
     }
 }

@@ -445,6 +445,29 @@ impl WorkerState {
         })
     }
 
+    /// Runs a query and converts every chunk into an Arrow record batch; an
+    /// empty result is one batch of no rows, which carries the schema.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn fetch_arrow(&mut self, sql: &str, args: &[Value]) -> Result<Vec<arrow_array::RecordBatch>> {
+        self.traced(sql, |this| {
+            let failed = |e| Error::from_duckdb(e, Some(sql));
+            let stmt = this.prepare_bound(sql, args)?;
+            let mut result = stmt.execute(true).map_err(failed)?;
+            let converter = result.arrow_converter().map_err(failed)?;
+            let mut batches = Vec::new();
+            let mut rows = 0;
+            while let Some(chunk) = result.next_chunk().map_err(failed)? {
+                let batch = converter.convert(&chunk).map_err(failed)?;
+                rows += batch.num_rows() as u64;
+                batches.push(batch);
+            }
+            if batches.is_empty() {
+                batches.push(arrow_array::RecordBatch::new_empty(converter.schema()));
+            }
+            Ok((batches, rows))
+        })
+    }
+
     /// Streams a query's rows to `tx` a decoded chunk at a time.
     pub(crate) fn stream<T: FromRow + Send + 'static>(
         &mut self,

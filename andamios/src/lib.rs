@@ -42,6 +42,15 @@ mod row;
 mod transaction;
 pub mod types;
 
+/// The Arrow crates that [`Query::fetch_arrow`] speaks (feature `arrow`),
+/// re-exported so that their versions match.
+#[cfg(feature = "arrow")]
+pub mod arrow {
+    pub use arrow_array as array;
+    pub use arrow_array::RecordBatch;
+    pub use arrow_schema as schema;
+}
+
 pub use andamios_macros::{migrate, test, AppendRow, FromRow, Type};
 pub use andamios_macros::{
     query, query_as, query_as_unchecked, query_file, query_file_as, query_file_as_unchecked, query_file_scalar,

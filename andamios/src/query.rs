@@ -147,6 +147,31 @@ impl Query {
         conn.conn().worker.run(move |s| s.execute(&sql, &args)).await?
     }
 
+    /// All rows as Arrow record batches (feature `arrow`), converted by
+    /// DuckDB itself, a batch per data chunk (2048 rows); an empty result is
+    /// one batch of no rows, so the schema is always there. For Polars,
+    /// DataFusion and anything else that reads Arrow.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> andamios::Result<()> {
+    /// use andamios::arrow::array::{Array, Int64Array};
+    ///
+    /// let pool = andamios::Pool::connect("duckdb::memory:").await?;
+    /// let batches = andamios::query("SELECT range AS n FROM range(5000)").fetch_arrow(&pool).await?;
+    /// let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    /// assert_eq!(rows, 5000);
+    /// let n = batches[0].column(0).as_any().downcast_ref::<Int64Array>().unwrap();
+    /// assert_eq!(n.value(1), 1);
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "arrow")]
+    pub async fn fetch_arrow<'c, E: Executor<'c>>(self, executor: E) -> Result<Vec<crate::arrow::RecordBatch>> {
+        let mut conn = executor.connection().await?;
+        let Query { sql, args } = self;
+        conn.conn().worker.run(move |s| s.fetch_arrow(&sql, &args)).await?
+    }
+
     /// Typed rows of this statement.
     pub fn map_into<T: FromRow>(self) -> QueryAs<T> {
         QueryAs { query: self, _row: PhantomData }

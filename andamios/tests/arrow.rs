@@ -1,0 +1,128 @@
+//! `Query::fetch_arrow` against a real DuckDB (feature `arrow`): every value
+//! of a multi-chunk result, the schema, NULLs, nested types, an empty result,
+//! parameters, transactions and errors.
+#![cfg(feature = "arrow")]
+
+use andamios::arrow::array::{
+    Array, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int32Array, Int64Array, ListArray, StringArray,
+    StructArray, TimestampMicrosecondArray,
+};
+use andamios::arrow::schema::{DataType, TimeUnit};
+use andamios::arrow::RecordBatch;
+use andamios::{query, query_as, DatabaseErrorKind, Pool};
+
+const ROWS: i64 = 5000;
+
+fn column<'b, A: 'static>(batch: &'b RecordBatch, name: &str) -> &'b A {
+    let column = batch.column_by_name(name).unwrap_or_else(|| panic!("no column {name}"));
+    column.as_any().downcast_ref::<A>().unwrap_or_else(|| panic!("column {name} is {}", column.data_type()))
+}
+
+#[tokio::test]
+async fn every_value_of_a_result_of_several_chunks() {
+    let pool = Pool::connect("duckdb::memory:").await.unwrap();
+    pool.execute_batch(&format!(
+        "CREATE TABLE m AS SELECT range AS id, (range * 0.5)::DOUBLE AS score, 'name-' || range AS name,
+                DATE '2024-01-01' + (range % 400)::INTEGER AS day,
+                CASE WHEN range % 3 = 0 THEN NULL ELSE (range % 1000)::INTEGER END AS maybe,
+                (range / 8)::DECIMAL(18, 3) AS price, range % 2 = 0 AS even,
+                TIMESTAMP '2024-01-01 00:00:00' + to_microseconds(range) AS stamp,
+                [range, range + 1] AS pair, {{'k': range, 'v': 'x'}} AS kv
+         FROM range({ROWS})"
+    ))
+    .await
+    .unwrap();
+    let sql = "SELECT id, score, name, day, maybe, price, even, stamp, pair, kv FROM m ORDER BY id";
+    let batches = query(sql).fetch_arrow(&pool).await.unwrap();
+    assert!(batches.len() >= 3, "{} batches", batches.len());
+
+    let schema = batches[0].schema();
+    let types: Vec<_> = schema.fields().iter().map(|f| (f.name().as_str(), f.data_type().clone())).collect();
+    assert_eq!(types[0], ("id", DataType::Int64));
+    assert_eq!(types[1], ("score", DataType::Float64));
+    assert_eq!(types[2], ("name", DataType::Utf8));
+    assert_eq!(types[3], ("day", DataType::Date32));
+    assert_eq!(types[4], ("maybe", DataType::Int32));
+    assert_eq!(types[5], ("price", DataType::Decimal128(18, 3)));
+    assert_eq!(types[6], ("even", DataType::Boolean));
+    assert_eq!(types[7], ("stamp", DataType::Timestamp(TimeUnit::Microsecond, None)));
+    assert!(matches!(types[8].1, DataType::List(_)), "{:?}", types[8]);
+    assert!(matches!(types[9].1, DataType::Struct(_)), "{:?}", types[9]);
+
+    // The same rows, decoded by the typed API, to compare against.
+    type Expected = (i64, f64, String, andamios::types::Date, Option<i32>, bool);
+    let expected: Vec<Expected> =
+        query_as("SELECT id, score, name, day, maybe, even FROM m ORDER BY id").fetch_all(&pool).await.unwrap();
+    let mut i = 0usize;
+    for batch in &batches {
+        assert!(batch.schema() == schema);
+        let (ids, scores, names) = (
+            column::<Int64Array>(batch, "id"),
+            column::<Float64Array>(batch, "score"),
+            column::<StringArray>(batch, "name"),
+        );
+        let (days, maybes) = (column::<Date32Array>(batch, "day"), column::<Int32Array>(batch, "maybe"));
+        let (prices, evens) = (column::<Decimal128Array>(batch, "price"), column::<BooleanArray>(batch, "even"));
+        let (ats, pairs, kvs) = (
+            column::<TimestampMicrosecondArray>(batch, "stamp"),
+            column::<ListArray>(batch, "pair"),
+            column::<StructArray>(batch, "kv"),
+        );
+        for r in 0..batch.num_rows() {
+            let (id, score, name, day, maybe, even) = &expected[i];
+            assert_eq!(ids.value(r), *id);
+            assert_eq!(scores.value(r), *score);
+            assert_eq!(names.value(r), name);
+            assert_eq!(days.value(r), day.days);
+            assert_eq!(maybes.is_valid(r).then(|| maybes.value(r)), *maybe, "row {i}");
+            // id / 8 to three decimals: id * 0.125, stored as id * 125.
+            assert_eq!(prices.value(r), i128::from(*id) * 125);
+            assert_eq!(evens.value(r), *even);
+            assert_eq!(ats.value(r), 1_704_067_200_000_000 + id);
+            let pair = pairs.value(r);
+            let pair = pair.as_any().downcast_ref::<Int64Array>().unwrap();
+            assert_eq!((pair.value(0), pair.value(1)), (*id, id + 1));
+            let k = kvs.column_by_name("k").unwrap().as_any().downcast_ref::<Int64Array>().unwrap();
+            assert_eq!(k.value(r), *id);
+            i += 1;
+        }
+    }
+    assert_eq!(i, ROWS as usize);
+}
+
+#[tokio::test]
+async fn empty_results_parameters_transactions_and_errors() {
+    let pool = Pool::connect("duckdb::memory:").await.unwrap();
+    pool.execute_batch("CREATE TABLE t (id BIGINT PRIMARY KEY, label VARCHAR)").await.unwrap();
+
+    // No rows: one empty batch, with the schema.
+    let batches = query("SELECT id, label FROM t").fetch_arrow(&pool).await.unwrap();
+    assert_eq!(batches.len(), 1);
+    assert_eq!(batches[0].num_rows(), 0);
+    let names: Vec<_> = batches[0].schema().fields().iter().map(|f| f.name().clone()).collect();
+    assert_eq!(names, ["id", "label"]);
+
+    // Parameters, and a transaction's own uncommitted rows.
+    let mut tx = pool.begin().await.unwrap();
+    query("INSERT INTO t VALUES (1, 'one'), (2, NULL), (3, 'three')").execute(&mut *tx).await.unwrap();
+    let batches =
+        query("SELECT id, label FROM t WHERE id >= $1 ORDER BY id").bind(2i64).fetch_arrow(&mut *tx).await.unwrap();
+    let labels = column::<StringArray>(&batches[0], "label");
+    assert_eq!((labels.len(), labels.is_null(0), labels.value(1)), (2, true, "three"));
+    tx.rollback().await.unwrap();
+    let batches = query("SELECT count(*) AS n FROM t").fetch_arrow(&pool).await.unwrap();
+    assert_eq!(column::<Int64Array>(&batches[0], "n").value(0), 0);
+
+    // Errors are the database's, with the SQL.
+    let err = query("SELECT nope FROM t").fetch_arrow(&pool).await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Catalog), "{err}");
+    assert_eq!(err.sql(), Some("SELECT nope FROM t"));
+    let err = query("SELECT (CASE WHEN range = 4000 THEN 'x' ELSE '1' END)::INTEGER FROM range(5000)")
+        .fetch_arrow(&pool)
+        .await
+        .unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Conversion), "{err}");
+    // The connection serves the next query.
+    let batches = query("SELECT 42 AS answer").fetch_arrow(&pool).await.unwrap();
+    assert_eq!(column::<Int32Array>(&batches[0], "answer").value(0), 42);
+}
