@@ -332,7 +332,7 @@ impl Connection {
                 &mut raw,
             )
         };
-        let mut appender = Appender { raw, types: Vec::new(), _conn: Arc::clone(&self.raw) };
+        let mut appender = Appender { raw, types: Vec::new(), conn: Arc::clone(&self.raw) };
         if state != sys::DuckDBSuccess {
             return Err(appender.error());
         }
@@ -1325,7 +1325,10 @@ impl<'a> ColumnRef<'a> {
 pub struct Appender {
     raw: sys::duckdb_appender,
     types: Vec<DuckType>,
-    _conn: Arc<RawConnection>,
+    /// Keeps the connection open while the appender lives (and lends its
+    /// handle to the Arrow conversion).
+    #[cfg_attr(not(feature = "arrow"), allow(dead_code))]
+    conn: Arc<RawConnection>,
 }
 
 // SAFETY: used by one thread at a time.
@@ -1375,6 +1378,83 @@ impl Appender {
         // SAFETY: valid appender.
         if unsafe { sys::duckdb_appender_flush(self.raw) } != sys::DuckDBSuccess {
             return Err(self.error());
+        }
+        Ok(())
+    }
+}
+
+/// DuckDB's reading of an Arrow schema, for converting batches of it.
+#[cfg(feature = "arrow")]
+struct ConvertedArrowSchema(sys::duckdb_arrow_converted_schema);
+
+#[cfg(feature = "arrow")]
+impl Drop for ConvertedArrowSchema {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            // SAFETY: owned, destroyed once.
+            unsafe { sys::duckdb_destroy_arrow_converted_schema(&mut self.0) };
+        }
+    }
+}
+
+#[cfg(feature = "arrow")]
+impl Appender {
+    /// Appends an Arrow record batch whose columns are the table's, in
+    /// order; DuckDB converts each slice of [`vector_size`] rows and casts
+    /// columns whose type differs from the table's (an error when it cannot).
+    pub fn append_arrow(&mut self, batch: &arrow_array::RecordBatch) -> Result<(), DuckDbError> {
+        if batch.num_columns() != self.types.len() {
+            return Err(DuckDbError::new(
+                DuckErrorType::InvalidInput,
+                format!(
+                    "the table has {} columns but the batch has {}; give the batch one column per table column, in table order",
+                    self.types.len(),
+                    batch.num_columns()
+                ),
+            ));
+        }
+        let mut ffi_schema =
+            arrow_schema::ffi::FFI_ArrowSchema::try_from(batch.schema().as_ref()).map_err(arrow_error)?;
+        let mut converted = ConvertedArrowSchema(ptr::null_mut());
+        // SAFETY: an open connection and a C Data Interface schema that we keep
+        // (and release on drop); DuckDB fills `converted`, which we destroy.
+        let error = unsafe {
+            sys::duckdb_schema_from_arrow(
+                self.conn.raw,
+                (&mut ffi_schema as *mut arrow_schema::ffi::FFI_ArrowSchema).cast::<sys::ArrowSchema>(),
+                &mut converted.0,
+            )
+        };
+        if let Some(error) = take_error_data(error) {
+            return Err(error);
+        }
+        let step = vector_size();
+        let mut offset = 0;
+        while offset < batch.num_rows() {
+            let slice = batch.slice(offset, step.min(batch.num_rows() - offset));
+            let data = arrow_array::Array::into_data(arrow_array::StructArray::from(slice));
+            let mut ffi_array = arrow_array::ffi::FFI_ArrowArray::new(&data);
+            let mut chunk = DataChunk { raw: ptr::null_mut() };
+            // SAFETY: an open connection, an exported array of the schema that
+            // `converted` was made from. DuckDB takes the array's data over
+            // (clearing its release callback, so that dropping `ffi_array`
+            // releases nothing) and fills `chunk`, which we destroy.
+            let error = unsafe {
+                sys::duckdb_data_chunk_from_arrow(
+                    self.conn.raw,
+                    (&mut ffi_array as *mut arrow_array::ffi::FFI_ArrowArray).cast::<sys::ArrowArray>(),
+                    converted.0,
+                    &mut chunk.raw,
+                )
+            };
+            if let Some(error) = take_error_data(error) {
+                return Err(error);
+            }
+            // SAFETY: valid appender and chunk of at most a vector's rows.
+            if unsafe { sys::duckdb_append_data_chunk(self.raw, chunk.raw) } != sys::DuckDBSuccess {
+                return Err(self.error());
+            }
+            offset += step;
         }
         Ok(())
     }
@@ -1992,5 +2072,26 @@ mod tests {
             }
         }
         assert_eq!(seen, 3000);
+    }
+
+    #[cfg(feature = "arrow")]
+    #[test]
+    fn arrow_batches_append_a_vector_at_a_time() {
+        let conn = memory();
+        conn.execute_batch("CREATE TABLE src AS SELECT range AS n, range::VARCHAR AS s FROM range(5000); CREATE TABLE dst (n BIGINT, s VARCHAR)").unwrap();
+        let mut stmt = conn.prepare("SELECT n, s FROM src ORDER BY n").unwrap();
+        let mut result = stmt.execute(false).unwrap();
+        let converter = result.arrow_converter().unwrap();
+        let mut appender = conn.appender(None, "dst").unwrap();
+        while let Some(chunk) = result.next_chunk().unwrap() {
+            appender.append_arrow(&converter.convert(&chunk).unwrap()).unwrap();
+        }
+        appender.flush().unwrap();
+        drop(appender);
+        let mut check = conn.prepare("SELECT count(*) FROM src JOIN dst USING (n) WHERE src.s = dst.s").unwrap();
+        let mut result = check.execute(false).unwrap();
+        let ty = result.columns()[0].ty.clone();
+        let chunk = result.next_chunk().unwrap().unwrap();
+        assert_eq!(chunk.column(0, &ty).unwrap().get::<i64>(0), Some(5000));
     }
 }

@@ -4,7 +4,7 @@ use crate::connection::{Connection, WorkerState};
 use crate::error::{Error, Result};
 use crate::pool::Pool;
 use crate::types::{Encode, EncodeError};
-use andamios_core::ffi::ChunkWriter;
+use andamios_core::ffi::{Appender, ChunkWriter};
 
 /// A row that can be appended to a table: a tuple, or a struct with
 /// `#[derive(AppendRow)]` (fields in the table's column order).
@@ -65,16 +65,35 @@ tuple_append_row!(11; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9
 tuple_append_row!(12; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9, K: 10, L: 11);
 
 impl WorkerState {
+    /// The appender of `table` (`"name"` or `"schema.name"`).
+    fn appender(&mut self, table: &str) -> Result<Appender> {
+        let (schema, name) = match table.split_once('.') {
+            Some((schema, name)) => (Some(schema), name),
+            None => (None, table),
+        };
+        self.conn.appender(schema, name).map_err(|e| Error::from_duckdb(e, None))
+    }
+
+    #[cfg(feature = "arrow")]
+    fn append_batches(&mut self, table: &str, batches: impl Iterator<Item = crate::arrow::RecordBatch>) -> Result<u64> {
+        let mut appender = self.appender(table)?;
+        let mut count = 0u64;
+        for batch in batches {
+            // DuckDB's messages name the column and the types; constraint
+            // violations keep their kind.
+            appender.append_arrow(&batch).map_err(|e| Error::from_duckdb(e, None))?;
+            count += batch.num_rows() as u64;
+        }
+        appender.flush().map_err(|e| Error::from_duckdb(e, None))?;
+        Ok(count)
+    }
+
     fn append_rows<R, I>(&mut self, table: &str, rows: I) -> Result<u64>
     where
         R: AppendRow,
         I: Iterator<Item = R>,
     {
-        let (schema, name) = match table.split_once('.') {
-            Some((schema, name)) => (Some(schema), name),
-            None => (None, table),
-        };
-        let mut appender = self.conn.appender(schema, name).map_err(|e| Error::from_duckdb(e, None))?;
+        let mut appender = self.appender(table)?;
         let types = appender.column_types().to_vec();
         if types.len() != R::column_count() {
             return Err(Error::Encode {
@@ -107,17 +126,18 @@ impl WorkerState {
     }
 
     /// Appends all rows or none: in a transaction of its own unless one is open.
-    fn append_all<R, I>(&mut self, table: &str, rows: I, own_transaction: bool) -> Result<u64>
-    where
-        R: AppendRow,
-        I: Iterator<Item = R>,
-    {
+    fn append_all(
+        &mut self,
+        table: &str,
+        own_transaction: bool,
+        append: impl FnOnce(&mut Self) -> Result<u64>,
+    ) -> Result<u64> {
         let span = tracing::debug_span!("andamios.append", table = table, rows = tracing::field::Empty);
         let _entered = span.enter();
         if own_transaction {
             self.control("BEGIN TRANSACTION")?;
         }
-        let result = self.append_rows(table, rows);
+        let result = append(self);
         if own_transaction {
             match &result {
                 Ok(_) => self.control("COMMIT")?,
@@ -150,7 +170,24 @@ impl Connection {
         let rows = rows.into_iter();
         let worker = &mut self.worker;
         let own_transaction = !worker.in_transaction;
-        worker.run(move |s| s.append_all(&table, rows, own_transaction)).await?
+        worker.run(move |s| s.append_all(&table, own_transaction, |s| s.append_rows(&table, rows))).await?
+    }
+
+    /// Appends Arrow record batches (feature `arrow`) whose columns are the
+    /// table's, in order; returns the number of rows. DuckDB converts them
+    /// and casts a column whose type differs from the table's; as with
+    /// [`append`](Self::append), all rows land or none.
+    #[cfg(feature = "arrow")]
+    pub async fn append_arrow<I>(&mut self, table: &str, batches: I) -> Result<u64>
+    where
+        I: IntoIterator<Item = crate::arrow::RecordBatch>,
+        I::IntoIter: Send + 'static,
+    {
+        let table = table.to_owned();
+        let batches = batches.into_iter();
+        let worker = &mut self.worker;
+        let own_transaction = !worker.in_transaction;
+        worker.run(move |s| s.append_all(&table, own_transaction, |s| s.append_batches(&table, batches))).await?
     }
 }
 
@@ -174,5 +211,16 @@ impl Pool {
         I::IntoIter: Send + 'static,
     {
         self.acquire().await?.append(table, rows).await
+    }
+
+    /// Appends Arrow record batches to `table` on a pooled connection; see
+    /// [`Connection::append_arrow`].
+    #[cfg(feature = "arrow")]
+    pub async fn append_arrow<I>(&self, table: &str, batches: I) -> Result<u64>
+    where
+        I: IntoIterator<Item = crate::arrow::RecordBatch>,
+        I::IntoIter: Send + 'static,
+    {
+        self.acquire().await?.append_arrow(table, batches).await
     }
 }

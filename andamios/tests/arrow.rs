@@ -126,3 +126,48 @@ async fn empty_results_parameters_transactions_and_errors() {
     let batches = query("SELECT 42 AS answer").fetch_arrow(&pool).await.unwrap();
     assert_eq!(column::<Int32Array>(&batches[0], "answer").value(0), 42);
 }
+
+#[tokio::test]
+async fn batches_round_trip_through_append_arrow() {
+    let pool = Pool::connect("duckdb::memory:").await.unwrap();
+    pool.execute_batch(
+        "CREATE TABLE src AS SELECT range AS id, 'v' || range AS label,
+                CASE WHEN range % 4 = 0 THEN NULL ELSE range * 0.25 END AS score, [range] AS xs
+         FROM range(10000);
+         CREATE TABLE dst (id BIGINT PRIMARY KEY, label VARCHAR, score DOUBLE, xs BIGINT[]);",
+    )
+    .await
+    .unwrap();
+    let batches = query("SELECT * FROM src ORDER BY id").fetch_arrow(&pool).await.unwrap();
+    // One batch of many rows too: it is appended a vector's rows at a time.
+    let one = arrow_select::concat::concat_batches(&batches[0].schema(), &batches).unwrap();
+    assert_eq!(one.num_rows(), 10_000);
+    assert_eq!(pool.append_arrow("dst", vec![one]).await.unwrap(), 10_000);
+    let same: i64 = andamios::query_scalar(
+        "SELECT count(*) FROM src JOIN dst USING (id)
+         WHERE src.label = dst.label AND src.score IS NOT DISTINCT FROM dst.score AND src.xs = dst.xs",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(same, 10_000);
+
+    // A duplicate key in a later batch: none of the call's rows land.
+    pool.execute_batch("DELETE FROM dst WHERE id >= 5000").await.unwrap();
+    let again = query("SELECT * FROM src WHERE id >= 4000 ORDER BY id").fetch_arrow(&pool).await.unwrap();
+    let err = pool.append_arrow("dst", again).await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::UniqueViolation), "{err}");
+    let count: i64 = andamios::query_scalar("SELECT count(*) FROM dst").fetch_one(&pool).await.unwrap();
+    assert_eq!(count, 5000);
+
+    // Wrong shape or type: an error that names the problem.
+    let narrow = query("SELECT id, label FROM src").fetch_arrow(&pool).await.unwrap();
+    let err = pool.append_arrow("dst", narrow).await.unwrap_err();
+    assert!(err.to_string().contains("the table has 4 columns but the batch has 2"), "{err}");
+    let wrong =
+        query("SELECT 'not a number' AS id, label, score, xs FROM src LIMIT 3").fetch_arrow(&pool).await.unwrap();
+    let err = pool.append_arrow("dst", wrong).await.unwrap_err();
+    assert!(err.to_string().contains("VARCHAR"), "{err}");
+    let count: i64 = andamios::query_scalar("SELECT count(*) FROM dst").fetch_one(&pool).await.unwrap();
+    assert_eq!(count, 5000);
+}
