@@ -11,7 +11,9 @@
 //!   30 ms for 1M `String`s, the same whichever library made them): it is
 //!   the caller's work, whenever it lets the rows go;
 //! - bulk insert of 1M rows vs duckdb-rs `Appender::append_row`, and a
-//!   prepared INSERT of 100k rows in one transaction.
+//!   prepared INSERT of 100k rows in one transaction;
+//! - with the `arrow` feature, `fetch_arrow` of the 1M rows vs duckdb-rs
+//!   `query_arrow`.
 
 use andamios::{query_as, FromRow, Pool, PoolOptions};
 use andamios_core::ffi::{ColumnRef, Connection, Database, OpenOptions};
@@ -374,5 +376,45 @@ fn bulk_insert(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, point_query, fetch_all, bulk_insert);
+/// `fetch_arrow` of the 1M-row scan against duckdb-rs `query_arrow`, both
+/// collecting every record batch (feature `arrow`).
+#[cfg(feature = "arrow")]
+fn fetch_arrow(c: &mut Criterion) {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scan.duckdb");
+    {
+        let conn = duckdb::Connection::open(&path).unwrap();
+        conn.execute_batch(SCAN_TABLE).unwrap();
+    }
+    let sql = "SELECT id, score, name, day, maybe FROM scan";
+    let mut group = c.benchmark_group("fetch_arrow_1m");
+    group.sample_size(10).measurement_time(Duration::from_secs(10)).throughput(Throughput::Elements(SCAN_ROWS as u64));
+    {
+        let conn = duckdb::Connection::open(&path).unwrap();
+        group.bench_function("duckdb_rs_query_arrow", |b| {
+            timed_without_drop(b, || {
+                let mut stmt = conn.prepare_cached(sql).unwrap();
+                let batches: Vec<_> = stmt.query_arrow([]).unwrap().collect();
+                assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), SCAN_ROWS as usize);
+                batches
+            })
+        });
+    }
+    let url = format!("duckdb:{}", path.display());
+    let pool: Pool = rt.block_on(PoolOptions::new().max_connections(1).connect(&url)).unwrap();
+    group.bench_function("andamios_fetch_arrow", |b| {
+        timed_without_drop(b, || {
+            let batches = rt.block_on(andamios::query(sql).fetch_arrow(&pool)).unwrap();
+            assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), SCAN_ROWS as usize);
+            batches
+        })
+    });
+    group.finish();
+}
+
+#[cfg(not(feature = "arrow"))]
+fn fetch_arrow(_: &mut Criterion) {}
+
+criterion_group!(benches, point_query, fetch_all, bulk_insert, fetch_arrow);
 criterion_main!(benches);
