@@ -473,17 +473,65 @@ impl WorkerState {
         &mut self,
         sql: &str,
         args: &[Value],
-        tx: tokio::sync::mpsc::Sender<Result<Vec<T>>>,
+        tx: StreamSender<T>,
         in_flight: &AtomicUsize,
+    ) {
+        self.stream_batches(sql, args, tx, in_flight, |chunks| {
+            let Some(chunk) = chunks.next()? else { return Ok(None) };
+            let mut batch = Vec::with_capacity(CHUNK_ROWS);
+            decode_chunk(&chunk, usize::MAX, &mut batch)?;
+            let rows = batch.len() as u64;
+            Ok(Some((batch, rows)))
+        });
+    }
+
+    /// Streams a query's rows to `tx` as Arrow record batches, one per data
+    /// chunk; an empty result is one batch of no rows, with the schema.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn stream_arrow(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+        tx: StreamSender<arrow_array::RecordBatch>,
+        in_flight: &AtomicUsize,
+    ) {
+        let mut converter = None;
+        let mut sent = false;
+        self.stream_batches(sql, args, tx, in_flight, move |chunks| {
+            let failed = |e| Error::from_duckdb(e, Some(chunks.sql));
+            let converter = match &converter {
+                Some(converter) => converter,
+                None => converter.insert(chunks.result.arrow_converter().map_err(failed)?),
+            };
+            let batch = match chunks.result.next_chunk().map_err(failed)? {
+                Some(chunk) => converter.convert(&chunk).map_err(failed)?,
+                None if !sent => arrow_array::RecordBatch::new_empty(converter.schema()),
+                None => return Ok(None),
+            };
+            sent = true;
+            let rows = batch.num_rows() as u64;
+            Ok(Some((vec![batch], rows)))
+        });
+    }
+
+    /// Runs a streaming query and sends what `next_batch` makes of it (a
+    /// batch of items and the rows they hold; `None` at the end) to `tx`,
+    /// counting the items in flight, until the result ends or the stream is
+    /// dropped; a failure is the stream's last item.
+    fn stream_batches<X: Send + 'static>(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+        tx: StreamSender<X>,
+        in_flight: &AtomicUsize,
+        mut next_batch: impl FnMut(&mut Chunks<'_>) -> Result<Option<(Vec<X>, u64)>>,
     ) {
         let outcome = self.traced(sql, |this| {
             let stmt = this.prepare_bound(sql, args)?;
             let mut chunks = Chunks::execute(stmt, true, sql)?;
             let mut total = 0u64;
-            while let Some(chunk) = chunks.next()? {
-                let mut batch = Vec::with_capacity(CHUNK_ROWS);
-                decode_chunk(&chunk, usize::MAX, &mut batch)?;
-                total += batch.len() as u64;
+            while let Some((batch, rows)) = next_batch(&mut chunks)? {
+                total += rows;
                 in_flight.fetch_add(batch.len(), Ordering::SeqCst);
                 if tx.blocking_send(Ok(batch)).is_err() {
                     // The stream was dropped: stop reading.
@@ -497,6 +545,9 @@ impl WorkerState {
         }
     }
 }
+
+/// Where a stream's worker job sends its batches.
+pub(crate) type StreamSender<X> = tokio::sync::mpsc::Sender<Result<Vec<X>>>;
 
 /// How `fetch` has DuckDB run a query and decodes its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -61,6 +61,8 @@ pub use connection::{Connection, PoolConnection, STREAM_BUFFER_CHUNKS};
 pub use error::{DatabaseErrorKind, Error, Result};
 pub use executor::Executor;
 pub use pool::{AccessMode, HookFuture, Pool, PoolOptions};
+#[cfg(feature = "arrow")]
+pub use query::ArrowStream;
 pub use query::{query, query_as, query_scalar, Query, QueryAs, QueryScalar, RowStream, ScalarStream};
 pub use query_builder::{QueryBuilder, Separated};
 pub use row::{BatchColumn, ColumnIndex, FromRow, Row, RowBatch};

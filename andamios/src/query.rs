@@ -1,6 +1,6 @@
 //! Statements built at run time: [`query`], [`query_as`], [`query_scalar`].
 
-use crate::connection::{CancelOnDrop, STREAM_BUFFER_CHUNKS};
+use crate::connection::{CancelOnDrop, StreamSender, WorkerState, STREAM_BUFFER_CHUNKS};
 use crate::error::{Error, Result};
 use crate::executor::{Executor, MaybeOwned};
 use crate::row::{FromRow, Row, Scalar};
@@ -172,6 +172,16 @@ impl Query {
         conn.conn().worker.run(move |s| s.fetch_arrow(&sql, &args)).await?
     }
 
+    /// The rows as a stream of Arrow record batches (feature `arrow`), one
+    /// per data chunk, converted on the connection's thread and buffered at
+    /// most [`STREAM_BUFFER_CHUNKS`] batches ahead: for results larger than
+    /// memory. As with [`fetch_arrow`](Self::fetch_arrow), an empty result
+    /// is one batch of no rows.
+    #[cfg(feature = "arrow")]
+    pub fn fetch_arrow_stream<'c, E: Executor<'c> + 'c>(self, executor: E) -> ArrowStream<'c> {
+        RowStream::start_job(self, executor, |s, sql, args, tx, in_flight| s.stream_arrow(sql, args, tx, in_flight))
+    }
+
     /// Typed rows of this statement.
     pub fn map_into<T: FromRow>(self) -> QueryAs<T> {
         QueryAs { query: self, _row: PhantomData }
@@ -331,6 +341,11 @@ enum StreamState<'c, R> {
     Done,
 }
 
+/// The rows of a statement as a stream of Arrow record batches (see
+/// [`Query::fetch_arrow_stream`]); its `rows_in_flight` counts batches.
+#[cfg(feature = "arrow")]
+pub type ArrowStream<'c> = RowStream<'c, crate::arrow::RecordBatch>;
+
 /// The rows of a statement, as a [`Stream`] of `T`. Dropping it stops the query.
 pub struct RowStream<'c, T, R = T> {
     state: StreamState<'c, R>,
@@ -349,13 +364,24 @@ impl<T, R> std::fmt::Debug for RowStream<'_, T, R> {
 
 impl<'c, T, R: FromRow + Send + 'static> RowStream<'c, T, R> {
     fn start<E: Executor<'c> + 'c>(query: Query, executor: E) -> Self {
+        Self::start_job(query, executor, |s, sql, args, tx, in_flight| s.stream::<R>(sql, args, tx, in_flight))
+    }
+}
+
+impl<'c, T, R: Send + 'static> RowStream<'c, T, R> {
+    /// Starts `job` on the connection's thread, sending its batches here.
+    fn start_job<E, J>(query: Query, executor: E, job: J) -> Self
+    where
+        E: Executor<'c> + 'c,
+        J: FnOnce(&mut WorkerState, &str, &[Value], StreamSender<R>, &AtomicUsize) + Send + 'static,
+    {
         let in_flight = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&in_flight);
         let starting = async move {
             let mut conn = executor.connection().await?;
             let (tx, rx) = tokio::sync::mpsc::channel(STREAM_BUFFER_CHUNKS);
             let Query { sql, args } = query;
-            let guard = conn.conn().worker.submit(move |s| s.stream::<R>(&sql, &args, tx, &counter))?;
+            let guard = conn.conn().worker.submit(move |s| job(s, &sql, &args, tx, &counter))?;
             Ok((conn, rx, guard))
         };
         RowStream { state: StreamState::Starting(Box::pin(starting)), in_flight, _into: PhantomData }

@@ -171,3 +171,55 @@ async fn batches_round_trip_through_append_arrow() {
     let count: i64 = andamios::query_scalar("SELECT count(*) FROM dst").fetch_one(&pool).await.unwrap();
     assert_eq!(count, 5000);
 }
+
+#[tokio::test]
+async fn streams_batches_with_bounded_buffering() {
+    use futures::StreamExt;
+    let pool = Pool::connect("duckdb::memory:").await.unwrap();
+    let mut stream =
+        query("SELECT range AS n, 'x' || range AS s FROM range(300000) ORDER BY n").fetch_arrow_stream(&pool);
+    let mut next = 0i64;
+    let mut batches = 0;
+    while let Some(batch) = stream.next().await {
+        let batch = batch.unwrap();
+        let n = column::<Int64Array>(&batch, "n");
+        for r in 0..batch.num_rows() {
+            assert_eq!(n.value(r), next);
+            next += 1;
+        }
+        batches += 1;
+        // Converted ahead of the consumer: a few batches at most.
+        assert!(stream.rows_in_flight() <= andamios::STREAM_BUFFER_CHUNKS + 2, "{}", stream.rows_in_flight());
+    }
+    assert_eq!(next, 300_000);
+    assert!(batches > 100);
+
+    // No rows: one batch of none, with the schema.
+    let empty: Vec<_> = query("SELECT 1 AS one WHERE false").fetch_arrow_stream(&pool).collect().await;
+    assert_eq!(empty.len(), 1);
+    let empty = empty.into_iter().next().unwrap().unwrap();
+    assert_eq!((empty.num_rows(), empty.schema().field(0).name().as_str()), (0, "one"));
+
+    // A failure mid-way is the stream's last item.
+    let items: Vec<_> =
+        query("SELECT (CASE WHEN range = 200000 THEN 'x' ELSE '1' END)::INTEGER AS v FROM range(300000)")
+            .fetch_arrow_stream(&pool)
+            .collect()
+            .await;
+    let last = items.last().unwrap().as_ref().unwrap_err();
+    assert_eq!(last.database_kind(), Some(DatabaseErrorKind::Conversion), "{last}");
+    assert!(items[..items.len() - 1].iter().all(Result::is_ok));
+
+    // Dropping a stream of a query that would run for minutes stops it, and
+    // the pool's one connection serves the next query within a second.
+    let pool = andamios::PoolOptions::new().max_connections(1).connect("duckdb::memory:").await.unwrap();
+    let mut endless = query("SELECT range AS n FROM range(10000000000)").fetch_arrow_stream(&pool);
+    assert!(endless.next().await.unwrap().is_ok());
+    drop(endless);
+    let answer =
+        tokio::time::timeout(std::time::Duration::from_secs(1), query("SELECT 42 AS answer").fetch_arrow(&pool))
+            .await
+            .expect("the dropped stream kept the connection busy")
+            .unwrap();
+    assert_eq!(column::<Int32Array>(&answer[0], "answer").value(0), 42);
+}
