@@ -184,7 +184,7 @@ impl Query {
 
     /// Typed rows of this statement.
     pub fn map_into<T: FromRow>(self) -> QueryAs<T> {
-        QueryAs { query: self, _row: PhantomData }
+        QueryAs::from_query(self)
     }
 
     async fn fetch_limit<'c, T, E>(self, executor: E, limit: Option<usize>) -> Result<Vec<T>>
