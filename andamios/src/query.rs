@@ -257,13 +257,9 @@ where
     /// and the vector): for more rows than memory holds, use
     /// [`fetch`](Self::fetch).
     pub async fn fetch_all<'c, E: Executor<'c>>(self, executor: E) -> Result<Vec<T>> {
-        let mut rows: Vec<R> = self.query.fetch_limit(executor, None).await?;
-        // Most often the rows are already the caller's type: no pass over
-        // them (measured on 1M rows with a VARCHAR, median of 9 calls: 66 ms,
-        // against 76 ms converting each row into itself).
-        if let Some(same) = (&mut rows as &mut dyn std::any::Any).downcast_mut::<Vec<T>>() {
-            return Ok(std::mem::take(same));
-        }
+        let rows: Vec<R> = self.query.fetch_limit(executor, None).await?;
+        // In place: the rows are the caller's type, or (the checked macros)
+        // a wrapper of it of the same layout.
         Ok(rows.into_iter().map(Into::into).collect())
     }
 

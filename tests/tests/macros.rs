@@ -70,6 +70,36 @@ enum Mood {
     Meh,
 }
 
+/// Large results through `query_as!`, whose rows wrap the caller's struct:
+/// decoded on two threads (with a VARCHAR) or straight into the result
+/// (fixed-width), and unwrapped as they are moved into it.
+#[tokio::test]
+async fn query_as_of_large_results_keeps_every_row_in_order() {
+    #[derive(Debug)]
+    struct Labelled {
+        id: i64,
+        label: String,
+    }
+    #[derive(Debug)]
+    struct Halved {
+        id: i64,
+        half: f64,
+    }
+    let pool = pool().await;
+    let rows = query_as!(Labelled, "SELECT range AS id, 'row ' || range AS label FROM range(300001) ORDER BY range")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 300_001);
+    assert!(rows.iter().enumerate().all(|(i, r)| r.id == i as i64 && r.label == format!("row {i}")));
+    let rows = query_as!(Halved, "SELECT range AS id, (range * 0.5)::DOUBLE AS half FROM range(300001) ORDER BY range")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 300_001);
+    assert!(rows.iter().enumerate().all(|(i, r)| r.id == i as i64 && r.half == i as f64 * 0.5));
+}
+
 /// Typed ids, as newtypes: named in aliases, bound as arguments.
 #[derive(Debug, Clone, Copy, PartialEq, Type)]
 struct UserId(i64);
