@@ -19,7 +19,7 @@ use andamios::{query_as, FromRow, Pool, PoolOptions};
 use andamios_core::ffi::{ColumnRef, Connection, Database, OpenOptions};
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BatchSize, Bencher, BenchmarkGroup, Criterion, Throughput};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const POINT_ROWS: i64 = 100_000;
@@ -100,14 +100,18 @@ fn point_query(c: &mut Criterion) {
     group.finish();
 }
 
-fn fetch_all(c: &mut Criterion) {
-    let rt = runtime();
+/// A database file in a new temporary folder holding the 1M-row `scan` table.
+fn scan_database() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("scan.duckdb");
-    {
-        let conn = duckdb::Connection::open(&path).unwrap();
-        conn.execute_batch(SCAN_TABLE).unwrap();
-    }
+    let conn = duckdb::Connection::open(&path).unwrap();
+    conn.execute_batch(SCAN_TABLE).unwrap();
+    (dir, path)
+}
+
+fn fetch_all(c: &mut Criterion) {
+    let rt = runtime();
+    let (_dir, path) = scan_database();
     let sql = "SELECT id, score, name, day, maybe FROM scan";
     let mut group = c.benchmark_group("fetch_all_1m");
     group.sample_size(10).measurement_time(Duration::from_secs(20)).throughput(Throughput::Elements(SCAN_ROWS as u64));
@@ -381,12 +385,7 @@ fn bulk_insert(c: &mut Criterion) {
 #[cfg(feature = "arrow")]
 fn fetch_arrow(c: &mut Criterion) {
     let rt = runtime();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("scan.duckdb");
-    {
-        let conn = duckdb::Connection::open(&path).unwrap();
-        conn.execute_batch(SCAN_TABLE).unwrap();
-    }
+    let (_dir, path) = scan_database();
     let sql = "SELECT id, score, name, day, maybe FROM scan";
     let mut group = c.benchmark_group("fetch_arrow_1m");
     group.sample_size(10).measurement_time(Duration::from_secs(10)).throughput(Throughput::Elements(SCAN_ROWS as u64));

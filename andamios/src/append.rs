@@ -166,11 +166,8 @@ impl Connection {
         I: IntoIterator<Item = R>,
         I::IntoIter: Send + 'static,
     {
-        let table = table.to_owned();
         let rows = rows.into_iter();
-        let worker = &mut self.worker;
-        let own_transaction = !worker.in_transaction;
-        worker.run(move |s| s.append_all(&table, own_transaction, |s| s.append_rows(&table, rows))).await?
+        self.append_with(table, move |s, table| s.append_rows(table, rows)).await
     }
 
     /// Appends Arrow record batches (feature `arrow`) whose columns are the
@@ -183,11 +180,19 @@ impl Connection {
         I: IntoIterator<Item = crate::arrow::RecordBatch>,
         I::IntoIter: Send + 'static,
     {
-        let table = table.to_owned();
         let batches = batches.into_iter();
-        let worker = &mut self.worker;
-        let own_transaction = !worker.in_transaction;
-        worker.run(move |s| s.append_all(&table, own_transaction, |s| s.append_batches(&table, batches))).await?
+        self.append_with(table, move |s, table| s.append_batches(table, batches)).await
+    }
+
+    /// Runs `append` on the connection's thread, all rows or none: in a
+    /// transaction of its own unless one is open.
+    async fn append_with<F>(&mut self, table: &str, append: F) -> Result<u64>
+    where
+        F: FnOnce(&mut WorkerState, &str) -> Result<u64> + Send + 'static,
+    {
+        let table = table.to_owned();
+        let own_transaction = !self.worker.in_transaction;
+        self.worker.run(move |s| s.append_all(&table, own_transaction, |s| append(s, &table))).await?
     }
 }
 
