@@ -445,24 +445,19 @@ impl WorkerState {
         })
     }
 
-    /// Runs a query and converts every chunk into an Arrow record batch; an
-    /// empty result is one batch of no rows, which carries the schema.
+    /// Runs a query and converts every chunk into an Arrow record batch (see
+    /// [`ArrowBatches`]).
     #[cfg(feature = "arrow")]
     pub(crate) fn fetch_arrow(&mut self, sql: &str, args: &[Value]) -> Result<Vec<arrow_array::RecordBatch>> {
         self.traced(sql, |this| {
-            let failed = |e| Error::from_duckdb(e, Some(sql));
             let stmt = this.prepare_bound(sql, args)?;
-            let mut result = stmt.execute(true).map_err(failed)?;
-            let converter = result.arrow_converter().map_err(failed)?;
+            let mut chunks = Chunks::execute(stmt, true, sql)?;
+            let mut source = ArrowBatches::default();
             let mut batches = Vec::new();
             let mut rows = 0;
-            while let Some(chunk) = result.next_chunk().map_err(failed)? {
-                let batch = converter.convert(&chunk).map_err(failed)?;
+            while let Some(batch) = source.next(&mut chunks)? {
                 rows += batch.num_rows() as u64;
                 batches.push(batch);
-            }
-            if batches.is_empty() {
-                batches.push(arrow_array::RecordBatch::new_empty(converter.schema()));
             }
             Ok((batches, rows))
         })
@@ -485,8 +480,8 @@ impl WorkerState {
         });
     }
 
-    /// Streams a query's rows to `tx` as Arrow record batches, one per data
-    /// chunk; an empty result is one batch of no rows, with the schema.
+    /// Streams a query's rows to `tx` as Arrow record batches (see
+    /// [`ArrowBatches`]).
     #[cfg(feature = "arrow")]
     pub(crate) fn stream_arrow(
         &mut self,
@@ -495,22 +490,12 @@ impl WorkerState {
         tx: StreamSender<arrow_array::RecordBatch>,
         in_flight: &AtomicUsize,
     ) {
-        let mut converter = None;
-        let mut sent = false;
+        let mut source = ArrowBatches::default();
         self.stream_batches(sql, args, tx, in_flight, move |chunks| {
-            let failed = |e| Error::from_duckdb(e, Some(chunks.sql));
-            let converter = match &converter {
-                Some(converter) => converter,
-                None => converter.insert(chunks.result.arrow_converter().map_err(failed)?),
-            };
-            let batch = match chunks.result.next_chunk().map_err(failed)? {
-                Some(chunk) => converter.convert(&chunk).map_err(failed)?,
-                None if !sent => arrow_array::RecordBatch::new_empty(converter.schema()),
-                None => return Ok(None),
-            };
-            sent = true;
-            let rows = batch.num_rows() as u64;
-            Ok(Some((vec![batch], rows)))
+            Ok(source.next(chunks)?.map(|batch| {
+                let rows = batch.num_rows() as u64;
+                (vec![batch], rows)
+            }))
         });
     }
 
@@ -543,6 +528,33 @@ impl WorkerState {
         if let Err(e) = outcome {
             let _ = tx.blocking_send(Err(e));
         }
+    }
+}
+
+/// A result's chunks as Arrow record batches, one per chunk; an empty
+/// result is one batch of no rows, which carries the schema.
+#[cfg(feature = "arrow")]
+#[derive(Default)]
+struct ArrowBatches {
+    converter: Option<ffi::ArrowConverter>,
+    given: bool,
+}
+
+#[cfg(feature = "arrow")]
+impl ArrowBatches {
+    fn next(&mut self, chunks: &mut Chunks<'_>) -> Result<Option<arrow_array::RecordBatch>> {
+        let failed = |e| Error::from_duckdb(e, Some(chunks.sql));
+        let converter = match &self.converter {
+            Some(converter) => converter,
+            None => self.converter.insert(chunks.result.arrow_converter().map_err(failed)?),
+        };
+        let batch = match chunks.result.next_chunk().map_err(failed)? {
+            Some(chunk) => converter.convert(&chunk).map_err(failed)?,
+            None if !self.given => arrow_array::RecordBatch::new_empty(converter.schema()),
+            None => return Ok(None),
+        };
+        self.given = true;
+        Ok(Some(batch))
     }
 }
 
