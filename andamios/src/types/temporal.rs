@@ -174,6 +174,7 @@ impl Decode for Date {
         matches!(ty, DuckType::Date)
     }
 
+    #[inline]
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
         valid(column, row)?;
         column.get::<i32>(row).map(|days| Date { days }).ok_or(DecodeError::Mismatch)
@@ -185,6 +186,7 @@ impl Decode for Time {
         matches!(ty, DuckType::Time | DuckType::TimeNs)
     }
 
+    #[inline]
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
         valid(column, row)?;
         let raw = column.get::<i64>(row).ok_or(DecodeError::Mismatch)?;
@@ -197,6 +199,7 @@ impl Decode for TimeTz {
         matches!(ty, DuckType::TimeTz)
     }
 
+    #[inline]
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
         valid(column, row)?;
         column.get::<u64>(row).map(TimeTz::from_bits).ok_or(DecodeError::Mismatch)
@@ -204,6 +207,7 @@ impl Decode for TimeTz {
 }
 
 /// Any TIMESTAMP flavour, in microseconds since the epoch.
+#[inline]
 pub(crate) fn timestamp_micros(column: &ColumnRef<'_>, row: usize) -> Result<i64, DecodeError> {
     valid(column, row)?;
     let raw = column.get::<i64>(row).ok_or(DecodeError::Mismatch)?;
@@ -236,6 +240,7 @@ impl Decode for Timestamp {
         is_timestamp(ty)
     }
 
+    #[inline]
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
         timestamp_micros(column, row).map(|micros| Timestamp { micros })
     }
@@ -246,6 +251,7 @@ impl Decode for TimestampTz {
         matches!(ty, DuckType::TimestampTz)
     }
 
+    #[inline]
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
         timestamp_micros(column, row).map(|micros| TimestampTz { micros })
     }
@@ -256,6 +262,7 @@ impl Decode for Interval {
         matches!(ty, DuckType::Interval)
     }
 
+    #[inline]
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
         valid(column, row)?;
         let bytes = column.get::<u128>(row).ok_or(DecodeError::Mismatch)?.to_le_bytes();
