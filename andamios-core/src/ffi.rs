@@ -165,13 +165,7 @@ impl Database {
         let message = unsafe { owned_string(error) };
         if state != sys::DuckDBSuccess {
             let kind = if message.contains("lock") { DuckErrorType::Io } else { DuckErrorType::Connection };
-            let hint = if message.contains("different configuration") {
-                "\n  this process already has the file open with other options (access mode, threads, \
-                 memory_limit or settings), and DuckDB opens a file once per process: open it with the same \
-                 options, or share the pool that has it"
-            } else {
-                ""
-            };
+            let hint = open_failure_hint(path, &message);
             return Err(DuckDbError::new(kind, format!("could not open DuckDB database '{path}': {message}{hint}")));
         }
         Ok(Arc::new(Database { raw }))
@@ -344,6 +338,34 @@ impl Connection {
             appender.types.push(ty.describe());
         }
         Ok(appender)
+    }
+}
+
+/// What to do about a database that would not open, from DuckDB's message.
+fn open_failure_hint(path: &str, message: &str) -> String {
+    if message.contains("different configuration") {
+        "\n  this process already has the file open with other options (access mode, threads, memory_limit or \
+         settings), and DuckDB opens a file once per process: open it with the same options, or share the pool \
+         that has it"
+            .to_owned()
+    } else if message.contains("Conflicting lock") {
+        "\n  another process has the file open: DuckDB lets one process open a file to write, or several to only \
+         read; close it there, or open it with `access_mode=read_only` in every process"
+            .to_owned()
+    } else if message.contains("options were not recognized") {
+        "\n  a URL's `?name=value` pairs and `PoolOptions::setting` are DuckDB settings: see `SELECT name, \
+         description FROM duckdb_settings()`"
+            .to_owned()
+    } else if message.contains("No such file or directory") {
+        match std::path::Path::new(path).parent().filter(|dir| !dir.as_os_str().is_empty() && !dir.exists()) {
+            Some(dir) => format!(
+                "\n  the folder '{}' does not exist: DuckDB creates the database file, but not its folders",
+                dir.display()
+            ),
+            None => String::new(),
+        }
+    } else {
+        String::new()
     }
 }
 

@@ -123,14 +123,32 @@ pub fn parse_url(url: &str) -> Result<(String, OpenOptions), String> {
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').ok_or_else(|| format!("`{pair}` in `{url}` is not `setting=value`"))?;
         match key {
-            "access_mode" | "mode" => open.read_only = value.eq_ignore_ascii_case("read_only"),
+            "access_mode" | "mode" => {
+                open.read_only = match value.to_ascii_lowercase().as_str() {
+                    "read_only" => true,
+                    "read_write" | "automatic" => false,
+                    _ => {
+                        return Err(format!(
+                            "{key}=`{value}` in `{url}` is not an access mode: use `read_only`, `read_write` or \
+                             `automatic`"
+                        ))
+                    }
+                }
+            }
             "threads" => open.threads = Some(value.parse().map_err(|_| format!("threads=`{value}` is not a number"))?),
             "memory_limit" => open.memory_limit = Some(value.to_owned()),
             _ => open.settings.push((key.to_owned(), value.to_owned())),
         }
     }
-    let path = if path.is_empty() || path == ":memory:" { ":memory:".to_owned() } else { path.to_owned() };
-    Ok((path, open))
+    // An empty path would open an in-memory database where a file was
+    // likely meant (an unset variable in `duckdb:${PATH}`): its data would
+    // vanish with the process.
+    if path.is_empty() {
+        return Err(format!(
+            "`{url}` names no database: use `duckdb:path/to/file.duckdb`, or `duckdb::memory:` for a database in memory"
+        ));
+    }
+    Ok((path.to_owned(), open))
 }
 
 /// The file path of a `duckdb:` URL (`:memory:` for an in-memory one).
@@ -274,7 +292,11 @@ mod tests {
     #[test]
     fn parses_urls() {
         assert_eq!(parse_url("duckdb::memory:").unwrap().0, ":memory:");
-        assert_eq!(parse_url("duckdb:").unwrap().0, ":memory:");
+        assert!(parse_url("duckdb:").unwrap_err().contains("names no database"));
+        assert!(parse_url("duckdb://?threads=2").unwrap_err().contains("names no database"));
+        assert!(!parse_url("duckdb:a.duckdb?access_mode=READ_WRITE").unwrap().1.read_only);
+        assert!(parse_url("duckdb:a.duckdb?mode=READ_ONLY").unwrap().1.read_only);
+        assert!(parse_url("duckdb:a.duckdb?access_mode=readonly").unwrap_err().contains("not an access mode"));
         let (path, open) = parse_url("duckdb:data/app.duckdb?access_mode=read_only&threads=2&TimeZone=UTC").unwrap();
         assert_eq!(path, "data/app.duckdb");
         assert!(open.read_only);

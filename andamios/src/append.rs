@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::pool::Pool;
 use crate::types::{Encode, EncodeError};
 use andamios_core::ffi::{Appender, ChunkWriter};
+use andamios_core::{DuckDbError, DuckErrorType};
 
 /// A row that can be appended to a table: a tuple, or a struct with
 /// `#[derive(AppendRow)]` (fields in the table's column order).
@@ -71,7 +72,15 @@ impl WorkerState {
             Some((schema, name)) => (Some(schema), name),
             None => (None, table),
         };
-        self.conn.appender(schema, name).map_err(|e| Error::from_duckdb(e, None))
+        self.conn.appender(schema, name).map_err(|e| {
+            let hint = if e.kind() == DuckErrorType::Catalog {
+                "\n  append writes into an existing table: create it first, or name its schema as `schema.table`"
+            } else {
+                ""
+            };
+            let e = DuckDbError::new(e.kind(), format!("cannot append to `{table}`: {}{hint}", e.message()));
+            Error::from_duckdb(e, None)
+        })
     }
 
     #[cfg(feature = "arrow")]

@@ -474,6 +474,60 @@ async fn two_pools_on_one_file_share_it_and_keep_every_write() {
     assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&reopened).await.unwrap(), 2000);
 }
 
+/// Set by `opening_errors_say_what_to_do` for the copy of this test binary
+/// it starts: the database file that copy tries to open.
+const LOCKED_FILE_VAR: &str = "ANDAMIOS_TEST_LOCKED_FILE";
+
+/// Run as a separate process by `opening_errors_say_what_to_do` (DuckDB's
+/// file lock is per process); prints the error of opening the file.
+#[tokio::test]
+async fn open_file_locked_by_another_process() {
+    let Ok(path) = std::env::var(LOCKED_FILE_VAR) else { return };
+    let err = Pool::connect(&format!("duckdb:{path}")).await.unwrap_err();
+    println!("OPEN ERROR: {err}");
+}
+
+#[tokio::test]
+async fn opening_errors_say_what_to_do() {
+    for (url, expected) in [
+        // An empty path (an unset variable) must not silently open a database in memory.
+        ("duckdb:", "names no database"),
+        ("duckdb:app.duckdb?access_mode=readonly", "not an access mode"),
+    ] {
+        let err = Pool::connect(url).await.unwrap_err();
+        assert!(matches!(&err, Error::Configuration(m) if m.contains(expected)), "{url}: {err}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-folder").join("app.duckdb");
+    let err = Pool::connect(&format!("duckdb:{}", missing.display())).await.unwrap_err();
+    assert!(err.to_string().contains("does not exist: DuckDB creates the database file, but not its folders"), "{err}");
+    let err = Pool::connect("duckdb::memory:?no_such_setting=1").await.unwrap_err();
+    assert!(err.to_string().contains("duckdb_settings()"), "{err}");
+
+    // Another process holding the file gets told about read-only mode.
+    let path = dir.path().join("held.duckdb");
+    let _holder = memory_pool_at(&format!("duckdb:{}", path.display())).await;
+    let child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "open_file_locked_by_another_process", "--nocapture", "--test-threads=1"])
+        .env(LOCKED_FILE_VAR, &path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&child.stdout);
+    assert!(child.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&child.stderr));
+    let error = &stdout[stdout.find("OPEN ERROR: ").unwrap_or_else(|| panic!("{stdout}"))..];
+    assert!(error.contains("Conflicting lock"), "{error}");
+    assert!(error.contains("another process has the file open") && error.contains("access_mode=read_only"), "{error}");
+}
+
+#[tokio::test]
+async fn appending_to_a_missing_table_names_it_and_says_to_create_it() {
+    let pool = Pool::connect("duckdb::memory:").await.unwrap();
+    let err = pool.append("nope", vec![(1i32,)]).await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Catalog), "{err}");
+    assert!(err.to_string().starts_with("cannot append to `nope`: "), "{err}");
+    assert!(err.to_string().contains("create it first"), "{err}");
+}
+
 async fn memory_pool_at(url: &str) -> Pool {
     PoolOptions::new().max_connections(2).connect(url).await.unwrap()
 }
