@@ -77,8 +77,14 @@ fn parse_name(file_name: &str) -> Option<(i64, String, bool)> {
 
 /// Reads every migration in `dir`, ordered by version.
 pub fn read_dir(dir: &Path) -> Result<Vec<Migration>, MigrationError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| MigrationError(format!("cannot read the migrations folder {}: {e}", dir.display())))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::NotFound {
+            "; `andamios migrate add <name>` creates it with a first migration"
+        } else {
+            ""
+        };
+        MigrationError(format!("cannot read the migrations folder {}: {e}{hint}", dir.display()))
+    })?;
     let mut ups: Vec<Migration> = Vec::new();
     let mut downs: Vec<(i64, String, PathBuf)> = Vec::new();
     for entry in entries {
@@ -156,5 +162,6 @@ mod tests {
         std::fs::write(dir.join("bad.sql"), "").unwrap();
         assert!(read_dir(&dir).unwrap_err().0.contains("is not named"));
         std::fs::remove_dir_all(&dir).unwrap();
+        assert!(read_dir(&dir).unwrap_err().0.contains("`andamios migrate add <name>` creates it"));
     }
 }
