@@ -36,6 +36,46 @@ pub trait ArgFor<M> {}
 #[inline(always)]
 pub fn check_arg<M, T: ArgFor<M> + ?Sized>(_value: &T) {}
 
+/// A column's value that fits a `query_as!` struct field of type `F`: only
+/// the same type does. `C` is a marker type named after the column, so that
+/// a mismatch names it.
+#[diagnostic::on_unimplemented(
+    message = "column `{C}` is read as `{Self}`, which does not fit its field's type `{F}`",
+    label = "the field of column `{C}` has another type",
+    note = "make the field `{Self}`; or change what the column is read as: cast it in SQL (`col::TYPE AS col`), \
+            say that it is never NULL (`AS \"col!\"`), or give its Rust type (`AS \"col: Type\"`)"
+)]
+pub trait IntoField<F, C> {
+    /// The value, as the field's type.
+    fn into_field(self) -> F;
+}
+
+impl<T, C> IntoField<T, C> for T {
+    #[inline(always)]
+    fn into_field(self) -> T {
+        self
+    }
+}
+
+/// Never built. A second implementation keeps rustc from taking a field's
+/// type from its column's before it checks that the two are the same: a
+/// mismatch then gets the message of [`IntoField`] instead of "mismatched
+/// types" without the column's name.
+#[allow(missing_debug_implementations)]
+pub struct NotAField<T>(T);
+
+impl<T, C> IntoField<NotAField<T>, C> for T {
+    fn into_field(self) -> NotAField<T> {
+        NotAField(self)
+    }
+}
+
+/// `value` as a struct field's type (see [`IntoField`]); column `C`.
+#[inline(always)]
+pub fn into_field<C, V: IntoField<F, C>, F>(value: V) -> F {
+    value.into_field()
+}
+
 impl<M, T: ArgFor<M> + ?Sized> ArgFor<M> for &T {}
 impl<M, T: ArgFor<M>> ArgFor<M> for Option<T> {}
 

@@ -228,9 +228,29 @@ fn read(field: &Field) -> TokenStream {
     }
 }
 
+/// `read`, the value of `field`'s column, passed through `IntoField`, whose
+/// message names the column when the struct's field has another type. A
+/// column of type `_` takes the field's type: no check.
+fn into_field(field: &Field, read: TokenStream) -> TokenStream {
+    if field.ty.is_none() {
+        return read;
+    }
+    let ident = &field.ident;
+    quote!(::andamios::__private::into_field::<__andamios_column::#ident, _, _>(#read))
+}
+
 /// `FromRow::from_rows` for a struct built from the statement's columns in
 /// order: each column is type-checked once per batch, then read per row.
 fn from_rows(fields: &[Field], build: impl Fn(TokenStream) -> TokenStream) -> TokenStream {
+    from_rows_with(fields, build, |_, read| read)
+}
+
+/// [`from_rows`], with each value read passed through `wrap`.
+fn from_rows_with(
+    fields: &[Field],
+    build: impl Fn(TokenStream) -> TokenStream,
+    wrap: impl Fn(&Field, TokenStream) -> TokenStream,
+) -> TokenStream {
     let vars: Vec<_> = (0..fields.len()).map(|i| format_ident!("__andamios_column_{}", i)).collect();
     let setup = fields.iter().zip(&vars).map(|(field, var)| {
         let index = field.index;
@@ -240,7 +260,8 @@ fn from_rows(fields: &[Field], build: impl Fn(TokenStream) -> TokenStream) -> To
         }
     });
     let idents = fields.iter().map(|f| &f.ident);
-    crate::derive_from_row::from_rows_fn(setup, build(quote!({ #(#idents: #vars.get(i)?,)* })))
+    let values = fields.iter().zip(&vars).map(|(field, var)| wrap(field, quote!(#var.get(i)?)));
+    crate::derive_from_row::from_rows_fn(setup, build(quote!({ #(#idents: #values,)* })))
 }
 
 fn record(query: &QueryDescription, span: Span) -> Result<TokenStream> {
@@ -280,12 +301,22 @@ fn record(query: &QueryDescription, span: Span) -> Result<TokenStream> {
 fn as_struct(query: &QueryDescription, ty: &syn::Type, span: Span) -> Result<TokenStream> {
     let fields = fields(query, span, true)?;
     let idents: Vec<_> = fields.iter().map(|f| &f.ident).collect();
-    let reads: Vec<_> = fields.iter().map(read).collect();
-    let batch = from_rows(&fields, |init| quote!(__AndamiosRow(#ty #init)));
+    let reads: Vec<_> = fields.iter().map(|f| into_field(f, read(f))).collect();
+    let batch = from_rows_with(&fields, |init| quote!(__AndamiosRow(#ty #init)), into_field);
     let lit = LitStr::new(&query.sql, span);
     let checks = enum_checks(query, &fields, span);
+    // One type per checked column, named after it, for the message of a
+    // field whose type is not the column's (`IntoField`).
+    let markers = fields.iter().filter(|f| f.ty.is_some()).map(|f| {
+        let ident = &f.ident;
+        quote!(pub struct #ident;)
+    });
     Ok(quote! {{
         #checks
+        #[allow(non_camel_case_types, dead_code)]
+        mod __andamios_column {
+            #(#markers)*
+        }
         struct __AndamiosRow(#ty);
         impl ::andamios::FromRow for __AndamiosRow {
             #[inline]
