@@ -154,7 +154,10 @@ fn decode_error<T: Decode>(d: &ColumnDescription, error: DecodeError) -> Error {
             "NULL".to_owned(),
             Some(format!("the value is NULL; use Option<{}> for a column that can be NULL", T::type_name())),
         ),
-        DecodeError::Mismatch => (d.ty.to_string(), None),
+        DecodeError::Mismatch => (
+            d.ty.to_string(),
+            Some(format!("read it as a type that decodes {} (see `andamios::types`), or cast it in SQL", d.ty)),
+        ),
         DecodeError::OutOfRange(value) => (d.ty.to_string(), Some(format!("the value {value} does not fit"))),
     };
     Error::Decode { column: d.name.clone(), expected: T::type_name(), found, hint }

@@ -734,7 +734,11 @@ async fn large_fixed_width_results_keep_order_values_and_nulls() {
         "cannot decode column `maybe` (NULL) into Rust type i32: the value is NULL; use Option<i32> for a column that can be NULL"
     );
     let err = query_scalar::<Vec<String>>("SELECT 1 AS one").fetch_one(&pool).await.unwrap_err();
-    assert_eq!(err.to_string(), "cannot decode column `one` (INTEGER) into Rust type Vec<String>");
+    assert_eq!(
+        err.to_string(),
+        "cannot decode column `one` (INTEGER) into Rust type Vec<String>: read it as a type that decodes INTEGER \
+         (see `andamios::types`), or cast it in SQL"
+    );
     // DuckDB failing halfway through computing the rows is the query's error.
     let failing = "SELECT (CASE WHEN range = 200000 THEN 'x' ELSE '1' END)::INTEGER AS n FROM range(300000)";
     let err = query_scalar::<i32>(failing).fetch_all(&pool).await.unwrap_err();
