@@ -1315,6 +1315,20 @@ impl<'a> ColumnRef<'a> {
         }
     }
 
+    /// The bytes at `row` (see [`bytes`](Self::bytes)) as text, checked to
+    /// be UTF-8: DuckDB keeps VARCHAR so, but a BLOB holds any bytes.
+    #[inline]
+    pub fn text(&self, row: usize) -> Option<Result<&'a str, std::str::Utf8Error>> {
+        let bytes = self.bytes(row)?;
+        // Short strings are the common case, where a non-inlined UTF-8
+        // check costs more than the ASCII scan that settles most of them.
+        if bytes.is_ascii() {
+            // SAFETY: ASCII bytes are valid UTF-8.
+            return Some(Ok(unsafe { std::str::from_utf8_unchecked(bytes) }));
+        }
+        Some(std::str::from_utf8(bytes))
+    }
+
     /// Where the elements of the LIST or MAP at `row` sit in [`child`](Self::child)
     /// (for an ARRAY, the fixed slice of the row).
     pub fn list_range(&self, row: usize) -> Option<Range<usize>> {
@@ -1914,6 +1928,27 @@ mod tests {
         let (a, b) = (memory(), memory());
         a.execute_batch("CREATE TABLE only_in_a (x INTEGER)").unwrap();
         assert_eq!(b.prepare("SELECT * FROM only_in_a").unwrap_err().kind(), DuckErrorType::Catalog);
+    }
+
+    #[test]
+    fn text_is_checked_utf8_inline_or_not() {
+        let conn = memory();
+        let mut stmt = conn
+            .prepare(
+                "SELECT * FROM (VALUES ('ascii'::BLOB), ('a longer ascii string'::BLOB), (encode('ñandú')), \
+                 (encode('a longer ñandú string')), ('\\xFF'::BLOB), ('prefix then \\xC3\\x28'::BLOB)) t(b)",
+            )
+            .unwrap();
+        let mut result = stmt.execute(false).unwrap();
+        let ty = result.columns()[0].ty.clone();
+        let chunk = result.next_chunk().unwrap().unwrap();
+        let column = chunk.column(0, &ty).unwrap();
+        let texts: Vec<_> = (0..6).map(|row| column.text(row).unwrap().ok()).collect();
+        assert_eq!(
+            texts,
+            [Some("ascii"), Some("a longer ascii string"), Some("ñandú"), Some("a longer ñandú string"), None, None]
+        );
+        assert!(column.text(6).is_none());
     }
 
     #[test]

@@ -35,7 +35,7 @@ fn serialized_plan(conn: &Connection, sql: &str) -> Option<Value> {
     let chunk = result.next_chunk().ok()??;
     let ty = DuckType::Varchar;
     let column = chunk.column(0, &ty)?;
-    let text = std::str::from_utf8(column.bytes(0)?).ok()?;
+    let text = column.text(0)?.ok()?;
     let plan: Value = serde_json::from_str(text).ok()?;
     if plan.get("error").and_then(Value::as_bool) == Some(true) {
         return None;

@@ -293,8 +293,8 @@ pub(crate) fn text<'a>(column: &ColumnRef<'a>, row: usize) -> Result<&'a str, De
             members.get(index).map(String::as_str).ok_or_else(|| DecodeError::OutOfRange(format!("enum index {index}")))
         }
         _ => {
-            let bytes = column.bytes(row).ok_or(DecodeError::Mismatch)?;
-            std::str::from_utf8(bytes).map_err(|e| DecodeError::OutOfRange(format!("invalid UTF-8: {e}")))
+            let text = column.text(row).ok_or(DecodeError::Mismatch)?;
+            text.map_err(|e| DecodeError::OutOfRange(format!("invalid UTF-8: {e}")))
         }
     }
 }
