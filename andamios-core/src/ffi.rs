@@ -265,7 +265,7 @@ impl Connection {
         // SAFETY: open connection; DuckDB always sets `raw`, even on failure,
         // and Statement's Drop destroys it.
         let state = unsafe { sys::duckdb_prepare(self.raw.raw, c_sql.as_ptr(), &mut raw) };
-        let stmt = Statement { raw, _conn: Arc::clone(&self.raw) };
+        let stmt = Statement { raw, _conn: Arc::clone(&self.raw), last_row_count: None };
         if state != sys::DuckDBSuccess {
             // SAFETY: the statement handle is valid; the message is owned by it.
             let message = unsafe { borrowed_string(sys::duckdb_prepare_error(stmt.raw)) };
@@ -607,6 +607,8 @@ pub struct ColumnDescription {
 pub struct Statement {
     raw: sys::duckdb_prepared_statement,
     _conn: Arc<RawConnection>,
+    /// See [`Statement::last_row_count`].
+    last_row_count: Option<usize>,
 }
 
 // SAFETY: used by one thread at a time (not Sync); DuckDB statements are not
@@ -653,6 +655,18 @@ impl Statement {
             })
             .collect();
         Description { params, param_names, columns, kind: self.kind() }
+    }
+
+    /// How many rows its last result had, as recorded by the caller with
+    /// [`record_row_count`](Self::record_row_count): a guess at the next
+    /// result's size, kept as long as the statement is cached.
+    pub fn last_row_count(&self) -> Option<usize> {
+        self.last_row_count
+    }
+
+    /// Records how many rows a result of this statement had.
+    pub fn record_row_count(&mut self, rows: usize) {
+        self.last_row_count = Some(rows);
     }
 
     /// What kind of statement this is.

@@ -12,6 +12,7 @@ use crate::transaction::Transaction;
 use andamios_core::ffi::{self, ChunkView, ColumnDescription, Database, InterruptHandle, QueryResult, Statement};
 use andamios_core::{DuckType, StatementKind, Value};
 use std::collections::VecDeque;
+use std::mem::MaybeUninit;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -63,6 +64,23 @@ impl DecodeHelper {
             }
         })?;
         Ok(DecodeHelper { jobs })
+    }
+
+    /// Has the helper allocate an empty vector with room for `rows` rows and
+    /// touch each of its pages, so that the kernel zeroes them there.
+    fn touched_rows_vec<T: Send + 'static>(&self, rows: usize) -> Result<mpsc::Receiver<Vec<T>>> {
+        let (done_tx, done_rx) = mpsc::channel();
+        let job: DecodeJob = Box::new(move || {
+            let mut out: Vec<T> = rows_vec(rows);
+            if let Some(per_page) = PAGE_SIZE.checked_div(std::mem::size_of::<T>()) {
+                for slot in out.spare_capacity_mut().iter_mut().step_by(per_page.max(1)) {
+                    *slot = MaybeUninit::zeroed();
+                }
+            }
+            let _ = done_tx.send(out);
+        });
+        self.jobs.send(job).map_err(|_| Error::WorkerGone)?;
+        Ok(done_rx)
     }
 
     /// Has the helper thread decode chunks of `group` alongside the caller
@@ -298,6 +316,10 @@ impl Drop for Worker {
 /// Rows in a data chunk, the unit that crosses threads.
 const CHUNK_ROWS: usize = 2048;
 
+/// The smallest page the kernel hands out (with huge pages, one touch in
+/// each is more than needed, and still cheap).
+const PAGE_SIZE: usize = 4096;
+
 /// How many decoded chunks a stream buffers ahead of its consumer.
 pub const STREAM_BUFFER_CHUNKS: usize = 2;
 
@@ -428,6 +450,7 @@ impl WorkerState {
         self.traced(sql, |this| {
             let stmt = this.prepare_bound(sql, args)?;
             let plan = FetchPlan::choose(stmt, limit, parallel_decode);
+            let last_row_count = stmt.last_row_count();
             let mut chunks = Chunks::execute(stmt, plan != FetchPlan::Materialized, sql)?;
             let out = match plan {
                 FetchPlan::Materialized => {
@@ -437,7 +460,13 @@ impl WorkerState {
                     }
                     out
                 }
-                FetchPlan::StreamingInParallel => chunks.decode_in_parallel(&mut this.decode_helper)?,
+                FetchPlan::StreamingInParallel => {
+                    let out = chunks.decode_in_parallel(&mut this.decode_helper, last_row_count)?;
+                    if let Ok(stmt) = this.conn.prepare_cached(sql) {
+                        stmt.record_row_count(out.len());
+                    }
+                    out
+                }
                 FetchPlan::Streaming => concat(chunks.decode(limit)?),
             };
             let n = out.len() as u64;
@@ -666,7 +695,30 @@ impl<'s> Chunks<'s> {
     /// count is known: this thread moves the rows decoded so far into the
     /// result, allocated once at its size, while the helper goes on with
     /// the rest; then both finish it.
-    fn decode_in_parallel<T: FromRow + Send + 'static>(&mut self, helper: &mut Option<DecodeHelper>) -> Result<Vec<T>> {
+    ///
+    /// `last_row_count` is the statement's last result size. When that was
+    /// large, the helper first allocates the result at that size and touches
+    /// its pages, while this thread reads the first group: the kernel's
+    /// zeroing of fresh pages then no longer holds up the moves at the end.
+    /// (Measured on 1M rows with a VARCHAR, six alternating runs of 50 calls
+    /// each: 60 against 68 ms a call on average, and a median 1.53 against
+    /// 1.60 times a raw chunk loop's time measured beside each call. Moving
+    /// decoded rows into it during the scan as well gained nothing.)
+    fn decode_in_parallel<T: FromRow + Send + 'static>(
+        &mut self,
+        helper: &mut Option<DecodeHelper>,
+        last_row_count: Option<usize>,
+    ) -> Result<Vec<T>> {
+        let presized = match last_row_count {
+            Some(rows) if rows >= PARALLEL_GROUP_CHUNKS * CHUNK_ROWS => {
+                let helper = match helper {
+                    Some(helper) => helper,
+                    None => helper.insert(DecodeHelper::spawn()?),
+                };
+                Some(helper.touched_rows_vec::<T>(rows)?)
+            }
+            _ => None,
+        };
         let mut group = Vec::with_capacity(PARALLEL_GROUP_CHUNKS);
         self.next_group(&mut group)?;
         if group.len() < PARALLEL_GROUP_CHUNKS {
@@ -691,7 +743,10 @@ impl<'s> Chunks<'s> {
             group = Vec::with_capacity(PARALLEL_GROUP_CHUNKS);
             self.next_group(&mut group)?;
         }
-        let mut out = rows_vec(rows);
+        let mut out = presized.and_then(|ready| ready.recv().ok()).unwrap_or_else(|| rows_vec(rows));
+        // A result larger than the last one grows here (for a large vector
+        // the allocator remaps its pages, without copying).
+        out.reserve_exact(rows);
         for mut part in parts {
             out.append(&mut part);
         }
@@ -699,6 +754,10 @@ impl<'s> Chunks<'s> {
             for mut part in pending.finish_oldest()? {
                 out.append(&mut part);
             }
+        }
+        // A result much smaller than the last one gives its room back.
+        if out.capacity() - out.len() > out.len() / 8 {
+            out.shrink_to_fit();
         }
         Ok(out)
     }

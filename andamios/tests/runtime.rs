@@ -710,6 +710,23 @@ async fn large_results_decode_on_two_threads_in_order() {
     }
 }
 
+/// A large `fetch_all` allocates its result at the size of the statement's
+/// last one: results that grow, shrink, turn small or empty stay whole and
+/// in order, and a smaller one keeps little spare room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_sized_from_the_last_one_grow_and_shrink() {
+    let pool = memory_pool_with(PoolOptions::new().max_connections(1)).await;
+    let sql = "SELECT range AS n, 'row ' || range AS label FROM range($1) ORDER BY range";
+    for size in [LARGE, LARGE, 500_000, 140_000, 10, 0, LARGE, LARGE] {
+        let rows: Vec<(i64, String)> = query_as(sql).bind(size as i64).fetch_all(&pool).await.unwrap();
+        assert_eq!(rows.len(), size);
+        for (i, (n, label)) in rows.iter().enumerate() {
+            assert!(*n == i as i64 && *label == format!("row {i}"), "row {i} of {size}: {n} {label}");
+        }
+        assert!(rows.capacity() <= size + size / 8, "{size} rows in room for {}", rows.capacity());
+    }
+}
+
 #[tokio::test]
 async fn large_fixed_width_results_keep_order_values_and_nulls() {
     let pool = memory_pool(1).await;
