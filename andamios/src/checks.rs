@@ -59,7 +59,7 @@ impl<T, C> IntoField<T, C> for T {
 
 /// Never built. A second implementation keeps rustc from taking a field's
 /// type from its column's before it checks that the two are the same: a
-/// mismatch then gets the message of [`IntoField`] instead of "mismatched
+/// mismatch then gets the message of `IntoField` instead of "mismatched
 /// types" without the column's name.
 #[allow(missing_debug_implementations)]
 pub struct NotAField<T>(T);
@@ -70,7 +70,7 @@ impl<T, C> IntoField<NotAField<T>, C> for T {
     }
 }
 
-/// `value` as a struct field's type (see [`IntoField`]); column `C`.
+/// `value` as a struct field's type (see `IntoField`); column `C`.
 #[inline(always)]
 pub fn into_field<C, V: IntoField<F, C>, F>(value: V) -> F {
     value.into_field()
