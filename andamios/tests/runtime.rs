@@ -787,6 +787,18 @@ async fn decode_failures_in_either_half_of_a_large_result_are_reported() {
             "NULL at {null_at}: {err}"
         );
     }
+    // The same, for a statement whose last result sized this one's: its
+    // helper has allocated the result before the failure.
+    let sql = format!(
+        "SELECT CASE WHEN range = $1 THEN NULL ELSE range END AS n, 'x' AS label FROM range({LARGE}) ORDER BY range"
+    );
+    for null_at in [-1, 1_000, -1, 200_000, -1] {
+        let result = query_as::<(i64, String)>(&sql).bind(null_at).fetch_all(&pool).await;
+        match result {
+            Ok(rows) => assert!(null_at < 0 && rows.len() == LARGE && rows[LARGE - 1].0 == LARGE as i64 - 1),
+            Err(err) => assert!(null_at >= 0 && matches!(err, Error::Decode { .. }), "NULL at {null_at}: {err}"),
+        }
+    }
     // A panicking FromRow (row 250000) fails the call,
     // and the connection serves the next query.
     let err = query_as::<DecodedOn>(&format!("SELECT range, 'x' AS label FROM range({LARGE}) ORDER BY range"))
