@@ -14,7 +14,7 @@ use andamios_core::{DuckType, StatementKind, Value};
 use std::collections::VecDeque;
 use std::mem::MaybeUninit;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
@@ -67,20 +67,19 @@ impl DecodeHelper {
     }
 
     /// Has the helper allocate an empty vector with room for `rows` rows and
-    /// touch each of its pages, so that the kernel zeroes them there.
-    fn touched_rows_vec<T: Send + 'static>(&self, rows: usize) -> Result<mpsc::Receiver<Vec<T>>> {
-        let (done_tx, done_rx) = mpsc::channel();
+    /// touch its pages, so that the kernel zeroes them there (see
+    /// [`Presized`]).
+    fn presize<T: Send + 'static>(&self, rows: usize) -> Result<Presized<T>> {
+        let (done_tx, ready) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
         let job: DecodeJob = Box::new(move || {
             let mut out: Vec<T> = rows_vec(rows);
-            if let Some(per_page) = PAGE_SIZE.checked_div(std::mem::size_of::<T>()) {
-                for slot in out.spare_capacity_mut().iter_mut().step_by(per_page.max(1)) {
-                    *slot = MaybeUninit::zeroed();
-                }
-            }
+            touch_pages(out.spare_capacity_mut(), &stopped);
             let _ = done_tx.send(out);
         });
         self.jobs.send(job).map_err(|_| Error::WorkerGone)?;
-        Ok(done_rx)
+        Ok(Presized { ready, stop })
     }
 
     /// Has the helper thread decode chunks of `group` alongside the caller
@@ -94,6 +93,53 @@ impl DecodeHelper {
         });
         self.jobs.send(job).map_err(|_| Error::WorkerGone)?;
         Ok(done_rx)
+    }
+}
+
+/// Writes to each page of `spare`, checking `stop` every
+/// [`PAGES_BETWEEN_STOP_CHECKS`] pages; returns the pages written.
+fn touch_pages<T>(spare: &mut [MaybeUninit<T>], stop: &AtomicBool) -> usize {
+    let Some(per_page) = PAGE_SIZE.checked_div(std::mem::size_of::<T>()) else { return 0 };
+    let per_page = per_page.max(1);
+    let mut touched = 0;
+    for batch in spare.chunks_mut(per_page * PAGES_BETWEEN_STOP_CHECKS) {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        for slot in batch.iter_mut().step_by(per_page) {
+            *slot = MaybeUninit::zeroed();
+            touched += 1;
+        }
+    }
+    touched
+}
+
+/// A result vector the decode helper allocates at a size guessed from the
+/// statement's last result, touching its pages ahead of the rows. Touching
+/// is worth only the time the helper would otherwise wait: it stops when
+/// the caller needs the helper or the vector (and when dropped), so a
+/// guess far too large never holds up the call.
+struct Presized<T> {
+    ready: mpsc::Receiver<Vec<T>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl<T> Presized<T> {
+    /// Stops touching pages: the helper hands over the vector as it is.
+    fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    /// The vector, once the helper has stopped touching it.
+    fn take(self) -> Option<Vec<T>> {
+        self.stop();
+        self.ready.recv().ok()
+    }
+}
+
+impl<T> Drop for Presized<T> {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
@@ -319,6 +365,10 @@ const CHUNK_ROWS: usize = 2048;
 /// The smallest page the kernel hands out (with huge pages, one touch in
 /// each is more than needed, and still cheap).
 const PAGE_SIZE: usize = 4096;
+
+/// Pages a [`Presized`] result touches between checks of its stop flag:
+/// 2 MB, a fraction of a millisecond.
+const PAGES_BETWEEN_STOP_CHECKS: usize = 512;
 
 /// How many decoded chunks a stream buffers ahead of its consumer.
 pub const STREAM_BUFFER_CHUNKS: usize = 2;
@@ -715,7 +765,7 @@ impl<'s> Chunks<'s> {
                     Some(helper) => helper,
                     None => helper.insert(DecodeHelper::spawn()?),
                 };
-                Some(helper.touched_rows_vec::<T>(rows)?)
+                Some(helper.presize::<T>(rows)?)
             }
             _ => None,
         };
@@ -738,12 +788,16 @@ impl<'s> Chunks<'s> {
             let theirs = helper.decode::<T>(&shared)?;
             pending.groups.push_back((shared, theirs));
             while pending.groups.len() > MAX_PENDING_GROUPS {
+                // This thread waits for the helper now: no more touching.
+                if let Some(presized) = &presized {
+                    presized.stop();
+                }
                 parts.extend(pending.finish_oldest()?);
             }
             group = Vec::with_capacity(PARALLEL_GROUP_CHUNKS);
             self.next_group(&mut group)?;
         }
-        let mut out = presized.and_then(|ready| ready.recv().ok()).unwrap_or_else(|| rows_vec(rows));
+        let mut out = presized.and_then(Presized::take).unwrap_or_else(|| rows_vec(rows));
         // A result larger than the last one grows here (for a large vector
         // the allocator remaps its pages, without copying).
         out.reserve_exact(rows);
@@ -890,6 +944,34 @@ mod tests {
     fn plan(sql: &str, limit: Option<usize>, parallel_decode: bool) -> FetchPlan {
         let conn = Database::open(":memory:", &OpenOptions::default()).unwrap().connect().unwrap();
         FetchPlan::choose(&conn.prepare(sql).unwrap(), limit, parallel_decode)
+    }
+
+    #[test]
+    fn touching_pages_stops_when_asked() {
+        let pages = 3 * PAGES_BETWEEN_STOP_CHECKS + 1;
+        let mut rows: Vec<[u8; 64]> = Vec::with_capacity(pages * PAGE_SIZE / 64);
+        let stop = AtomicBool::new(false);
+        assert_eq!(touch_pages(rows.spare_capacity_mut(), &stop), pages);
+        stop.store(true, Ordering::Relaxed);
+        assert_eq!(touch_pages(rows.spare_capacity_mut(), &stop), 0);
+        let mut unit: Vec<()> = Vec::with_capacity(10);
+        assert_eq!(touch_pages(unit.spare_capacity_mut(), &AtomicBool::new(false)), 0);
+    }
+
+    #[test]
+    fn a_presized_result_comes_back_when_taken_however_large() {
+        let helper = DecodeHelper::spawn().unwrap();
+        // 1 GB of address space: touched whole, it would take a good part of
+        // a second and that much memory; taken at once, the helper stops
+        // within 2 MB.
+        let rows = 1 << 27;
+        let presized = helper.presize::<u64>(rows).unwrap();
+        let out = presized.take().unwrap();
+        assert!(out.is_empty() && out.capacity() >= rows);
+        drop(out);
+        // Dropped unused, it stops too, and the helper serves the next job.
+        drop(helper.presize::<u64>(rows).unwrap());
+        assert!(helper.presize::<u64>(10).unwrap().take().unwrap().capacity() >= 10);
     }
 
     #[test]
