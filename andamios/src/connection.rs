@@ -74,8 +74,13 @@ impl DecodeHelper {
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
         let job: DecodeJob = Box::new(move || {
-            let mut out: Vec<T> = rows_vec(rows);
-            touch_pages(out.spare_capacity_mut(), &stopped);
+            // Only a guess: where the memory is not there, no vector (the
+            // result is then allocated at its size as usual), not an abort.
+            let mut out: Vec<T> = Vec::new();
+            if out.try_reserve_exact(rows).is_ok() {
+                andamios_core::ffi::advise_huge_pages(out.spare_capacity_mut());
+                touch_pages(out.spare_capacity_mut(), &stopped);
+            }
             let _ = done_tx.send(out);
         });
         self.jobs.send(job).map_err(|_| Error::WorkerGone)?;
@@ -797,7 +802,8 @@ impl<'s> Chunks<'s> {
             group = Vec::with_capacity(PARALLEL_GROUP_CHUNKS);
             self.next_group(&mut group)?;
         }
-        let mut out = presized.and_then(Presized::take).unwrap_or_else(|| rows_vec(rows));
+        let mut out =
+            presized.and_then(Presized::take).filter(|out| out.capacity() > 0).unwrap_or_else(|| rows_vec(rows));
         // A result larger than the last one grows here (for a large vector
         // the allocator remaps its pages, without copying).
         out.reserve_exact(rows);
@@ -969,6 +975,8 @@ mod tests {
         let out = presized.take().unwrap();
         assert!(out.is_empty() && out.capacity() >= rows);
         drop(out);
+        // More than the address space holds: an empty vector, not an abort.
+        assert_eq!(helper.presize::<[u64; 512]>(usize::MAX / 8192).unwrap().take().unwrap().capacity(), 0);
         // Dropped unused, it stops too, and the helper serves the next job.
         drop(helper.presize::<u64>(rows).unwrap());
         assert!(helper.presize::<u64>(10).unwrap().take().unwrap().capacity() >= 10);
