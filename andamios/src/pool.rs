@@ -140,7 +140,7 @@ impl PoolOptions {
     /// and on a machine with few cores its other threads compete with that
     /// decoding thread: where large results matter more than aggregates,
     /// fewer threads than cores fetch them faster (1M rows with a VARCHAR on
-    /// 2 cores: 44 ms with `threads(1)`, 54 ms with DuckDB's default of 2).
+    /// 2 cores: 44–49 ms with `threads(1)`, 54 ms with DuckDB's default of 2).
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = Some(threads);
         self
