@@ -100,6 +100,9 @@ fn point_query(c: &mut Criterion) {
     group.finish();
 }
 
+/// The query of the 1M-row benchmarks: every column of `scan`.
+const SCAN_QUERY: &str = "SELECT id, score, name, day, maybe FROM scan";
+
 /// A database file in a new temporary folder holding the 1M-row `scan` table.
 fn scan_database() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -112,7 +115,7 @@ fn scan_database() -> (tempfile::TempDir, PathBuf) {
 fn fetch_all(c: &mut Criterion) {
     let rt = runtime();
     let (_dir, path) = scan_database();
-    let sql = "SELECT id, score, name, day, maybe FROM scan";
+    let sql = SCAN_QUERY;
     let mut group = c.benchmark_group("fetch_all_1m");
     group.sample_size(10).measurement_time(Duration::from_secs(20)).throughput(Throughput::Elements(SCAN_ROWS as u64));
 
@@ -402,7 +405,7 @@ fn bulk_insert(c: &mut Criterion) {
 fn fetch_arrow(c: &mut Criterion) {
     let rt = runtime();
     let (_dir, path) = scan_database();
-    let sql = "SELECT id, score, name, day, maybe FROM scan";
+    let sql = SCAN_QUERY;
     let mut group = c.benchmark_group("fetch_arrow_1m");
     group.sample_size(10).measurement_time(Duration::from_secs(10)).throughput(Throughput::Elements(SCAN_ROWS as u64));
     {

@@ -66,6 +66,14 @@ impl DecodeHelper {
         Ok(DecodeHelper { jobs })
     }
 
+    /// The connection's helper in `slot`, started there on first use.
+    fn started(slot: &mut Option<DecodeHelper>) -> Result<&DecodeHelper> {
+        match slot {
+            Some(helper) => Ok(helper),
+            None => Ok(slot.insert(DecodeHelper::spawn()?)),
+        }
+    }
+
     /// Has the helper allocate an empty vector with room for `rows` rows and
     /// touch its pages, so that the kernel zeroes them there (see
     /// [`Presized`]).
@@ -76,11 +84,8 @@ impl DecodeHelper {
         let job: DecodeJob = Box::new(move || {
             // Only a guess: where the memory is not there, no vector (the
             // result is then allocated at its size as usual), not an abort.
-            let mut out: Vec<T> = Vec::new();
-            if out.try_reserve_exact(rows).is_ok() {
-                andamios_core::ffi::advise_huge_pages(out.spare_capacity_mut());
-                touch_pages(out.spare_capacity_mut(), &stopped);
-            }
+            let mut out: Vec<T> = try_rows_vec(rows).unwrap_or_default();
+            touch_pages(out.spare_capacity_mut(), &stopped);
             let _ = done_tx.send(out);
         });
         self.jobs.send(job).map_err(|_| Error::WorkerGone)?;
@@ -766,11 +771,7 @@ impl<'s> Chunks<'s> {
     ) -> Result<Vec<T>> {
         let presized = match last_row_count {
             Some(rows) if rows >= PARALLEL_GROUP_CHUNKS * CHUNK_ROWS => {
-                let helper = match helper {
-                    Some(helper) => helper,
-                    None => helper.insert(DecodeHelper::spawn()?),
-                };
-                Some(helper.presize::<T>(rows)?)
+                Some(DecodeHelper::started(helper)?.presize::<T>(rows)?)
             }
             _ => None,
         };
@@ -780,10 +781,7 @@ impl<'s> Chunks<'s> {
             let parts = SharedGroup::new(group).decode::<T>()?;
             return Ok(concat(parts.into_iter().map(|(_, part)| part).collect()));
         }
-        let helper = match helper {
-            Some(helper) => helper,
-            None => helper.insert(DecodeHelper::spawn()?),
-        };
+        let helper = DecodeHelper::started(helper)?;
         let mut pending = PendingGroups { groups: VecDeque::new() };
         let mut parts = Vec::new();
         let mut rows = 0;
@@ -873,9 +871,16 @@ fn concat<T>(mut parts: Vec<Vec<T>>) -> Vec<T> {
 /// An empty vector with room for `rows` rows, in memory the kernel backs
 /// with huge pages where it can: a result's fresh pages cost less to hand out.
 fn rows_vec<T>(rows: usize) -> Vec<T> {
-    let mut out = Vec::with_capacity(rows);
+    // Failing here is the same allocation failure as `Vec::with_capacity`'s.
+    try_rows_vec(rows).unwrap_or_else(|| Vec::with_capacity(rows))
+}
+
+/// [`rows_vec`], or `None` where the memory is not there.
+fn try_rows_vec<T>(rows: usize) -> Option<Vec<T>> {
+    let mut out = Vec::new();
+    out.try_reserve_exact(rows).ok()?;
     andamios_core::ffi::advise_huge_pages(out.spare_capacity_mut());
-    out
+    Some(out)
 }
 
 /// A DuckDB connection of a pool, served by a thread of its own: what a
