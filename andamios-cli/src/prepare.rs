@@ -123,7 +123,7 @@ pub(crate) fn run(args: Args) -> Outcome {
         std::fs::create_dir_all(&committed_dir).map_err(|e| e.to_string())?;
         for (name, text) in &fresh {
             if committed.get(name) != Some(text) {
-                std::fs::write(committed_dir.join(name), text).map_err(|e| format!("cannot write {name}: {e}"))?;
+                cache::write_entry_file(&committed_dir, name, text).map_err(|e| format!("cannot write {name}: {e}"))?;
             }
         }
         for name in committed.keys().filter(|n| !fresh.contains_key(*n)) {

@@ -77,14 +77,25 @@ pub fn write(dir: &Path, query: &QueryDescription) -> std::io::Result<PathBuf> {
     if std::fs::read_to_string(&path).is_ok_and(|existing| existing == json) {
         return Ok(path);
     }
-    let tmp = dir.join(format!(".{}.{}.tmp", file_name(&query.sql), std::process::id()));
-    {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(json.as_bytes())?;
-        file.sync_all()?;
-    }
-    std::fs::rename(&tmp, &path)?;
+    write_entry_file(dir, &file_name(&query.sql), &json)?;
     Ok(path)
+}
+
+/// Writes `text` as the entry file `name` of `dir` atomically (a temporary
+/// file, synced, then renamed into place): a reader, or a build that stops
+/// half-way, never sees half an entry.
+pub fn write_entry_file(dir: &Path, name: &str, text: &str) -> std::io::Result<()> {
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, dir.join(name))
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Reads `sql`'s entry from `dir`, checking the stored SQL.
@@ -173,6 +184,28 @@ mod tests {
         assert!(matches!(read(&dir, &q.sql), Err(CacheError::Version(_, 99))));
         std::fs::write(&path, "not json").unwrap();
         assert!(matches!(read(&dir, &q.sql), Err(CacheError::Unreadable(..))));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_entry_file_is_replaced_whole_and_a_failed_write_leaves_nothing() {
+        let dir = std::env::temp_dir().join(format!("andamios-cache-file-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        write_entry_file(&dir, "query-a.json", "first").unwrap();
+        write_entry_file(&dir, "query-a.json", "second").unwrap();
+        let names = |dir: &Path| {
+            let mut names: Vec<_> =
+                std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(&dir), ["query-a.json"]);
+        assert_eq!(std::fs::read_to_string(dir.join("query-a.json")).unwrap(), "second");
+        // The rename fails (a folder is in the way): the old state stays, with no temporary file.
+        std::fs::create_dir(dir.join("query-b.json")).unwrap();
+        std::fs::write(dir.join("query-b.json").join("keep"), "").unwrap();
+        assert!(write_entry_file(&dir, "query-b.json", "third").is_err());
+        assert_eq!(names(&dir), ["query-a.json", "query-b.json"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
