@@ -136,9 +136,11 @@ impl PoolOptions {
     /// Whatever this is, on a machine with more than one core each
     /// connection also decodes the rows of a large `fetch_all` with strings
     /// or lists on a second thread of its own, started on first use. DuckDB's
-    /// scan of such a streamed result goes no faster on more than one thread,
-    /// and on a machine with few cores its other threads compete with that
-    /// decoding thread: where large results matter more than aggregates,
+    /// scan of such a streamed result goes no faster on more than one thread
+    /// (measured), and while one of DuckDB's other threads runs the scan, the
+    /// connection's thread busy-waits in DuckDB, polling its task queue until
+    /// the stream's buffer is full. On a machine with few cores, both take
+    /// CPU from the decoding thread: where large results matter more than aggregates,
     /// fewer threads than cores fetch them faster (1M rows with a VARCHAR on
     /// 2 cores: 44–49 ms with `threads(1)`, 54 ms with DuckDB's default of 2).
     pub fn threads(mut self, threads: usize) -> Self {
