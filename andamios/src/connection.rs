@@ -916,7 +916,8 @@ impl Connection {
 pub struct PoolConnection {
     pub(crate) conn: Option<Connection>,
     pub(crate) pool: Arc<PoolShared>,
-    pub(crate) _permit: tokio::sync::OwnedSemaphorePermit,
+    /// Given back, after the connection, when this is dropped.
+    pub(crate) permit: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl std::fmt::Debug for PoolConnection {
@@ -944,6 +945,8 @@ impl Drop for PoolConnection {
         if let Some(conn) = self.conn.take() {
             self.pool.release(conn.worker);
         }
+        drop(self.permit.take());
+        self.pool.returned_after_close();
     }
 }
 

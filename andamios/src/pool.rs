@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 /// Whether the pool may write to the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -206,7 +206,8 @@ impl PoolOptions {
         })?;
         let db = opened_rx.await.map_err(|_| Error::WorkerGone)?.map_err(|e| Error::from_duckdb(e, None))?;
         let pool = Pool(Arc::new(PoolShared {
-            db,
+            db: Mutex::new(Some(db)),
+            returned: Notify::new(),
             semaphore: Arc::new(Semaphore::new(self.max_connections)),
             idle: Mutex::new(VecDeque::new()),
             closed: AtomicBool::new(false),
@@ -234,7 +235,11 @@ fn parse_url(url: &str) -> Result<(String, OpenOptions)> {
 }
 
 pub(crate) struct PoolShared {
-    db: Arc<Database>,
+    /// Taken by [`Pool::close`]: the database closes once the connections
+    /// (each holding it) have gone too.
+    db: Mutex<Option<Arc<Database>>>,
+    /// Woken whenever a connection goes back to a closed pool.
+    returned: Notify,
     options: PoolOptions,
     worker_options: WorkerOptions,
     semaphore: Arc<Semaphore>,
@@ -256,6 +261,13 @@ impl PoolShared {
         worker.checkout += 1;
         worker.last_used = Instant::now();
         self.idle().push_back(worker);
+    }
+
+    /// A checked-out connection's permit went back to a closed pool.
+    pub(crate) fn returned_after_close(&self) {
+        if self.closed.load(Ordering::Acquire) {
+            self.returned.notify_waiters();
+        }
     }
 
     fn take_idle(&self) -> Option<Worker> {
@@ -362,10 +374,16 @@ impl Pool {
             Err(_) => return Err(Error::PoolTimedOut(timeout)),
         };
         if let Some(worker) = shared.take_idle() {
-            return Ok(PoolConnection { conn: Some(Connection { worker }), pool: Arc::clone(shared), _permit: permit });
+            return Ok(PoolConnection {
+                conn: Some(Connection { worker }),
+                pool: Arc::clone(shared),
+                permit: Some(permit),
+            });
         }
-        let worker = Worker::spawn(Arc::clone(&shared.db), shared.worker_options).await?;
-        let mut conn = PoolConnection { conn: Some(Connection { worker }), pool: Arc::clone(shared), _permit: permit };
+        let db = shared.db.lock().unwrap_or_else(|e| e.into_inner()).clone().ok_or(Error::PoolClosed)?;
+        let worker = Worker::spawn(db, shared.worker_options).await?;
+        let mut conn =
+            PoolConnection { conn: Some(Connection { worker }), pool: Arc::clone(shared), permit: Some(permit) };
         if let Some(hook) = shared.options.after_connect.clone() {
             if let Err(e) = hook(&mut conn).await {
                 // Do not hand a half-configured connection to the next caller.
@@ -402,15 +420,63 @@ impl Pool {
         &self.0.options
     }
 
-    /// Closes the pool: waiting and later acquires fail with
-    /// [`Error::PoolClosed`]; idle connections are closed now, checked-out
-    /// ones when returned.
-    pub fn close(&self) {
-        self.0.closed.store(true, Ordering::Release);
-        self.0.semaphore.close();
-        let idle = std::mem::take(&mut *self.0.idle());
-        // Closed outside the lock: dropping a worker waits for its thread.
-        drop(idle);
+    /// Closes the pool, and returns a future that resolves once every
+    /// connection has closed and, with them, the database: its file can then
+    /// be opened again, by this process with other options or by another
+    /// process.
+    ///
+    /// The pool closes when this is called, awaited or not: waiting and
+    /// later acquires fail with [`Error::PoolClosed`], and idle connections
+    /// close. Checked-out ones close when they are returned (a transaction
+    /// still open rolls back), which the future waits for. The database
+    /// stays open while another pool of this process shares its file.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> andamios::Result<()> {
+    /// let dir = std::env::temp_dir().join(format!("andamios-close-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let url = format!("duckdb:{}", dir.join("app.duckdb").display());
+    /// let pool = andamios::Pool::connect(&url).await?;
+    /// pool.execute_batch("CREATE TABLE t AS SELECT 42 AS x").await?;
+    /// pool.close().await;
+    /// // The file is closed: it opens again, now read-only.
+    /// let reader = andamios::PoolOptions::new()
+    ///     .access_mode(andamios::AccessMode::ReadOnly)
+    ///     .connect(&url)
+    ///     .await?;
+    /// let x: i32 = andamios::query_scalar("SELECT x FROM t").fetch_one(&reader).await?;
+    /// assert_eq!(x, 42);
+    /// # drop(reader);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn close(&self) -> impl Future<Output = ()> + Send + 'static {
+        let shared = Arc::clone(&self.0);
+        shared.closed.store(true, Ordering::Release);
+        shared.semaphore.close();
+        let idle = std::mem::take(&mut *shared.idle());
+        let db = shared.db.lock().unwrap_or_else(|e| e.into_inner()).take();
+        async move {
+            loop {
+                let returned = shared.returned.notified();
+                tokio::pin!(returned);
+                returned.as_mut().enable();
+                if shared.permits_in_use() == 0 {
+                    break;
+                }
+                returned.await;
+            }
+            // Closing a connection waits for its thread, and closing the
+            // database for DuckDB to write it out: not on an async thread.
+            let close = move || drop((idle, db));
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    let _ = runtime.spawn_blocking(close).await;
+                }
+                Err(_) => close(),
+            }
+        }
     }
 
     /// Whether [`close`](Self::close) was called.

@@ -88,8 +88,10 @@ async fn exhausted_pool_times_out_and_closed_pool_refuses() {
     }
     drop(held);
     pool.acquire().await.unwrap();
-    pool.close();
+    pool.close().await;
     assert!(matches!(pool.acquire().await, Err(Error::PoolClosed)));
+    // Closing again is harmless.
+    pool.close().await;
 }
 
 #[tokio::test]
@@ -380,7 +382,7 @@ async fn dropping_a_stream_after_its_pool_closed_returns() {
     assert_eq!(stream.next().await.unwrap().unwrap(), 0);
     // The connection thread is now blocked on the stream's full buffer.
     tokio::time::sleep(Duration::from_millis(50)).await;
-    pool.close();
+    let closed = pool.close();
     // Closing the stream's connection waits for its thread, which must
     // first be released from the buffer.
     let (dropped_tx, dropped_rx) = std::sync::mpsc::channel();
@@ -389,6 +391,7 @@ async fn dropping_a_stream_after_its_pool_closed_returns() {
         let _ = dropped_tx.send(());
     });
     assert!(dropped_rx.recv_timeout(Duration::from_secs(10)).is_ok(), "dropping the stream hung");
+    tokio::time::timeout(Duration::from_secs(10), closed).await.expect("the pool did not finish closing");
 }
 
 #[derive(Debug, andamios::AppendRow)]
@@ -623,10 +626,46 @@ async fn closing_the_pool_wakes_waiters() {
         tokio::spawn(async move { pool.acquire().await.map(|_| ()) })
     };
     tokio::task::yield_now().await;
-    pool.close();
+    let closed = pool.close();
     assert!(matches!(waiter.await.unwrap(), Err(Error::PoolClosed)));
     assert!(pool.is_closed());
     drop(held);
+    tokio::time::timeout(Duration::from_secs(10), closed).await.expect("the pool did not finish closing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_a_pool_waits_for_its_connections_then_releases_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("duckdb:{}", dir.path().join("app.duckdb").display());
+    let pool = memory_pool_at(&url).await;
+    pool.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
+    // A task still working: its uncommitted transaction rolls back when
+    // its connection goes back to the closed pool.
+    let mut tx = pool.begin().await.unwrap();
+    query("INSERT INTO t VALUES (1)").execute(&mut tx).await.unwrap();
+    let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
+    let returned = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let task = {
+        let returned = Arc::clone(&returned);
+        tokio::spawn(async move {
+            go_rx.await.unwrap();
+            query("INSERT INTO t VALUES (2)").execute(&mut tx).await.unwrap();
+            returned.store(true, Ordering::SeqCst);
+            drop(tx);
+        })
+    };
+    let closed = tokio::spawn(pool.close());
+    tokio::task::yield_now().await;
+    assert!(!closed.is_finished(), "close returned with a connection still checked out");
+    go_tx.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), closed).await.expect("close never returned").unwrap();
+    assert!(returned.load(Ordering::SeqCst), "close returned before the connection did");
+    task.await.unwrap();
+    // `pool` is still alive, but the file is closed: it opens again, with
+    // other options too, and the rolled-back rows are not in it.
+    let reader = PoolOptions::new().access_mode(andamios::AccessMode::ReadOnly).connect(&url).await.unwrap();
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&reader).await.unwrap(), 0);
+    assert!(matches!(pool.acquire().await, Err(Error::PoolClosed)));
 }
 
 #[tokio::test]
