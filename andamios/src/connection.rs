@@ -942,11 +942,7 @@ impl std::ops::DerefMut for PoolConnection {
 
 impl Drop for PoolConnection {
     fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            self.pool.release(conn.worker);
-        }
-        drop(self.permit.take());
-        self.pool.returned_after_close();
+        self.pool.release(self.conn.take().map(|conn| conn.worker), self.permit.take());
     }
 }
 

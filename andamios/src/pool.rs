@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 /// Whether the pool may write to the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -249,25 +249,38 @@ pub(crate) struct PoolShared {
 
 impl PoolShared {
     /// Takes a connection back from a dropped [`PoolConnection`].
-    pub(crate) fn release(&self, mut worker: Worker) {
-        if self.closed.load(Ordering::Acquire) {
-            return;
+    /// Takes back a dropped [`PoolConnection`]'s connection (if it still
+    /// has one) and its permit.
+    ///
+    /// The closed flag is read here, and set by [`Pool::close`], under the
+    /// idle list's lock: a connection is either queued before `close` takes
+    /// the list, or closed here.
+    pub(crate) fn release(&self, worker: Option<Worker>, permit: Option<OwnedSemaphorePermit>) {
+        {
+            let mut idle = self.idle();
+            if !self.closed.load(Ordering::Acquire) {
+                if let Some(mut worker) = worker {
+                    // A transaction left open (a raw `BEGIN`, or a connection
+                    // swapped out of a `Transaction` through `&mut *tx`) is
+                    // rolled back before the next checkout's first statement
+                    // (`WorkerState::start_checkout`); a dropped
+                    // `Transaction` has queued its own rollback.
+                    worker.in_transaction = false;
+                    worker.checkout += 1;
+                    worker.last_used = Instant::now();
+                    idle.push_back(worker);
+                }
+                drop(permit);
+                return;
+            }
         }
-        // A transaction left open (a raw `BEGIN`, or a connection swapped
-        // out of a `Transaction` through `&mut *tx`) is rolled back before
-        // the next checkout's first statement (`WorkerState::start_checkout`);
-        // a dropped `Transaction` has queued its own rollback.
-        worker.in_transaction = false;
-        worker.checkout += 1;
-        worker.last_used = Instant::now();
-        self.idle().push_back(worker);
-    }
-
-    /// A checked-out connection's permit went back to a closed pool.
-    pub(crate) fn returned_after_close(&self) {
-        if self.closed.load(Ordering::Acquire) {
-            self.returned.notify_waiters();
-        }
+        // Closed: the connection closes first (outside the lock, as it
+        // waits for its thread), and only then does its permit go back, so
+        // that `close` resolves once every connection has closed. The permit
+        // goes back under the lock, which orders it with `close`'s check.
+        drop(worker);
+        drop((self.idle(), permit));
+        self.returned.notify_waiters();
     }
 
     fn take_idle(&self) -> Option<Worker> {
@@ -453,16 +466,25 @@ impl Pool {
     /// ```
     pub fn close(&self) -> impl Future<Output = ()> + Send + 'static {
         let shared = Arc::clone(&self.0);
-        shared.closed.store(true, Ordering::Release);
+        let idle = {
+            let mut idle = shared.idle();
+            shared.closed.store(true, Ordering::Release);
+            std::mem::take(&mut *idle)
+        };
         shared.semaphore.close();
-        let idle = std::mem::take(&mut *shared.idle());
         let db = shared.db.lock().unwrap_or_else(|e| e.into_inner()).take();
         async move {
             loop {
+                // Registered before the check: a permit that goes back after
+                // it wakes this wait.
                 let returned = shared.returned.notified();
                 tokio::pin!(returned);
                 returned.as_mut().enable();
-                if shared.permits_in_use() == 0 {
+                let all_back = {
+                    let _ordered_with_release = shared.idle();
+                    shared.permits_in_use() == 0
+                };
+                if all_back {
                     break;
                 }
                 returned.await;

@@ -668,6 +668,31 @@ async fn closing_a_pool_waits_for_its_connections_then_releases_the_file() {
     assert!(matches!(pool.acquire().await, Err(Error::PoolClosed)));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_a_busy_pool_closes_every_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("duckdb:{}", dir.path().join("busy.duckdb").display());
+    let pool = PoolOptions::new().max_connections(4).connect(&url).await.unwrap();
+    pool.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
+    // Tasks checking connections out and back in while the pool closes.
+    let tasks: Vec<_> = (0..32)
+        .map(|i| {
+            let pool = pool.clone();
+            tokio::spawn(
+                async move { while query("INSERT INTO t VALUES ($1)").bind(i).execute(&pool).await.is_ok() {} },
+            )
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    tokio::time::timeout(Duration::from_secs(30), pool.close()).await.expect("close never returned");
+    for task in tasks {
+        task.await.unwrap();
+    }
+    // Every connection closed, and with them the file: it opens read-only.
+    let reader = PoolOptions::new().access_mode(andamios::AccessMode::ReadOnly).connect(&url).await.unwrap();
+    assert!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&reader).await.unwrap() > 0);
+}
+
 #[tokio::test]
 async fn appends_inside_a_transaction_roll_back_with_it() {
     let pool = memory_pool(1).await;
