@@ -29,6 +29,7 @@
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
+mod acquire;
 mod append;
 mod checks;
 mod connection;
@@ -51,6 +52,7 @@ pub mod arrow {
     pub use arrow_schema as schema;
 }
 
+pub use acquire::{Acquire, AcquireFuture, Acquired};
 pub use andamios_macros::{migrate, test, AppendRow, FromRow, Type};
 pub use andamios_macros::{
     query, query_as, query_as_unchecked, query_file, query_file_as, query_file_as_unchecked, query_file_scalar,

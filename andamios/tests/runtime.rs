@@ -693,6 +693,65 @@ async fn closing_a_busy_pool_closes_every_connection() {
     assert!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&reader).await.unwrap() > 0);
 }
 
+/// Runs two statements on whatever it is given.
+async fn insert_two<'c>(db: impl andamios::Acquire<'c>, x: i32) -> andamios::Result<()> {
+    let mut conn = db.acquire().await?;
+    query("INSERT INTO t VALUES ($1)").bind(x).execute(&mut *conn).await?;
+    query("INSERT INTO t VALUES ($1)").bind(x).execute(&mut *conn).await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acquire_lends_a_connection_or_checks_one_out() {
+    use andamios::Acquire;
+    let pool = memory_pool(2).await;
+    pool.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
+    let count = |x: i32| {
+        let pool = pool.clone();
+        async move { query_scalar::<i64>("SELECT count(*) FROM t WHERE x = $1").bind(x).fetch_one(&pool).await.unwrap() }
+    };
+
+    // A pool: a connection of its own, back in the pool afterwards (and the
+    // future is Send, so it can be spawned).
+    let spawned = {
+        let pool = pool.clone();
+        tokio::spawn(async move { insert_two(&pool, 1).await })
+    };
+    spawned.await.unwrap().unwrap();
+    assert_eq!(count(1).await, 2);
+    assert_eq!(pool.num_in_use(), 0);
+
+    // The caller's connection and transaction: the statements run inside it.
+    let mut conn = pool.acquire().await.unwrap();
+    insert_two(&mut conn, 2).await.unwrap();
+    insert_two(&mut *conn, 3).await.unwrap();
+    let mut tx = conn.begin().await.unwrap();
+    insert_two(&mut tx, 4).await.unwrap();
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t WHERE x = 4").fetch_one(&mut tx).await.unwrap(), 2);
+    tx.rollback().await.unwrap();
+    assert_eq!((count(2).await, count(3).await, count(4).await), (2, 2, 0));
+    drop(conn);
+
+    // Transactions through the trait, in spawned tasks (where SQLx's
+    // `Acquire` is "not general enough"); no nesting.
+    let spawned = {
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            let mut tx = Acquire::begin(&pool).await?;
+            assert!(matches!(Acquire::begin(&mut tx).await, Err(Error::NestedTransaction)));
+            insert_two(&mut tx, 5).await?;
+            tx.commit().await?;
+            let mut conn = pool.acquire().await?;
+            let tx = Acquire::begin(&mut conn).await?;
+            drop(tx);
+            insert_two(&mut conn, 6).await
+        })
+    };
+    spawned.await.unwrap().unwrap();
+    assert_eq!((count(5).await, count(6).await), (2, 2));
+    assert_eq!(pool.num_in_use(), 0);
+}
+
 #[tokio::test]
 async fn appends_inside_a_transaction_roll_back_with_it() {
     let pool = memory_pool(1).await;
