@@ -51,6 +51,39 @@ async fn works_on_the_multi_thread_runtime() {
     }
 }
 
+/// Every executor, every fetch method and a stream, inside `tokio::spawn`
+/// (which needs `Send` futures for every lifetime: SQLx's `Executor` fails
+/// to be "general enough" for `&mut conn` there).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_executor_runs_in_spawned_tasks() {
+    let pool = memory_pool(2).await;
+    pool.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
+    let task = {
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            let mut conn = pool.acquire().await?;
+            query("INSERT INTO t VALUES (1)").execute(&mut conn).await?;
+            query("INSERT INTO t VALUES (2)").execute(&mut *conn).await?;
+            let mut tx = conn.begin().await?;
+            query("INSERT INTO t VALUES (3)").execute(&mut tx).await?;
+            let rows: Vec<(i32,)> = query_as("SELECT x FROM t ORDER BY x").fetch_all(&mut *tx).await?;
+            tx.commit().await?;
+            let mut tx = pool.begin().await?;
+            let first: Option<i32> = query_scalar("SELECT min(x) FROM t").fetch_optional(&mut tx).await?;
+            tx.rollback().await?;
+            let mut stream = query_scalar::<i32>("SELECT x FROM t ORDER BY x").fetch(&pool);
+            let mut streamed = Vec::new();
+            while let Some(x) = stream.next().await {
+                streamed.push(x?);
+            }
+            let row = query("SELECT count(*) AS n FROM t").fetch_one(&mut conn).await?;
+            Ok::<_, Error>((rows.len(), first, streamed, row.get::<i64, _>("n")))
+        })
+    };
+    let (rows, first, streamed, n) = task.await.unwrap().unwrap();
+    assert_eq!((rows, first, streamed, n), (3, Some(1), vec![1, 2, 3], 3));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pool_never_exceeds_max_connections() {
     let pool = memory_pool(4).await;
