@@ -227,6 +227,18 @@ impl PoolOptions {
     }
 }
 
+/// Runs `close` on a blocking thread when there is a tokio runtime (closing
+/// a connection waits for its thread, and closing the database for DuckDB to
+/// write it out), and here otherwise.
+async fn off_the_runtime(close: impl FnOnce() + Send + 'static) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => {
+            let _ = runtime.spawn_blocking(close).await;
+        }
+        Err(_) => close(),
+    }
+}
+
 /// The name DuckDB's own worker threads carry.
 const DUCKDB_THREAD_NAME: &str = "duckdb";
 
@@ -248,7 +260,6 @@ pub(crate) struct PoolShared {
 }
 
 impl PoolShared {
-    /// Takes a connection back from a dropped [`PoolConnection`].
     /// Takes back a dropped [`PoolConnection`]'s connection (if it still
     /// has one) and its permit.
     ///
@@ -439,10 +450,12 @@ impl Pool {
     /// process.
     ///
     /// The pool closes when this is called, awaited or not: waiting and
-    /// later acquires fail with [`Error::PoolClosed`], and idle connections
-    /// close. Checked-out ones close when they are returned (a transaction
-    /// still open rolls back), which the future waits for. The database
-    /// stays open while another pool of this process shares its file.
+    /// later acquires fail with [`Error::PoolClosed`]. The future then closes
+    /// the idle connections, waits for the checked-out ones to come back and
+    /// close (a transaction still open rolls back), and closes the database,
+    /// which stays open only while another pool of this process shares its
+    /// file. Dropped unawaited, it closes the idle connections, and the last
+    /// connection to close closes the database.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -474,6 +487,7 @@ impl Pool {
         shared.semaphore.close();
         let db = shared.db.lock().unwrap_or_else(|e| e.into_inner()).take();
         async move {
+            off_the_runtime(move || drop(idle)).await;
             loop {
                 // Registered before the check: a permit that goes back after
                 // it wakes this wait.
@@ -489,15 +503,7 @@ impl Pool {
                 }
                 returned.await;
             }
-            // Closing a connection waits for its thread, and closing the
-            // database for DuckDB to write it out: not on an async thread.
-            let close = move || drop((idle, db));
-            match tokio::runtime::Handle::try_current() {
-                Ok(runtime) => {
-                    let _ = runtime.spawn_blocking(close).await;
-                }
-                Err(_) => close(),
-            }
+            off_the_runtime(move || drop(db)).await;
         }
     }
 
