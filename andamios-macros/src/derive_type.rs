@@ -111,7 +111,22 @@ fn newtype_impl(input: &DeriveInput, inner: &syn::Type) -> TokenStream {
     let mut arg_generics = input.generics.clone();
     arg_generics.params.push(parse_quote!(AndamiosMarker));
     let (arg_impl_generics, _, _) = arg_generics.split_for_impl();
+    // A `query_as!` field of this type takes a column read as the wrapped
+    // type, without an alias. (Not for a generic newtype: the impl would be
+    // for a type parameter, which the orphan rule forbids.)
+    let into_field = input.generics.params.is_empty().then(|| {
+        quote! {
+            impl<AndamiosColumn> ::andamios::__private::IntoField<#ident, AndamiosColumn> for #inner {
+                #[inline(always)]
+                fn into_field(self) -> #ident {
+                    #ident(self)
+                }
+            }
+        }
+    });
     quote! {
+        #into_field
+
         impl #impl_generics ::andamios::types::Decode for #ident #ty_generics #decode_where {
             const ENUM_MEMBERS: ::core::option::Option<&'static [&'static str]> =
                 <#inner as ::andamios::types::Decode>::ENUM_MEMBERS;
@@ -199,6 +214,22 @@ mod tests {
         assert!(out.contains("where T : :: andamios :: types :: Decode"), "{out}");
         assert!(out.contains("where T : :: andamios :: __private :: ArgFor < AndamiosMarker >"), "{out}");
         assert!(out.contains(":: andamios :: types :: Encode :: write (& self . 0 , column)"), "{out}");
+        // A generic newtype cannot take a `query_as!` column without an alias.
+        assert!(!out.contains("IntoField"), "{out}");
+    }
+
+    #[test]
+    fn a_plain_newtype_fills_query_as_fields_of_its_type() {
+        let input: DeriveInput = syn::parse_quote!(
+            struct Email(String);
+        );
+        let out = expand(input).unwrap().to_string();
+        assert!(
+            out.contains(
+                "impl < AndamiosColumn > :: andamios :: __private :: IntoField < Email , AndamiosColumn > for String"
+            ),
+            "{out}"
+        );
     }
 
     #[test]

@@ -42,8 +42,9 @@ pub fn check_arg<M, T: ArgFor<M> + ?Sized>(_value: &T) {}
 #[diagnostic::on_unimplemented(
     message = "column `{C}` is read as `{Self}`, which does not fit its field's type `{F}`",
     label = "the field of column `{C}` has another type",
-    note = "make the field `{Self}`; or change what the column is read as: cast it in SQL (`col::TYPE AS col`), \
-            say that it is never NULL (`AS \"col!\"`), or give its Rust type (`AS \"col: Type\"`)"
+    note = "make the field `{Self}` (a `#[derive(Type)]` newtype of it fits too); or change what the column is \
+            read as: cast it in SQL (`col::TYPE AS col`), say that it is never NULL (`AS \"col!\"`), or give its \
+            Rust type (`AS \"col: Type\"`)"
 )]
 pub trait IntoField<F, C> {
     /// The value, as the field's type.
@@ -73,6 +74,43 @@ impl<T, C> IntoField<NotAField<T>, C> for T {
 /// `value` as a struct field's type (see `IntoField`); column `C`.
 #[inline(always)]
 pub fn into_field<C, V: IntoField<F, C>, F>(value: V) -> F {
+    value.into_field()
+}
+
+/// [`IntoField`] for a column that can be NULL: it fits an `Option` field
+/// whose inner type its value fits (the same type, or a newtype of it with
+/// `#[derive(Type)]`), and nothing else.
+#[diagnostic::on_unimplemented(
+    message = "column `{C}` is read as `{Self}`, which does not fit its field's type `{F}`",
+    label = "the field of column `{C}` has another type",
+    note = "make the field `{Self}` (or an `Option` of a `#[derive(Type)]` newtype of what it holds); or \
+            change what the column is read as: cast it in SQL (`col::TYPE AS col`), say that it is never NULL (`AS \"col!\"`), or give its \
+            Rust type (`AS \"col: Type\"`)"
+)]
+pub trait IntoNullableField<F, C> {
+    /// The value, as the field's type.
+    fn into_field(self) -> F;
+}
+
+impl<V: IntoField<F, C>, F, C> IntoNullableField<Option<F>, C> for Option<V> {
+    #[inline(always)]
+    fn into_field(self) -> Option<F> {
+        self.map(IntoField::into_field)
+    }
+}
+
+/// Never used, as for `IntoField`: with one implementation only, rustc
+/// would take the field's type from it and report "mismatched types".
+impl<T, C> IntoNullableField<NotAField<T>, C> for T {
+    fn into_field(self) -> NotAField<T> {
+        NotAField(self)
+    }
+}
+
+/// `value`, of a column that can be NULL, as a struct field's type (see
+/// `IntoNullableField`); column `C`.
+#[inline(always)]
+pub fn into_nullable_field<C, V: IntoNullableField<F, C>, F>(value: V) -> F {
     value.into_field()
 }
 

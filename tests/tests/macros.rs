@@ -130,6 +130,34 @@ async fn newtypes_in_aliases_and_arguments() {
     assert_eq!((id, by, mood), (PostId(10), author, Some(UserMood(Mood::Happy))));
 }
 
+#[derive(Debug, Clone, PartialEq, Type)]
+struct Email(String);
+
+/// A `query_as!` field of a newtype takes its column without an alias: the
+/// plain type into the newtype, and a nullable column into an `Option` of it
+/// (no `AS "email: Email"`).
+#[tokio::test]
+async fn query_as_fills_newtype_fields_without_aliases() {
+    #[derive(Debug, PartialEq)]
+    struct User {
+        id: UserId,
+        name: String,
+        email: Option<Email>,
+    }
+    let pool = pool().await;
+    let users = query_as!(User, "SELECT id, name, email FROM users ORDER BY id").fetch_all(&pool).await.unwrap();
+    assert_eq!(
+        users,
+        [
+            User { id: UserId(1), name: "ana".into(), email: Some(Email("ana@example.com".into())) },
+            User { id: UserId(2), name: "bo".into(), email: None },
+        ]
+    );
+    // And with an argument.
+    let one = query_as!(User, "SELECT id, name, email FROM users WHERE id = $1", 2i64).fetch_one(&pool).await.unwrap();
+    assert_eq!(one.email, None);
+}
+
 #[tokio::test]
 async fn overrides_in_aliases() {
     let pool = pool().await;

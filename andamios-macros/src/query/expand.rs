@@ -142,6 +142,8 @@ struct Field {
     overridden: bool,
     /// The type written in the alias (`AS "col: Type"`).
     declared: Option<TokenStream>,
+    /// Read as an `Option`.
+    nullable: bool,
 }
 
 fn fields(query: &QueryDescription, span: Span, named: bool) -> Result<Vec<Field>> {
@@ -181,7 +183,7 @@ fn fields(query: &QueryDescription, span: Span, named: bool) -> Result<Vec<Field
                 ),
             };
             let ty = base.map(|b| if nullable { quote!(::core::option::Option<#b>) } else { b });
-            Ok(Field { ident, ty, index, overridden, declared })
+            Ok(Field { ident, ty, index, overridden, declared, nullable })
         })
         .collect()
 }
@@ -228,15 +230,21 @@ fn read(field: &Field) -> TokenStream {
     }
 }
 
-/// `read`, the value of `field`'s column, passed through `IntoField`, whose
-/// message names the column when the struct's field has another type. A
-/// column of type `_` takes the field's type: no check.
+/// `read`, the value of `field`'s column, passed through `IntoField` (or
+/// `IntoNullableField`), which takes it into a field of the same type or of
+/// a newtype of it, and whose message names the column when the struct's
+/// field has another type. A column of type `_` takes the field's type: no
+/// check.
 fn into_field(field: &Field, read: TokenStream) -> TokenStream {
     if field.ty.is_none() {
         return read;
     }
     let ident = &field.ident;
-    quote!(::andamios::__private::into_field::<__andamios_column::#ident, _, _>(#read))
+    if field.nullable {
+        quote!(::andamios::__private::into_nullable_field::<__andamios_column::#ident, _, _>(#read))
+    } else {
+        quote!(::andamios::__private::into_field::<__andamios_column::#ident, _, _>(#read))
+    }
 }
 
 /// `FromRow::from_rows` for a struct built from the statement's columns in
