@@ -36,9 +36,10 @@ pub trait ArgFor<M> {}
 #[inline(always)]
 pub fn check_arg<M, T: ArgFor<M> + ?Sized>(_value: &T) {}
 
-/// A column's value that fits a `query_as!` struct field of type `F`: only
-/// the same type does. `C` is a marker type named after the column, so that
-/// a mismatch names it.
+/// A column's value that fits a `query_as!` struct field of type `F`: the
+/// same type, or a newtype of it with `#[derive(Type)]` (the derive adds
+/// that implementation). `C` is a marker type named after the column, so
+/// that a mismatch names it.
 #[diagnostic::on_unimplemented(
     message = "column `{C}` is read as `{Self}`, which does not fit its field's type `{F}`",
     label = "the field of column `{C}` has another type",
@@ -84,8 +85,8 @@ pub fn into_field<C, V: IntoField<F, C>, F>(value: V) -> F {
     message = "column `{C}` is read as `{Self}`, which does not fit its field's type `{F}`",
     label = "the field of column `{C}` has another type",
     note = "make the field `{Self}` (or an `Option` of a `#[derive(Type)]` newtype of what it holds); or \
-            change what the column is read as: cast it in SQL (`col::TYPE AS col`), say that it is never NULL (`AS \"col!\"`), or give its \
-            Rust type (`AS \"col: Type\"`)"
+            change what the column is read as: cast it in SQL (`col::TYPE AS col`), say that it is never NULL \
+            (`AS \"col!\"`), or give its Rust type (`AS \"col: Type\"`)"
 )]
 pub trait IntoNullableField<F, C> {
     /// The value, as the field's type.
