@@ -507,7 +507,10 @@ impl WorkerState {
         limit: Option<usize>,
     ) -> Result<Vec<T>> {
         let parallel_decode = self.options.parallel_decode;
-        self.traced(sql, |this| {
+        // Apart from `self` for the call, so that the statement (borrowed
+        // from `self`) records its result's size itself once decoded.
+        let mut helper = self.decode_helper.take();
+        let fetched = self.traced(sql, |this| {
             let stmt = this.prepare_bound(sql, args)?;
             let plan = FetchPlan::choose(stmt, limit, parallel_decode);
             let last_row_count = stmt.last_row_count();
@@ -521,17 +524,17 @@ impl WorkerState {
                     out
                 }
                 FetchPlan::StreamingInParallel => {
-                    let out = chunks.decode_in_parallel(&mut this.decode_helper, last_row_count)?;
-                    if let Ok(stmt) = this.conn.prepare_cached(sql) {
-                        stmt.record_row_count(out.len());
-                    }
+                    let out = chunks.decode_in_parallel(&mut helper, last_row_count)?;
+                    stmt.record_row_count(out.len());
                     out
                 }
                 FetchPlan::Streaming => concat(chunks.decode(limit)?),
             };
             let n = out.len() as u64;
             Ok((out, n))
-        })
+        });
+        self.decode_helper = helper;
+        fetched
     }
 
     /// Runs a query and converts every chunk into an Arrow record batch (see
