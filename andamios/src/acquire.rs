@@ -71,16 +71,13 @@ impl std::ops::Deref for Acquired<'_> {
     type Target = Connection;
 
     fn deref(&self) -> &Connection {
-        match &self.0 {
-            MaybeOwned::Owned(conn) => conn,
-            MaybeOwned::Borrowed(conn) => conn,
-        }
+        &self.0
     }
 }
 
 impl std::ops::DerefMut for Acquired<'_> {
     fn deref_mut(&mut self) -> &mut Connection {
-        self.0.conn()
+        &mut self.0
     }
 }
 

@@ -23,8 +23,19 @@ pub enum MaybeOwned<'c> {
     Borrowed(&'c mut Connection),
 }
 
-impl MaybeOwned<'_> {
-    pub(crate) fn conn(&mut self) -> &mut Connection {
+impl std::ops::Deref for MaybeOwned<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        match self {
+            MaybeOwned::Owned(c) => c,
+            MaybeOwned::Borrowed(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for MaybeOwned<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
         match self {
             MaybeOwned::Owned(c) => c,
             MaybeOwned::Borrowed(c) => c,

@@ -144,7 +144,7 @@ impl Query {
     pub async fn execute<'c, E: Executor<'c>>(self, executor: E) -> Result<u64> {
         let mut conn = executor.connection().await?;
         let Query { sql, args } = self;
-        conn.conn().worker.run(move |s| s.execute(&sql, &args)).await?
+        conn.worker.run(move |s| s.execute(&sql, &args)).await?
     }
 
     /// All rows as Arrow record batches (feature `arrow`), converted by
@@ -169,7 +169,7 @@ impl Query {
     pub async fn fetch_arrow<'c, E: Executor<'c>>(self, executor: E) -> Result<Vec<crate::arrow::RecordBatch>> {
         let mut conn = executor.connection().await?;
         let Query { sql, args } = self;
-        conn.conn().worker.run(move |s| s.fetch_arrow(&sql, &args)).await?
+        conn.worker.run(move |s| s.fetch_arrow(&sql, &args)).await?
     }
 
     /// The rows as a stream of Arrow record batches (feature `arrow`), one
@@ -194,7 +194,7 @@ impl Query {
     {
         let mut conn = executor.connection().await?;
         let Query { sql, args } = self;
-        conn.conn().worker.run(move |s| s.fetch::<T>(&sql, &args, limit)).await?
+        conn.worker.run(move |s| s.fetch::<T>(&sql, &args, limit)).await?
     }
 
     /// All rows, in one `Vec`.
@@ -377,7 +377,7 @@ impl<'c, T, R: Send + 'static> RowStream<'c, T, R> {
             let mut conn = executor.connection().await?;
             let (tx, rx) = tokio::sync::mpsc::channel(STREAM_BUFFER_CHUNKS);
             let Query { sql, args } = query;
-            let guard = conn.conn().worker.submit(move |s| job(s, &sql, &args, tx, &counter))?;
+            let guard = conn.worker.submit(move |s| job(s, &sql, &args, tx, &counter))?;
             Ok((conn, rx, guard))
         };
         RowStream { state: StreamState::Starting(Box::pin(starting)), in_flight, _into: PhantomData }

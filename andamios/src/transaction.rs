@@ -31,7 +31,7 @@ pub struct Transaction<'c> {
 
 impl<'c> Transaction<'c> {
     pub(crate) async fn begin_on(mut conn: MaybeOwned<'c>) -> Result<Transaction<'c>> {
-        let worker = &mut conn.conn().worker;
+        let worker = &mut conn.worker;
         if worker.in_transaction {
             return Err(Error::NestedTransaction);
         }
@@ -53,7 +53,7 @@ impl<'c> Transaction<'c> {
     }
 
     async fn finish(&mut self, sql: &'static str) -> Result<()> {
-        let worker = &mut self.conn.conn().worker;
+        let worker = &mut self.conn.worker;
         let result = worker
             .run(move |s| {
                 let outcome = s.control(sql);
@@ -77,23 +77,20 @@ impl std::ops::Deref for Transaction<'_> {
     type Target = Connection;
 
     fn deref(&self) -> &Connection {
-        match &self.conn {
-            MaybeOwned::Owned(c) => c,
-            MaybeOwned::Borrowed(c) => c,
-        }
+        &self.conn
     }
 }
 
 impl std::ops::DerefMut for Transaction<'_> {
     fn deref_mut(&mut self) -> &mut Connection {
-        self.conn.conn()
+        &mut self.conn
     }
 }
 
 impl Drop for Transaction<'_> {
     fn drop(&mut self) {
         if self.open {
-            let worker = &mut self.conn.conn().worker;
+            let worker = &mut self.conn.worker;
             worker.in_transaction = false;
             // Queued before any later job on this connection, so the next
             // user finds no open transaction.
