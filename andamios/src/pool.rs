@@ -7,7 +7,6 @@ use andamios_core::ffi::{Database, OpenOptions};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
@@ -206,11 +205,9 @@ impl PoolOptions {
         })?;
         let db = opened_rx.await.map_err(|_| Error::WorkerGone)?.map_err(|e| Error::from_duckdb(e, None))?;
         let pool = Pool(Arc::new(PoolShared {
-            db: Mutex::new(Some(db)),
+            slots: Mutex::new(Slots { idle: VecDeque::new(), db: Some(db) }),
             returned: Notify::new(),
             semaphore: Arc::new(Semaphore::new(self.max_connections)),
-            idle: Mutex::new(VecDeque::new()),
-            closed: AtomicBool::new(false),
             worker_options: WorkerOptions { slow_statement: self.slow_statement_threshold, parallel_decode },
             options: self,
         }));
@@ -247,29 +244,34 @@ fn parse_url(url: &str) -> Result<(String, OpenOptions)> {
 }
 
 pub(crate) struct PoolShared {
-    /// Taken by [`Pool::close`]: the database closes once the connections
-    /// (each holding it) have gone too.
-    db: Mutex<Option<Arc<Database>>>,
+    slots: Mutex<Slots>,
     /// Woken whenever a connection goes back to a closed pool.
     returned: Notify,
     options: PoolOptions,
     worker_options: WorkerOptions,
     semaphore: Arc<Semaphore>,
-    idle: Mutex<VecDeque<Worker>>,
-    closed: AtomicBool,
+}
+
+/// What a pool holds between checkouts, under one lock.
+struct Slots {
+    /// The idle connections, least recently used first.
+    idle: VecDeque<Worker>,
+    /// The database new connections open on. [`Pool::close`] takes it (the
+    /// pool is closed once it is gone), and it closes once the connections,
+    /// each holding it, have gone too.
+    db: Option<Arc<Database>>,
 }
 
 impl PoolShared {
     /// Takes back a dropped [`PoolConnection`]'s connection (if it still
     /// has one) and its permit.
     ///
-    /// The closed flag is read here, and set by [`Pool::close`], under the
-    /// idle list's lock: a connection is either queued before `close` takes
-    /// the list, or closed here.
+    /// Under the same lock as [`Pool::close`]: a connection is either
+    /// queued before `close` takes the idle ones, or closed here.
     pub(crate) fn release(&self, worker: Option<Worker>, permit: Option<OwnedSemaphorePermit>) {
         {
-            let mut idle = self.idle();
-            if !self.closed.load(Ordering::Acquire) {
+            let mut slots = self.slots();
+            if slots.db.is_some() {
                 if let Some(mut worker) = worker {
                     // A transaction left open (a raw `BEGIN`, or a connection
                     // swapped out of a `Transaction` through `&mut *tx`) is
@@ -279,7 +281,7 @@ impl PoolShared {
                     worker.in_transaction = false;
                     worker.checkout += 1;
                     worker.last_used = Instant::now();
-                    idle.push_back(worker);
+                    slots.idle.push_back(worker);
                 }
                 drop(permit);
                 return;
@@ -290,25 +292,23 @@ impl PoolShared {
         // that `close` resolves once every connection has closed. The permit
         // goes back under the lock, which orders it with `close`'s check.
         drop(worker);
-        drop((self.idle(), permit));
+        drop((self.slots(), permit));
         self.returned.notify_waiters();
     }
 
-    fn take_idle(&self) -> Option<Worker> {
-        // Most recently used first: keeps caches warm and lets old ones expire.
-        self.idle().pop_back()
+    fn slots(&self) -> std::sync::MutexGuard<'_, Slots> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The idle connections, least recently used first.
-    fn idle(&self) -> std::sync::MutexGuard<'_, VecDeque<Worker>> {
-        self.idle.lock().unwrap_or_else(|e| e.into_inner())
+    fn is_closed(&self) -> bool {
+        self.slots().db.is_none()
     }
 
     /// Closes the connections idle for longer than the idle timeout, oldest
     /// first, while more than `min_connections` stay open.
     fn close_expired(&self, timeout: Duration) {
         let expired: Vec<Worker> = {
-            let mut idle = self.idle();
+            let idle = &mut self.slots().idle;
             let checked_out = self.permits_in_use();
             let mut expired = Vec::new();
             while checked_out + idle.len() > self.options.min_connections
@@ -342,7 +342,7 @@ impl PoolShared {
                 // Held only for the sweep, so that the owner's drop, not this
                 // task, closes the pool (bar that short window).
                 let Some(shared) = shared.upgrade() else { return };
-                if shared.closed.load(Ordering::Acquire) {
+                if shared.is_closed() {
                     return;
                 }
                 shared.close_expired(timeout);
@@ -388,7 +388,7 @@ impl Pool {
     /// Waits for a free connection (at most the acquire timeout).
     pub async fn acquire(&self) -> Result<PoolConnection> {
         let shared = &self.0;
-        if shared.closed.load(Ordering::Acquire) {
+        if shared.is_closed() {
             return Err(Error::PoolClosed);
         }
         let timeout = shared.options.acquire_timeout;
@@ -397,14 +397,18 @@ impl Pool {
             Ok(Err(_)) => return Err(Error::PoolClosed),
             Err(_) => return Err(Error::PoolTimedOut(timeout)),
         };
-        if let Some(worker) = shared.take_idle() {
-            return Ok(PoolConnection {
-                conn: Some(Connection { worker }),
-                pool: Arc::clone(shared),
-                permit: Some(permit),
-            });
-        }
-        let db = shared.db.lock().unwrap_or_else(|e| e.into_inner()).clone().ok_or(Error::PoolClosed)?;
+        let db = {
+            let mut slots = shared.slots();
+            // Most recently used first: keeps caches warm and lets old ones expire.
+            if let Some(worker) = slots.idle.pop_back() {
+                return Ok(PoolConnection {
+                    conn: Some(Connection { worker }),
+                    pool: Arc::clone(shared),
+                    permit: Some(permit),
+                });
+            }
+            slots.db.clone().ok_or(Error::PoolClosed)?
+        };
         let worker = Worker::spawn(db, shared.worker_options).await?;
         let mut conn =
             PoolConnection { conn: Some(Connection { worker }), pool: Arc::clone(shared), permit: Some(permit) };
@@ -431,7 +435,7 @@ impl Pool {
 
     /// Idle connections.
     pub fn num_idle(&self) -> usize {
-        self.0.idle().len()
+        self.0.slots().idle.len()
     }
 
     /// Connections checked out right now.
@@ -479,13 +483,11 @@ impl Pool {
     /// ```
     pub fn close(&self) -> impl Future<Output = ()> + Send + 'static {
         let shared = Arc::clone(&self.0);
-        let idle = {
-            let mut idle = shared.idle();
-            shared.closed.store(true, Ordering::Release);
-            std::mem::take(&mut *idle)
+        let (idle, db) = {
+            let mut slots = shared.slots();
+            (std::mem::take(&mut slots.idle), slots.db.take())
         };
         shared.semaphore.close();
-        let db = shared.db.lock().unwrap_or_else(|e| e.into_inner()).take();
         async move {
             off_the_runtime(move || drop(idle)).await;
             loop {
@@ -495,7 +497,7 @@ impl Pool {
                 tokio::pin!(returned);
                 returned.as_mut().enable();
                 let all_back = {
-                    let _ordered_with_release = shared.idle();
+                    let _ordered_with_release = shared.slots();
                     shared.permits_in_use() == 0
                 };
                 if all_back {
@@ -509,7 +511,7 @@ impl Pool {
 
     /// Whether [`close`](Self::close) was called.
     pub fn is_closed(&self) -> bool {
-        self.0.closed.load(Ordering::Acquire)
+        self.0.is_closed()
     }
 }
 
