@@ -1,14 +1,15 @@
 //! The [`Acquire`] trait: one connection for several statements.
 
-use crate::connection::{Connection, PoolConnection};
+use crate::connection::Connection;
 use crate::error::Result;
-use crate::executor::MaybeOwned;
-use crate::pool::Pool;
+use crate::executor::{Executor, MaybeOwned};
 use crate::transaction::Transaction;
 use std::future::Future;
 use std::pin::Pin;
 
-/// The future of [`Acquire`]'s methods.
+/// The future of [`Acquire`]'s methods (and of [`Executor`]'s): boxed, so
+/// that a generic caller's future is `Send` for every lifetime, as
+/// `tokio::spawn` requires.
 pub type AcquireFuture<'c, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'c>>;
 
 /// Where a function that runs several statements gets its connection, as
@@ -81,26 +82,9 @@ impl std::ops::DerefMut for Acquired<'_> {
     }
 }
 
-impl<'c> Acquire<'c> for &'c Pool {
+/// Everything statements run on lends its connection the same way.
+impl<'c, E: Executor<'c> + 'c> Acquire<'c> for E {
     fn acquire(self) -> AcquireFuture<'c, Acquired<'c>> {
-        Box::pin(async move { Ok(Acquired(MaybeOwned::Owned(Pool::acquire(self).await?))) })
-    }
-}
-
-impl<'c> Acquire<'c> for &'c mut Connection {
-    fn acquire(self) -> AcquireFuture<'c, Acquired<'c>> {
-        Box::pin(std::future::ready(Ok(Acquired(MaybeOwned::Borrowed(self)))))
-    }
-}
-
-impl<'c> Acquire<'c> for &'c mut PoolConnection {
-    fn acquire(self) -> AcquireFuture<'c, Acquired<'c>> {
-        (&mut **self).acquire()
-    }
-}
-
-impl<'c, 't: 'c> Acquire<'c> for &'c mut Transaction<'t> {
-    fn acquire(self) -> AcquireFuture<'c, Acquired<'c>> {
-        (&mut **self).acquire()
+        Box::pin(async move { Ok(Acquired(self.connection().await?)) })
     }
 }

@@ -1,16 +1,14 @@
 //! The [`Executor`] trait: where a statement runs.
 
+use crate::acquire::AcquireFuture;
 use crate::connection::{Connection, PoolConnection};
-use crate::error::Result;
 use crate::pool::Pool;
 use crate::transaction::Transaction;
-use std::future::Future;
-use std::pin::Pin;
 
 /// The future of [`Executor::connection`]: boxed, so that the futures of the
 /// query methods are `Send` for every lifetime (as `tokio::spawn` requires).
 #[doc(hidden)]
-pub type ConnectionFuture<'c> = Pin<Box<dyn Future<Output = Result<MaybeOwned<'c>>> + Send + 'c>>;
+pub type ConnectionFuture<'c> = AcquireFuture<'c, MaybeOwned<'c>>;
 
 /// A connection that is either owned (checked out for one statement) or
 /// borrowed (the caller's connection or transaction).
