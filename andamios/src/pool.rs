@@ -139,9 +139,10 @@ impl PoolOptions {
     /// (measured), and while one of DuckDB's other threads runs the scan, the
     /// connection's thread busy-waits in DuckDB, polling its task queue until
     /// the stream's buffer is full. On a machine with few cores, both take
-    /// CPU from the decoding thread: where large results matter more than aggregates,
-    /// fewer threads than cores fetch them faster (1M rows with a VARCHAR on
-    /// 2 cores: 44–49 ms with `threads(1)`, 54 ms with DuckDB's default of 2).
+    /// CPU from the decoding thread: where large results matter more than
+    /// aggregates, fewer threads than cores fetch them faster (1M rows with a
+    /// VARCHAR on 2 cores: 44–49 ms with `threads(1)`, 54 ms with DuckDB's
+    /// default of 2).
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = Some(threads);
         self
