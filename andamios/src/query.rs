@@ -200,11 +200,10 @@ impl Query {
     /// All rows, in one `Vec`.
     ///
     /// Rows of fixed-width values are computed by DuckDB on all its threads
-    /// first, then decoded straight into a vector of their number; rows
-    /// with strings or lists are decoded while DuckDB computes them. The
-    /// result is briefly held twice (DuckDB's copy, or the decoded chunks,
-    /// and the vector): for more rows than memory holds, use
-    /// [`fetch`](Self::fetch).
+    /// first, then decoded straight into a vector of their number (for a
+    /// moment, DuckDB's copy and the vector are both held); rows with
+    /// strings or lists are decoded while DuckDB computes them. For more
+    /// rows than memory holds, use [`fetch`](Self::fetch).
     pub async fn fetch_all<'c, E: Executor<'c>>(self, executor: E) -> Result<Vec<Row>> {
         self.fetch_limit(executor, None).await
     }
@@ -251,11 +250,10 @@ where
     /// All rows, in one `Vec`.
     ///
     /// Rows of fixed-width values are computed by DuckDB on all its threads
-    /// first, then decoded straight into a vector of their number; rows
-    /// with strings or lists are decoded while DuckDB computes them. The
-    /// result is briefly held twice (DuckDB's copy, or the decoded chunks,
-    /// and the vector): for more rows than memory holds, use
-    /// [`fetch`](Self::fetch).
+    /// first, then decoded straight into a vector of their number (for a
+    /// moment, DuckDB's copy and the vector are both held); rows with
+    /// strings or lists are decoded while DuckDB computes them. For more
+    /// rows than memory holds, use [`fetch`](Self::fetch).
     pub async fn fetch_all<'c, E: Executor<'c>>(self, executor: E) -> Result<Vec<T>> {
         let rows: Vec<R> = self.query.fetch_limit(executor, None).await?;
         // In place: the rows are the caller's type, or (the checked macros)
