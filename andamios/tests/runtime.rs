@@ -866,14 +866,15 @@ async fn large_results_decode_on_two_threads_in_order() {
     }
 }
 
-/// A large `fetch_all` allocates its result at the size of the statement's
-/// last one: results that grow, shrink, turn small or empty stay whole and
-/// in order, and a smaller one keeps little spare room.
+/// A large `fetch_all` gives its result room for the statement's last
+/// result, or 2M rows: results that grow past that room, shrink, turn small
+/// or empty stay whole and in order, and a smaller one keeps little spare
+/// room.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn results_sized_from_the_last_one_grow_and_shrink() {
     let pool = memory_pool_with(PoolOptions::new().max_connections(1)).await;
     let sql = "SELECT range AS n, 'row ' || range AS label FROM range($1) ORDER BY range";
-    for size in [LARGE, LARGE, 500_000, 140_000, 10, 0, LARGE, LARGE] {
+    for size in [LARGE, LARGE, 500_000, 140_000, 10, 0, 2_500_000, LARGE, LARGE] {
         let rows: Vec<(i64, String)> = query_as(sql).bind(size as i64).fetch_all(&pool).await.unwrap();
         assert_eq!(rows.len(), size);
         for (i, (n, label)) in rows.iter().enumerate() {
