@@ -140,9 +140,9 @@ impl PoolOptions {
     /// connection's thread busy-waits in DuckDB, polling its task queue until
     /// the stream's buffer is full. On a machine with few cores, both take
     /// CPU from the decoding thread: where large results matter more than
-    /// aggregates, fewer threads than cores fetch them faster (1M rows with a
-    /// VARCHAR on 2 cores: 44–49 ms with `threads(1)`, 54 ms with DuckDB's
-    /// default of 2).
+    /// aggregates, fewer threads than cores may fetch them faster (1M rows
+    /// with a VARCHAR on 2 cores, over four runs: 41–53 ms with
+    /// `threads(1)`, 44–53 ms with DuckDB's default of 2).
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = Some(threads);
         self
