@@ -852,10 +852,11 @@ async fn large_results_decode_on_two_threads_in_order() {
         assert!(tuples.iter().enumerate().all(|(i, (n, label))| *n == i as i64 && *label == format!("row {i}")));
 
         // The helper thread decodes rows with strings; fixed-width rows
-        // decode faster than DuckDB scans them and stay on one thread.
+        // stay on one thread until the statement has given a large result.
         for (sql, helps) in [
             ("SELECT range, 'x' AS label FROM range(200000) ORDER BY range", true),
             ("SELECT range FROM range(200000) ORDER BY range", false),
+            ("SELECT range FROM range(200000) ORDER BY range", true),
         ] {
             DECODE_THREADS.lock().unwrap().clear();
             let rows: Vec<DecodedOn> = query_as(sql).fetch_all(&pool).await.unwrap();
