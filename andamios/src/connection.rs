@@ -861,9 +861,7 @@ impl<'s> Chunks<'s> {
             group = Vec::with_capacity(PARALLEL_GROUP_CHUNKS);
             self.next_group(&mut group)?;
         }
-        while !pending.groups.is_empty() {
-            pending.finish_oldest()?;
-        }
+        pending.finish_all()?;
         let mut out = std::mem::take(&mut *out.lock().unwrap_or_else(|e| e.into_inner()));
         // The room the rows did not take is given back.
         if out.capacity() - out.len() > out.len() / 8 {
@@ -888,6 +886,21 @@ impl<T: FromRow> PendingGroups<T> {
         shared.help()?;
         done.recv().map_err(|_| Error::WorkerGone)??;
         self.groups.pop_front();
+        Ok(())
+    }
+
+    /// Once the scan is over: decodes the groups from the newest back, while
+    /// the helper works through them from the oldest front, and waits until
+    /// all are in the result. Neither thread then waits for the other
+    /// before they meet.
+    fn finish_all(&mut self) -> Result<()> {
+        for (shared, _) in self.groups.iter().rev() {
+            shared.help()?;
+        }
+        while let Some((_, done)) = self.groups.front() {
+            done.recv().map_err(|_| Error::WorkerGone)??;
+            self.groups.pop_front();
+        }
         Ok(())
     }
 }
