@@ -36,6 +36,7 @@ mod connection;
 mod error;
 mod executor;
 pub mod migrate;
+mod parallel_decode;
 mod pool;
 mod query;
 mod query_builder;
