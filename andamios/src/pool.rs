@@ -141,8 +141,8 @@ impl PoolOptions {
     /// the stream's buffer is full. On a machine with few cores, both take
     /// CPU from the decoding thread: where large results matter more than
     /// aggregates, fewer threads than cores may fetch them faster (1M rows
-    /// with a VARCHAR on 2 cores, over four runs: 41–53 ms with
-    /// `threads(1)`, 44–53 ms with DuckDB's default of 2).
+    /// with a VARCHAR on 2 cores, over seven runs: 41–58 ms with
+    /// `threads(1)`, 44–60 ms with DuckDB's default of 2).
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = Some(threads);
         self
