@@ -227,12 +227,9 @@ impl<T> SharedGroup<T> {
     fn wait_back(&self, position: usize) -> Option<Vec<T>> {
         let mut state = self.state();
         loop {
-            match std::mem::replace(&mut state.from_back[position], BackChunk::Abandoned) {
-                BackChunk::Decoded(rows) => return Some(rows),
-                BackChunk::Decoding => {
-                    state.from_back[position] = BackChunk::Decoding;
-                    state = self.back_done.wait(state).unwrap_or_else(|e| e.into_inner());
-                }
+            match &mut state.from_back[position] {
+                BackChunk::Decoded(rows) => return Some(std::mem::take(rows)),
+                BackChunk::Decoding => state = self.back_done.wait(state).unwrap_or_else(|e| e.into_inner()),
                 BackChunk::NotTaken | BackChunk::Abandoned => return None,
             }
         }

@@ -290,10 +290,9 @@ impl PoolShared {
         }
         // Closed: the connection closes first (outside the lock, as it
         // waits for its thread), and only then does its permit go back, so
-        // that `close` resolves once every connection has closed. The permit
-        // goes back under the lock, which orders it with `close`'s check.
+        // that `close` resolves once every connection has closed.
         drop(worker);
-        drop((self.slots(), permit));
+        drop(permit);
         self.returned.notify_waiters();
     }
 
@@ -497,11 +496,7 @@ impl Pool {
                 let returned = shared.returned.notified();
                 tokio::pin!(returned);
                 returned.as_mut().enable();
-                let all_back = {
-                    let _ordered_with_release = shared.slots();
-                    shared.permits_in_use() == 0
-                };
-                if all_back {
+                if shared.permits_in_use() == 0 {
                     break;
                 }
                 returned.await;

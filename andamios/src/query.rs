@@ -248,14 +248,9 @@ where
         self.query.execute(executor).await
     }
 
-    /// All rows, in one `Vec`.
-    ///
-    /// Rows of fixed-width values are computed by DuckDB on all its threads
-    /// first, then decoded straight into a vector of their number (for a
-    /// moment, DuckDB's copy and the vector are both held); rows with
-    /// strings or lists, and those of a statement whose last result was
-    /// large, are decoded while DuckDB computes them. For more rows than
-    /// memory holds, use [`fetch`](Self::fetch).
+    /// All rows, in one `Vec` (computed and decoded as by
+    /// [`Query::fetch_all`]). For more rows than memory holds, use
+    /// [`fetch`](Self::fetch).
     pub async fn fetch_all<'c, E: Executor<'c>>(self, executor: E) -> Result<Vec<T>> {
         let rows: Vec<R> = self.query.fetch_limit(executor, None).await?;
         // In place: the rows are the caller's type, or (the checked macros)
