@@ -1,106 +1,78 @@
 use std::fmt;
 
-/// The error class DuckDB attaches to a failed statement
-/// (`duckdb_error_type` in the C API).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-#[allow(missing_docs)]
-pub enum DuckErrorType {
-    Invalid,
-    OutOfRange,
-    Conversion,
-    UnknownType,
-    Decimal,
-    MismatchType,
-    DivideByZero,
-    ObjectSize,
-    InvalidType,
-    Serialization,
-    Transaction,
-    NotImplemented,
-    Expression,
-    Catalog,
-    Parser,
-    Planner,
-    Scheduler,
-    Executor,
-    Constraint,
-    Index,
-    Stat,
-    Connection,
-    Syntax,
-    Settings,
-    Binder,
-    Network,
-    Optimizer,
-    NullPointer,
-    Io,
-    Interrupt,
-    Fatal,
-    Internal,
-    InvalidInput,
-    OutOfMemory,
-    Permission,
-    ParameterNotResolved,
-    ParameterNotAllowed,
-    Dependency,
-    Http,
-    MissingExtension,
-    Autoload,
-    Sequence,
-    /// A code this version of Andamios does not know.
-    Other(u32),
+/// Declares [`DuckErrorType`] and its mapping from the C API's codes in one
+/// list, by the codes' names, so that a code DuckDB renumbers or adds is
+/// never read as another class.
+macro_rules! duck_error_types {
+    ($($class:ident = $code:ident,)*) => {
+        /// The error class DuckDB attaches to a failed statement
+        /// (`duckdb_error_type` in the C API).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        #[allow(missing_docs)]
+        pub enum DuckErrorType {
+            $($class,)*
+            /// A code this version of Andamios does not know.
+            Other(u32),
+        }
+
+        impl DuckErrorType {
+            pub(crate) fn from_code(code: u32) -> Self {
+                match code {
+                    $(libduckdb_sys::$code => DuckErrorType::$class,)*
+                    _ => DuckErrorType::Other(code),
+                }
+            }
+        }
+    };
 }
 
-impl DuckErrorType {
-    pub(crate) fn from_code(code: u32) -> Self {
-        use DuckErrorType::*;
-        const TABLE: [DuckErrorType; 42] = [
-            Invalid,
-            OutOfRange,
-            Conversion,
-            UnknownType,
-            Decimal,
-            MismatchType,
-            DivideByZero,
-            ObjectSize,
-            InvalidType,
-            Serialization,
-            Transaction,
-            NotImplemented,
-            Expression,
-            Catalog,
-            Parser,
-            Planner,
-            Scheduler,
-            Executor,
-            Constraint,
-            Index,
-            Stat,
-            Connection,
-            Syntax,
-            Settings,
-            Binder,
-            Network,
-            Optimizer,
-            NullPointer,
-            Io,
-            Interrupt,
-            Fatal,
-            Internal,
-            InvalidInput,
-            OutOfMemory,
-            Permission,
-            ParameterNotResolved,
-            ParameterNotAllowed,
-            Dependency,
-            Http,
-            MissingExtension,
-            Autoload,
-            Sequence,
-        ];
-        TABLE.get(code as usize).copied().unwrap_or(Other(code))
-    }
+duck_error_types! {
+    Invalid = duckdb_error_type_DUCKDB_ERROR_INVALID,
+    OutOfRange = duckdb_error_type_DUCKDB_ERROR_OUT_OF_RANGE,
+    Conversion = duckdb_error_type_DUCKDB_ERROR_CONVERSION,
+    UnknownType = duckdb_error_type_DUCKDB_ERROR_UNKNOWN_TYPE,
+    Decimal = duckdb_error_type_DUCKDB_ERROR_DECIMAL,
+    MismatchType = duckdb_error_type_DUCKDB_ERROR_MISMATCH_TYPE,
+    DivideByZero = duckdb_error_type_DUCKDB_ERROR_DIVIDE_BY_ZERO,
+    ObjectSize = duckdb_error_type_DUCKDB_ERROR_OBJECT_SIZE,
+    InvalidType = duckdb_error_type_DUCKDB_ERROR_INVALID_TYPE,
+    Serialization = duckdb_error_type_DUCKDB_ERROR_SERIALIZATION,
+    Transaction = duckdb_error_type_DUCKDB_ERROR_TRANSACTION,
+    NotImplemented = duckdb_error_type_DUCKDB_ERROR_NOT_IMPLEMENTED,
+    Expression = duckdb_error_type_DUCKDB_ERROR_EXPRESSION,
+    Catalog = duckdb_error_type_DUCKDB_ERROR_CATALOG,
+    Parser = duckdb_error_type_DUCKDB_ERROR_PARSER,
+    Planner = duckdb_error_type_DUCKDB_ERROR_PLANNER,
+    Scheduler = duckdb_error_type_DUCKDB_ERROR_SCHEDULER,
+    Executor = duckdb_error_type_DUCKDB_ERROR_EXECUTOR,
+    Constraint = duckdb_error_type_DUCKDB_ERROR_CONSTRAINT,
+    Index = duckdb_error_type_DUCKDB_ERROR_INDEX,
+    Stat = duckdb_error_type_DUCKDB_ERROR_STAT,
+    Connection = duckdb_error_type_DUCKDB_ERROR_CONNECTION,
+    Syntax = duckdb_error_type_DUCKDB_ERROR_SYNTAX,
+    Settings = duckdb_error_type_DUCKDB_ERROR_SETTINGS,
+    Binder = duckdb_error_type_DUCKDB_ERROR_BINDER,
+    Network = duckdb_error_type_DUCKDB_ERROR_NETWORK,
+    Optimizer = duckdb_error_type_DUCKDB_ERROR_OPTIMIZER,
+    NullPointer = duckdb_error_type_DUCKDB_ERROR_NULL_POINTER,
+    Io = duckdb_error_type_DUCKDB_ERROR_IO,
+    Interrupt = duckdb_error_type_DUCKDB_ERROR_INTERRUPT,
+    Fatal = duckdb_error_type_DUCKDB_ERROR_FATAL,
+    Internal = duckdb_error_type_DUCKDB_ERROR_INTERNAL,
+    InvalidInput = duckdb_error_type_DUCKDB_ERROR_INVALID_INPUT,
+    OutOfMemory = duckdb_error_type_DUCKDB_ERROR_OUT_OF_MEMORY,
+    Permission = duckdb_error_type_DUCKDB_ERROR_PERMISSION,
+    ParameterNotResolved = duckdb_error_type_DUCKDB_ERROR_PARAMETER_NOT_RESOLVED,
+    ParameterNotAllowed = duckdb_error_type_DUCKDB_ERROR_PARAMETER_NOT_ALLOWED,
+    Dependency = duckdb_error_type_DUCKDB_ERROR_DEPENDENCY,
+    Http = duckdb_error_type_DUCKDB_ERROR_HTTP,
+    MissingExtension = duckdb_error_type_DUCKDB_ERROR_MISSING_EXTENSION,
+    Autoload = duckdb_error_type_DUCKDB_ERROR_AUTOLOAD,
+    Sequence = duckdb_error_type_DUCKDB_ERROR_SEQUENCE,
+    DataCorruption = duckdb_error_type_DUCKDB_ERROR_DATA_CORRUPTION,
+    InvalidConfiguration = duckdb_error_type_DUCKDB_INVALID_CONFIGURATION,
+    ResourceInUse = duckdb_error_type_DUCKDB_ERROR_RESOURCE_IN_USE,
 }
 
 /// An error reported by DuckDB: its class and its message, verbatim (including
@@ -135,3 +107,25 @@ impl fmt::Display for DuckDbError {
 }
 
 impl std::error::Error for DuckDbError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_map_to_their_classes() {
+        assert_eq!(
+            DuckErrorType::from_code(libduckdb_sys::duckdb_error_type_DUCKDB_ERROR_INVALID),
+            DuckErrorType::Invalid
+        );
+        assert_eq!(
+            DuckErrorType::from_code(libduckdb_sys::duckdb_error_type_DUCKDB_ERROR_CONSTRAINT),
+            DuckErrorType::Constraint
+        );
+        assert_eq!(
+            DuckErrorType::from_code(libduckdb_sys::duckdb_error_type_DUCKDB_ERROR_RESOURCE_IN_USE),
+            DuckErrorType::ResourceInUse
+        );
+        assert_eq!(DuckErrorType::from_code(1000), DuckErrorType::Other(1000));
+    }
+}
