@@ -155,6 +155,51 @@ async fn dropping_a_running_query_interrupts_it() {
     assert_eq!(query_scalar::<i32>("SELECT 8").fetch_one(&pool).await.unwrap(), 8);
 }
 
+/// A text value, noting whether the decode helper thread decoded any.
+struct TextOnHelper(String);
+
+static TEXT_DECODED_ON_HELPER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+impl FromRow for TextOnHelper {
+    fn from_row(row: &andamios::Row) -> andamios::Result<Self> {
+        if std::thread::current().name() == Some("andamios-decode") {
+            TEXT_DECODED_ON_HELPER.store(true, Ordering::Relaxed);
+        }
+        Ok(TextOnHelper(row.try_get(0)?))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_a_query_while_two_threads_decode_it_interrupts_it() {
+    let pool = memory_pool(1).await;
+    let mut conn = pool.acquire().await.unwrap();
+    // Endless rows with strings: decoded by the connection thread and the
+    // helper while DuckDB scans (md5 keeps the rows, and so the memory the
+    // decoded ones take before the timeout, few).
+    let endless = "SELECT md5(range::VARCHAR) FROM range(10000000000)";
+    let timed_out =
+        tokio::time::timeout(Duration::from_millis(300), query_as::<TextOnHelper>(endless).fetch_all(&mut conn))
+            .await
+            .is_err();
+    assert!(timed_out, "an endless query finished");
+    if std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+        assert!(
+            TEXT_DECODED_ON_HELPER.load(Ordering::Relaxed),
+            "the helper was not decoding when the query was dropped"
+        );
+    }
+    let next = tokio::time::timeout(Duration::from_secs(1), query_scalar::<i32>("SELECT 7").fetch_one(&mut conn))
+        .await
+        .expect("an interrupted query kept the connection busy")
+        .unwrap();
+    assert_eq!(next, 7);
+    // The helper serves the next large result whole and in order.
+    let rows: Vec<(i64, String)> =
+        query_as("SELECT range, range::VARCHAR FROM range(300000)").fetch_all(&mut conn).await.unwrap();
+    assert_eq!(rows.len(), 300_000);
+    assert!(rows.iter().enumerate().all(|(i, (n, text))| *n == i as i64 && *text == i.to_string()));
+}
+
 #[tokio::test]
 async fn conflicting_transactions_report_conflict() {
     let pool = memory_pool(2).await;
