@@ -35,6 +35,24 @@ pub enum Error {
         /// What to do about it, when there is something to say.
         hint: Option<String>,
     },
+    /// The row has no column of that name (`Row::try_get("name")`, a field
+    /// of a derived `FromRow` struct).
+    #[error("no column named `{name}` in the result: its columns are {}; select it, or rename the field to match (`#[andamios(rename = \"...\")]`)", columns.join(", "))]
+    ColumnNotFound {
+        /// The name asked for.
+        name: String,
+        /// The names of the result's columns.
+        columns: Vec<String>,
+    },
+    /// The row has no column at that position (`Row::try_get(3)`, a tuple
+    /// with more fields than the result has columns).
+    #[error("no column at position {index}: the result has {len} column(s); select one column for each value the row type reads")]
+    ColumnIndexOutOfBounds {
+        /// The 0-based position asked for.
+        index: usize,
+        /// How many columns the result has.
+        len: usize,
+    },
     /// A value could not be bound or appended.
     #[error("cannot encode {what}: {message}")]
     Encode {

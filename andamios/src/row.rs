@@ -47,12 +47,7 @@ fn column_at(columns: &[ColumnDescription], index: usize) -> Result<usize> {
     if index < columns.len() {
         return Ok(index);
     }
-    Err(Error::Decode {
-        column: index.to_string(),
-        expected: "a column".into(),
-        found: "no such column".into(),
-        hint: Some(format!("the result has {} columns", columns.len())),
-    })
+    Err(Error::ColumnIndexOutOfBounds { index, len: columns.len() })
 }
 
 /// The position of the column called `name`, looked for at `hint` first
@@ -61,14 +56,9 @@ fn column_named(columns: &[ColumnDescription], name: &str, hint: Option<usize>) 
     if let Some(i) = hint.filter(|&i| columns.get(i).is_some_and(|c| c.name == name)) {
         return Ok(i);
     }
-    columns.iter().position(|c| c.name == name).ok_or_else(|| Error::Decode {
-        column: name.to_owned(),
-        expected: "a column".into(),
-        found: "no such column".into(),
-        hint: Some(format!(
-            "the result's columns are {}",
-            columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
-        )),
+    columns.iter().position(|c| c.name == name).ok_or_else(|| Error::ColumnNotFound {
+        name: name.to_owned(),
+        columns: columns.iter().map(|c| c.name.clone()).collect(),
     })
 }
 

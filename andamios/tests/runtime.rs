@@ -340,6 +340,17 @@ async fn errors_are_classified_and_name_the_column() {
 
     let err = query_scalar::<i32>("SELECT NULL::INTEGER AS maybe").fetch_one(&pool).await.unwrap_err();
     assert!(err.to_string().contains("Option<i32>"), "{err}");
+    // A column the result does not have, by position and by name.
+    let err = query_as::<(i64, String, i32)>("SELECT 1::BIGINT, 'a'").fetch_one(&pool).await.unwrap_err();
+    assert!(matches!(err, Error::ColumnIndexOutOfBounds { index: 2, len: 2 }), "{err:?}");
+    assert!(err.to_string().contains("the result has 2 column(s)"), "{err}");
+    let row = query("SELECT 1 AS id, 'a' AS name").fetch_one(&pool).await.unwrap();
+    let err = row.try_get::<String, _>("title").unwrap_err();
+    assert!(
+        matches!(&err, Error::ColumnNotFound { name, columns } if name == "title" && columns == &["id", "name"]),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("its columns are id, name"), "{err}");
     let err = query("SELECT $1::INTEGER").execute(&pool).await.unwrap_err();
     assert!(err.to_string().contains("1 parameter(s) but 0 value(s)"), "{err}");
     let err = query("SELECT nope").execute(&pool).await.unwrap_err();
