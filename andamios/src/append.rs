@@ -147,13 +147,19 @@ impl WorkerState {
             self.control("BEGIN TRANSACTION")?;
         }
         let result = append(self);
-        if own_transaction {
-            match &result {
-                Ok(_) => self.control("COMMIT")?,
-                Err(_) => {
-                    let _ = self.control("ROLLBACK");
-                }
+        match (&result, own_transaction) {
+            (Ok(_), true) => self.control("COMMIT")?,
+            (Err(_), true) => {
+                let _ = self.control("ROLLBACK");
             }
+            (Err(_), false) => {
+                // The chunks appended before the bad row are in the caller's
+                // transaction. Abort it, as DuckDB aborts one in which a
+                // statement failed (this one fails by design), so that
+                // those rows cannot be committed.
+                let _ = self.conn.execute_batch("SELECT error('an append in this transaction failed part-way')");
+            }
+            (Ok(_), false) => {}
         }
         if let Ok(n) = &result {
             span.record("rows", n);
@@ -168,7 +174,8 @@ impl Connection {
     /// a bad row (wrong arity, wrong type, constraint violation) is an error
     /// and the table keeps none of the batch. Inside a transaction
     /// (`tx.append(..)`) the rows are part of it: roll it back to discard
-    /// them.
+    /// them. A failed append aborts the transaction, as a failed statement
+    /// does, so the rows it wrote before the bad one cannot be committed.
     pub async fn append<R, I>(&mut self, table: &str, rows: I) -> Result<u64>
     where
         R: AppendRow,

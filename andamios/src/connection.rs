@@ -5,7 +5,7 @@
 //! closures sent to it over a channel; results come back through a oneshot
 //! channel, whole (a `Vec<T>` per call, or a batch per chunk for streams).
 
-use crate::error::{Error, Result};
+use crate::error::{DatabaseErrorKind, Error, Result};
 use crate::parallel_decode::{decode_in_parallel, DecodeHelper, PARALLEL_GROUP_CHUNKS};
 use crate::pool::PoolShared;
 use crate::row::{decode_chunk, FromRow};
@@ -323,6 +323,32 @@ impl WorkerState {
         if std::mem::take(&mut self.may_hold_transaction) && self.in_open_transaction() {
             tracing::warn!("a connection went back to the pool inside a transaction; rolled it back");
             let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
+    /// Commits the open transaction, unless a failed statement aborted it:
+    /// DuckDB answers the COMMIT of an aborted transaction with a rollback
+    /// and no error, which would report changes as committed that are gone.
+    pub(crate) fn commit(&mut self) -> Result<()> {
+        if self.transaction_aborted() {
+            self.control("ROLLBACK")?;
+            return Err(Error::Database {
+                kind: DatabaseErrorKind::Transaction,
+                message: "cannot commit: a statement in this transaction failed, which aborted it, so its changes were rolled back; \
+                          handle that statement's error, or run the whole transaction again"
+                    .into(),
+                sql: Some("COMMIT".into()),
+            });
+        }
+        self.control("COMMIT")
+    }
+
+    /// Whether a failed statement aborted the open transaction: DuckDB then
+    /// refuses every statement until the transaction ends.
+    fn transaction_aborted(&mut self) -> bool {
+        match self.conn.prepare_cached("SELECT 1") {
+            Ok(stmt) => stmt.execute(false).is_err(),
+            Err(_) => true,
         }
     }
 

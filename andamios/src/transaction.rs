@@ -1,6 +1,6 @@
 //! Transactions, with rollback on drop.
 
-use crate::connection::Connection;
+use crate::connection::{Connection, WorkerState};
 use crate::error::{Error, Result};
 use crate::executor::MaybeOwned;
 
@@ -43,20 +43,26 @@ impl<'c> Transaction<'c> {
     /// Makes the transaction's changes permanent. A write conflict with a
     /// concurrent transaction fails with [`DatabaseErrorKind::Conflict`](crate::DatabaseErrorKind::Conflict),
     /// and the changes are rolled back.
+    ///
+    /// A statement that failed inside the transaction (its error returned,
+    /// or ignored) aborted it: DuckDB then rolls back on COMMIT without an
+    /// error, so this checks first, and returns an error of kind
+    /// [`DatabaseErrorKind::Transaction`](crate::DatabaseErrorKind::Transaction)
+    /// instead of reporting the lost changes as committed.
     pub async fn commit(mut self) -> Result<()> {
-        self.finish("COMMIT").await
+        self.finish(WorkerState::commit).await
     }
 
     /// Discards the transaction's changes.
     pub async fn rollback(mut self) -> Result<()> {
-        self.finish("ROLLBACK").await
+        self.finish(|s| s.control("ROLLBACK")).await
     }
 
-    async fn finish(&mut self, sql: &'static str) -> Result<()> {
+    async fn finish(&mut self, end: fn(&mut WorkerState) -> Result<()>) -> Result<()> {
         let worker = &mut self.conn.worker;
         let result = worker
             .run(move |s| {
-                let outcome = s.control(sql);
+                let outcome = end(s);
                 if outcome.is_err() {
                     // Leave no half-open transaction behind on the connection.
                     let _ = s.control("ROLLBACK");

@@ -854,6 +854,51 @@ async fn appends_inside_a_transaction_roll_back_with_it() {
     assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap(), 0);
 }
 
+/// DuckDB aborts a transaction in which a statement fails, and answers its
+/// COMMIT with a rollback and no error: `commit` must not report the lost
+/// changes as committed.
+#[tokio::test]
+async fn a_transaction_in_which_a_statement_failed_does_not_commit() {
+    let pool = memory_pool(1).await;
+    pool.execute_batch("CREATE TABLE t (id BIGINT PRIMARY KEY, small TINYINT)").await.unwrap();
+    let count = || async { query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap() };
+
+    // A failed statement whose error the caller ignored.
+    let mut tx = pool.begin().await.unwrap();
+    query("INSERT INTO t VALUES (1, 1)").execute(&mut tx).await.unwrap();
+    assert!(query("INSERT INTO t VALUES (1, 1)").execute(&mut tx).await.is_err());
+    let err = tx.commit().await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Transaction), "{err}");
+    assert!(err.to_string().contains("cannot commit: a statement in this transaction failed"), "{err}");
+    assert_eq!(count().await, 0);
+
+    // An append whose bad row comes after a whole chunk was appended: the
+    // transaction is aborted, so those rows cannot be committed either.
+    let mut tx = pool.begin().await.unwrap();
+    query("INSERT INTO t VALUES (1, 1)").execute(&mut tx).await.unwrap();
+    let rows = (10..5000i64).map(|i| (i, if i == 3000 { 1000 } else { 1i64 }));
+    let err = tx.append("t", rows).await.unwrap_err();
+    assert!(err.to_string().contains("out of range"), "{err}");
+    let after = query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&mut tx).await.unwrap_err();
+    assert_eq!(after.database_kind(), Some(DatabaseErrorKind::Transaction), "{after}");
+    assert!(tx.commit().await.is_err());
+    assert_eq!(count().await, 0);
+
+    // A constraint violation in an append: DuckDB aborts the transaction.
+    let mut tx = pool.begin().await.unwrap();
+    let err = tx.append("t", (0..5000i64).map(|i| (if i == 3000 { 1 } else { i }, 1i8))).await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::UniqueViolation), "{err}");
+    assert!(tx.commit().await.is_err());
+    assert_eq!(count().await, 0);
+
+    // The connection is healthy, and a transaction without failures commits.
+    let mut tx = pool.begin().await.unwrap();
+    query("INSERT INTO t VALUES (1, 1)").execute(&mut tx).await.unwrap();
+    tx.append("t", (2..5000i64).map(|i| (i, 1i8))).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(count().await, 4999);
+}
+
 #[derive(Debug, FromRow, PartialEq)]
 struct Numbered {
     n: i64,
