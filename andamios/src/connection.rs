@@ -653,6 +653,11 @@ impl std::fmt::Debug for Connection {
 
 impl Connection {
     /// Runs a script of one or more `;`-separated statements.
+    ///
+    /// Outside a transaction each statement commits on its own: when one
+    /// fails, those before it stay applied. For all or nothing, run the
+    /// script in a [`Transaction`](crate::Transaction) (`tx.execute_batch`)
+    /// or wrap it in `BEGIN; ... COMMIT;`.
     pub async fn execute_batch(&mut self, sql: &str) -> Result<()> {
         let sql = sql.to_owned();
         self.worker.run(move |s| s.execute_batch(&sql)).await?

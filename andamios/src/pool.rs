@@ -429,6 +429,11 @@ impl Pool {
     }
 
     /// Runs a script of one or more `;`-separated statements.
+    ///
+    /// Outside a transaction each statement commits on its own: when one
+    /// fails, those before it stay applied. For all or nothing, run the
+    /// script in a [`Transaction`](crate::Transaction) (`tx.execute_batch`)
+    /// or wrap it in `BEGIN; ... COMMIT;`.
     pub async fn execute_batch(&self, sql: &str) -> Result<()> {
         self.acquire().await?.execute_batch(sql).await
     }
