@@ -146,7 +146,10 @@ impl WorkerState {
         if own_transaction {
             self.control("BEGIN TRANSACTION")?;
         }
-        let result = append(self);
+        // The rows come from the caller's iterator, which may panic: the
+        // transaction must then be ended as for any other failure.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| append(self)))
+            .unwrap_or_else(|panic| Err(Error::panicked(panic)));
         match (&result, own_transaction) {
             (Ok(_), true) => self.control("COMMIT")?,
             (Err(_), true) => {

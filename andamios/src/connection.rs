@@ -118,7 +118,8 @@ impl Worker {
                 WorkerState { conn, options, decode_helper: None, checkout: 0, may_hold_transaction: false };
             // Ends when the async side drops its Sender.
             while let Ok(job) = queue.recv() {
-                // A panicking FromRow impl must not take the connection down.
+                // Jobs report their own panics (see `Worker::run`); this
+                // keeps the connection up whatever happens.
                 let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut state)));
             }
         })?;
@@ -188,9 +189,13 @@ impl Worker {
     {
         let (tx, rx) = oneshot::channel();
         let mut guard = self.submit(move |state| {
-            let _ = tx.send(f(state));
+            let _ = tx.send(std::panic::catch_unwind(AssertUnwindSafe(|| f(state))));
         })?;
-        let result = rx.await.map_err(|_| Error::WorkerGone);
+        let result = match rx.await {
+            Ok(Ok(result)) => Ok(result),
+            Ok(Err(panic)) => Err(Error::panicked(panic)),
+            Err(_) => Err(Error::WorkerGone),
+        };
         guard.disarm();
         result
     }
@@ -472,20 +477,25 @@ impl WorkerState {
         in_flight: &AtomicUsize,
         mut next_batch: impl FnMut(&mut Chunks<'_>) -> Result<Option<(Vec<X>, u64)>>,
     ) {
-        let outcome = self.traced(sql, |this| {
-            let stmt = this.prepare_bound(sql, args)?;
-            let mut chunks = Chunks::execute(stmt, true, sql)?;
-            let mut total = 0u64;
-            while let Some((batch, rows)) = next_batch(&mut chunks)? {
-                total += rows;
-                in_flight.fetch_add(batch.len(), Ordering::SeqCst);
-                if tx.blocking_send(Ok(batch)).is_err() {
-                    // The stream was dropped: stop reading.
-                    break;
+        let stream = AssertUnwindSafe(|| {
+            self.traced(sql, |this| {
+                let stmt = this.prepare_bound(sql, args)?;
+                let mut chunks = Chunks::execute(stmt, true, sql)?;
+                let mut total = 0u64;
+                while let Some((batch, rows)) = next_batch(&mut chunks)? {
+                    total += rows;
+                    in_flight.fetch_add(batch.len(), Ordering::SeqCst);
+                    if tx.blocking_send(Ok(batch)).is_err() {
+                        // The stream was dropped: stop reading.
+                        break;
+                    }
                 }
-            }
-            Ok(((), total))
+                Ok(((), total))
+            })
         });
+        // A panic (in a FromRow impl) must end the stream with an error, not
+        // as if it had reached the last row.
+        let outcome = std::panic::catch_unwind(stream).unwrap_or_else(|panic| Err(Error::panicked(panic)));
         if let Err(e) = outcome {
             let _ = tx.blocking_send(Err(e));
         }

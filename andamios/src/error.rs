@@ -83,9 +83,15 @@ pub enum Error {
     /// A migration failed or does not match what was applied.
     #[error("migration error: {0}")]
     Migrate(String),
-    /// The connection's worker thread stopped (it panicked or was shut down).
+    /// The connection's worker thread stopped (it was shut down).
     #[error("the connection's worker thread stopped unexpectedly")]
     WorkerGone,
+    /// Code of the caller's that runs on the connection's threads (a
+    /// `FromRow` impl, the rows given to `append`) panicked. The statement
+    /// was abandoned (an append keeps none of its rows), and the
+    /// connection serves the next one.
+    #[error("a panic in code run on the connection's thread (a FromRow impl, the rows of an append): {0}")]
+    Panicked(String),
 }
 
 /// Kinds of [`Error::Database`] a caller can act on.
@@ -139,6 +145,15 @@ impl Error {
     /// Whether retrying the transaction may succeed (a write-write conflict).
     pub fn is_retryable(&self) -> bool {
         self.database_kind() == Some(DatabaseErrorKind::Conflict)
+    }
+
+    /// [`Error::Panicked`], with the panic's message.
+    pub(crate) fn panicked(payload: Box<dyn std::any::Any + Send>) -> Error {
+        let message = match payload.downcast::<String>() {
+            Ok(message) => *message,
+            Err(payload) => payload.downcast_ref::<&str>().map_or("(a panic without a message)", |m| m).to_owned(),
+        };
+        Error::Panicked(message)
     }
 
     pub(crate) fn from_duckdb(err: DuckDbError, sql: Option<&str>) -> Error {

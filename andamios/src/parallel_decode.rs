@@ -101,8 +101,8 @@ impl DecodeHelper {
         std::thread::Builder::new().name("andamios-decode".into()).spawn(move || {
             // Ends when the connection thread drops its WorkerState.
             while let Ok(job) = queue.recv() {
-                // A panicking FromRow impl drops the job's result sender,
-                // which the connection thread reports; the helper lives on.
+                // Jobs report their own panics (a FromRow impl's); this
+                // keeps the helper up whatever happens.
                 let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
             }
         })?;
@@ -118,8 +118,7 @@ impl DecodeHelper {
     }
 
     /// Has the helper decode `group` into `out` (see [`SharedGroup`]); the
-    /// returned channel tells when the whole group is in `out` (closed
-    /// without a value if decoding panicked).
+    /// returned channel tells when the whole group is in `out`, or why not.
     fn decode_into<T: FromRow + Send + 'static>(
         &self,
         group: &Arc<SharedGroup<T>>,
@@ -131,7 +130,8 @@ impl DecodeHelper {
         let (group, out) = (Arc::clone(group), Arc::clone(out));
         let job: DecodeJob = Box::new(move || {
             let mut out = out.lock().unwrap_or_else(|e| e.into_inner());
-            let _ = done_tx.send(group.decode_into(&mut out));
+            let decoded = std::panic::catch_unwind(AssertUnwindSafe(|| group.decode_into(&mut out)));
+            let _ = done_tx.send(decoded.unwrap_or_else(|panic| Err(Error::panicked(panic))));
         });
         self.jobs.send(job).map_err(|_| Error::WorkerGone)?;
         Ok(done_rx)

@@ -1060,13 +1060,13 @@ async fn decode_failures_in_either_half_of_a_large_result_are_reported() {
             Err(err) => assert!(null_at >= 0 && matches!(err, Error::Decode { .. }), "NULL at {null_at}: {err}"),
         }
     }
-    // A panicking FromRow (row 250000) fails the call,
+    // A panicking FromRow (row 250000) fails the call with its message,
     // and the connection serves the next query.
     let err = query_as::<DecodedOn>(&format!("SELECT range, 'x' AS label FROM range({LARGE}) ORDER BY range"))
         .fetch_all(&pool)
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::WorkerGone), "{err}");
+    assert!(matches!(&err, Error::Panicked(message) if message == "a FromRow impl that panics"), "{err}");
     let n: i64 = query_scalar("SELECT 41 + 1").fetch_one(&pool).await.unwrap();
     assert_eq!(n, 42);
     // So does its decoding helper thread.
@@ -1074,6 +1074,59 @@ async fn decode_failures_in_either_half_of_a_large_result_are_reported() {
         query_as(&format!("SELECT range, 'x' FROM range({LARGE}) ORDER BY range")).fetch_all(&pool).await.unwrap();
     assert_eq!(rows.len(), LARGE);
     assert_eq!(rows[LARGE - 1].0, LARGE as i64 - 1);
+}
+
+/// A row type whose decoding panics at a given value.
+struct PanicsAt(i64);
+
+impl FromRow for PanicsAt {
+    fn from_row(row: &andamios::Row) -> andamios::Result<Self> {
+        let n: i64 = row.try_get(0)?;
+        assert_ne!(n, 5000, "a FromRow impl that panics");
+        Ok(PanicsAt(n))
+    }
+}
+
+#[tokio::test]
+async fn panics_in_the_callers_code_are_errors_and_leave_nothing_half_done() {
+    let pool = memory_pool(1).await;
+    // A stream ends with the panic as an error, not as if it had reached
+    // its last row.
+    let mut stream = query_as::<PanicsAt>("SELECT range FROM range(10000)").fetch(&pool);
+    let mut seen = 0;
+    let err = loop {
+        match stream.next().await {
+            Some(Ok(PanicsAt(n))) => seen = n + 1,
+            Some(Err(err)) => break err,
+            None => panic!("the stream ended without an error after {seen} rows"),
+        }
+    };
+    assert!(matches!(&err, Error::Panicked(message) if message.contains("a FromRow impl that panics")), "{err}");
+    assert!(seen <= 5000);
+    drop(stream);
+
+    // An append whose rows' iterator panics after a whole chunk was written
+    // keeps none of them, and leaves the connection outside any transaction.
+    pool.execute_batch("CREATE TABLE t (x BIGINT)").await.unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    let panicking_rows = || {
+        (0..5000i64).map(|i| {
+            assert_ne!(i, 3000, "an iterator that panics");
+            (i,)
+        })
+    };
+    let err = conn.append("t", panicking_rows()).await.unwrap_err();
+    assert!(matches!(&err, Error::Panicked(message) if message.contains("an iterator that panics")), "{err}");
+    query("INSERT INTO t VALUES (-1)").execute(&mut conn).await.unwrap();
+    drop(conn);
+    let rows: Vec<i64> = query_scalar("SELECT x FROM t").fetch_all(&pool).await.unwrap();
+    assert_eq!(rows, [-1]);
+
+    // Inside a transaction, it aborts the transaction.
+    let mut tx = pool.begin().await.unwrap();
+    assert!(matches!(tx.append("t", panicking_rows()).await, Err(Error::Panicked(_))));
+    assert!(tx.commit().await.is_err());
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap(), 1);
 }
 
 #[tokio::test]
