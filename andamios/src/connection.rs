@@ -11,7 +11,7 @@ use crate::pool::PoolShared;
 use crate::row::{decode_chunk, FromRow};
 use crate::transaction::Transaction;
 use andamios_core::ffi::{self, ChunkView, ColumnDescription, Database, InterruptHandle, QueryResult, Statement};
-use andamios_core::{DuckType, StatementKind, Value};
+use andamios_core::{DuckErrorType, DuckType, StatementKind, Value};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -349,12 +349,14 @@ impl WorkerState {
     }
 
     /// Whether a failed statement aborted the open transaction: DuckDB then
-    /// refuses every statement until the transaction ends.
+    /// refuses every statement until the transaction ends, with an error of
+    /// its own class. (Any other error, an interrupt say, is not that.)
     fn transaction_aborted(&mut self) -> bool {
-        match self.conn.prepare_cached("SELECT 1") {
-            Ok(stmt) => stmt.execute(false).is_err(),
-            Err(_) => true,
-        }
+        let refused = match self.conn.prepare_cached("SELECT 1") {
+            Ok(stmt) => stmt.execute(false).err(),
+            Err(e) => Some(e),
+        };
+        refused.is_some_and(|e| e.kind() == DuckErrorType::Transaction)
     }
 
     /// Outside a transaction every statement runs in one of its own; inside
