@@ -789,6 +789,7 @@ impl Statement {
             return Err(result.error());
         }
         result.load_columns();
+        result.kind = self.kind();
         Ok(result)
     }
 }
@@ -948,6 +949,8 @@ impl OwnedValue {
 pub struct QueryResult {
     raw: sys::duckdb_result,
     columns: Vec<ColumnDescription>,
+    /// The prepared statement's kind: the result's own says only EXECUTE.
+    kind: StatementKind,
 }
 
 // SAFETY: the result is owned and used by one thread at a time.
@@ -968,6 +971,7 @@ impl QueryResult {
             // the documented "no result" state.
             raw: unsafe { std::mem::zeroed() },
             columns: Vec::new(),
+            kind: StatementKind::Other,
         }
     }
 
@@ -1006,8 +1010,19 @@ impl QueryResult {
         ArrowConverter::for_result(self)
     }
 
-    /// Rows inserted, updated or deleted by the statement.
+    /// Rows inserted, updated or deleted by the statement. With RETURNING,
+    /// DuckDB counts none (its result is the rows, not their count), so the
+    /// count is that of the rows returned, one per row changed.
     pub fn rows_changed(&mut self) -> u64 {
+        let changes_rows = matches!(
+            self.kind,
+            StatementKind::Insert | StatementKind::Update | StatementKind::Delete | StatementKind::Merge
+        );
+        // SAFETY: a successful result, read by value.
+        let returns = unsafe { sys::duckdb_result_return_type(self.raw) };
+        if changes_rows && returns == sys::duckdb_result_type_DUCKDB_RESULT_TYPE_QUERY_RESULT {
+            return self.row_count().map_or(0, |rows| rows as u64);
+        }
         // SAFETY: a successful result.
         unsafe { sys::duckdb_rows_changed(&mut self.raw) }
     }
@@ -1979,6 +1994,20 @@ mod tests {
         assert_eq!(err.kind(), DuckErrorType::Binder);
         assert!(err.message().contains("LINE 1"), "{}", err.message());
         assert_eq!(conn.count_statements("SELECT 1; SELECT 2").unwrap(), 2);
+    }
+
+    #[test]
+    fn rows_changed_counts_the_rows_of_a_returning_clause() {
+        let conn = memory();
+        conn.execute_batch("CREATE TABLE u (id INTEGER)").unwrap();
+        let changed = |sql: &str| conn.prepare(sql).unwrap().execute(false).unwrap().rows_changed();
+        assert_eq!(changed("INSERT INTO u SELECT range FROM range(5)"), 5);
+        assert_eq!(changed("INSERT INTO u SELECT range FROM range(0)"), 0);
+        assert_eq!(changed("INSERT INTO u SELECT range FROM range(3) RETURNING id"), 3);
+        assert_eq!(changed("INSERT INTO u SELECT range FROM range(0) RETURNING id"), 0);
+        assert_eq!(changed("UPDATE u SET id = id + 1 WHERE id < 2 RETURNING id"), 4);
+        assert_eq!(changed("DELETE FROM u WHERE id >= 2 RETURNING *"), 6);
+        assert_eq!(changed("SELECT * FROM u"), 0);
     }
 
     #[test]

@@ -33,6 +33,12 @@ async fn fetch_methods_and_execute() {
     assert_eq!(names, ["A", "B"]);
     let count: i64 = query_scalar("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap();
     assert_eq!(count, 2);
+    // With RETURNING, DuckDB's result is the rows: one per row changed.
+    let changed =
+        query("INSERT INTO t SELECT range, 'r' FROM range(10, 13) RETURNING id").execute(&pool).await.unwrap();
+    assert_eq!(changed, 3);
+    let changed = query("DELETE FROM t WHERE name = 'r' RETURNING *").execute(&pool).await.unwrap();
+    assert_eq!(changed, 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
