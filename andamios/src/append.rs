@@ -108,7 +108,7 @@ impl WorkerState {
             return Err(Error::Encode {
                 what: format!("rows for table {table}"),
                 message: format!(
-                    "the table has {} columns but each row has {} values; append rows with one value per column, in table order",
+                    "the table has {} column(s) but each row has {} value(s); append rows with one value per column, in table order",
                     types.len(),
                     R::column_count()
                 ),

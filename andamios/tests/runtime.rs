@@ -524,7 +524,7 @@ async fn bulk_append_is_all_or_nothing() {
     assert_eq!(err.database_kind(), Some(DatabaseErrorKind::UniqueViolation), "{err}");
     // Wrong arity and wrong type are errors too.
     let err = pool.append("r", vec![(9000, 1.0f64)]).await.unwrap_err();
-    assert!(err.to_string().contains("3 columns but each row has 2"), "{err}");
+    assert!(err.to_string().contains("3 column(s) but each row has 2 value(s)"), "{err}");
     let err = pool.append("r", vec![(9001i64, "not a number", None::<String>)]).await.unwrap_err();
     assert!(err.to_string().contains("column 2 (DOUBLE)"), "{err}");
     let count: i64 = query_scalar("SELECT count(*) FROM r").fetch_one(&pool).await.unwrap();
