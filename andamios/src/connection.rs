@@ -136,7 +136,9 @@ impl Worker {
         })
     }
 
-    fn wrap<F>(&mut self, f: F) -> (u64, Job)
+    /// Makes `f` a job; a `cancellable` one is skipped if its caller
+    /// stopped waiting for it before it started (see [`CancelOnDrop`]).
+    fn wrap<F>(&mut self, f: F, cancellable: bool) -> (u64, Job)
     where
         F: FnOnce(&mut WorkerState) + Send + 'static,
     {
@@ -148,7 +150,7 @@ impl Worker {
             state.start_checkout(checkout);
             {
                 let mut s = run_state.lock().unwrap_or_else(|e| e.into_inner());
-                if s.cancelled >= id {
+                if cancellable && s.cancelled >= id {
                     return;
                 }
                 s.running = id;
@@ -174,7 +176,7 @@ impl Worker {
     where
         F: FnOnce(&mut WorkerState) + Send + 'static,
     {
-        let (id, job) = self.wrap(f);
+        let (id, job) = self.wrap(f, true);
         self.last_used = Instant::now();
         self.jobs.send(job).map_err(|_| Error::WorkerGone)?;
         Ok(CancelOnDrop { state: Arc::clone(&self.state), interrupt: self.interrupt.clone(), id, armed: true })
@@ -205,7 +207,10 @@ impl Worker {
     where
         F: FnOnce(&mut WorkerState) + Send + 'static,
     {
-        let (_, job) = self.wrap(f);
+        // Never skipped: no caller waits for it to cancel it (the rollback
+        // of a dropped transaction must run even when the next statement's
+        // future is dropped before this job starts).
+        let (_, job) = self.wrap(f, false);
         let _ = self.jobs.send(job);
     }
 }
@@ -297,10 +302,13 @@ impl WorkerState {
             this.conn.execute_batch(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
             Ok(((), 0))
         });
+        // Only a COMMIT or ROLLBACK that succeeded is known to have ended
+        // the transaction. A BEGIN that failed may have opened one anyway:
+        // one interrupted as it runs (its future dropped) leaves an aborted
+        // transaction behind, which would fail every later statement.
         if sql.starts_with("BEGIN") {
-            self.may_hold_transaction |= result.is_ok();
-        } else {
-            // Committed or rolled back; a failed COMMIT is followed by a ROLLBACK.
+            self.may_hold_transaction = true;
+        } else if result.is_ok() {
             self.may_hold_transaction = false;
         }
         result

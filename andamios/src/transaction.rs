@@ -30,14 +30,18 @@ pub struct Transaction<'c> {
 }
 
 impl<'c> Transaction<'c> {
-    pub(crate) async fn begin_on(mut conn: MaybeOwned<'c>) -> Result<Transaction<'c>> {
-        let worker = &mut conn.worker;
-        if worker.in_transaction {
+    pub(crate) async fn begin_on(conn: MaybeOwned<'c>) -> Result<Transaction<'c>> {
+        if conn.worker.in_transaction {
             return Err(Error::NestedTransaction);
         }
-        worker.run(|s| s.control("BEGIN TRANSACTION")).await??;
-        worker.in_transaction = true;
-        Ok(Transaction { conn, open: true })
+        // The transaction exists before BEGIN is sent, so that its drop
+        // rolls back whatever happens next: BEGIN may run after this future
+        // is dropped, or be interrupted as it runs and still leave an
+        // (aborted) transaction open.
+        let mut tx = Transaction { conn, open: true };
+        tx.conn.worker.in_transaction = true;
+        tx.conn.worker.run(|s| s.control("BEGIN TRANSACTION")).await??;
+        Ok(tx)
     }
 
     /// Makes the transaction's changes permanent. A write conflict with a

@@ -860,6 +860,72 @@ async fn appends_inside_a_transaction_roll_back_with_it() {
     assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap(), 0);
 }
 
+/// A dropped transaction's rollback runs even when the next statement's
+/// future is dropped before the connection's thread gets to either:
+/// otherwise the statements after it would run inside the old transaction,
+/// and be rolled back with it once the connection went back to the pool.
+#[tokio::test]
+async fn a_dropped_transaction_rolls_back_before_the_next_statement() {
+    let pool = memory_pool(1).await;
+    pool.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    for _ in 0..5 {
+        let mut tx = conn.begin().await.unwrap();
+        query("INSERT INTO t VALUES (1)").execute(&mut tx).await.unwrap();
+        // Keeps the connection's thread busy for a moment after its future
+        // is dropped (an interrupt takes effect within milliseconds).
+        let slow = query_scalar::<i64>("SELECT count(*) FROM range(10000000000)").fetch_one(&mut tx);
+        assert!(tokio::time::timeout(Duration::from_millis(20), slow).await.is_err());
+        drop(tx);
+        // Sent, then dropped at once: cancelled before it starts.
+        let _ = tokio::time::timeout(Duration::ZERO, query("SELECT 1").execute(&mut conn)).await;
+        query("INSERT INTO t VALUES (2)").execute(&mut conn).await.unwrap();
+    }
+    drop(conn);
+    let rows: Vec<i32> = query_scalar("SELECT x FROM t").fetch_all(&pool).await.unwrap();
+    assert_eq!(rows, [2; 5]);
+}
+
+/// Ready at `deadline`, to the microsecond (tokio's timer counts
+/// milliseconds): polled again at once until then.
+struct Deadline(Instant);
+
+impl std::future::Future for Deadline {
+    type Output = ();
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        if Instant::now() >= self.0 {
+            return std::task::Poll::Ready(());
+        }
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    }
+}
+
+/// Transactions whose futures are dropped at any point (as BEGIN runs, in
+/// a statement, during COMMIT) never leave a transaction open behind them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transactions_dropped_at_any_point_leave_no_transaction_behind() {
+    let pool = memory_pool(1).await;
+    pool.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
+    for delay in 0..400u64 {
+        let transfer = async {
+            let mut tx = pool.begin().await?;
+            query("INSERT INTO t VALUES (1)").execute(&mut tx).await?;
+            tx.commit().await
+        };
+        tokio::select! {
+            _ = transfer => {}
+            () = Deadline(Instant::now() + Duration::from_micros(delay)) => {}
+        }
+        // The only connection: a transaction left open would take this
+        // statement in, and an aborted one would refuse it.
+        query("INSERT INTO t VALUES (2)").execute(&pool).await.unwrap();
+    }
+    let twos: i64 = query_scalar("SELECT count(*) FROM t WHERE x = 2").fetch_one(&pool).await.unwrap();
+    assert_eq!(twos, 400);
+}
+
 /// DuckDB aborts a transaction in which a statement fails, and answers its
 /// COMMIT with a rollback and no error: `commit` must not report the lost
 /// changes as committed.
