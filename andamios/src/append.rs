@@ -150,6 +150,7 @@ impl WorkerState {
         // transaction must then be ended as for any other failure.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| append(self)))
             .unwrap_or_else(|panic| Err(Error::panicked(panic)));
+        self.failed_since_begin |= result.is_err();
         match (&result, own_transaction) {
             (Ok(_), true) => self.control("COMMIT")?,
             (Err(_), true) => {

@@ -40,6 +40,9 @@ pub(crate) struct WorkerState {
     /// Whether a transaction may be open that no `Transaction` will end: a
     /// raw `BEGIN` or a script ran since the last known end of one.
     may_hold_transaction: bool,
+    /// Whether a statement (or an append) failed since the last BEGIN:
+    /// only then can the transaction have been aborted (see `commit`).
+    pub(crate) failed_since_begin: bool,
 }
 
 /// Which job is running, and which was cancelled (ids are per worker and increase).
@@ -115,7 +118,14 @@ impl Worker {
             };
             let _ = ready_tx.send(Ok(conn.interrupt_handle()));
             let mut state =
-                WorkerState { conn, options, decode_helper: None, checkout: 0, may_hold_transaction: false };
+                WorkerState {
+                conn,
+                options,
+                decode_helper: None,
+                checkout: 0,
+                may_hold_transaction: false,
+                failed_since_begin: false,
+            };
             // Ends when the async side drops its Sender.
             while let Ok(job) = queue.recv() {
                 // Jobs report their own panics (see `Worker::run`); this
@@ -164,7 +174,7 @@ impl Worker {
             if late_interrupt {
                 // The interrupt may have arrived after DuckDB finished; a
                 // trivial statement consumes it so the next query is unaffected.
-                let _ = state.conn.execute_batch("SELECT 1");
+                state.failed_since_begin |= state.conn.execute_batch("SELECT 1").is_err();
             }
         });
         (id, job)
@@ -191,7 +201,9 @@ impl Worker {
     {
         let (tx, rx) = oneshot::channel();
         let mut guard = self.submit(move |state| {
-            let _ = tx.send(std::panic::catch_unwind(AssertUnwindSafe(|| f(state))));
+            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| f(&mut *state)));
+            state.failed_since_begin |= outcome.is_err();
+            let _ = tx.send(outcome);
         })?;
         let result = match rx.await {
             Ok(Ok(result)) => Ok(result),
@@ -276,7 +288,10 @@ impl WorkerState {
             Ok((_, rows)) => {
                 span.record("rows", rows);
             }
-            Err(e) => tracing::debug!(error = %e, "statement failed"),
+            Err(e) => {
+                self.failed_since_begin = true;
+                tracing::debug!(error = %e, "statement failed");
+            }
         }
         if let Some(threshold) = self.options.slow_statement {
             if elapsed >= threshold {
@@ -298,6 +313,9 @@ impl WorkerState {
     /// Runs a transaction-control statement of a `Transaction` (`BEGIN
     /// TRANSACTION`, `COMMIT`, `ROLLBACK`; keeps the statement cache).
     pub(crate) fn control(&mut self, sql: &str) -> Result<()> {
+        if sql.starts_with("BEGIN") {
+            self.failed_since_begin = false;
+        }
         let result = self.traced(sql, |this| {
             this.conn.execute_batch(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
             Ok(((), 0))
@@ -342,8 +360,10 @@ impl WorkerState {
     /// Commits the open transaction, unless a failed statement aborted it:
     /// DuckDB answers the COMMIT of an aborted transaction with a rollback
     /// and no error, which would report changes as committed that are gone.
+    /// (DuckDB is asked only after a failure: asking costs a statement,
+    /// measured at about 100 µs of a 700 µs begin-insert-commit.)
     pub(crate) fn commit(&mut self) -> Result<()> {
-        if self.transaction_aborted() {
+        if self.failed_since_begin && self.transaction_aborted() {
             self.control("ROLLBACK")?;
             return Err(Error::Database {
                 kind: DatabaseErrorKind::Transaction,
@@ -505,7 +525,10 @@ impl WorkerState {
         });
         // A panic (in a FromRow impl) must end the stream with an error, not
         // as if it had reached the last row.
-        let outcome = std::panic::catch_unwind(stream).unwrap_or_else(|panic| Err(Error::panicked(panic)));
+        let outcome = std::panic::catch_unwind(stream).unwrap_or_else(|panic| {
+            self.failed_since_begin = true;
+            Err(Error::panicked(panic))
+        });
         if let Err(e) = outcome {
             let _ = tx.blocking_send(Err(e));
         }
