@@ -438,6 +438,12 @@ impl Pool {
         self.acquire().await?.execute_batch(sql).await
     }
 
+    /// Open connections: idle ones and those checked out, as SQLx's
+    /// `Pool::size` counts them.
+    pub fn size(&self) -> usize {
+        self.num_idle() + self.num_in_use()
+    }
+
     /// Idle connections.
     pub fn num_idle(&self) -> usize {
         self.0.slots().idle.len()
