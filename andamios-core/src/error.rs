@@ -76,17 +76,37 @@ duck_error_types! {
 }
 
 /// An error reported by DuckDB: its class and its message, verbatim (including
-/// the `LINE 1: ...` excerpt and caret DuckDB adds to parser and binder errors).
+/// the `LINE 1: ...` excerpt and caret DuckDB adds to parser and binder errors),
+/// followed by what to do where DuckDB's message leaves that open.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuckDbError {
     kind: DuckErrorType,
     message: String,
 }
 
+/// What to do about errors whose messages DuckDB words for another setting:
+/// `(what such messages say, the hint)`.
+const HINTS: &[(&[&str], &str)] = &[
+    (
+        &["Cannot prepare multiple statements at once"],
+        " Run a script of several statements with `execute_batch`, or one statement per query.",
+    ),
+    (
+        &["extension 'icu", "(TIMESTAMP WITH TIME ZONE, INTERVAL)", "(INTERVAL, TIMESTAMP WITH TIME ZONE)"],
+        "\n  The bundled DuckDB has no ICU extension (time zones and their arithmetic): \
+         use `now()::TIMESTAMP` (UTC) and `now()::TIMESTAMP::DATE` instead of `current_date` or `today()`, \
+         and TIMESTAMP rather than TIMESTAMPTZ arithmetic.",
+    ),
+];
+
 impl DuckDbError {
     /// An error of `kind` with `message`.
     pub fn new(kind: DuckErrorType, message: impl Into<String>) -> Self {
-        DuckDbError { kind, message: message.into() }
+        let mut message = message.into();
+        if let Some((_, hint)) = HINTS.iter().find(|(says, _)| says.iter().any(|said| message.contains(said))) {
+            message.push_str(hint);
+        }
+        DuckDbError { kind, message }
     }
 
     /// DuckDB's class for this error.
@@ -127,5 +147,21 @@ mod tests {
             DuckErrorType::ResourceInUse
         );
         assert_eq!(DuckErrorType::from_code(1000), DuckErrorType::Other(1000));
+    }
+
+    #[test]
+    fn messages_that_leave_the_next_step_open_get_a_hint() {
+        let icu = DuckDbError::new(
+            DuckErrorType::Autoload,
+            "Extension Autoloading Error: An error occurred while trying to automatically install the required extension 'icu:",
+        );
+        assert!(icu.message().contains("now()::TIMESTAMP::DATE"), "{icu}");
+        let plus = DuckDbError::new(
+            DuckErrorType::Binder,
+            "Binder Error: No function matches the given name and argument types '+(TIMESTAMP WITH TIME ZONE, INTERVAL)'.",
+        );
+        assert!(plus.message().contains("no ICU extension"), "{plus}");
+        let plain = DuckDbError::new(DuckErrorType::Binder, "Binder Error: no such column");
+        assert_eq!(plain.message(), "Binder Error: no such column");
     }
 }

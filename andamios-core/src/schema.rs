@@ -214,7 +214,7 @@ pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
             if let Some(known) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
                 return known.clone();
             }
-            let options = OpenOptions { read_only: true, ..OpenOptions::default() };
+            let options = OpenOptions { read_only: true, ..compile_time_options() };
             let db = Database::open(path, &options).map_err(|e| {
                 let message = e.message();
                 if message.contains("lock") {
@@ -249,9 +249,17 @@ pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
     }
 }
 
+/// The options of a database opened to check queries while a crate
+/// compiles: DuckDB must not download the extensions a statement needs
+/// (a build reaches no network, or hangs on a slow one); one installed
+/// beforehand still loads.
+fn compile_time_options() -> OpenOptions {
+    OpenOptions { settings: vec![("autoinstall_known_extensions".into(), "false".into())], ..OpenOptions::default() }
+}
+
 /// Applies `migrations` to a new in-memory database.
 fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabase>, String> {
-    let db = Database::open(":memory:", &OpenOptions::default()).map_err(|e| e.to_string())?;
+    let db = Database::open(":memory:", &compile_time_options()).map_err(|e| e.to_string())?;
     let conn = db.connect().map_err(|e| e.to_string())?;
     for m in &migrations {
         conn.execute_batch(&m.sql).map_err(|e| {
@@ -331,6 +339,9 @@ mod tests {
         let second = open(&source).unwrap();
         assert!(!Arc::ptr_eq(&first, &second), "rebuilt after a change");
         second.with_connection(|c| c.prepare("SELECT y FROM b").map(|_| ())).unwrap();
+        // DuckDB is not let download an extension while a crate compiles.
+        let err = second.describe("SELECT current_date").unwrap_err().to_string();
+        assert!(err.contains("no ICU extension") && !err.contains("download"), "{err}");
         std::fs::write(dir.join("3_bad.sql"), "CREATE TABLE oops (").unwrap();
         let err = open(&source).unwrap_err();
         assert!(err.contains("3_bad.sql"), "{err}");

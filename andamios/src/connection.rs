@@ -117,8 +117,7 @@ impl Worker {
                 }
             };
             let _ = ready_tx.send(Ok(conn.interrupt_handle()));
-            let mut state =
-                WorkerState {
+            let mut state = WorkerState {
                 conn,
                 options,
                 decode_helper: None,

@@ -157,11 +157,7 @@ impl Error {
     }
 
     pub(crate) fn from_duckdb(err: DuckDbError, sql: Option<&str>) -> Error {
-        let mut message = err.message().to_owned();
-        if message.contains("Cannot prepare multiple statements at once") {
-            message.push_str(" Run a script of several statements with `execute_batch`, or one statement per query.");
-        }
-        Error::Database { kind: classify(&err), message, sql: sql.map(str::to_owned) }
+        Error::Database { kind: classify(&err), message: err.message().to_owned(), sql: sql.map(str::to_owned) }
     }
 }
 
