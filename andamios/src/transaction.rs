@@ -40,8 +40,15 @@ impl<'c> Transaction<'c> {
         // (aborted) transaction open.
         let mut tx = Transaction { conn, open: true };
         tx.conn.worker.in_transaction = true;
-        tx.conn.worker.run(|s| s.control("BEGIN TRANSACTION")).await??;
-        Ok(tx)
+        match tx.conn.worker.run(|s| s.control("BEGIN TRANSACTION")).await? {
+            Ok(()) => Ok(tx),
+            // One begun with raw SQL (`query("BEGIN")`) is open: the failed
+            // BEGIN has aborted it, and the drop of `tx` rolls it back.
+            Err(e) if e.to_string().contains("cannot start a transaction within a transaction") => {
+                Err(Error::NestedTransaction)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Makes the transaction's changes permanent. A write conflict with a

@@ -265,6 +265,11 @@ async fn transactions_roll_back_on_drop_and_do_not_nest() {
     let tx = conn.begin().await.unwrap();
     drop(tx);
     assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&mut conn).await.unwrap(), 2);
+    // Inside one begun with raw SQL, too (DuckDB aborts that one).
+    query("BEGIN").execute(&mut conn).await.unwrap();
+    assert!(matches!(conn.begin().await, Err(Error::NestedTransaction)));
+    query("INSERT INTO t VALUES (5)").execute(&mut conn).await.unwrap();
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&mut conn).await.unwrap(), 3);
     drop(conn);
 
     // A connection swapped out of a transaction through `&mut *tx` goes
