@@ -92,6 +92,11 @@ const HINTS: &[(&[&str], &str)] = &[
         " Run a script of several statements with `execute_batch`, or one statement per query.",
     ),
     (
+        &["attached in read-only mode", "Cannot append to a readonly database"],
+        "\n  The database was opened read-only (`PoolOptions::access_mode`, or `?access_mode=read_only` in the URL): \
+         open it read-write to change it.",
+    ),
+    (
         &["extension 'icu", "(TIMESTAMP WITH TIME ZONE, INTERVAL)", "(INTERVAL, TIMESTAMP WITH TIME ZONE)"],
         "\n  The bundled DuckDB has no ICU extension (time zones and their arithmetic): \
          use `now()::TIMESTAMP` (UTC) and `now()::TIMESTAMP::DATE` instead of `current_date` or `today()`, \
@@ -103,7 +108,9 @@ impl DuckDbError {
     /// An error of `kind` with `message`.
     pub fn new(kind: DuckErrorType, message: impl Into<String>) -> Self {
         let mut message = message.into();
-        if let Some((_, hint)) = HINTS.iter().find(|(says, _)| says.iter().any(|said| message.contains(said))) {
+        let hint = HINTS.iter().find(|(says, _)| says.iter().any(|said| message.contains(said)));
+        // Once: a message wrapped in another (with context) has it already.
+        if let Some((_, hint)) = hint.filter(|(_, hint)| !message.contains(hint)) {
             message.push_str(hint);
         }
         DuckDbError { kind, message }
@@ -161,6 +168,13 @@ mod tests {
             "Binder Error: No function matches the given name and argument types '+(TIMESTAMP WITH TIME ZONE, INTERVAL)'.",
         );
         assert!(plus.message().contains("no ICU extension"), "{plus}");
+        let read_only = DuckDbError::new(
+            DuckErrorType::InvalidInput,
+            "Invalid Input Error: Cannot execute statement of type \"EXECUTE\" on database \"ro\" which is attached in read-only mode!",
+        );
+        assert!(read_only.message().contains("open it read-write"), "{read_only}");
+        let wrapped = DuckDbError::new(read_only.kind(), format!("cannot append to `t`: {}", read_only.message()));
+        assert_eq!(wrapped.message().matches("open it read-write").count(), 1, "{wrapped}");
         let plain = DuckDbError::new(DuckErrorType::Binder, "Binder Error: no such column");
         assert_eq!(plain.message(), "Binder Error: no such column");
     }
