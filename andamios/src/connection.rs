@@ -242,6 +242,37 @@ impl Drop for Worker {
     }
 }
 
+/// The error for a COMMIT of a transaction that a failed statement aborted.
+fn aborted_commit_error(sql: &str) -> Error {
+    Error::Database {
+        kind: DatabaseErrorKind::Transaction,
+        message:
+            "cannot commit: a statement in this transaction failed, which aborted it, so its changes were rolled back; \
+                  handle that statement's error, or run the whole transaction again"
+                .into(),
+        sql: Some(sql.into()),
+    }
+}
+
+/// Whether the first statement of `sql` is a COMMIT (DuckDB also spells it
+/// `END`), read past whitespace and comments.
+fn starts_with_commit(sql: &str) -> bool {
+    let mut rest = sql;
+    loop {
+        rest = rest.trim_start();
+        if let Some(comment) = rest.strip_prefix("--") {
+            rest = comment.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(comment) = rest.strip_prefix("/*") {
+            rest = comment.split_once("*/").map_or("", |(_, after)| after);
+        } else {
+            break;
+        }
+    }
+    let keyword_end = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+    let keyword = &rest[..keyword_end];
+    keyword.eq_ignore_ascii_case("COMMIT") || keyword.eq_ignore_ascii_case("END")
+}
+
 /// Rows in a data chunk, the unit that crosses threads.
 pub(crate) const CHUNK_ROWS: usize = 2048;
 
@@ -250,10 +281,12 @@ pub const STREAM_BUFFER_CHUNKS: usize = 2;
 
 impl WorkerState {
     fn prepare_bound(&mut self, sql: &str, args: &[Value]) -> Result<&mut Statement> {
-        let stmt = self.conn.prepare_cached(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
-        if stmt.kind() == StatementKind::Transaction {
+        let kind = self.conn.prepare_cached(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?.kind();
+        if kind == StatementKind::Transaction {
             self.may_hold_transaction = true;
+            self.refuse_commit_of_aborted(sql)?;
         }
+        let stmt = self.conn.prepare_cached(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
         let expected = stmt.param_count();
         if expected != args.len() {
             return Err(Error::Encode {
@@ -334,6 +367,7 @@ impl WorkerState {
     pub(crate) fn execute_batch(&mut self, sql: &str) -> Result<()> {
         // A script may begin a transaction, or fail inside one it began.
         self.may_hold_transaction = true;
+        self.refuse_commit_of_aborted(sql)?;
         self.traced(sql, |this| {
             this.conn.execute_batch(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
             // A script may change the schema under cached statements.
@@ -364,15 +398,22 @@ impl WorkerState {
     /// error, the caller rolls back (see `Transaction::finish`).
     pub(crate) fn commit(&mut self) -> Result<()> {
         if self.failed_since_begin && self.transaction_aborted() {
-            return Err(Error::Database {
-                kind: DatabaseErrorKind::Transaction,
-                message: "cannot commit: a statement in this transaction failed, which aborted it, so its changes were rolled back; \
-                          handle that statement's error, or run the whole transaction again"
-                    .into(),
-                sql: Some("COMMIT".into()),
-            });
+            return Err(aborted_commit_error("COMMIT"));
         }
         self.control("COMMIT")
+    }
+
+    /// The same for a COMMIT (or `END`) the caller runs as SQL, alone or
+    /// first in a script: instead of DuckDB's silent rollback, rolls back
+    /// and says so. Leaves the connection outside a transaction, as
+    /// DuckDB's answer would.
+    fn refuse_commit_of_aborted(&mut self, sql: &str) -> Result<()> {
+        if !self.failed_since_begin || !starts_with_commit(sql) || !self.transaction_aborted() {
+            return Ok(());
+        }
+        self.control("ROLLBACK")?;
+        self.failed_since_begin = false;
+        Err(aborted_commit_error(sql))
     }
 
     /// Whether a failed statement aborted the open transaction: DuckDB then
@@ -752,6 +793,18 @@ impl Drop for PoolConnection {
 mod tests {
     use super::*;
     use andamios_core::ffi::OpenOptions;
+
+    #[test]
+    fn a_commit_is_found_past_whitespace_and_comments() {
+        for sql in ["COMMIT", "commit;", "  End Transaction", "-- done\n COMMIT", "/* x */ commit work", "\tEND;"] {
+            assert!(starts_with_commit(sql), "{sql}");
+        }
+        for sql in
+            ["ROLLBACK", "BEGIN; COMMIT", "COMMITTED", "-- COMMIT", "/* COMMIT */ ROLLBACK", "SELECT 'COMMIT'", ""]
+        {
+            assert!(!starts_with_commit(sql), "{sql}");
+        }
+    }
 
     fn plan(sql: &str, limit: Option<usize>, parallel_decode: bool) -> FetchPlan {
         plan_after(sql, None, limit, parallel_decode)

@@ -979,6 +979,42 @@ async fn a_transaction_in_which_a_statement_failed_does_not_commit() {
     assert_eq!(count().await, 4999);
 }
 
+#[tokio::test]
+async fn a_raw_commit_of_an_aborted_transaction_is_an_error() {
+    let pool = memory_pool(1).await;
+    pool.execute_batch("CREATE TABLE t (id BIGINT PRIMARY KEY)").await.unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    async fn count(conn: &mut andamios::PoolConnection) -> i64 {
+        query_scalar("SELECT count(*) FROM t").fetch_one(conn).await.unwrap()
+    }
+
+    // As one statement: DuckDB would roll back and report success.
+    query("BEGIN").execute(&mut *conn).await.unwrap();
+    query("INSERT INTO t VALUES (1)").execute(&mut *conn).await.unwrap();
+    assert!(query("INSERT INTO t VALUES (1)").execute(&mut *conn).await.is_err());
+    let err = query("COMMIT").execute(&mut *conn).await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Transaction), "{err}");
+    assert!(err.to_string().contains("cannot commit: a statement in this transaction failed"), "{err}");
+    // Rolled back, and the connection is outside any transaction.
+    assert_eq!(count(&mut conn).await, 0);
+    query("INSERT INTO t VALUES (2)").execute(&mut *conn).await.unwrap();
+    assert_eq!(count(&mut conn).await, 1);
+
+    // As a script, spelled `END`.
+    conn.execute_batch("BEGIN; INSERT INTO t VALUES (3)").await.unwrap();
+    assert!(conn.execute_batch("INSERT INTO t VALUES (3)").await.is_err());
+    let err = conn.execute_batch("-- done\nEND;").await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Transaction), "{err}");
+    assert_eq!(count(&mut conn).await, 1);
+
+    // A transaction whose failure was before its BEGIN commits.
+    assert!(query("INSERT INTO t VALUES (2)").execute(&mut *conn).await.is_err());
+    query("BEGIN").execute(&mut *conn).await.unwrap();
+    query("INSERT INTO t VALUES (4)").execute(&mut *conn).await.unwrap();
+    query("COMMIT").execute(&mut *conn).await.unwrap();
+    assert_eq!(count(&mut conn).await, 2);
+}
+
 #[derive(Debug, FromRow, PartialEq)]
 struct Numbered {
     n: i64,
