@@ -157,6 +157,25 @@ const NULL_IN_NULL_OUT: &[&str] = &[
     "array_sort",
 ];
 
+/// Of [`NULL_IN_NULL_OUT`], the date parts, which are NULL also for an
+/// infinite DATE or TIMESTAMP (`year('infinity'::DATE)`).
+const NULL_FOR_INFINITE_TIME: &[&str] = &[
+    "year",
+    "month",
+    "day",
+    "hour",
+    "minute",
+    "second",
+    "date_part",
+    "datepart",
+    "epoch",
+    "epoch_ms",
+    "date_diff",
+    "datediff",
+    "date_sub",
+    "datesub",
+];
+
 /// Functions and aggregates that never return NULL.
 const NEVER_NULL: &[&str] = &[
     "concat",
@@ -220,14 +239,8 @@ const NEVER_NULL_IN_GROUPS: &[&str] = &["list", "array_agg", "histogram"];
 const NEVER_NULL_TABLE_FUNCTIONS: &[&str] = &["range", "generate_series"];
 
 /// Window functions that never return NULL.
-const NEVER_NULL_WINDOWS: &[&str] = &[
-    "WINDOW_ROW_NUMBER",
-    "WINDOW_RANK",
-    "WINDOW_RANK_DENSE",
-    "WINDOW_PERCENT_RANK",
-    "WINDOW_CUME_DIST",
-    "WINDOW_NTILE",
-];
+const NEVER_NULL_WINDOWS: &[&str] =
+    &["WINDOW_ROW_NUMBER", "WINDOW_RANK", "WINDOW_RANK_DENSE", "WINDOW_PERCENT_RANK", "WINDOW_CUME_DIST"];
 
 /// DuckDB's column id of the row id (`COLUMN_IDENTIFIER_ROW_ID`).
 const ROW_ID: u64 = u64::MAX;
@@ -480,7 +493,7 @@ fn nullable(e: &Value, input: &[bool]) -> bool {
         "BOUND_CONSTANT" => e.get("value").and_then(|v| v.get("is_null")).and_then(Value::as_bool).unwrap_or(true),
         "BOUND_FUNCTION" if ty == "OPERATOR_CAST" => {
             let try_cast = e.get("function_data").and_then(|d| d.get("try_cast")).and_then(Value::as_bool);
-            try_cast != Some(false) || any_child()
+            try_cast != Some(false) || any_child() || children.iter().any(|c| casts_json_null(c, e))
         }
         "BOUND_FUNCTION" if ty.starts_with("COMPARE_") => match ty {
             "COMPARE_DISTINCT_FROM" | "COMPARE_NOT_DISTINCT_FROM" => false,
@@ -491,7 +504,7 @@ fn nullable(e: &Value, input: &[bool]) -> bool {
             if NEVER_NULL.contains(&name) {
                 false
             } else if NULL_IN_NULL_OUT.contains(&name) {
-                any_child()
+                any_child() || (NULL_FOR_INFINITE_TIME.contains(&name) && children.iter().any(may_be_infinite))
             } else {
                 true
             }
@@ -502,7 +515,7 @@ fn nullable(e: &Value, input: &[bool]) -> bool {
         },
         "BOUND_CAST" => {
             e.get("try_cast").and_then(Value::as_bool) != Some(false)
-                || e.get("child").is_none_or(|c| nullable(c, input))
+                || e.get("child").is_none_or(|c| nullable(c, input) || casts_json_null(c, e))
         }
         "BOUND_BETWEEN" => ["input", "lower", "upper"].iter().any(|k| e.get(*k).is_none_or(|c| nullable(c, input))),
         "BOUND_CONJUNCTION" => any_child(),
@@ -516,12 +529,33 @@ fn nullable(e: &Value, input: &[bool]) -> bool {
             e.get("else_expr").is_none_or(|c| nullable(c, input))
                 || list(e, "case_checks").iter().any(|check| check.get("then_expr").is_none_or(|c| nullable(c, input)))
         }
+        // `ntile(n)` is NULL only for a NULL bucket count.
+        "BOUND_WINDOW" if ty == "WINDOW_NTILE" => any_child(),
         "BOUND_WINDOW" => {
             !(NEVER_NULL_WINDOWS.contains(&ty) || (ty == "WINDOW_AGGREGATE" && NEVER_NULL.contains(&function_name(e))))
         }
         "BOUND_AGGREGATE" => !NEVER_NULL.contains(&function_name(e)),
         _ => true,
     }
+}
+
+/// The `id` of an expression's type (`DATE`, `VARCHAR`, ...).
+fn type_id(e: &Value) -> &str {
+    e.get("return_type").map_or("", |t| text(t, "id"))
+}
+
+/// Whether `e` is a DATE or a TIMESTAMP (of any precision or zone), which
+/// may be `infinity` or `-infinity`.
+fn may_be_infinite(e: &Value) -> bool {
+    let id = type_id(e);
+    id == "DATE" || id.starts_with("TIMESTAMP")
+}
+
+/// Whether casting `value` to the type of `cast` may give NULL for a value
+/// that is not: a JSON `null` becomes NULL of every type but text.
+fn casts_json_null(value: &Value, cast: &Value) -> bool {
+    let alias = value.get("return_type").and_then(|t| t.get("type_info")).and_then(|i| i.get("alias"));
+    alias.and_then(Value::as_str) == Some("JSON") && type_id(cast) != "VARCHAR"
 }
 
 /// Whether aggregate `e` may be NULL; `groups_have_rows` when every group

@@ -10,6 +10,7 @@ const SCHEMA: &str = "
                         title VARCHAR NOT NULL, body VARCHAR, score DOUBLE NOT NULL);
     CREATE TABLE tags (post_id INTEGER NOT NULL, tag VARCHAR NOT NULL);
     CREATE VIEW user_names AS SELECT id, name FROM users;
+    CREATE TABLE events (day DATE NOT NULL, happened TIMESTAMP NOT NULL, doc JSON NOT NULL, spent INTERVAL NOT NULL);
 ";
 
 const CASES: &[(&str, &[bool])] = &[
@@ -85,6 +86,14 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT id BETWEEN 1 AND 3, age BETWEEN 1 AND 3 FROM users", &[false, true]),
     ("SELECT id > 1 AND name = 'a', id > 1 OR email = 'a' FROM users", &[false, true]),
     ("SELECT NOT (id > 1) FROM users", &[false]),
+    // Date parts of an infinite DATE or TIMESTAMP are NULL; of an interval, not.
+    (
+        "SELECT year(day), hour(happened), date_part('epoch', day), date_diff('day', day, DATE '2020-01-01'), epoch_ms(happened), \
+         date_part('hour', spent), minute(spent), strftime(happened, '%Y'), date_trunc('month', day) FROM events",
+        &[true, true, true, true, true, false, false, false, false],
+    ),
+    // A JSON `null` casts to NULL, except to text.
+    ("SELECT CAST(doc AS INTEGER), doc::VARCHAR, CAST(doc AS INTEGER[]), doc::JSON FROM events", &[true, false, true, false]),
     // CTEs and set operations.
     ("WITH c AS (SELECT id, email FROM users) SELECT id, email FROM c", &[false, true]),
     ("WITH c AS MATERIALIZED (SELECT id, email FROM users) SELECT id, email FROM c", &[false, true]),
@@ -125,6 +134,7 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT row_number() OVER () FROM users", &[false]),
     ("SELECT rank() OVER (ORDER BY id), dense_rank() OVER (ORDER BY id) FROM users", &[false, false]),
     ("SELECT lag(id) OVER (ORDER BY id) FROM users", &[true]),
+    ("SELECT ntile(2) OVER (ORDER BY id), ntile(age) OVER (ORDER BY id) FROM users", &[false, true]),
     ("SELECT sum(age) OVER (), count(*) OVER () FROM users", &[true, false]),
     // Other sources.
     ("SELECT * FROM range(3)", &[false]),
@@ -183,7 +193,8 @@ fn no_column_inferred_not_null_holds_a_null() {
         "INSERT INTO users VALUES (1, 'ana', 'ana@example.com', 30), (2, 'bo', NULL, NULL), (3, 'cy', NULL, 41),
                                   (4, 'ana', NULL, NULL);
          INSERT INTO posts VALUES (10, 1, 'first', NULL, 1.5), (11, 1, 'second', 'text', 2.5), (12, 3, 'third', NULL, 0.5);
-         INSERT INTO tags VALUES (10, 'a'), (10, 'b'), (99, 'orphan');",
+         INSERT INTO tags VALUES (10, 'a'), (10, 'b'), (99, 'orphan');
+         INSERT INTO events VALUES ('infinity', '-infinity', 'null', INTERVAL 1 HOUR), ('2020-01-01', '2020-01-01 10:00', '[1]', INTERVAL 3 MINUTE);",
     )
     .unwrap();
     let mut checked = 0;
