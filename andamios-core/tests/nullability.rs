@@ -10,6 +10,10 @@ const SCHEMA: &str = "
                         title VARCHAR NOT NULL, body VARCHAR, score DOUBLE NOT NULL);
     CREATE TABLE tags (post_id INTEGER NOT NULL, tag VARCHAR NOT NULL);
     CREATE VIEW user_names AS SELECT id, name FROM users;
+    CREATE TABLE generated (g INTEGER GENERATED ALWAYS AS (1), x INTEGER NOT NULL, y INTEGER, z INTEGER GENERATED ALWAYS AS (x + 1), w INTEGER NOT NULL);
+    CREATE TABLE altered (a INTEGER NOT NULL, b INTEGER, c INTEGER NOT NULL);
+    ALTER TABLE altered DROP COLUMN a;
+    ALTER TABLE altered RENAME COLUMN b TO bee;
     CREATE TABLE events (day DATE NOT NULL, happened TIMESTAMP NOT NULL, doc JSON NOT NULL, spent INTERVAL NOT NULL);
 ";
 
@@ -144,6 +148,9 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT * FROM (VALUES (1, NULL), (2, 'x')) t(a, b)", &[false, true]),
     ("SELECT DISTINCT email FROM users ORDER BY 1 LIMIT 3", &[true]),
     ("SELECT id, name FROM user_names", &[false, false]),
+    ("SELECT y, x, w FROM generated", &[true, false, false]),
+    ("SELECT bee, c FROM altered", &[true, false]),
+    ("SELECT * FROM generated", &[false, false, true, false, false]),
     // RETURNING follows the table's constraints.
     ("INSERT INTO users VALUES (1, 'a', NULL, NULL) RETURNING id, name, email", &[false, false, true]),
     ("UPDATE users SET age = 1 RETURNING id, age", &[false, true]),
@@ -194,6 +201,8 @@ fn no_column_inferred_not_null_holds_a_null() {
                                   (4, 'ana', NULL, NULL);
          INSERT INTO posts VALUES (10, 1, 'first', NULL, 1.5), (11, 1, 'second', 'text', 2.5), (12, 3, 'third', NULL, 0.5);
          INSERT INTO tags VALUES (10, 'a'), (10, 'b'), (99, 'orphan');
+         INSERT INTO generated (x, y, w) VALUES (1, NULL, 2);
+         INSERT INTO altered VALUES (NULL, 1);
          INSERT INTO events VALUES ('infinity', '-infinity', 'null', INTERVAL 1 HOUR), ('2020-01-01', '2020-01-01 10:00', '[1]', INTERVAL 3 MINUTE);",
     )
     .unwrap();
