@@ -1,7 +1,7 @@
 //! Rows of a result and the [`FromRow`] trait.
 
 use crate::error::{Error, Result};
-use crate::types::{Decode, DecodeError};
+use crate::types::{Decode, DecodeError, DuckType};
 use andamios_core::ffi::{ChunkView, ColumnDescription, ColumnRef};
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -149,6 +149,21 @@ fn decode_error<T: Decode>(d: &ColumnDescription, error: DecodeError) -> Error {
             Some(format!("read it as a type that decodes {} (see `andamios::types`), or cast it in SQL", d.ty)),
         ),
         DecodeError::OutOfRange(value) => (d.ty.to_string(), Some(format!("the value {value} does not fit"))),
+        DecodeError::Infinite(infinity) => {
+            let holder = match d.ty {
+                DuckType::Date => "Date",
+                DuckType::TimestampTz => "TimestampTz",
+                _ => "Timestamp",
+            };
+            (
+                format!("{} {infinity}", d.ty),
+                Some(format!(
+                    "the value is DuckDB's `{infinity}`, which {} has no value for; read it as andamios::types::{holder} \
+                     (see `is_finite`), or leave it out with `isfinite(...)` in SQL",
+                    T::type_name()
+                )),
+            )
+        }
     };
     Error::Decode { column: d.name.clone(), expected: T::type_name(), found, hint }
 }

@@ -203,6 +203,24 @@ async fn dates_times_and_intervals() {
     assert_eq!(text, "10:30:00-01:30");
     let err = query("SELECT $1::TIMETZ").bind(TimeTz { micros: 0, offset_seconds: 16 * 3600 }).execute(pool).await;
     assert!(err.unwrap_err().to_string().contains("15:59:59"));
+    // DuckDB's infinities: kept, shown as DuckDB shows them, in every precision.
+    both!(pool, "DATE", Date::INFINITY, Date::NEG_INFINITY);
+    both!(pool, "TIMESTAMP", Timestamp::INFINITY, Timestamp::NEG_INFINITY);
+    both!(pool, "TIMESTAMPTZ", TimestampTz::INFINITY, TimestampTz::NEG_INFINITY);
+    for precision in ["TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"] {
+        let sql = format!("SELECT 'infinity'::{precision}, '-infinity'::{precision}");
+        let (up, down): (Timestamp, Timestamp) = andamios::query_as(&sql).fetch_one(pool).await.unwrap();
+        assert_eq!((up, down), (Timestamp::INFINITY, Timestamp::NEG_INFINITY), "{precision}");
+    }
+    let text: (String, String) = andamios::query_as("SELECT $1::DATE::VARCHAR, $2::TIMESTAMP::VARCHAR")
+        .bind(Date::INFINITY)
+        .bind(Timestamp::NEG_INFINITY)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(text, (Date::INFINITY.to_string(), Timestamp::NEG_INFINITY.to_string()));
+    assert_eq!(TimestampTz::INFINITY.to_string(), "infinity");
+    assert!(!Date::NEG_INFINITY.is_finite() && !TimestampTz::INFINITY.is_finite() && ts.is_finite());
     // TIME_NS columns take a Time when appending.
     appended(pool, "TIME_NS", vec![Some(Time::from_hms_micro(1, 2, 3, 456_789).unwrap()), None]).await;
 }
@@ -269,6 +287,27 @@ async fn chrono_time_and_uuid_features() {
     let ns: chrono::NaiveDateTime =
         query_scalar("SELECT TIMESTAMP_NS '2024-01-01 00:00:00.123456789'").fetch_one(pool).await.unwrap();
     assert_eq!(ns.and_utc().timestamp_subsec_nanos(), 123_456_789);
+
+    // An infinity has no chrono value: an error that says so, in every
+    // precision (TIMESTAMP_NS's used to read as a day of 2262).
+    for (sql, found) in [
+        ("SELECT 'infinity'::DATE", "DATE infinity"),
+        ("SELECT '-infinity'::TIMESTAMP", "TIMESTAMP -infinity"),
+        ("SELECT 'infinity'::TIMESTAMP_NS", "TIMESTAMP_NS infinity"),
+        ("SELECT 'infinity'::TIMESTAMP_S", "TIMESTAMP_S infinity"),
+    ] {
+        let err = if sql.ends_with("DATE") {
+            query_scalar::<chrono::NaiveDate>(sql).fetch_one(pool).await.unwrap_err()
+        } else {
+            query_scalar::<chrono::NaiveDateTime>(sql).fetch_one(pool).await.unwrap_err()
+        };
+        let message = err.to_string();
+        assert!(message.contains(found) && message.contains("isfinite"), "{sql}: {message}");
+    }
+    let err = query_scalar::<time::PrimitiveDateTime>("SELECT 'infinity'::TIMESTAMP").fetch_one(pool).await;
+    assert!(err.unwrap_err().to_string().contains("TIMESTAMP infinity"));
+    let err = query_scalar::<time::Date>("SELECT '-infinity'::DATE").fetch_one(pool).await;
+    assert!(err.unwrap_err().to_string().contains("DATE -infinity"));
 
     let tdate = time::macros::date!(2023 - 06 - 15);
     both!(pool, "DATE", tdate);

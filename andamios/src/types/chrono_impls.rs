@@ -1,6 +1,6 @@
 use super::decode::{Decode, DecodeError};
 use super::encode::Encode;
-use super::temporal::{days_from_civil, timestamp_nanos, Date, Time};
+use super::temporal::{days_from_civil, finite_days, timestamp_nanos, Time};
 use andamios_core::ffi::ColumnRef;
 use andamios_core::{DuckType, Value};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
@@ -15,7 +15,7 @@ impl Decode for NaiveDate {
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
-        let Date { days } = Date::decode(column, row)?;
+        let days = finite_days(column, row)?;
         epoch()
             .date()
             .checked_add_signed(chrono::Duration::days(i64::from(days)))

@@ -13,6 +13,9 @@ pub enum DecodeError {
     Mismatch,
     /// The value does not fit the Rust type.
     OutOfRange(String),
+    /// The value is DuckDB's `infinity` or `-infinity` (a DATE or a
+    /// TIMESTAMP, as written here), which the Rust type has no value for.
+    Infinite(&'static str),
 }
 
 /// A Rust type that values of some DuckDB types decode into.

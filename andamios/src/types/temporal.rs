@@ -47,6 +47,23 @@ pub struct Date {
 }
 
 impl Date {
+    /// DuckDB's `infinity` DATE, later than every other.
+    pub const INFINITY: Date = Date { days: i32::MAX };
+    /// DuckDB's `-infinity` DATE, earlier than every other.
+    pub const NEG_INFINITY: Date = Date { days: -i32::MAX };
+
+    /// Whether the date is neither `infinity` nor `-infinity`.
+    ///
+    /// ```
+    /// use andamios::types::Date;
+    /// assert!(Date::from_ymd(2024, 1, 1).unwrap().is_finite());
+    /// assert!(!Date::INFINITY.is_finite());
+    /// assert_eq!(Date::NEG_INFINITY.to_string(), "-infinity");
+    /// ```
+    pub fn is_finite(&self) -> bool {
+        *self != Date::INFINITY && *self != Date::NEG_INFINITY
+    }
+
     /// The date, or `None` when the month or day does not exist.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
         let days = days_from_civil(year, month, day);
@@ -59,8 +76,27 @@ impl Date {
     }
 }
 
+/// Writes `infinity` or `-infinity` as DuckDB does, for `value` equal to
+/// `infinity` or to its negation; `false` for any other value.
+fn write_infinity<T: PartialEq + std::ops::Neg<Output = T>>(
+    f: &mut fmt::Formatter<'_>,
+    value: T,
+    infinity: T,
+) -> Option<fmt::Result> {
+    if value == infinity {
+        Some(f.write_str("infinity"))
+    } else if value == -infinity {
+        Some(f.write_str("-infinity"))
+    } else {
+        None
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(written) = write_infinity(f, self.days, Date::INFINITY.days) {
+            return written;
+        }
         let (y, m, d) = self.ymd();
         write!(f, "{y:04}-{m:02}-{d:02}")
     }
@@ -122,7 +158,20 @@ pub struct Timestamp {
     pub micros: i64,
 }
 
+/// DuckDB's `infinity` TIMESTAMP, in every precision.
+const INFINITE_TIMESTAMP: i64 = i64::MAX;
+
 impl Timestamp {
+    /// DuckDB's `infinity` TIMESTAMP, later than every other.
+    pub const INFINITY: Timestamp = Timestamp { micros: INFINITE_TIMESTAMP };
+    /// DuckDB's `-infinity` TIMESTAMP, earlier than every other.
+    pub const NEG_INFINITY: Timestamp = Timestamp { micros: -INFINITE_TIMESTAMP };
+
+    /// Whether the timestamp is neither `infinity` nor `-infinity`.
+    pub fn is_finite(&self) -> bool {
+        self.micros.unsigned_abs() != INFINITE_TIMESTAMP.unsigned_abs()
+    }
+
     /// The timestamp of `date` at `time`.
     pub fn new(date: Date, time: Time) -> Timestamp {
         Timestamp { micros: i64::from(date.days) * MICROS_PER_DAY + time.micros }
@@ -141,6 +190,9 @@ impl Timestamp {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(written) = write_infinity(f, self.micros, INFINITE_TIMESTAMP) {
+            return written;
+        }
         write!(f, "{} {}", self.date(), self.time())
     }
 }
@@ -152,8 +204,23 @@ pub struct TimestampTz {
     pub micros: i64,
 }
 
+impl TimestampTz {
+    /// DuckDB's `infinity` TIMESTAMPTZ, later than every other.
+    pub const INFINITY: TimestampTz = TimestampTz { micros: INFINITE_TIMESTAMP };
+    /// DuckDB's `-infinity` TIMESTAMPTZ, earlier than every other.
+    pub const NEG_INFINITY: TimestampTz = TimestampTz { micros: -INFINITE_TIMESTAMP };
+
+    /// Whether the timestamp is neither `infinity` nor `-infinity`.
+    pub fn is_finite(&self) -> bool {
+        self.micros.unsigned_abs() != INFINITE_TIMESTAMP.unsigned_abs()
+    }
+}
+
 impl fmt::Display for TimestampTz {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(written) = write_infinity(f, self.micros, INFINITE_TIMESTAMP) {
+            return written;
+        }
         write!(f, "{}+00", Timestamp { micros: self.micros })
     }
 }
@@ -206,11 +273,15 @@ impl Decode for TimeTz {
     }
 }
 
-/// Any TIMESTAMP flavour, in microseconds since the epoch.
+/// Any TIMESTAMP flavour, in microseconds since the epoch; `infinity` and
+/// `-infinity` (the same values in every precision) stay what they are.
 #[inline]
 pub(crate) fn timestamp_micros(column: &ColumnRef<'_>, row: usize) -> Result<i64, DecodeError> {
     valid(column, row)?;
     let raw = column.get::<i64>(row).ok_or(DecodeError::Mismatch)?;
+    if raw.unsigned_abs() == INFINITE_TIMESTAMP.unsigned_abs() {
+        return Ok(raw);
+    }
     let overflow = || DecodeError::OutOfRange(format!("{raw} in {}", column.duck_type()));
     match column.duck_type() {
         DuckType::Timestamp | DuckType::TimestampTz => Ok(raw),
@@ -223,12 +294,37 @@ pub(crate) fn timestamp_micros(column: &ColumnRef<'_>, row: usize) -> Result<i64
 
 /// Any TIMESTAMP flavour, in nanoseconds since the epoch.
 #[cfg_attr(not(any(feature = "chrono", feature = "time")), allow(dead_code))]
+/// `infinity` and `-infinity` are [`DecodeError::Infinite`]: the types
+/// read this way have no value for them.
 pub(crate) fn timestamp_nanos(column: &ColumnRef<'_>, row: usize) -> Result<i128, DecodeError> {
+    let micros = timestamp_micros(column, row)?;
+    if micros.unsigned_abs() == INFINITE_TIMESTAMP.unsigned_abs() {
+        return Err(DecodeError::Infinite(infinity_name(micros > 0)));
+    }
     if matches!(column.duck_type(), DuckType::TimestampNs) {
-        valid(column, row)?;
         return column.get::<i64>(row).map(i128::from).ok_or(DecodeError::Mismatch);
     }
-    timestamp_micros(column, row).map(|m| i128::from(m) * 1_000)
+    Ok(i128::from(micros) * 1_000)
+}
+
+/// A DATE's days since the epoch; `infinity` and `-infinity` are
+/// [`DecodeError::Infinite`], for the types that have no value for them.
+#[cfg_attr(not(any(feature = "chrono", feature = "time")), allow(dead_code))]
+pub(crate) fn finite_days(column: &ColumnRef<'_>, row: usize) -> Result<i32, DecodeError> {
+    let date = Date::decode(column, row)?;
+    if date.is_finite() {
+        Ok(date.days)
+    } else {
+        Err(DecodeError::Infinite(infinity_name(date.days > 0)))
+    }
+}
+
+fn infinity_name(positive: bool) -> &'static str {
+    if positive {
+        "infinity"
+    } else {
+        "-infinity"
+    }
 }
 
 fn is_timestamp(ty: &DuckType) -> bool {

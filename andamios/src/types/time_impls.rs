@@ -1,6 +1,6 @@
 use super::decode::{Decode, DecodeError};
 use super::encode::Encode;
-use super::temporal::{timestamp_nanos, Date as PlainDate, Time as PlainTime};
+use super::temporal::{finite_days, timestamp_nanos, Time as PlainTime};
 use andamios_core::ffi::ColumnRef;
 use andamios_core::{DuckType, Value};
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
@@ -13,7 +13,7 @@ impl Decode for Date {
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
-        let PlainDate { days } = PlainDate::decode(column, row)?;
+        let days = finite_days(column, row)?;
         Date::from_julian_day(UNIX_EPOCH_JULIAN_DAY + days).map_err(|e| DecodeError::OutOfRange(e.to_string()))
     }
 }
