@@ -43,6 +43,10 @@ pub(crate) struct WorkerState {
     /// Whether a statement (or an append) failed since the last BEGIN:
     /// only then can the transaction have been aborted (see `commit`).
     pub(crate) failed_since_begin: bool,
+    /// Whether a `Transaction` (or an append's own transaction) is open:
+    /// its BEGIN was sent and its COMMIT or ROLLBACK not yet. Statements
+    /// that end or begin transactions are refused inside it.
+    in_managed_transaction: bool,
 }
 
 /// Which job is running, and which was cancelled (ids are per worker and increase).
@@ -124,6 +128,7 @@ impl Worker {
                 checkout: 0,
                 may_hold_transaction: false,
                 failed_since_begin: false,
+                in_managed_transaction: false,
             };
             // Ends when the async side drops its Sender.
             while let Ok(job) = queue.recv() {
@@ -255,22 +260,72 @@ fn aborted_commit_error(sql: &str) -> Error {
 }
 
 /// Whether the first statement of `sql` is a COMMIT (DuckDB also spells it
-/// `END`), read past whitespace and comments.
+/// `END`).
 fn starts_with_commit(sql: &str) -> bool {
-    let mut rest = sql;
-    loop {
-        rest = rest.trim_start();
-        if let Some(comment) = rest.strip_prefix("--") {
-            rest = comment.split_once('\n').map_or("", |(_, after)| after);
-        } else if let Some(comment) = rest.strip_prefix("/*") {
-            rest = comment.split_once("*/").map_or("", |(_, after)| after);
-        } else {
-            break;
-        }
+    leading_keywords(sql).first().is_some_and(|k| k.eq_ignore_ascii_case("COMMIT") || k.eq_ignore_ascii_case("END"))
+}
+
+/// Whether a statement that starts with `keyword` begins or ends a transaction.
+fn controls_transaction(keyword: &str) -> bool {
+    ["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT"].iter().any(|k| keyword.eq_ignore_ascii_case(k))
+}
+
+/// The first word of each statement of the script `sql`, which ends at each
+/// `;` outside quotes (`'...'`, `E'...'`, `"..."`, `$tag$...$tag$`) and
+/// comments, read past whitespace and comments.
+fn leading_keywords(sql: &str) -> Vec<&str> {
+    let bytes = sql.as_bytes();
+    let find = |from: usize, needle: &[u8]| {
+        bytes[from.min(bytes.len())..].windows(needle.len()).position(|w| w == needle).map(|p| from + p)
+    };
+    let mut keywords = Vec::new();
+    let (mut i, mut statement_start) = (0, true);
+    while i < bytes.len() {
+        let next = bytes.get(i + 1).copied();
+        i = match bytes[i] {
+            b'-' if next == Some(b'-') => find(i, b"\n").map_or(bytes.len(), |end| end + 1),
+            b'/' if next == Some(b'*') => find(i + 2, b"*/").map_or(bytes.len(), |end| end + 2),
+            quote @ (b'\'' | b'"') => {
+                let backslashes = quote == b'\''
+                    && i > 0
+                    && bytes[i - 1].eq_ignore_ascii_case(&b'e')
+                    && (i < 2 || !bytes[i - 2].is_ascii_alphanumeric() && bytes[i - 2] != b'_');
+                let mut j = i + 1;
+                loop {
+                    match bytes.get(j) {
+                        None => break bytes.len(),
+                        Some(b'\\') if backslashes => j += 2,
+                        Some(&b) if b == quote && bytes.get(j + 1) == Some(&quote) => j += 2,
+                        Some(&b) if b == quote => break j + 1,
+                        Some(_) => j += 1,
+                    }
+                }
+            }
+            b'$' => {
+                let tag_len = bytes[i + 1..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+                match bytes.get(i + 1 + tag_len) {
+                    Some(b'$') if !bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                        let tag = &bytes[i..i + 2 + tag_len];
+                        find(i + tag.len(), tag).map_or(bytes.len(), |end| end + tag.len())
+                    }
+                    _ => i + 1,
+                }
+            }
+            b';' => {
+                statement_start = true;
+                i + 1
+            }
+            b if b.is_ascii_whitespace() => i + 1,
+            b => {
+                if std::mem::take(&mut statement_start) && b.is_ascii_alphabetic() {
+                    let len = bytes[i..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+                    keywords.push(&sql[i..i + len]);
+                }
+                i + 1
+            }
+        };
     }
-    let keyword_end = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
-    let keyword = &rest[..keyword_end];
-    keyword.eq_ignore_ascii_case("COMMIT") || keyword.eq_ignore_ascii_case("END")
+    keywords
 }
 
 /// Rows in a data chunk, the unit that crosses threads.
@@ -283,6 +338,7 @@ impl WorkerState {
     fn prepare_bound(&mut self, sql: &str, args: &[Value]) -> Result<&mut Statement> {
         let kind = self.conn.prepare_cached(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?.kind();
         if kind == StatementKind::Transaction {
+            self.refuse_in_managed_transaction(sql)?;
             self.may_hold_transaction = true;
             self.refuse_commit_of_aborted(sql)?;
         }
@@ -348,6 +404,10 @@ impl WorkerState {
         if sql.starts_with("BEGIN") {
             self.failed_since_begin = false;
         }
+        // Whatever the outcome: a BEGIN may open one even when it fails (see
+        // below), and after a COMMIT or ROLLBACK, failed or not, the
+        // `Transaction` is over.
+        self.in_managed_transaction = sql.starts_with("BEGIN");
         let result = self.traced(sql, |this| {
             this.conn.execute_batch(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
             Ok(((), 0))
@@ -365,6 +425,9 @@ impl WorkerState {
     }
 
     pub(crate) fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        if leading_keywords(sql).into_iter().any(controls_transaction) {
+            self.refuse_in_managed_transaction(sql)?;
+        }
         // A script may begin a transaction, or fail inside one it began.
         self.may_hold_transaction = true;
         self.refuse_commit_of_aborted(sql)?;
@@ -384,6 +447,7 @@ impl WorkerState {
             return;
         }
         self.checkout = checkout;
+        self.in_managed_transaction = false;
         if std::mem::take(&mut self.may_hold_transaction) && self.in_open_transaction() {
             tracing::warn!("a connection went back to the pool inside a transaction; rolled it back");
             let _ = self.conn.execute_batch("ROLLBACK");
@@ -401,6 +465,25 @@ impl WorkerState {
             return Err(aborted_commit_error("COMMIT"));
         }
         self.control("COMMIT")
+    }
+
+    /// Refuses SQL that begins or ends a transaction (`sql`, or a statement
+    /// of the script `sql`) inside a `Transaction`: a COMMIT would end it
+    /// part-way and run the rest outside it, with the `Transaction`
+    /// reporting an error for work that stayed.
+    fn refuse_in_managed_transaction(&self, sql: &str) -> Result<()> {
+        if !self.in_managed_transaction {
+            return Ok(());
+        }
+        Err(Error::Database {
+            kind: DatabaseErrorKind::Transaction,
+            message:
+                "cannot run BEGIN, COMMIT or ROLLBACK as SQL inside a Transaction: a COMMIT would end it part-way; \
+                      end it with Transaction::commit or rollback, and leave these statements out of its scripts \
+                      (a migration runs in a transaction of its own)"
+                    .into(),
+            sql: Some(sql.into()),
+        })
     }
 
     /// The same for a COMMIT (or `END`) the caller runs as SQL, alone or
@@ -793,6 +876,20 @@ impl Drop for PoolConnection {
 mod tests {
     use super::*;
     use andamios_core::ffi::OpenOptions;
+
+    #[test]
+    fn each_statements_first_word_is_found_outside_quotes_and_comments() {
+        let script =
+            "BEGIN; insert into t values ('a;COMMIT', \"x;END\", E'it\\'s;ROLLBACK', $$;ABORT$$, $q$;START$q$, $1);\n\
+                      -- COMMIT;\n/* ROLLBACK; */ Commit ; ;select 1;END";
+        assert_eq!(leading_keywords(script), ["BEGIN", "insert", "Commit", "select", "END"]);
+        assert_eq!(leading_keywords("SELECT 'unterminated; COMMIT"), ["SELECT"]);
+        assert!(leading_keywords("  -- only a comment").is_empty());
+        assert!(leading_keywords("SELECT 1; START TRANSACTION").into_iter().any(controls_transaction));
+        assert!(!leading_keywords("CREATE TABLE t (s VARCHAR DEFAULT 'COMMIT'); SELECT 'END'")
+            .into_iter()
+            .any(controls_transaction));
+    }
 
     #[test]
     fn a_commit_is_found_past_whitespace_and_comments() {

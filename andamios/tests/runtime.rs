@@ -1015,6 +1015,47 @@ async fn a_raw_commit_of_an_aborted_transaction_is_an_error() {
     assert_eq!(count(&mut conn).await, 2);
 }
 
+#[tokio::test]
+async fn sql_that_ends_a_transaction_is_refused_inside_a_transaction() {
+    let pool = memory_pool(1).await;
+    pool.execute_batch("CREATE TABLE t (id BIGINT)").await.unwrap();
+    let count = || async { query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap() };
+
+    let mut tx = pool.begin().await.unwrap();
+    query("INSERT INTO t VALUES (1)").execute(&mut tx).await.unwrap();
+    for sql in ["COMMIT", "ROLLBACK", "BEGIN TRANSACTION", "END"] {
+        let err = query(sql).execute(&mut tx).await.unwrap_err();
+        assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Transaction), "{err}");
+        assert!(err.to_string().contains("Transaction::commit or rollback"), "{err}");
+    }
+    // A script ending in COMMIT runs none of its statements.
+    let err = tx.execute_batch("INSERT INTO t VALUES (2); COMMIT;").await.unwrap_err();
+    assert!(err.to_string().contains("cannot run BEGIN, COMMIT or ROLLBACK as SQL inside a Transaction"), "{err}");
+    // The transaction is whole and still open: dropping it keeps nothing.
+    drop(tx);
+    assert_eq!(count().await, 0);
+
+    let mut tx = pool.begin().await.unwrap();
+    tx.execute_batch("INSERT INTO t VALUES (1); INSERT INTO t VALUES ('COMMIT;'::VARCHAR.len())").await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(count().await, 2);
+
+    // A migration ending in COMMIT is refused whole, and not recorded.
+    let migrator = andamios::migrate::Migrator::from_static(&[(1, "add", "CREATE TABLE u (x INTEGER); COMMIT;", None)]);
+    let err = migrator.run(&pool).await.unwrap_err();
+    assert!(err.to_string().contains("migration 1 (add) failed and was rolled back: cannot run BEGIN"), "{err}");
+    assert!(query("SELECT * FROM u").execute(&pool).await.is_err());
+
+    // Outside a Transaction, raw transaction control works as before.
+    let mut conn = pool.acquire().await.unwrap();
+    conn.execute_batch("BEGIN; INSERT INTO t VALUES (3); COMMIT;").await.unwrap();
+    query("BEGIN").execute(&mut *conn).await.unwrap();
+    query("INSERT INTO t VALUES (4)").execute(&mut *conn).await.unwrap();
+    query("COMMIT").execute(&mut *conn).await.unwrap();
+    drop(conn);
+    assert_eq!(count().await, 4);
+}
+
 #[derive(Debug, FromRow, PartialEq)]
 struct Numbered {
     n: i64,
