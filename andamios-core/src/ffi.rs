@@ -330,13 +330,7 @@ impl Connection {
         if state != sys::DuckDBSuccess {
             return Err(appender.error());
         }
-        // SAFETY: valid appender.
-        let count = unsafe { sys::duckdb_appender_column_count(appender.raw) };
-        for i in 0..count {
-            // SAFETY: index in range; the logical type is ours to destroy.
-            let ty = unsafe { LogicalType(sys::duckdb_appender_column_type(appender.raw, i)) };
-            appender.types.push(ty.describe());
-        }
+        appender.read_column_types();
         Ok(appender)
     }
 }
@@ -1409,9 +1403,36 @@ impl Drop for Appender {
 }
 
 impl Appender {
-    /// Types of the table's columns.
+    /// Types of the columns it appends to: the table's, or those named
+    /// with [`set_columns`](Self::set_columns).
     pub fn column_types(&self) -> &[DuckType] {
         &self.types
+    }
+
+    fn read_column_types(&mut self) {
+        // SAFETY: valid appender.
+        let count = unsafe { sys::duckdb_appender_column_count(self.raw) };
+        self.types = (0..count)
+            .map(|i| {
+                // SAFETY: index in range; the logical type is ours to destroy.
+                let ty = unsafe { LogicalType(sys::duckdb_appender_column_type(self.raw, i)) };
+                ty.describe()
+            })
+            .collect();
+    }
+
+    /// Appends to the columns `names` only, in that order; the others take
+    /// their defaults (NULL when they have none). Call before appending.
+    pub fn set_columns(&mut self, names: &[&str]) -> Result<(), DuckDbError> {
+        for name in names {
+            let c_name = c_string(name, "the column name")?;
+            // SAFETY: valid appender with nothing appended yet, NUL-terminated name.
+            if unsafe { sys::duckdb_appender_add_column(self.raw, c_name.as_ptr()) } != sys::DuckDBSuccess {
+                return Err(self.error());
+            }
+        }
+        self.read_column_types();
+        Ok(())
     }
 
     fn error(&mut self) -> DuckDbError {

@@ -66,13 +66,14 @@ tuple_append_row!(11; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9
 tuple_append_row!(12; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9, K: 10, L: 11);
 
 impl WorkerState {
-    /// The appender of `table` (`"name"` or `"schema.name"`).
-    fn appender(&mut self, table: &str) -> Result<Appender> {
+    /// The appender of `table` (`"name"` or `"schema.name"`), to all its
+    /// columns or to `columns`.
+    fn appender(&mut self, table: &str, columns: Option<&[String]>) -> Result<Appender> {
         let (schema, name) = match table.split_once('.') {
             Some((schema, name)) => (Some(schema), name),
             None => (None, table),
         };
-        self.conn.appender(schema, name).map_err(|e| {
+        let mut appender = self.conn.appender(schema, name).map_err(|e| {
             let hint = if e.kind() == DuckErrorType::Catalog {
                 "\n  append writes into an existing table: create it first, or name its schema as `schema.table`"
             } else {
@@ -80,12 +81,26 @@ impl WorkerState {
             };
             let e = DuckDbError::new(e.kind(), format!("cannot append to `{table}`: {}{hint}", e.message()));
             Error::from_duckdb(e, None)
-        })
+        })?;
+        if let Some(columns) = columns {
+            let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+            appender.set_columns(&names).map_err(|e| {
+                let e = DuckDbError::new(
+                    e.kind(),
+                    format!(
+                        "cannot append to columns {names:?} of `{table}`: {}\n  name each column of the table once",
+                        e.message()
+                    ),
+                );
+                Error::from_duckdb(e, None)
+            })?;
+        }
+        Ok(appender)
     }
 
     #[cfg(feature = "arrow")]
     fn append_batches(&mut self, table: &str, batches: impl Iterator<Item = crate::arrow::RecordBatch>) -> Result<u64> {
-        let mut appender = self.appender(table)?;
+        let mut appender = self.appender(table, None)?;
         let mut count = 0u64;
         for batch in batches {
             // DuckDB's messages name the column and the types; constraint
@@ -97,22 +112,28 @@ impl WorkerState {
         Ok(count)
     }
 
-    fn append_rows<R, I>(&mut self, table: &str, rows: I) -> Result<u64>
+    fn append_rows<R, I>(&mut self, table: &str, columns: Option<&[String]>, rows: I) -> Result<u64>
     where
         R: AppendRow,
         I: Iterator<Item = R>,
     {
-        let mut appender = self.appender(table)?;
+        let mut appender = self.appender(table, columns)?;
         let types = appender.column_types().to_vec();
         if types.len() != R::column_count() {
-            return Err(Error::Encode {
-                what: format!("rows for table {table}"),
-                message: format!(
-                    "the table has {} column(s) but each row has {} value(s); append rows with one value per column, in table order",
+            let message = match columns {
+                None => format!(
+                    "the table has {} column(s) but each row has {} value(s); append rows with one value per column, \
+                     in table order, or name the columns the rows hold with `append_columns` (the others take their defaults)",
                     types.len(),
                     R::column_count()
                 ),
-            });
+                Some(columns) => format!(
+                    "{} column(s) were named but each row has {} value(s); give one value per named column, in that order",
+                    columns.len(),
+                    R::column_count()
+                ),
+            };
+            return Err(Error::Encode { what: format!("rows for table {table}"), message });
         }
         let mut chunk = appender.new_chunk().map_err(|e| Error::from_duckdb(e, None))?;
         let mut count = 0u64;
@@ -187,7 +208,22 @@ impl Connection {
         I::IntoIter: Send + 'static,
     {
         let rows = rows.into_iter();
-        self.append_with(table, move |s, table| s.append_rows(table, rows)).await
+        self.append_with(table, move |s, table| s.append_rows(table, None, rows)).await
+    }
+
+    /// Appends `rows` to the named `columns` of `table`, each row holding
+    /// one value per named column, in that order; the table's other
+    /// columns take their defaults (a sequence's next value, `now()`, or
+    /// NULL). Otherwise as [`append`](Self::append).
+    pub async fn append_columns<R, I>(&mut self, table: &str, columns: &[&str], rows: I) -> Result<u64>
+    where
+        R: AppendRow,
+        I: IntoIterator<Item = R>,
+        I::IntoIter: Send + 'static,
+    {
+        let rows = rows.into_iter();
+        let columns: Vec<String> = columns.iter().map(|&c| c.to_owned()).collect();
+        self.append_with(table, move |s, table| s.append_rows(table, Some(&columns), rows)).await
     }
 
     /// Appends Arrow record batches (feature `arrow`) whose columns are the
@@ -236,6 +272,32 @@ impl Pool {
         I::IntoIter: Send + 'static,
     {
         self.acquire().await?.append(table, rows).await
+    }
+
+    /// Appends `rows` to the named `columns` of `table` on a pooled
+    /// connection, the others taking their defaults; see
+    /// [`Connection::append_columns`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> andamios::Result<()> {
+    /// let pool = andamios::Pool::connect("duckdb::memory:").await?;
+    /// pool.execute_batch(
+    ///     "CREATE SEQUENCE ids; CREATE TABLE users (id BIGINT DEFAULT nextval('ids'), name VARCHAR, active BOOLEAN DEFAULT true)",
+    /// )
+    /// .await?;
+    /// pool.append_columns("users", &["name"], ["ana", "bo"].map(|n| (n.to_owned(),))).await?;
+    /// let last: (i64, String, bool) = andamios::query_as("SELECT * FROM users ORDER BY id DESC").fetch_one(&pool).await?;
+    /// assert_eq!(last, (2, "bo".to_owned(), true));
+    /// # Ok(()) }
+    /// ```
+    pub async fn append_columns<R, I>(&self, table: &str, columns: &[&str], rows: I) -> Result<u64>
+    where
+        R: AppendRow,
+        I: IntoIterator<Item = R>,
+        I::IntoIter: Send + 'static,
+    {
+        self.acquire().await?.append_columns(table, columns, rows).await
     }
 
     /// Appends Arrow record batches to `table` on a pooled connection; see

@@ -637,6 +637,54 @@ async fn appending_to_a_missing_table_names_it_and_says_to_create_it() {
     assert!(err.to_string().contains("create it first"), "{err}");
 }
 
+#[tokio::test]
+async fn append_columns_leaves_the_other_columns_to_their_defaults() {
+    let pool = Pool::connect("duckdb::memory:").await.unwrap();
+    pool.execute_batch(
+        "CREATE SEQUENCE ids START 10;
+         CREATE TABLE events (id BIGINT DEFAULT nextval('ids'), kind VARCHAR NOT NULL, note VARCHAR,
+                              stamped TIMESTAMP DEFAULT now()::TIMESTAMP, n INTEGER NOT NULL DEFAULT 7)",
+    )
+    .await
+    .unwrap();
+    // Named in another order than the table's; 5,000 rows: more than a chunk.
+    let rows = (0..5000).map(|i| (i, format!("k{i}")));
+    assert_eq!(pool.append_columns("events", &["n", "kind"], rows).await.unwrap(), 5000);
+    let (count, first, last, notes, untimed): (i64, i64, i64, i64, i64) =
+        query_as("SELECT count(*), min(id), max(id), count(note), count(*) FILTER (WHERE stamped IS NULL) FROM events")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((count, first, last, notes, untimed), (5000, 10, 5009, 0, 0));
+    let (kind, n): (String, i32) =
+        query_as("SELECT kind, n FROM events WHERE id = 5009").fetch_one(&pool).await.unwrap();
+    assert_eq!((kind.as_str(), n), ("k4999", 4999));
+
+    // A NOT NULL column without a default, left out: nothing of the batch stays.
+    let err = pool.append_columns("events", &["note"], vec![(Some("x".to_owned()),)]).await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::NotNullViolation), "{err}");
+    // A column the table does not have, or named twice.
+    for columns in [&["kind", "nope"][..], &["kind", "kind"]] {
+        let err = pool.append_columns("events", columns, vec![("a".to_owned(), "b".to_owned())]).await.unwrap_err();
+        assert!(err.to_string().contains("cannot append to columns") && err.to_string().contains("once"), "{err}");
+    }
+    // Rows that do not hold one value per named column.
+    let err = pool.append_columns("events", &["kind", "n"], vec![("a".to_owned(),)]).await.unwrap_err();
+    assert!(err.to_string().contains("2 column(s) were named but each row has 1 value(s)"), "{err}");
+    // Without names, the arity error points here.
+    let err = pool.append("events", vec![("a".to_owned(),)]).await.unwrap_err();
+    assert!(err.to_string().contains("append_columns"), "{err}");
+    let after: i64 = query_scalar("SELECT count(*) FROM events").fetch_one(&pool).await.unwrap();
+    assert_eq!(after, 5000);
+
+    // Inside a transaction, the rows are part of it.
+    let mut tx = pool.begin().await.unwrap();
+    tx.append_columns("events", &["kind"], vec![("in tx".to_owned(),)]).await.unwrap();
+    drop(tx);
+    let after: i64 = query_scalar("SELECT count(*) FROM events").fetch_one(&pool).await.unwrap();
+    assert_eq!(after, 5000);
+}
+
 async fn memory_pool_at(url: &str) -> Pool {
     PoolOptions::new().max_connections(2).connect(url).await.unwrap()
 }
