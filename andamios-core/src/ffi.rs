@@ -1428,7 +1428,9 @@ impl Appender {
             let c_name = c_string(name, "the column name")?;
             // SAFETY: valid appender with nothing appended yet, NUL-terminated name.
             if unsafe { sys::duckdb_appender_add_column(self.raw, c_name.as_ptr()) } != sys::DuckDBSuccess {
-                return Err(self.error());
+                // DuckDB's message does not say which.
+                let e = self.error();
+                return Err(DuckDbError::new(e.kind(), format!("column `{name}`: {}", e.message())));
             }
         }
         self.read_column_types();
@@ -2061,6 +2063,25 @@ mod tests {
             assert!(ints.get::<i64>(chunk.len()).is_none(), "bounds are checked");
         }
         assert_eq!(seen, 3000);
+    }
+
+    #[test]
+    fn an_appender_of_named_columns_takes_their_types_and_refuses_unknown_names() {
+        let conn = memory();
+        conn.execute_batch("CREATE TABLE t (id BIGINT DEFAULT 5, name VARCHAR, flag BOOLEAN)").unwrap();
+        let mut appender = conn.appender(None, "t").unwrap();
+        assert_eq!(appender.column_types().len(), 3);
+        appender.set_columns(&["flag", "name"]).unwrap();
+        assert_eq!(appender.column_types(), [DuckType::Boolean, DuckType::Varchar]);
+        let mut chunk = appender.new_chunk().unwrap();
+        assert!(chunk.column(0).unwrap().put(1u8) && chunk.column(1).unwrap().put_bytes(b"x"));
+        chunk.commit_row();
+        appender.append(&mut chunk).unwrap();
+        appender.flush().unwrap();
+        let mut other = conn.appender(None, "t").unwrap();
+        let err = other.set_columns(&["missing"]).unwrap_err();
+        assert!(err.message().contains("missing"), "{err:?}");
+        assert!(other.set_columns(&["nul\0"]).is_err());
     }
 
     #[test]
