@@ -245,3 +245,121 @@ fn statements_without_rows_have_no_columns() {
     let merge = "MERGE INTO users u USING (SELECT 1 AS id) s ON u.id = s.id WHEN MATCHED THEN DELETE";
     assert!(describe(&conn, merge).unwrap().columns.is_empty());
 }
+
+/// Soundness over more shapes of statement (joins with USING and LATERAL,
+/// PIVOT, QUALIFY, ASOF and POSITIONAL joins, BY NAME set operations,
+/// grouping sets, window frames, star expressions, RETURNING...): run on
+/// data with NULLs, no column inferred NOT NULL holds one.
+#[test]
+fn more_shapes_of_statement_hold_no_null_where_none_is_inferred() {
+    let conn = schema();
+    conn.execute_batch(
+        "CREATE TABLE prices (at_ts TIMESTAMP NOT NULL, item VARCHAR NOT NULL, price DOUBLE NOT NULL);
+         INSERT INTO users VALUES (1, 'ana', 'ana@example.com', 30), (2, 'bo', NULL, NULL), (3, 'cy', NULL, 41), (4, 'ana', NULL, NULL);
+         INSERT INTO posts VALUES (10, 1, 'first', NULL, 1.5), (11, 1, 'second', 'text', 2.5), (12, 3, 'third', NULL, 0.5);
+         INSERT INTO tags VALUES (10, 'a'), (10, 'b'), (99, 'orphan');
+         INSERT INTO prices VALUES ('2020-01-01', 'x', 1), ('2020-01-03', 'x', 2);",
+    )
+    .unwrap();
+    let statements = [
+        "SELECT * FROM users NATURAL JOIN posts",
+        "SELECT * FROM users u JOIN posts p USING (id)",
+        "SELECT * FROM users u LEFT JOIN posts p USING (id)",
+        "SELECT * FROM users u FULL JOIN posts p USING (id)",
+        "SELECT * FROM users u RIGHT JOIN posts p USING (id)",
+        "SELECT u.name, p.title FROM users u, LATERAL (SELECT title FROM posts WHERE user_id = u.id LIMIT 1) p",
+        "SELECT u.name, p.title FROM users u LEFT JOIN LATERAL (SELECT title FROM posts WHERE user_id = u.id LIMIT 1) p ON true",
+        "SELECT u.name, x FROM users u, unnest([u.age, 1]) t(x)",
+        "SELECT name, unnest([id, 2]) FROM users",
+        "SELECT * FROM (PIVOT users ON name USING count(*))",
+        "SELECT * FROM (UNPIVOT users ON name, email INTO NAME k VALUE v)",
+        "SELECT id, row_number() OVER (PARTITION BY name ORDER BY id) AS r FROM users QUALIFY r = 1",
+        "SELECT DISTINCT ON (name) name, email, id FROM users ORDER BY name, id",
+        "SELECT id, name FROM users LIMIT 2 OFFSET 1",
+        "SELECT id, name FROM users USING SAMPLE 50%",
+        "SELECT p.item, p.price, u.id FROM prices p ASOF JOIN users u ON p.price >= u.id",
+        "SELECT p.item, p.price, u.id FROM prices p ASOF LEFT JOIN users u ON p.price >= u.id",
+        "SELECT * FROM users POSITIONAL JOIN tags",
+        "SELECT id, name FROM users UNION BY NAME SELECT title AS name FROM posts",
+        "SELECT id, name, email FROM users UNION ALL BY NAME SELECT id, title AS name FROM posts",
+        "SELECT name FROM users WHERE id = (SELECT max(user_id) FROM posts)",
+        "SELECT (SELECT title FROM posts p WHERE p.user_id = u.id ORDER BY id LIMIT 1) FROM users u",
+        "SELECT u.id, (SELECT count(*) FROM posts p WHERE p.user_id = u.id), (SELECT max(score) FROM posts p WHERE p.user_id = u.id) FROM users u",
+        "SELECT u.id, EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.id) FROM users u",
+        "SELECT u.id, u.id IN (SELECT user_id FROM posts) FROM users u",
+        "SELECT u.id, u.age IN (SELECT user_id FROM posts) FROM users u",
+        "SELECT id, lead(name) OVER (ORDER BY id), first_value(name) OVER (ORDER BY id), last_value(email) OVER (ORDER BY id), nth_value(name, 3) OVER (ORDER BY id) FROM users",
+        "SELECT id, count(*) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING), sum(id) OVER (ORDER BY id ROWS BETWEEN 5 FOLLOWING AND 6 FOLLOWING) FROM users",
+        "SELECT id, ntile(2) OVER (), percent_rank() OVER (ORDER BY age), cume_dist() OVER (ORDER BY age) FROM users",
+        "SELECT name, count(*), max(id) FROM users GROUP BY CUBE (name)",
+        "SELECT name, email, count(*) FROM users GROUP BY GROUPING SETS ((name), (email), ())",
+        "SELECT name, grouping(name), count(*) FROM users GROUP BY ROLLUP (name)",
+        "SELECT max(id) FILTER (WHERE false) FROM users GROUP BY name",
+        "SELECT count(*) FROM users GROUP BY name HAVING max(age) IS NULL",
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION SELECT n + 1 FROM r WHERE n < 5) SELECT n FROM r",
+        "WITH c AS (SELECT id, email FROM users WHERE email IS NOT NULL) SELECT c.email FROM c",
+        "SELECT * FROM users WHERE email IS NOT NULL AND age > 1",
+        "SELECT email FROM users WHERE email LIKE '%a%'",
+        "SELECT email FROM users WHERE email = 'x' OR id = 1",
+        "SELECT email FROM users WHERE NOT (email IS NULL)",
+        "SELECT email FROM users WHERE email IN ('ana@example.com')",
+        "SELECT email FROM users WHERE coalesce(email, 'x') = 'x'",
+        "SELECT u.email FROM users u JOIN users v ON u.email = v.email",
+        "SELECT u.email, v.email FROM users u LEFT JOIN users v ON u.email = v.email",
+        "SELECT u.email FROM users u JOIN users v ON u.email IS NOT DISTINCT FROM v.email",
+        "SELECT u.id, p.id FROM users u JOIN posts p ON p.user_id = u.id OR p.id = u.id",
+        "SELECT u.id, p.id FROM users u LEFT JOIN posts p ON p.user_id < u.id",
+        "SELECT t.tag, p.title, u.name FROM tags t LEFT JOIN posts p ON p.id = t.post_id LEFT JOIN users u ON u.id = p.user_id",
+        "SELECT u.name, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.id IS NULL",
+        "SELECT u.name, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.body IS NULL",
+        "SELECT * FROM (SELECT * FROM users ORDER BY id LIMIT 0) x RIGHT JOIN posts p ON true",
+        "SELECT * FROM users WHERE false",
+        "SELECT * FROM (SELECT 1 AS a WHERE false) x FULL JOIN (SELECT 2 AS b) y ON true",
+        "SELECT name, list(email ORDER BY id), string_agg(email, ',') FROM users GROUP BY name",
+        "SELECT a.* FROM users a SEMI JOIN posts b ON a.id = b.user_id",
+        "SELECT struct_pack(a := email).a, [email][1], {'k': id}.k FROM users",
+        "SELECT COLUMNS('e.*') FROM users",
+        "SELECT * EXCLUDE (email) FROM users",
+        "SELECT * REPLACE (upper(name) AS name) FROM users",
+        "SELECT u.*, p.* FROM users u LEFT JOIN posts p ON p.user_id = u.id",
+        "FROM users SELECT name",
+        "SELECT * FROM users, posts WHERE users.id = posts.user_id",
+        "SELECT case when id > 2 then email else name end FROM users",
+        "SELECT ifnull(email, 'x'), nullif(name, 'ana'), if(id > 2, email, name) FROM users",
+        "SELECT name FROM users ORDER BY email NULLS FIRST LIMIT 1",
+        "SELECT min(id), max(name) FROM users WHERE id > 100",
+        "SELECT max(id) FROM users GROUP BY ALL",
+        "SELECT 1 FROM users HAVING count(*) > 0",
+        "SELECT id, name FROM users INTERSECT ALL SELECT user_id, title FROM posts",
+        "SELECT id, email FROM users EXCEPT SELECT id, body FROM posts",
+        "INSERT INTO tags SELECT id, name FROM users RETURNING *",
+        "UPDATE posts SET body = NULL RETURNING body, title",
+        "DELETE FROM users WHERE id = 4 RETURNING email",
+        "SELECT generate_series, range FROM generate_series(1, 3), range(2)",
+        "SELECT * FROM range(NULL::BIGINT, 3)",
+        "SELECT unnest(l) FROM (SELECT [1, NULL] AS l)",
+        "SELECT unnest({'a': email, 'b': id}) FROM users",
+        "SELECT * FROM (VALUES (NULL), (1)) t(x)",
+        "SELECT * FROM (SELECT id FROM users) x(renamed)",
+    ];
+    let mut failures = Vec::new();
+    for sql in statements {
+        let described = describe(&conn, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        conn.execute_batch("BEGIN").unwrap();
+        let mut stmt = conn.prepare(sql).unwrap();
+        let mut result = stmt.execute(false).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let types: Vec<_> = result.columns().iter().map(|c| c.ty.clone()).collect();
+        while let Some(chunk) = result.next_chunk().unwrap() {
+            for (i, (column, ty)) in described.columns.iter().zip(&types).enumerate() {
+                let values = chunk.column(i, ty).unwrap();
+                if !column.nullable && (0..chunk.len()).any(|r| !values.is_valid(r)) {
+                    failures.push(format!("{sql}: column {i} ({}) holds a NULL", column.name));
+                }
+            }
+        }
+        drop(result);
+        drop(stmt);
+        conn.execute_batch("ROLLBACK").unwrap();
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
