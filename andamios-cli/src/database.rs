@@ -148,19 +148,19 @@ pub(crate) fn run(command: Command) -> Outcome {
         Command::Create(common) => {
             let (url, path) = file(&common)?;
             if path.exists() {
-                println!("{} already exists", path.display());
+                say!("{} already exists", path.display());
             } else {
                 create(&url)?;
-                println!("created {}", path.display());
+                say!("created {}", path.display());
             }
         }
         Command::Drop { common, confirm } => {
             let (_, path) = file(&common)?;
             confirm_delete(&path, &confirm)?;
             if drop_file(&path)? {
-                println!("dropped {}", path.display());
+                say!("dropped {}", path.display());
             } else {
-                println!("{} does not exist", path.display());
+                say!("{} does not exist", path.display());
             }
         }
         Command::Reset { common, confirm, source } => {
@@ -175,7 +175,7 @@ pub(crate) fn run(command: Command) -> Outcome {
                     migrator.run(&pool).await
                 })
                 .map_err(|e| format!("cannot reset {url}: {e}"))?;
-            println!("reset {} and applied {} migrations", path.display(), applied.len());
+            say!("reset {} and applied {} migrations", path.display(), applied.len());
         }
     }
     Ok(ExitCode::SUCCESS)

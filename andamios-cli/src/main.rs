@@ -2,6 +2,15 @@
 //! migrations and manage database files.
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 
+/// `println!` that ends the process quietly when standard output is closed
+/// (`andamios verify | head`), with the status a SIGPIPE would give,
+/// instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::write_line(format_args!($($arg)*))
+    };
+}
+
 mod database;
 mod diff;
 mod migrate;
@@ -50,6 +59,19 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Writes one line to standard output (see `say!`).
+fn write_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(line).and_then(|()| out.write_all(b"\n")) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(1);
     }
 }
 

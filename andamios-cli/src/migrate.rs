@@ -86,12 +86,12 @@ fn add(dir: &Path, name: &str, reversible: bool) -> Outcome {
     let version = timestamp_version().max(existing.last().map_or(0, |m| m.version + 1));
     let up = dir.join(format!("{version}_{slug}.sql"));
     std::fs::write(&up, format!("-- {name}\n")).map_err(|e| format!("cannot write {}: {e}", up.display()))?;
-    println!("created {}", up.display());
+    say!("created {}", up.display());
     if reversible {
         let down = dir.join(format!("{version}_{slug}.down.sql"));
         std::fs::write(&down, format!("-- revert: {name}\n"))
             .map_err(|e| format!("cannot write {}: {e}", down.display()))?;
-        println!("created {}", down.display());
+        say!("created {}", down.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -118,20 +118,20 @@ pub(crate) fn run(command: Command) -> Outcome {
                     .filter(|m| m.applied.is_none() && target_version.is_none_or(|t| m.version <= t))
                     .collect();
                 if pending.is_empty() {
-                    println!("nothing to apply");
+                    say!("nothing to apply");
                 }
                 for m in pending {
-                    println!("would apply {} {}", m.version, m.description);
+                    say!("would apply {} {}", m.version, m.description);
                 }
                 return Ok(ExitCode::SUCCESS);
             }
             let applied = rt.block_on(migrator.run_to(&pool, target_version)).map_err(|e| e.to_string())?;
             if applied.is_empty() {
-                println!("nothing to apply: the database is up to date");
+                say!("nothing to apply: the database is up to date");
             }
             for v in applied {
                 let m = migrator.migrations().iter().find(|m| m.version == v).expect("applied from this set");
-                println!("applied {} {}", m.version, m.description);
+                say!("applied {} {}", m.version, m.description);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -140,14 +140,14 @@ pub(crate) fn run(command: Command) -> Outcome {
             let info = rt.block_on(migrator.info(&pool)).map_err(|e| e.to_string())?;
             let applied: Vec<i64> = info.iter().filter(|m| m.applied.is_some()).map(|m| m.version).collect();
             if applied.is_empty() {
-                println!("nothing to revert: no migration is applied");
+                say!("nothing to revert: no migration is applied");
                 return Ok(ExitCode::SUCCESS);
             }
             // By default only the latest: down to the one applied before it.
             let target = target_version.unwrap_or_else(|| applied.iter().rev().nth(1).copied().unwrap_or(i64::MIN));
             let reverted = rt.block_on(migrator.undo(&pool, target)).map_err(|e| e.to_string())?;
             for v in reverted {
-                println!("reverted {v}");
+                say!("reverted {v}");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -161,7 +161,7 @@ pub(crate) fn run(command: Command) -> Outcome {
                     (None, _) => "pending".to_owned(),
                 };
                 let reversible = if m.reversible { " [reversible]" } else { "" };
-                println!("{:>16}  {:<32} {state}{reversible}", m.version, m.description);
+                say!("{:>16}  {:<32} {state}{reversible}", m.version, m.description);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -109,14 +109,14 @@ pub(crate) fn run(args: Args) -> Outcome {
 
     let outcome = if args.check {
         if report.is_empty() {
-            println!("andamios: the offline cache is current ({} queries)", fresh.len());
+            say!("andamios: the offline cache is current ({} queries)", fresh.len());
             Ok(ExitCode::SUCCESS)
         } else {
-            println!("andamios: the offline cache in {} is not current:", committed_dir.display());
+            say!("andamios: the offline cache in {} is not current:", committed_dir.display());
             for line in &report {
-                println!("{line}");
+                say!("{line}");
             }
-            println!("run `andamios prepare` and commit {CACHE_DIR_NAME}/");
+            say!("run `andamios prepare` and commit {CACHE_DIR_NAME}/");
             Ok(ExitCode::FAILURE)
         }
     } else {
@@ -130,9 +130,9 @@ pub(crate) fn run(args: Args) -> Outcome {
             std::fs::remove_file(committed_dir.join(name)).map_err(|e| format!("cannot remove {name}: {e}"))?;
         }
         for line in &report {
-            println!("{}", line.lines().next().unwrap_or_default());
+            say!("{}", line.lines().next().unwrap_or_default());
         }
-        println!("andamios: wrote {} queries to {} ({} changed)", fresh.len(), committed_dir.display(), report.len());
+        say!("andamios: wrote {} queries to {} ({} changed)", fresh.len(), committed_dir.display(), report.len());
         Ok(ExitCode::SUCCESS)
     };
     let _ = std::fs::remove_dir_all(&fresh_dir);

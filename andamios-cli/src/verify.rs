@@ -72,17 +72,17 @@ pub(crate) fn run(args: Args) -> Outcome {
         if !problems.is_empty() {
             drifted += 1;
             let sql: String = entry.query.sql.split_whitespace().collect::<Vec<_>>().join(" ");
-            println!("DRIFT {name}\n  {sql}");
+            say!("DRIFT {name}\n  {sql}");
             for p in problems {
-                println!("  - {p}");
+                say!("  - {p}");
             }
         }
     }
     if drifted == 0 {
-        println!("andamios: {checked} cached queries match {url}");
+        say!("andamios: {checked} cached queries match {url}");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("andamios: {drifted} of {checked} cached queries drifted from {url}");
+        say!("andamios: {drifted} of {checked} cached queries drifted from {url}");
         Ok(ExitCode::FAILURE)
     }
 }

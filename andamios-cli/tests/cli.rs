@@ -213,6 +213,32 @@ fn verify_reports_drift_against_the_cache() {
     assert!(report.contains("2 of 2 cached queries drifted"), "{report}");
 }
 
+/// `andamios ... | head`: output cut short ends the command quietly, with
+/// the status of a SIGPIPE, not a panic.
+#[test]
+fn a_closed_standard_output_ends_the_command_quietly() {
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // More lines than a pipe holds: the command cannot finish before the reader goes.
+    for version in 1..=1500 {
+        write(d.join(format!("migrations/{version}_step.sql")), "SELECT 1;");
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_andamios"))
+        .args(["migrate", "info", "--database-url", &url(d)])
+        .current_dir(d)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the first line.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 #[test]
 fn every_command_has_help() {
     let dir = tempfile::tempdir().unwrap();
