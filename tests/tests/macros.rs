@@ -26,6 +26,10 @@ async fn query_returns_typed_records() {
     assert_eq!((id, name.as_str(), email.as_deref()), (1, "ana", Some("ana@example.com")));
     assert_eq!(joined, chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
 
+    // A column named after a keyword is a raw field, as in SQLx.
+    let row = query!("SELECT name AS type, id AS match FROM users WHERE id = $1", 1i64).fetch_one(&pool).await.unwrap();
+    assert_eq!((row.r#type.as_str(), row.r#match), ("ana", 1));
+
     // The right side of a LEFT JOIN is Option even where its column is NOT NULL.
     let rows = query!("SELECT u.name, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id ORDER BY u.id, p.id")
         .fetch_all(&pool)

@@ -146,6 +146,17 @@ struct Field {
     nullable: bool,
 }
 
+/// The field for column `name`: the name itself, or for a keyword (`type`,
+/// `match`) its raw form, as SQLx does (`row.r#type`); `None` when the
+/// name cannot be a field (`count_star()`, `self`).
+fn field_ident(name: &str, span: Span) -> Option<Ident> {
+    if let Ok(ident) = syn::parse_str::<Ident>(name) {
+        return Some(ident);
+    }
+    // A raw identifier parses only where the keyword may be one.
+    syn::parse_str::<Ident>(&format!("r#{name}")).ok().map(|_| Ident::new_raw(name, span))
+}
+
 fn fields(query: &QueryDescription, span: Span, named: bool) -> Result<Vec<Field>> {
     query
         .columns
@@ -153,11 +164,11 @@ fn fields(query: &QueryDescription, span: Span, named: bool) -> Result<Vec<Field
         .enumerate()
         .map(|(index, column)| {
             let o = overrides::parse(&column.name).map_err(|e| syn::Error::new(span, e))?;
-            let ident = match syn::parse_str::<Ident>(&o.name) {
-                Ok(ident) => ident,
+            let ident = match field_ident(&o.name, span) {
+                Some(ident) => ident,
                 // query_scalar! does not name its one column.
-                Err(_) if !named => Ident::new("value", span),
-                Err(_) => {
+                None if !named => Ident::new("value", span),
+                None => {
                     return Err(syn::Error::new(
                         span,
                         format!(
@@ -358,4 +369,20 @@ fn scalar(query: &QueryDescription, span: Span) -> Result<TokenStream> {
         Some(ty) => quote!({ #checks ::andamios::query_scalar::<#ty>(#lit) }),
         None => quote!(::andamios::query_scalar(#lit)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_become_fields_and_keywords_raw_ones() {
+        let field = |name: &str| field_ident(name, Span::call_site()).map(|i| i.to_string());
+        assert_eq!(field("total").as_deref(), Some("total"));
+        assert_eq!(field("type").as_deref(), Some("r#type"));
+        assert_eq!(field("match").as_deref(), Some("r#match"));
+        for name in ["count_star()", "a b", "1st", "self", "Self", "super", "crate", "_", ""] {
+            assert_eq!(field(name), None, "{name}");
+        }
+    }
 }
