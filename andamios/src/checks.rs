@@ -160,7 +160,7 @@ mod chrono_fits {
     fits!(Date: chrono::NaiveDate);
     fits!(Time: chrono::NaiveTime);
     fits!(Timestamp: chrono::NaiveDateTime);
-    fits!(TimestampTz: chrono::DateTime<chrono::Utc>);
+    fits!(TimestampTz: chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::FixedOffset>);
 }
 
 #[cfg(feature = "time")]

@@ -26,6 +26,11 @@ async fn query_returns_typed_records() {
     assert_eq!((id, name.as_str(), email.as_deref()), (1, "ana", Some("ana@example.com")));
     assert_eq!(joined, chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
 
+    // A TIMESTAMPTZ parameter takes a chrono time with an offset.
+    let at = chrono::DateTime::parse_from_rfc3339("2024-05-01T12:00:00+02:00").unwrap();
+    let utc = query_scalar!(r#"SELECT $1::TIMESTAMPTZ AS "at!""#, at).fetch_one(&pool).await.unwrap();
+    assert_eq!(utc.to_rfc3339(), "2024-05-01T10:00:00+00:00");
+
     // A column named after a keyword is a raw field, as in SQLx.
     let row = query!("SELECT name AS type, id AS match FROM users WHERE id = $1", 1i64).fetch_one(&pool).await.unwrap();
     assert_eq!((row.r#type.as_str(), row.r#match), ("ana", 1));

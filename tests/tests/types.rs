@@ -284,6 +284,14 @@ async fn chrono_time_and_uuid_features() {
     let dt = date.and_time(time);
     both!(pool, "TIMESTAMP", dt);
     both!(pool, "TIMESTAMPTZ", dt.and_utc());
+    // With an offset: the same instant comes back, at +00:00.
+    let offset = chrono::FixedOffset::east_opt(5 * 3600 + 1800).unwrap();
+    let local = dt.and_local_timezone(offset).unwrap();
+    both!(pool, "TIMESTAMPTZ", local);
+    let back: chrono::DateTime<chrono::FixedOffset> =
+        query_scalar("SELECT $1::TIMESTAMPTZ").bind(local).fetch_one(pool).await.unwrap();
+    assert_eq!((back, back.offset().local_minus_utc()), (local, 0));
+    assert_eq!(back.naive_utc(), dt - chrono::Duration::minutes(330));
     let ns: chrono::NaiveDateTime =
         query_scalar("SELECT TIMESTAMP_NS '2024-01-01 00:00:00.123456789'").fetch_one(pool).await.unwrap();
     assert_eq!(ns.and_utc().timestamp_subsec_nanos(), 123_456_789);

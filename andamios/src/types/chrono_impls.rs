@@ -3,7 +3,7 @@ use super::encode::Encode;
 use super::temporal::{days_from_civil, finite_days, timestamp_nanos, Time};
 use andamios_core::ffi::ColumnRef;
 use andamios_core::{DuckType, Value};
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 
 fn epoch() -> NaiveDateTime {
     DateTime::UNIX_EPOCH.naive_utc()
@@ -101,6 +101,28 @@ impl Decode for DateTime<Utc> {
 }
 
 impl Encode for DateTime<Utc> {
+    fn duck_type() -> DuckType {
+        DuckType::TimestampTz
+    }
+
+    fn to_value(&self) -> Value {
+        Value::TimestampTz(self.timestamp_micros())
+    }
+}
+
+/// A TIMESTAMPTZ read back has offset +00:00: DuckDB keeps the instant, not
+/// the offset it was written with.
+impl Decode for DateTime<FixedOffset> {
+    fn accepts(ty: &DuckType) -> bool {
+        matches!(ty, DuckType::TimestampTz)
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        DateTime::<Utc>::decode(column, row).map(|utc| utc.fixed_offset())
+    }
+}
+
+impl Encode for DateTime<FixedOffset> {
     fn duck_type() -> DuckType {
         DuckType::TimestampTz
     }
