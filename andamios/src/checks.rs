@@ -146,7 +146,7 @@ fits!(Date: crate::types::Date);
 fits!(Time: crate::types::Time);
 fits!(Timestamp: crate::types::Timestamp);
 fits!(TimestampTz: crate::types::TimestampTz);
-fits!(Interval: crate::types::Interval);
+fits!(Interval: crate::types::Interval, std::time::Duration);
 
 impl<M, T: ArgFor<M>> ArgFor<sql::List<M>> for Vec<T> {}
 impl<M, T: ArgFor<M>> ArgFor<sql::List<M>> for [T] {}
@@ -161,6 +161,7 @@ mod chrono_fits {
     fits!(Time: chrono::NaiveTime);
     fits!(Timestamp: chrono::NaiveDateTime);
     fits!(TimestampTz: chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::FixedOffset>);
+    fits!(Interval: chrono::TimeDelta);
 }
 
 #[cfg(feature = "time")]
@@ -170,6 +171,7 @@ mod time_fits {
     fits!(Time: time::Time);
     fits!(Timestamp: time::PrimitiveDateTime);
     fits!(TimestampTz: time::OffsetDateTime);
+    fits!(Interval: time::Duration);
 }
 
 #[cfg(feature = "uuid")]

@@ -31,6 +31,13 @@ async fn query_returns_typed_records() {
     let utc = query_scalar!(r#"SELECT $1::TIMESTAMPTZ AS "at!""#, at).fetch_one(&pool).await.unwrap();
     assert_eq!(utc.to_rfc3339(), "2024-05-01T10:00:00+00:00");
 
+    // An INTERVAL parameter takes a std Duration.
+    let interval = query_scalar!(r#"SELECT $1::INTERVAL AS "i!""#, std::time::Duration::from_secs(90))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(interval.fixed_micros(), Some(90_000_000));
+
     // A column named after a keyword is a raw field, as in SQLx.
     let row = query!("SELECT name AS type, id AS match FROM users WHERE id = $1", 1i64).fetch_one(&pool).await.unwrap();
     assert_eq!((row.r#type.as_str(), row.r#match), ("ana", 1));

@@ -203,6 +203,26 @@ async fn dates_times_and_intervals() {
     assert_eq!(text, "10:30:00-01:30");
     let err = query("SELECT $1::TIMETZ").bind(TimeTz { micros: 0, offset_seconds: 16 * 3600 }).execute(pool).await;
     assert!(err.unwrap_err().to_string().contains("15:59:59"));
+    // Durations as INTERVALs of microseconds; read back counting a day as 24 hours.
+    both!(pool, "INTERVAL", std::time::Duration::from_micros(90_061_000_001), std::time::Duration::ZERO);
+    let day: std::time::Duration =
+        query_scalar("SELECT INTERVAL 1 DAY + INTERVAL 2 SECOND").fetch_one(pool).await.unwrap();
+    assert_eq!(day, std::time::Duration::from_secs(86_402));
+    let later: Timestamp = query_scalar("SELECT TIMESTAMP '2024-01-01' + $1")
+        .bind(std::time::Duration::from_secs(90))
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(later.to_string(), "2024-01-01 00:01:30");
+    for (sql, says) in
+        [("SELECT INTERVAL 1 MONTH", "1 month(s), whose length varies"), ("SELECT INTERVAL '-1 second'", "below zero")]
+    {
+        let err = query_scalar::<std::time::Duration>(sql).fetch_one(pool).await.unwrap_err();
+        assert!(err.to_string().contains(says), "{sql}: {err}");
+    }
+    let err = query("SELECT $1::INTERVAL").bind(std::time::Duration::MAX).execute(pool).await.unwrap_err();
+    assert!(err.to_string().contains("longer than an INTERVAL holds"), "{err}");
+
     // DuckDB's infinities: kept, shown as DuckDB shows them, in every precision.
     both!(pool, "DATE", Date::INFINITY, Date::NEG_INFINITY);
     both!(pool, "TIMESTAMP", Timestamp::INFINITY, Timestamp::NEG_INFINITY);
@@ -316,6 +336,11 @@ async fn chrono_time_and_uuid_features() {
     assert!(err.unwrap_err().to_string().contains("TIMESTAMP infinity"));
     let err = query_scalar::<time::Date>("SELECT '-infinity'::DATE").fetch_one(pool).await;
     assert!(err.unwrap_err().to_string().contains("DATE -infinity"));
+
+    both!(pool, "INTERVAL", chrono::TimeDelta::microseconds(-5_000_001), chrono::TimeDelta::days(3));
+    both!(pool, "INTERVAL", time::Duration::microseconds(-5_000_001), time::Duration::days(3));
+    let err = query_scalar::<chrono::TimeDelta>("SELECT INTERVAL 2 YEAR").fetch_one(pool).await.unwrap_err();
+    assert!(err.to_string().contains("24 month(s)"), "{err}");
 
     let tdate = time::macros::date!(2023 - 06 - 15);
     both!(pool, "DATE", tdate);

@@ -1,6 +1,6 @@
 use super::decode::{Decode, DecodeError};
 use super::encode::Encode;
-use super::temporal::{days_from_civil, finite_days, timestamp_nanos, Time};
+use super::temporal::{days_from_civil, finite_days, interval_micros, interval_value, timestamp_nanos, Time};
 use andamios_core::ffi::ColumnRef;
 use andamios_core::{DuckType, Value};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
@@ -129,5 +129,30 @@ impl Encode for DateTime<FixedOffset> {
 
     fn to_value(&self) -> Value {
         Value::TimestampTz(self.timestamp_micros())
+    }
+}
+
+/// An INTERVAL of whole microseconds; reads one without months, counting a
+/// day as 24 hours.
+impl Encode for chrono::TimeDelta {
+    fn duck_type() -> DuckType {
+        DuckType::Interval
+    }
+
+    fn to_value(&self) -> Value {
+        interval_value(self.num_microseconds())
+    }
+}
+
+impl Decode for chrono::TimeDelta {
+    fn accepts(ty: &DuckType) -> bool {
+        matches!(ty, DuckType::Interval)
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        let micros = interval_micros(column, row)?;
+        i64::try_from(micros)
+            .map(chrono::TimeDelta::microseconds)
+            .map_err(|_| DecodeError::OutOfRange(format!("{micros} µs")))
     }
 }

@@ -431,6 +431,71 @@ impl Encode for Interval {
     }
 }
 
+impl Interval {
+    /// An interval of `micros` microseconds (no months, no days).
+    pub fn from_micros(micros: i64) -> Interval {
+        Interval { months: 0, days: 0, micros }
+    }
+
+    /// The length in microseconds, a day counted as 24 hours; `None` when
+    /// the interval has months, whose length varies.
+    ///
+    /// ```
+    /// use andamios::types::Interval;
+    /// assert_eq!(Interval { months: 0, days: 1, micros: 5 }.fixed_micros(), Some(86_400_000_005));
+    /// assert_eq!(Interval { months: 1, days: 0, micros: 0 }.fixed_micros(), None);
+    /// ```
+    pub fn fixed_micros(&self) -> Option<i128> {
+        (self.months == 0).then(|| i128::from(self.days) * i128::from(MICROS_PER_DAY) + i128::from(self.micros))
+    }
+}
+
+/// The INTERVAL at `row` as a fixed length in microseconds (see
+/// [`Interval::fixed_micros`]), for the duration types.
+pub(crate) fn interval_micros(column: &ColumnRef<'_>, row: usize) -> Result<i128, DecodeError> {
+    let interval = Interval::decode(column, row)?;
+    interval.fixed_micros().ok_or_else(|| {
+        DecodeError::OutOfRange(format!(
+            "{} month(s), whose length varies (read it as andamios::types::Interval, or convert it in SQL with \
+             `epoch(x)` for seconds)",
+            interval.months
+        ))
+    })
+}
+
+/// An interval of `micros`, or why DuckDB's INTERVAL cannot hold it.
+pub(crate) fn interval_value(micros: Option<i64>) -> Value {
+    match micros {
+        Some(micros) => Value::Interval { months: 0, days: 0, micros },
+        None => Value::Unencodable("the duration is longer than an INTERVAL holds (about 292,000 years)".into()),
+    }
+}
+
+/// Binds as an INTERVAL of whole microseconds (finer parts are dropped);
+/// reads an INTERVAL without months, counting a day as 24 hours.
+impl Encode for std::time::Duration {
+    fn duck_type() -> DuckType {
+        DuckType::Interval
+    }
+
+    fn to_value(&self) -> Value {
+        interval_value(i64::try_from(self.as_micros()).ok())
+    }
+}
+
+impl Decode for std::time::Duration {
+    fn accepts(ty: &DuckType) -> bool {
+        matches!(ty, DuckType::Interval)
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        let micros = interval_micros(column, row)?;
+        u64::try_from(micros)
+            .map(std::time::Duration::from_micros)
+            .map_err(|_| DecodeError::OutOfRange(format!("{micros} µs, below zero")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 use super::decode::{Decode, DecodeError};
 use super::encode::Encode;
-use super::temporal::{finite_days, timestamp_nanos, Time as PlainTime};
+use super::temporal::{finite_days, interval_micros, interval_value, timestamp_nanos, Time as PlainTime};
 use andamios_core::ffi::ColumnRef;
 use andamios_core::{DuckType, Value};
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
@@ -104,5 +104,30 @@ impl Encode for OffsetDateTime {
 
     fn to_value(&self) -> Value {
         Value::TimestampTz((self.unix_timestamp_nanos() / 1_000) as i64)
+    }
+}
+
+/// An INTERVAL of whole microseconds; reads one without months, counting a
+/// day as 24 hours.
+impl Encode for time::Duration {
+    fn duck_type() -> DuckType {
+        DuckType::Interval
+    }
+
+    fn to_value(&self) -> Value {
+        interval_value(i64::try_from(self.whole_microseconds()).ok())
+    }
+}
+
+impl Decode for time::Duration {
+    fn accepts(ty: &DuckType) -> bool {
+        matches!(ty, DuckType::Interval)
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        let micros = interval_micros(column, row)?;
+        i64::try_from(micros)
+            .map(time::Duration::microseconds)
+            .map_err(|_| DecodeError::OutOfRange(format!("{micros} µs")))
     }
 }
