@@ -1651,7 +1651,8 @@ impl ColumnWriter<'_> {
         self.ty
     }
 
-    /// Marks the row NULL.
+    /// Marks the row NULL (and, for a STRUCT, each of its fields: DuckDB
+    /// expects a NULL struct's fields NULL too).
     pub fn set_null(&mut self) {
         // SAFETY: valid vector and `row < capacity`; ensure_validity_writable
         // allocates the mask before we write it.
@@ -1660,6 +1661,82 @@ impl ColumnWriter<'_> {
             let mask = sys::duckdb_vector_get_validity(self.vector);
             sys::duckdb_validity_set_row_invalid(mask, self.row as u64);
         }
+        if let DuckType::Struct { fields } = self.ty {
+            for i in 0..fields.len() {
+                if let Some(mut field) = self.struct_field(i) {
+                    field.set_null();
+                }
+            }
+        }
+    }
+
+    /// A writer for field `index` of this STRUCT row; `None` when this is
+    /// not a STRUCT column or it has no such field.
+    fn struct_field(&self, index: usize) -> Option<ColumnWriter<'_>> {
+        let DuckType::Struct { fields } = self.ty else { return None };
+        let (_, ty) = fields.get(index)?;
+        // SAFETY: a STRUCT vector has one child vector per field, each as
+        // long as the struct vector itself.
+        let vector = unsafe { sys::duckdb_struct_vector_get_child(self.vector, index as u64) };
+        Some(ColumnWriter {
+            vector,
+            ty,
+            width: ty.physical_width(),
+            row: self.row,
+            capacity: self.capacity,
+            _chunk: PhantomData,
+        })
+    }
+
+    /// Writes a STRUCT row, one field at a time through `write` (called
+    /// with each field's position, name and writer, in the column's
+    /// order); `None` when this is not a STRUCT column.
+    pub fn put_struct<E>(
+        &mut self,
+        mut write: impl FnMut(usize, &str, &mut ColumnWriter<'_>) -> Result<(), E>,
+    ) -> Option<Result<(), E>> {
+        let DuckType::Struct { fields } = self.ty else { return None };
+        if self.row >= self.capacity {
+            return None;
+        }
+        for (i, (name, _)) in fields.iter().enumerate() {
+            let mut field = self.struct_field(i)?;
+            if let Err(e) = write(i, name, &mut field) {
+                return Some(Err(e));
+            }
+        }
+        Some(Ok(()))
+    }
+
+    /// Writes an ARRAY row of exactly the array's size, one element at a
+    /// time through `write`; `None` when this is not an ARRAY column or
+    /// `count` is not its size.
+    pub fn put_array<E>(
+        &mut self,
+        count: usize,
+        mut write: impl FnMut(usize, &mut ColumnWriter<'_>) -> Result<(), E>,
+    ) -> Option<Result<(), E>> {
+        let DuckType::Array { element, size } = self.ty else { return None };
+        if count != *size || self.row >= self.capacity {
+            return None;
+        }
+        // SAFETY: an ARRAY vector's child holds `size` elements per row of
+        // the array vector, row after row.
+        let child = unsafe { sys::duckdb_array_vector_get_child(self.vector) };
+        for i in 0..count {
+            let mut writer = ColumnWriter {
+                vector: child,
+                ty: element,
+                width: element.physical_width(),
+                row: self.row * size + i,
+                capacity: self.capacity * size,
+                _chunk: PhantomData,
+            };
+            if let Err(e) = write(i, &mut writer) {
+                return Some(Err(e));
+            }
+        }
+        Some(Ok(()))
     }
 
     /// Writes a fixed-width value; `false` when `T` is not this column's storage width.
@@ -1704,6 +1781,37 @@ impl ColumnWriter<'_> {
         mut write: impl FnMut(usize, &mut ColumnWriter<'_>) -> Result<(), E>,
     ) -> Option<Result<(), E>> {
         let DuckType::List { element } = self.ty else { return None };
+        self.put_entries(count, element, |i, entry| write(i, entry))
+    }
+
+    /// Appends `count` entries to a MAP row and returns writers for each
+    /// entry's key and value through `write`; `None` when this is not a
+    /// MAP column.
+    pub fn put_map<E>(
+        &mut self,
+        count: usize,
+        mut write: impl FnMut(usize, &mut ColumnWriter<'_>, &mut ColumnWriter<'_>) -> Result<(), E>,
+    ) -> Option<Result<(), E>> {
+        let DuckType::Map { key, value } = self.ty else { return None };
+        // A MAP is stored as a LIST of STRUCT(key, value).
+        let entry =
+            DuckType::Struct { fields: vec![("key".into(), (**key).clone()), ("value".into(), (**value).clone())] };
+        self.put_entries(count, &entry, |i, entry| {
+            let (Some(mut key), Some(mut value)) = (entry.struct_field(0), entry.struct_field(1)) else {
+                unreachable!("a MAP entry is a STRUCT of two fields")
+            };
+            write(i, &mut key, &mut value)
+        })
+    }
+
+    /// The shared part of LIST and MAP rows: `count` elements of type
+    /// `element` in the child vector.
+    fn put_entries<E>(
+        &mut self,
+        count: usize,
+        element: &DuckType,
+        mut write: impl FnMut(usize, &mut ColumnWriter<'_>) -> Result<(), E>,
+    ) -> Option<Result<(), E>> {
         if self.row >= self.capacity {
             return None;
         }
@@ -2063,6 +2171,64 @@ mod tests {
             assert!(ints.get::<i64>(chunk.len()).is_none(), "bounds are checked");
         }
         assert_eq!(seen, 3000);
+    }
+
+    #[test]
+    fn appends_structs_maps_and_arrays() {
+        let conn = memory();
+        conn.execute_batch("CREATE TABLE t (s STRUCT(a INTEGER, b VARCHAR), m MAP(VARCHAR, BIGINT), a SMALLINT[2])")
+            .unwrap();
+        let mut appender = conn.appender(None, "t").unwrap();
+        let mut chunk = appender.new_chunk().unwrap();
+        for row in 0..3i16 {
+            let mut s = chunk.column(0).unwrap();
+            if row == 1 {
+                s.set_null();
+            } else {
+                let written = s.put_struct(|i, name, field| {
+                    let ok = if i == 0 { field.put(i32::from(row)) } else { field.put_bytes(name.as_bytes()) };
+                    if ok {
+                        Ok(())
+                    } else {
+                        Err(())
+                    }
+                });
+                written.unwrap().unwrap();
+            }
+            let written = chunk.column(1).unwrap().put_map(row as usize, |i, key, value| {
+                if key.put_bytes(format!("k{i}").as_bytes()) && value.put(i as i64) {
+                    Ok(())
+                } else {
+                    Err(())
+                }
+            });
+            written.unwrap().unwrap();
+            let mut array = chunk.column(2).unwrap();
+            assert!(array.put_array(3, |_, _| Ok::<(), ()>(())).is_none(), "the size is checked");
+            array.put_array(2, |i, e| if e.put(row * 10 + i as i16) { Ok(()) } else { Err(()) }).unwrap().unwrap();
+            // Each writer refuses the other kinds of column.
+            assert!(chunk.column(0).unwrap().put_map(0, |_, _, _| Ok::<(), ()>(())).is_none());
+            assert!(chunk.column(1).unwrap().put_struct(|_, _, _| Ok::<(), ()>(())).is_none());
+            chunk.commit_row();
+        }
+        appender.append(&mut chunk).unwrap();
+        appender.flush().unwrap();
+        drop(appender);
+        let mut stmt = conn.prepare("SELECT s::VARCHAR || ' ' || m::VARCHAR || ' ' || a::VARCHAR FROM t").unwrap();
+        let mut result = stmt.execute(false).unwrap();
+        let ty = result.columns()[0].ty.clone();
+        let chunk = result.next_chunk().unwrap().unwrap();
+        let text = chunk.column(0, &ty).unwrap();
+        let rows: Vec<_> =
+            (0..3).map(|r| text.is_valid(r).then(|| text.text(r).unwrap().unwrap().to_owned())).collect();
+        assert_eq!(rows[0].as_deref(), Some("{'a': 0, 'b': b} {} [0, 1]"));
+        assert_eq!(rows[1], None, "a NULL struct makes the concatenation NULL");
+        assert_eq!(rows[2].as_deref(), Some("{'a': 2, 'b': b} {k0=0, k1=1} [20, 21]"));
+        let mut stmt =
+            conn.prepare("SELECT count(*) FROM t WHERE s IS NULL AND m = MAP {'k0': 0} AND a = [10, 11]").unwrap();
+        let mut result = stmt.execute(false).unwrap();
+        let ty = result.columns()[0].ty.clone();
+        assert_eq!(result.next_chunk().unwrap().unwrap().column(0, &ty).unwrap().get::<i64>(0), Some(1));
     }
 
     #[test]

@@ -153,6 +153,7 @@ impl<M, T: ArgFor<M>> ArgFor<sql::List<M>> for [T] {}
 impl<M, T: ArgFor<M>, const N: usize> ArgFor<sql::List<M>> for [T; N] {}
 impl<K, V, S> ArgFor<sql::Map> for HashMap<K, V, S> {}
 impl<K, V> ArgFor<sql::Map> for BTreeMap<K, V> {}
+impl<K, V> ArgFor<sql::Map> for Vec<(K, V)> {}
 
 #[cfg(feature = "chrono")]
 mod chrono_fits {

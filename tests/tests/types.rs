@@ -404,6 +404,41 @@ async fn lists_arrays_structs_maps_and_enums() {
     let hmap: HashMap<i32, Vec<String>> = query_scalar("SELECT MAP {1: ['x'], 2: []}").fetch_one(pool).await.unwrap();
     assert_eq!(hmap[&1], ["x"]);
     assert!(hmap[&2].is_empty());
+    // Nested columns append too: STRUCTs (by field name), MAPs, ARRAYs,
+    // LISTs of them, and NULLs at every level.
+    appended(pool, "MAP(VARCHAR, INTEGER)", vec![Some(map.clone()), None, Some(BTreeMap::new())]).await;
+    appended(pool, "MAP(INTEGER, VARCHAR[])", vec![Some(hmap.clone())]).await;
+    let reordered = "STRUCT(tags VARCHAR[], x INTEGER, label VARCHAR)";
+    appended(pool, reordered, vec![Some(p.clone()), None, Some(Point { x: 7, label: Some("l".into()), tags: vec![] })])
+        .await;
+    appended(pool, &format!("{reordered}[]"), vec![Some(vec![p.clone(), p.clone()]), Some(vec![])]).await;
+    appended(pool, "DOUBLE[3]", vec![Some(vec![1.5, -2.0, 0.0]), None, Some(vec![0.25, 0.5, 0.75])]).await;
+    appended(pool, "INTEGER[2][]", vec![Some(vec![vec![Some(1), None], vec![Some(3), Some(4)]])]).await;
+    pool.execute_batch("CREATE OR REPLACE TABLE short (a DOUBLE[3])").await.unwrap();
+    let err = pool.append("short", vec![(vec![1.0f64],)]).await.unwrap_err();
+    assert!(err.to_string().contains("1 element(s) do not fit column type DOUBLE[3], which holds 3"), "{err}");
+    pool.execute_batch("CREATE OR REPLACE TABLE other_struct (s STRUCT(a INTEGER, b INTEGER, c INTEGER))")
+        .await
+        .unwrap();
+    let err = pool.append("other_struct", vec![(p.clone(),)]).await.unwrap_err();
+    assert!(
+        err.to_string().contains("has no field `a` of column type STRUCT(a INTEGER, b INTEGER, c INTEGER)"),
+        "{err}"
+    );
+
+    // A Vec of pairs keeps the MAP's order, both ways; it also reads a LIST
+    // of two-field STRUCTs, and a pair reads one such STRUCT.
+    let pairs = vec![("b".to_owned(), 2), ("a".to_owned(), 1), ("c".to_owned(), 3)];
+    both!(pool, "MAP(VARCHAR, INTEGER)", pairs.clone());
+    let text: String = query_scalar("SELECT $1::VARCHAR").bind(pairs.clone()).fetch_one(pool).await.unwrap();
+    assert_eq!(text, "{b=2, a=1, c=3}");
+    let listed: Vec<(i64, Option<String>)> =
+        query_scalar("SELECT [{'n': 1, 's': 'x'}, {'n': 2, 's': NULL}]").fetch_one(pool).await.unwrap();
+    assert_eq!(listed, [(1, Some("x".to_owned())), (2, None)]);
+    let pair: (String, f64) = query_scalar("SELECT {'k': 'x', 'v': 0.5::DOUBLE}").fetch_one(pool).await.unwrap();
+    assert_eq!(pair, ("x".to_owned(), 0.5));
+    let err = query_scalar::<Vec<(i32, i32)>>("SELECT MAP {'a': 1}").fetch_one(pool).await.unwrap_err();
+    assert!(err.to_string().contains("Vec<(i32, i32)>"), "{err}");
 
     // A nested NULL inside a list decodes into Option.
     let nested: Vec<Option<Vec<i32>>> = query_scalar("SELECT [[1], NULL, []]").fetch_one(pool).await.unwrap();

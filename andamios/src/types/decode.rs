@@ -386,6 +386,45 @@ fn accepts_map<K: Decode, V: Decode>(ty: &DuckType) -> bool {
     matches!(ty, DuckType::Map { key, value } if K::accepts(key) && V::accepts(value))
 }
 
+/// A pair: a STRUCT of two fields, read by position. `Vec<(K, V)>` reads a
+/// LIST of such STRUCTs, and a MAP, its entries in the MAP's order.
+impl<K: Decode, V: Decode> Decode for (K, V) {
+    fn accepts(ty: &DuckType) -> bool {
+        matches!(ty, DuckType::Struct { fields } if fields.len() == 2 && K::accepts(&fields[0].1) && V::accepts(&fields[1].1))
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        valid(column, row)?;
+        let (first, second) =
+            (column.child(0).ok_or(DecodeError::Mismatch)?, column.child(1).ok_or(DecodeError::Mismatch)?);
+        Ok((K::decode(first, row)?, V::decode(second, row)?))
+    }
+
+    fn accepts_vec(ty: &DuckType) -> bool {
+        match ty {
+            DuckType::Map { .. } => accepts_map::<K, V>(ty),
+            DuckType::List { element } | DuckType::Array { element, .. } => {
+                matches!(**element, DuckType::Null) || Self::accepts(element)
+            }
+            _ => false,
+        }
+    }
+
+    fn decode_vec(column: &ColumnRef<'_>, row: usize) -> Result<Vec<Self>, DecodeError> {
+        if matches!(column.duck_type(), DuckType::Map { .. }) {
+            return decode_map(column, row);
+        }
+        valid(column, row)?;
+        let range = column.list_range(row).ok_or(DecodeError::Mismatch)?;
+        let child = column.child(0).ok_or(DecodeError::Mismatch)?;
+        range.map(|i| Self::decode(child, i)).collect()
+    }
+
+    fn type_name() -> String {
+        format!("({}, {})", K::type_name(), V::type_name())
+    }
+}
+
 impl<K: Decode + Eq + Hash, V: Decode> Decode for HashMap<K, V> {
     fn accepts(ty: &DuckType) -> bool {
         accepts_map::<K, V>(ty)

@@ -156,13 +156,36 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
             put_decimal(column, *width, m).ok_or_else(|| out_of_range(&d))?
         }
         (DuckType::List { .. }, Value::List { items, .. }) => {
-            match column.put_list(items.len(), |i, child| write_value(child, &items[i])) {
-                Some(result) => {
-                    result?;
-                    true
-                }
-                None => false,
+            written(column.put_list(items.len(), |i, child| write_value(child, &items[i])))?
+        }
+        (DuckType::Array { size, .. }, Value::List { items, .. }) => {
+            if items.len() != *size {
+                return Err(EncodeError(format!(
+                    "{} element(s) do not fit column type {ty}, which holds {size}",
+                    items.len()
+                )));
             }
+            written(column.put_array(items.len(), |i, child| write_value(child, &items[i])))?
+        }
+        (DuckType::Map { .. }, Value::Map { entries, .. }) => {
+            written(column.put_map(entries.len(), |i, key, value| {
+                write_value(key, &entries[i].0)?;
+                write_value(value, &entries[i].1)
+            }))?
+        }
+        (DuckType::Struct { fields }, Value::Struct { ty: DuckType::Struct { fields: given }, values }) => {
+            // By name, as DuckDB matches a struct's fields.
+            let position = |name: &str| given.iter().position(|(g, _)| g.eq_ignore_ascii_case(name));
+            if let Some((missing, _)) = fields.iter().find(|(name, _)| position(name).is_none()) {
+                return Err(EncodeError(format!(
+                    "a {} value has no field `{missing}` of column type {ty}; name the Rust fields as the column's",
+                    value.duck_type()
+                )));
+            }
+            written(column.put_struct(|_, name, field| {
+                let value = position(name).and_then(|p| values.get(p)).unwrap_or(&Value::Null);
+                write_value(field, value).map_err(|e| EncodeError(format!("field `{name}`: {e}")))
+            }))?
         }
         (_, v) => match integer_of(v) {
             Some(i) => {
@@ -189,6 +212,12 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
     } else {
         Err(mismatch(column, value))
     }
+}
+
+/// Whether a nested writer ran (`None`: the column is not of its kind),
+/// with the first error of its elements.
+fn written(outcome: Option<Result<(), EncodeError>>) -> Result<bool, EncodeError> {
+    outcome.map_or(Ok(false), |result| result.map(|()| true))
 }
 
 fn put_decimal(column: &mut ColumnWriter<'_>, width: u8, mantissa: i128) -> Option<bool> {
@@ -365,6 +394,26 @@ fn map_value<'a, K: Encode + 'a, V: Encode + 'a>(entries: impl Iterator<Item = (
     Value::Map {
         ty: DuckType::Map { key: Box::new(K::duck_type()), value: Box::new(V::duck_type()) },
         entries: entries.map(|(k, v)| (k.to_value(), v.to_value())).collect(),
+    }
+}
+
+/// A pair binds as a STRUCT(key, value), and a `Vec` of pairs as a MAP, in
+/// the `Vec`'s order.
+impl<K: Encode, V: Encode> Encode for (K, V) {
+    fn duck_type() -> DuckType {
+        DuckType::Struct { fields: vec![("key".into(), K::duck_type()), ("value".into(), V::duck_type())] }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Struct { ty: Self::duck_type(), values: vec![self.0.to_value(), self.1.to_value()] }
+    }
+
+    fn vec_type() -> DuckType {
+        DuckType::Map { key: Box::new(K::duck_type()), value: Box::new(V::duck_type()) }
+    }
+
+    fn vec_value(items: &[Self]) -> Value {
+        map_value(items.iter().map(|(k, v)| (k, v)))
     }
 }
 
