@@ -509,3 +509,76 @@ async fn newtypes_stand_for_the_type_they_wrap() {
          `andamios::types`), or cast it in SQL"
     );
 }
+
+#[tokio::test]
+async fn any_value_reads_as_a_value() {
+    use andamios::types::{DuckType, Value};
+    let pool = &pool().await;
+    pool.execute_batch("CREATE TYPE size AS ENUM ('s', 'm')").await.unwrap();
+    let point = DuckType::Struct { fields: vec![("x".into(), DuckType::Integer), ("tag".into(), DuckType::Varchar)] };
+    let cases = [
+        ("NULL", Value::Null),
+        ("true", Value::Boolean(true)),
+        ("(-3)::TINYINT", Value::TinyInt(-3)),
+        ("300::SMALLINT", Value::SmallInt(300)),
+        ("42", Value::Integer(42)),
+        ("9223372036854775807", Value::BigInt(i64::MAX)),
+        ("(-170141183460469231731687303715884105728)::HUGEINT", Value::HugeInt(i128::MIN)),
+        ("255::UTINYINT", Value::UTinyInt(255)),
+        ("65535::USMALLINT", Value::USmallInt(65535)),
+        ("4294967295::UINTEGER", Value::UInteger(u32::MAX)),
+        ("18446744073709551615::UBIGINT", Value::UBigInt(u64::MAX)),
+        ("340282366920938463463374607431768211455::UHUGEINT", Value::UHugeInt(u128::MAX)),
+        ("1.5::FLOAT", Value::Float(1.5)),
+        ("-0.25::DOUBLE", Value::Double(-0.25)),
+        ("12.50::DECIMAL(10, 2)", Value::Decimal("12.50".parse().unwrap())),
+        ("'héllo'", Value::Varchar("héllo".into())),
+        ("'{\"a\": 1}'::JSON", Value::Varchar("{\"a\": 1}".into())),
+        ("'m'::size", Value::Enum("m".into())),
+        ("'\\x00\\xFF'::BLOB", Value::Blob(vec![0, 255])),
+        ("'101'::BIT", Value::Bit("101".parse().unwrap())),
+        ("DATE '1970-01-02'", Value::Date(1)),
+        ("'infinity'::DATE", Value::Date(i32::MAX)),
+        ("TIME '00:00:01.5'", Value::Time(1_500_000)),
+        ("TIMETZ '00:00:01+01'", Value::TimeTz { micros: 1_000_000, offset_seconds: 3600 }),
+        ("TIMESTAMP '1970-01-01 00:00:01'", Value::Timestamp(1_000_000)),
+        ("TIMESTAMP_S '1970-01-01 00:00:02'", Value::Timestamp(2_000_000)),
+        ("TIMESTAMP_NS '1970-01-01 00:00:00.000000003'", Value::TimestampNs(3)),
+        ("'1970-01-01 00:00:01+00'::TIMESTAMPTZ", Value::TimestampTz(1_000_000)),
+        ("INTERVAL 1 MONTH + INTERVAL 2 DAY", Value::Interval { months: 1, days: 2, micros: 0 }),
+        ("'00000000-0000-0000-0000-000000000001'::UUID", Value::Uuid(1)),
+        ("[1, NULL]", Value::List { element: DuckType::Integer, items: vec![Value::Integer(1), Value::Null] }),
+        (
+            "[1.5, 2.5]::DOUBLE[2]",
+            Value::List { element: DuckType::Double, items: vec![Value::Double(1.5), Value::Double(2.5)] },
+        ),
+        (
+            "{'x': 1, 'tag': NULL::VARCHAR}",
+            Value::Struct { ty: point.clone(), values: vec![Value::Integer(1), Value::Null] },
+        ),
+        (
+            "MAP {'k': [2]}",
+            Value::Map {
+                ty: DuckType::Map {
+                    key: Box::new(DuckType::Varchar),
+                    value: Box::new(DuckType::list(DuckType::Integer)),
+                },
+                entries: vec![(
+                    Value::Varchar("k".into()),
+                    Value::List { element: DuckType::Integer, items: vec![Value::Integer(2)] },
+                )],
+            },
+        ),
+    ];
+    for (sql, expected) in cases {
+        let value: Value = query_scalar(&format!("SELECT {sql}")).fetch_one(pool).await.unwrap();
+        assert_eq!(value, expected, "{sql}");
+        // And a value read binds back as the same value.
+        if !matches!(expected, Value::Null | Value::Enum(_)) {
+            let again: Value = query_scalar("SELECT $1").bind(value).fetch_one(pool).await.unwrap();
+            assert_eq!(again, expected, "{sql} bound back");
+        }
+    }
+    let err = query_scalar::<Value>("SELECT 1::UNION(i INTEGER, s VARCHAR)").fetch_one(pool).await.unwrap_err();
+    assert!(err.to_string().contains("UNION"), "{err}");
+}

@@ -27,6 +27,7 @@
 //! `sum` of INTEGER is a HUGEINT, say); a value that does not fit is an error.
 
 mod decode;
+mod dynamic;
 mod encode;
 mod temporal;
 

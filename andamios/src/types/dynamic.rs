@@ -1,0 +1,104 @@
+//! Any value, whatever its type: [`Value`] as a [`Decode`] type, for code
+//! that does not know a result's columns in advance (printing, exporting).
+
+use super::decode::{Decode, DecodeError};
+use super::temporal::{timestamp_micros, Date, Interval, Time, TimeTz};
+use andamios_core::ffi::ColumnRef;
+use andamios_core::{BigNum, BitString, Decimal, DuckType, Value};
+
+/// DuckDB stores a UUID as a HUGEINT with the top bit flipped.
+const UUID_FLIP: u128 = 1 << 127;
+
+/// Reads any value as the [`Value`] of its type, NULL as [`Value::Null`]:
+/// nested ones as lists, structs and maps of values, ENUM members as
+/// [`Value::Enum`], JSON as text. Not a UNION.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> andamios::Result<()> {
+/// use andamios::types::Value;
+/// let pool = andamios::Pool::connect("duckdb::memory:").await?;
+/// let row = andamios::query("SELECT 42 AS answer, [1, NULL] AS xs").fetch_one(&pool).await?;
+/// assert_eq!(row.try_get::<Value, _>("answer")?, Value::Integer(42));
+/// let Value::List { items, .. } = row.try_get::<Value, _>("xs")? else { unreachable!() };
+/// assert_eq!(items, [Value::Integer(1), Value::Null]);
+/// # Ok(()) }
+/// ```
+impl Decode for Value {
+    fn accepts(ty: &DuckType) -> bool {
+        match ty {
+            DuckType::Union { .. } | DuckType::Other { .. } | DuckType::Unknown => false,
+            DuckType::List { element } | DuckType::Array { element, .. } => Value::accepts(element),
+            DuckType::Struct { fields } => fields.iter().all(|(_, ty)| Value::accepts(ty)),
+            DuckType::Map { key, value } => Value::accepts(key) && Value::accepts(value),
+            _ => true,
+        }
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        if !column.is_valid(row) {
+            return Ok(Value::Null);
+        }
+        let ty = column.duck_type();
+        Ok(match ty {
+            DuckType::Null => Value::Null,
+            DuckType::Boolean => Value::Boolean(bool::decode(column, row)?),
+            DuckType::TinyInt => Value::TinyInt(i8::decode(column, row)?),
+            DuckType::SmallInt => Value::SmallInt(i16::decode(column, row)?),
+            DuckType::Integer => Value::Integer(i32::decode(column, row)?),
+            DuckType::BigInt => Value::BigInt(i64::decode(column, row)?),
+            DuckType::HugeInt => Value::HugeInt(i128::decode(column, row)?),
+            DuckType::UTinyInt => Value::UTinyInt(u8::decode(column, row)?),
+            DuckType::USmallInt => Value::USmallInt(u16::decode(column, row)?),
+            DuckType::UInteger => Value::UInteger(u32::decode(column, row)?),
+            DuckType::UBigInt => Value::UBigInt(u64::decode(column, row)?),
+            DuckType::UHugeInt => Value::UHugeInt(u128::decode(column, row)?),
+            DuckType::Float => Value::Float(f32::decode(column, row)?),
+            DuckType::Double => Value::Double(f64::decode(column, row)?),
+            DuckType::Decimal { .. } => Value::Decimal(Decimal::decode(column, row)?),
+            DuckType::Varchar | DuckType::Json => Value::Varchar(String::decode(column, row)?),
+            DuckType::Enum { .. } => Value::Enum(String::decode(column, row)?),
+            DuckType::Blob => Value::Blob(Vec::<u8>::decode(column, row)?),
+            DuckType::Bit => Value::Bit(BitString::decode(column, row)?),
+            DuckType::BigNum => Value::BigNum(BigNum::decode(column, row)?),
+            DuckType::Date => Value::Date(Date::decode(column, row)?.days),
+            DuckType::Time | DuckType::TimeNs => Value::Time(Time::decode(column, row)?.micros),
+            DuckType::TimeTz => {
+                let TimeTz { micros, offset_seconds } = TimeTz::decode(column, row)?;
+                Value::TimeTz { micros, offset_seconds }
+            }
+            DuckType::TimestampNs => Value::TimestampNs(column.get::<i64>(row).ok_or(DecodeError::Mismatch)?),
+            DuckType::TimestampTz => Value::TimestampTz(timestamp_micros(column, row)?),
+            DuckType::Timestamp | DuckType::TimestampS | DuckType::TimestampMs => {
+                Value::Timestamp(timestamp_micros(column, row)?)
+            }
+            DuckType::Interval => {
+                let Interval { months, days, micros } = Interval::decode(column, row)?;
+                Value::Interval { months, days, micros }
+            }
+            DuckType::Uuid => Value::Uuid(column.get::<u128>(row).ok_or(DecodeError::Mismatch)? ^ UUID_FLIP),
+            DuckType::List { element } | DuckType::Array { element, .. } => {
+                let range = column.list_range(row).ok_or(DecodeError::Mismatch)?;
+                let child = column.child(0).ok_or(DecodeError::Mismatch)?;
+                let items = range.map(|i| Value::decode(child, i)).collect::<Result<_, _>>()?;
+                Value::List { element: (**element).clone(), items }
+            }
+            DuckType::Struct { fields } => {
+                let values = (0..fields.len())
+                    .map(|i| Value::decode(column.child(i).ok_or(DecodeError::Mismatch)?, row))
+                    .collect::<Result<_, _>>()?;
+                Value::Struct { ty: ty.clone(), values }
+            }
+            DuckType::Map { .. } => {
+                let range = column.list_range(row).ok_or(DecodeError::Mismatch)?;
+                let (keys, values) =
+                    (column.child(0).ok_or(DecodeError::Mismatch)?, column.child(1).ok_or(DecodeError::Mismatch)?);
+                let entries = range
+                    .map(|i| Ok((Value::decode(keys, i)?, Value::decode(values, i)?)))
+                    .collect::<Result<_, _>>()?;
+                Value::Map { ty: ty.clone(), entries }
+            }
+            _ => return Err(DecodeError::Mismatch),
+        })
+    }
+}
