@@ -27,6 +27,7 @@ pub mod ffi;
 pub mod migrate;
 pub(crate) mod nullability;
 pub mod schema;
+pub mod script;
 mod value;
 
 pub use bignum::BigNum;

@@ -39,6 +39,26 @@ impl Migration {
     }
 }
 
+impl Migration {
+    /// An error when the migration (or its `.down.sql`) begins or ends a
+    /// transaction: each one runs in a transaction of its own, which its
+    /// COMMIT would end part-way.
+    pub fn check_transaction_control(&self) -> Result<(), MigrationError> {
+        for (sql, kind) in [(Some(&self.sql), ""), (self.down_sql.as_ref(), " (its .down.sql)")] {
+            if let Some(keyword) = sql.and_then(|sql| crate::script::transaction_control(sql)) {
+                return Err(MigrationError(format!(
+                    "migration {} ({}){kind} contains {}: each migration runs in a transaction of its own, \
+                     which a COMMIT would end part-way; leave BEGIN, COMMIT and ROLLBACK out of it",
+                    self.version,
+                    self.description,
+                    keyword.to_uppercase()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A migration folder that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationError(pub String);
@@ -130,6 +150,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Migration>, MigrationError> {
         up.down_sql = Some(sql);
         up.down_path = Some(path);
     }
+    for migration in &ups {
+        migration.check_transaction_control()?;
+    }
     ups.sort_by_key(|m| m.version);
     Ok(ups)
 }
@@ -137,6 +160,21 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Migration>, MigrationError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_migration_that_begins_or_ends_a_transaction_is_refused() {
+        let plain =
+            Migration::new(1, "ok", "CREATE TABLE t (s VARCHAR DEFAULT 'COMMIT'); -- COMMIT", Some("DROP TABLE t"));
+        assert_eq!(plain.check_transaction_control(), Ok(()));
+        let committing = Migration::new(2, "add t", "CREATE TABLE t (x INTEGER);\ncommit;", None);
+        let err = committing.check_transaction_control().unwrap_err();
+        assert!(
+            err.0.starts_with("migration 2 (add t) contains COMMIT: each migration runs in a transaction"),
+            "{err}"
+        );
+        let down = Migration::new(3, "x", "SELECT 1", Some("BEGIN; DROP TABLE t; END;"));
+        assert!(down.check_transaction_control().unwrap_err().0.contains("(its .down.sql) contains BEGIN"));
+    }
 
     #[test]
     fn parses_names() {

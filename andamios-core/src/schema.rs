@@ -262,7 +262,10 @@ fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabas
     let db = Database::open(":memory:", &compile_time_options()).map_err(|e| e.to_string())?;
     let conn = db.connect().map_err(|e| e.to_string())?;
     for m in &migrations {
-        conn.execute_batch(&m.sql).map_err(|e| {
+        // In a transaction of its own, as `andamios migrate run` and
+        // `Migrator::run` apply it: what cannot run in one fails here too.
+        let applied = conn.execute_batch("BEGIN TRANSACTION").and_then(|()| conn.execute_batch(&m.sql));
+        applied.and_then(|()| conn.execute_batch("COMMIT")).map_err(|e| {
             format!("migration {} failed while building the schema to check queries: {}", m.path.display(), e.message())
         })?;
     }

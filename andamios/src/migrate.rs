@@ -81,6 +81,9 @@ impl crate::FromRow for AppliedRow {
 impl Migrator {
     /// A migrator for `migrations` (in any order; versions must be unique).
     pub fn new(mut migrations: Vec<Migration>) -> Result<Migrator> {
+        for migration in &migrations {
+            migration.check_transaction_control().map_err(|e| Error::Migrate(e.0))?;
+        }
         migrations.sort_by_key(|m| m.version);
         if let Some(pair) = migrations.windows(2).find(|w| w[0].version == w[1].version) {
             return Err(Error::Migrate(format!(
