@@ -1678,14 +1678,13 @@ impl ColumnWriter<'_> {
         // SAFETY: a STRUCT vector has one child vector per field, each as
         // long as the struct vector itself.
         let vector = unsafe { sys::duckdb_struct_vector_get_child(self.vector, index as u64) };
-        Some(ColumnWriter {
-            vector,
-            ty,
-            width: ty.physical_width(),
-            row: self.row,
-            capacity: self.capacity,
-            _chunk: PhantomData,
-        })
+        Some(ColumnWriter::nested(vector, ty, self.row, self.capacity))
+    }
+
+    /// A writer for `row` of a vector nested in this one (a field, an
+    /// element), of type `ty`, holding `capacity` values.
+    fn nested<'t>(vector: sys::duckdb_vector, ty: &'t DuckType, row: usize, capacity: usize) -> ColumnWriter<'t> {
+        ColumnWriter { vector, ty, width: ty.physical_width(), row, capacity, _chunk: PhantomData }
     }
 
     /// Writes a STRUCT row, one field at a time through `write` (called
@@ -1724,14 +1723,7 @@ impl ColumnWriter<'_> {
         // the array vector, row after row.
         let child = unsafe { sys::duckdb_array_vector_get_child(self.vector) };
         for i in 0..count {
-            let mut writer = ColumnWriter {
-                vector: child,
-                ty: element,
-                width: element.physical_width(),
-                row: self.row * size + i,
-                capacity: self.capacity * size,
-                _chunk: PhantomData,
-            };
+            let mut writer = ColumnWriter::nested(child, element, self.row * size + i, self.capacity * size);
             if let Err(e) = write(i, &mut writer) {
                 return Some(Err(e));
             }
@@ -1828,14 +1820,7 @@ impl ColumnWriter<'_> {
             sys::duckdb_list_vector_set_size(self.vector, (offset + count) as u64);
             let child = sys::duckdb_list_vector_get_child(self.vector);
             for i in 0..count {
-                let mut writer = ColumnWriter {
-                    vector: child,
-                    ty: element,
-                    width: element.physical_width(),
-                    row: offset + i,
-                    capacity: offset + count,
-                    _chunk: PhantomData,
-                };
+                let mut writer = ColumnWriter::nested(child, element, offset + i, offset + count);
                 if let Err(e) = write(i, &mut writer) {
                     return Some(Err(e));
                 }
