@@ -203,6 +203,35 @@ async fn dates_times_and_intervals() {
     assert_eq!(text, "10:30:00-01:30");
     let err = query("SELECT $1::TIMETZ").bind(TimeTz { micros: 0, offset_seconds: 16 * 3600 }).execute(pool).await;
     assert!(err.unwrap_err().to_string().contains("15:59:59"));
+    for tz in [
+        TimeTz { micros: 37_800_000_000, offset_seconds: 7200 },
+        TimeTz { micros: 37_800_000_500, offset_seconds: -5400 },
+        TimeTz { micros: 0, offset_seconds: -(15 * 3600 + 59 * 60 + 59) },
+        TimeTz { micros: 86_399_999_999, offset_seconds: 0 },
+        TimeTz { micros: 1, offset_seconds: 30 },
+    ] {
+        let text: String = query_scalar("SELECT $1::VARCHAR").bind(tz).fetch_one(pool).await.unwrap();
+        assert_eq!(tz.to_string(), text, "{tz:?}");
+    }
+    for micros in [0, 1, 500, 37_800_000_500, 86_399_999_999] {
+        let (time, stamp) = (Time { micros }, Timestamp { micros: micros - 5 * 86_400_000_000 });
+        let text: (String, String) =
+            andamios::query_as("SELECT $1::VARCHAR, $2::VARCHAR").bind(time).bind(stamp).fetch_one(pool).await.unwrap();
+        assert_eq!((time.to_string(), stamp.to_string()), text);
+    }
+    // An Interval shows as DuckDB shows it.
+    for interval in [
+        Interval::default(),
+        Interval { months: 14, days: 3, micros: 4 * 3_600_000_000 + 5_000_000 + 700_000 },
+        Interval { months: -1, days: -1, micros: -1 },
+        Interval { months: 12, days: 1, micros: 123 },
+        Interval { months: i32::MIN, days: i32::MAX, micros: i64::MIN },
+        Interval::from_micros(100 * 3_600_000_000),
+    ] {
+        let text: String = query_scalar("SELECT $1::VARCHAR").bind(interval).fetch_one(pool).await.unwrap();
+        assert_eq!(interval.to_string(), text, "{interval:?}");
+    }
+
     // Durations as INTERVALs of microseconds; read back counting a day as 24 hours.
     both!(pool, "INTERVAL", std::time::Duration::from_micros(90_061_000_001), std::time::Duration::ZERO);
     let day: std::time::Duration =

@@ -123,7 +123,8 @@ fn write_time(f: &mut fmt::Formatter<'_>, micros: i64) -> fmt::Result {
     let (secs, frac) = (micros.div_euclid(1_000_000), micros.rem_euclid(1_000_000));
     write!(f, "{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)?;
     if frac != 0 {
-        write!(f, ".{frac:06}")?;
+        // DuckDB leaves the trailing zeros out: `10:30:00.0005`.
+        f.write_str(format!(".{frac:06}").trim_end_matches('0'))?;
     }
     Ok(())
 }
@@ -141,6 +142,24 @@ pub struct TimeTz {
     pub micros: i64,
     /// Offset from UTC in seconds (east positive).
     pub offset_seconds: i32,
+}
+
+/// As DuckDB writes a TIMETZ: `10:30:00+02`, `10:30:00-01:30`.
+impl fmt::Display for TimeTz {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_time(f, self.micros)?;
+        let sign = if self.offset_seconds < 0 { '-' } else { '+' };
+        let offset = self.offset_seconds.unsigned_abs();
+        write!(f, "{sign}{:02}", offset / 3600)?;
+        let (minutes, seconds) = (offset / 60 % 60, offset % 60);
+        if minutes != 0 || seconds != 0 {
+            write!(f, ":{minutes:02}")?;
+        }
+        if seconds != 0 {
+            write!(f, ":{seconds:02}")?;
+        }
+        Ok(())
+    }
 }
 
 impl TimeTz {
@@ -428,6 +447,31 @@ impl Encode for Interval {
 
     fn to_value(&self) -> Value {
         Value::Interval { months: self.months, days: self.days, micros: self.micros }
+    }
+}
+
+/// As DuckDB writes an INTERVAL: `1 year 2 months 3 days 04:05:06.7`.
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        for (count, unit) in [(self.months / 12, "year"), (self.months % 12, "month"), (self.days, "day")] {
+            if count != 0 {
+                let plural = if count == 1 || count == -1 { "" } else { "s" };
+                parts.push(format!("{count} {unit}{plural}"));
+            }
+        }
+        if self.micros != 0 || parts.is_empty() {
+            let sign = if self.micros < 0 { "-" } else { "" };
+            let micros = self.micros.unsigned_abs();
+            let (hours, minutes) = (micros / 3_600_000_000, micros / 60_000_000 % 60);
+            let (seconds, fraction) = (micros / 1_000_000 % 60, micros % 1_000_000);
+            let mut time = format!("{sign}{hours:02}:{minutes:02}:{seconds:02}");
+            if fraction != 0 {
+                time.push_str(format!(".{fraction:06}").trim_end_matches('0'));
+            }
+            parts.push(time);
+        }
+        f.write_str(&parts.join(" "))
     }
 }
 
