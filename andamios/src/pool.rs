@@ -98,13 +98,14 @@ impl PoolOptions {
         Self::default()
     }
 
-    /// Most connections open at once.
+    /// Most connections open at once (at least one).
     pub fn max_connections(mut self, n: usize) -> Self {
         self.max_connections = n.max(1);
         self
     }
 
-    /// Connections opened up front and kept open.
+    /// Connections opened up front and kept open (at most
+    /// `max_connections` of them).
     pub fn min_connections(mut self, n: usize) -> Self {
         self.min_connections = n;
         self
