@@ -38,6 +38,11 @@ async fn query_returns_typed_records() {
         .unwrap();
     assert_eq!(interval.fixed_micros(), Some(90_000_000));
 
+    // A MAP whose keys are floats (no HashMap key) is its entries in order.
+    let map =
+        query_scalar!(r#"SELECT MAP {2.5::DOUBLE: 1, 0.5::DOUBLE: NULL} AS "m!""#).fetch_one(&pool).await.unwrap();
+    assert_eq!(map, [(2.5, Some(1)), (0.5, None)]);
+
     // A column named after a keyword is a raw field, as in SQLx.
     let row = query!("SELECT name AS type, id AS match FROM users WHERE id = $1", 1i64).fetch_one(&pool).await.unwrap();
     assert_eq!((row.r#type.as_str(), row.r#match), ("ana", 1));

@@ -56,7 +56,12 @@ pub(crate) fn rust_type(ty: &DuckType) -> Result<TokenStream, String> {
         }
         T::Map { key, value } => {
             let (k, v) = (rust_type(key)?, rust_type(value)?);
-            quote!(::std::collections::HashMap<#k, ::core::option::Option<#v>>)
+            if hashable(key) {
+                quote!(::std::collections::HashMap<#k, ::core::option::Option<#v>>)
+            } else {
+                // No HashMap of float keys: the entries, in the MAP's order.
+                quote!(::std::vec::Vec<(#k, ::core::option::Option<#v>)>)
+            }
         }
         T::Struct { .. } => {
             return Err(format!(
@@ -70,6 +75,18 @@ pub(crate) fn rust_type(ty: &DuckType) -> Result<TokenStream, String> {
             ))
         }
     })
+}
+
+/// Whether the Rust type of `ty` (see [`rust_type`]) implements `Hash`
+/// and `Eq`, as a `HashMap` key must.
+fn hashable(ty: &DuckType) -> bool {
+    match ty {
+        DuckType::Float | DuckType::Double => false,
+        DuckType::Json => !cfg!(feature = "json"),
+        DuckType::List { element } | DuckType::Array { element, .. } => hashable(element),
+        DuckType::Map { .. } => false,
+        _ => true,
+    }
 }
 
 /// The marker of a parameter of type `ty`, or `None` when any value is accepted.
@@ -131,5 +148,16 @@ mod tests {
         assert!(marker.contains("List") && marker.contains("Integer"), "{marker}");
         assert!(param_marker(&DuckType::Null).is_none());
         assert!(param_marker(&DuckType::Bit).unwrap().to_string().contains("Bit"));
+    }
+
+    #[test]
+    fn maps_with_float_keys_are_vecs_of_pairs() {
+        let map = |key: DuckType| DuckType::Map { key: Box::new(key), value: Box::new(DuckType::Integer) };
+        let by_varchar = rust_type(&map(DuckType::Varchar)).unwrap().to_string();
+        assert!(by_varchar.starts_with(&quote!(::std::collections::HashMap).to_string()), "{by_varchar}");
+        for key in [DuckType::Double, DuckType::list(DuckType::Float)] {
+            let pairs = rust_type(&map(key)).unwrap().to_string();
+            assert!(pairs.starts_with(":: std :: vec :: Vec < ("), "{pairs}");
+        }
     }
 }
