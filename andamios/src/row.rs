@@ -18,10 +18,24 @@ use std::sync::Arc;
 /// assert_eq!((answer, greeting.as_str()), (42, "hi"));
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Row {
     chunk: Arc<ChunkView>,
     index: usize,
+}
+
+/// The row's values by column name: `Row { id: BigInt(1), name: Varchar("ana") }`.
+impl std::fmt::Debug for Row {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut row = f.debug_struct("Row");
+        for (i, column) in self.columns().iter().enumerate() {
+            match self.try_get::<crate::types::Value, _>(i) {
+                Ok(value) => row.field(&column.name, &value),
+                Err(_) => row.field(&column.name, &format_args!("<{}>", column.ty)),
+            };
+        }
+        row.finish()
+    }
 }
 
 /// Something that picks a column: its 0-based position or its name.
