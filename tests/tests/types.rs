@@ -446,6 +446,12 @@ async fn lists_arrays_structs_maps_and_enums() {
     pool.execute_batch("CREATE OR REPLACE TABLE short (a DOUBLE[3])").await.unwrap();
     let err = pool.append("short", vec![(vec![1.0f64],)]).await.unwrap_err();
     assert!(err.to_string().contains("1 element(s) do not fit column type DOUBLE[3], which holds 3"), "{err}");
+    pool.execute_batch("CREATE OR REPLACE TABLE narrower (s STRUCT(x INTEGER, label VARCHAR))").await.unwrap();
+    let err = pool.append("narrower", vec![(p.clone(),)]).await.unwrap_err();
+    assert!(
+        err.to_string().contains("has a field `tags` that column type STRUCT(x INTEGER, label VARCHAR) has not"),
+        "{err}"
+    );
     pool.execute_batch("CREATE OR REPLACE TABLE other_struct (s STRUCT(a INTEGER, b INTEGER, c INTEGER))")
         .await
         .unwrap();

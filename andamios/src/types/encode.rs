@@ -182,6 +182,15 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
                     value.duck_type()
                 )));
             }
+            // A field the column lacks would be lost.
+            if let Some((extra, _)) =
+                given.iter().find(|(g, _)| !fields.iter().any(|(name, _)| g.eq_ignore_ascii_case(name)))
+            {
+                return Err(EncodeError(format!(
+                    "a {} value has a field `{extra}` that column type {ty} has not; name the Rust fields as the column's",
+                    value.duck_type()
+                )));
+            }
             written(column.put_struct(|_, name, field| {
                 let value = position(name).and_then(|p| values.get(p)).unwrap_or(&Value::Null);
                 write_value(field, value).map_err(|e| EncodeError(format!("field `{name}`: {e}")))
