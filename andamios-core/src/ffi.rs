@@ -914,6 +914,9 @@ impl OwnedValue {
                     sys::duckdb_create_struct_value(ty.0, raw.as_mut_ptr())
                 }
                 Value::Map { ty, entries } => {
+                    if let Some(problem) = crate::value::map_entries_problem(entries) {
+                        return Err(DuckDbError::new(DuckErrorType::InvalidInput, problem));
+                    }
                     let ty = LogicalType::create(ty)?;
                     let keys = entries.iter().map(|(k, _)| OwnedValue::create(k)).collect::<Result<Vec<_>, _>>()?;
                     let values = entries.iter().map(|(_, v)| OwnedValue::create(v)).collect::<Result<Vec<_>, _>>()?;

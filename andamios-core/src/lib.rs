@@ -34,6 +34,6 @@ pub use bignum::BigNum;
 pub use bit_string::BitString;
 pub use duck_type::{DuckType, StatementKind};
 pub use error::{DuckDbError, DuckErrorType};
+pub use value::{map_entries_problem, Decimal, ParseValueError, Value};
 #[doc(hidden)]
 pub use value::{time_tz_bits, time_tz_from_bits};
-pub use value::{Decimal, ParseValueError, Value};

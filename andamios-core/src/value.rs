@@ -213,6 +213,21 @@ pub enum Value {
     Unencodable(String),
 }
 
+/// Why `entries` cannot make a MAP, if they cannot: a NULL key, or a key
+/// that comes twice. (DuckDB's appender would store either, as a MAP that
+/// reads as `{invalid}` or with both entries.)
+pub fn map_entries_problem(entries: &[(Value, Value)]) -> Option<String> {
+    if entries.iter().any(|(key, _)| matches!(key, Value::Null)) {
+        return Some("a MAP key is NULL; MAP keys cannot be".into());
+    }
+    // Keys compared by their debug form: `Value` has no `Hash` (floats).
+    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    entries
+        .iter()
+        .find(|(key, _)| !seen.insert(format!("{key:?}")))
+        .map(|(key, _)| format!("the MAP key {key:?} comes twice; MAP keys are unique"))
+}
+
 impl Value {
     /// The DuckDB type of this value (`Null` for NULL).
     pub fn duck_type(&self) -> DuckType {
@@ -255,6 +270,16 @@ impl Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn map_entries_need_unique_keys_that_are_not_null() {
+        let entry = |k: Value| (k, Value::Integer(1));
+        assert_eq!(map_entries_problem(&[entry(Value::Integer(1)), entry(Value::BigInt(1))]), None);
+        assert!(map_entries_problem(&[entry(Value::Null)]).unwrap().contains("NULL"));
+        let twice =
+            map_entries_problem(&[entry(Value::Double(0.5)), entry(Value::Integer(2)), entry(Value::Double(0.5))]);
+        assert!(twice.unwrap().contains("Double(0.5) comes twice"));
+    }
 
     #[test]
     fn decimal_parses_and_prints_exactly() {

@@ -472,6 +472,18 @@ async fn lists_arrays_structs_maps_and_enums() {
     assert_eq!(listed, [(1, Some("x".to_owned())), (2, None)]);
     let pair: (String, f64) = query_scalar("SELECT {'k': 'x', 'v': 0.5::DOUBLE}").fetch_one(pool).await.unwrap();
     assert_eq!(pair, ("x".to_owned(), 0.5));
+    // A MAP cannot have a NULL key, or a key twice: neither binds nor
+    // appends (DuckDB's appender would store an invalid MAP).
+    let twice = vec![("a".to_owned(), 1), ("a".to_owned(), 2)];
+    let err = query("SELECT $1::VARCHAR").bind(twice.clone()).execute(pool).await.unwrap_err();
+    assert!(err.to_string().contains(r#"the MAP key Varchar("a") comes twice"#), "{err}");
+    pool.execute_batch("CREATE OR REPLACE TABLE maps (m MAP(VARCHAR, INTEGER))").await.unwrap();
+    let err = pool.append("maps", vec![(twice,)]).await.unwrap_err();
+    assert!(err.to_string().contains("comes twice"), "{err}");
+    let err = pool.append("maps", vec![(vec![(None::<String>, 1)],)]).await.unwrap_err();
+    assert!(err.to_string().contains("a MAP key is NULL"), "{err}");
+    let stored: i64 = query_scalar("SELECT count(*) FROM maps").fetch_one(pool).await.unwrap();
+    assert_eq!(stored, 0);
     let err = query_scalar::<Vec<(i32, i32)>>("SELECT MAP {'a': 1}").fetch_one(pool).await.unwrap_err();
     assert!(err.to_string().contains("Vec<(i32, i32)>"), "{err}");
 

@@ -168,6 +168,9 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
             written(column.put_array(items.len(), |i, child| write_value(child, &items[i])))?
         }
         (DuckType::Map { .. }, Value::Map { entries, .. }) => {
+            if let Some(problem) = andamios_core::map_entries_problem(entries) {
+                return Err(EncodeError(problem));
+            }
             written(column.put_map(entries.len(), |i, key, value| {
                 write_value(key, &entries[i].0)?;
                 write_value(value, &entries[i].1)
