@@ -695,6 +695,12 @@ impl Statement {
     /// Binds `value` to parameter `index` (0-based) with DuckDB's bind
     /// function for the value's type.
     pub fn bind(&mut self, index: usize, value: &Value) -> Result<(), DuckDbError> {
+        if let Some(problem) = value.range_problem() {
+            return Err(DuckDbError::new(
+                DuckErrorType::OutOfRange,
+                format!("cannot bind parameter ${}: {problem}", index + 1),
+            ));
+        }
         let idx = index as u64 + 1;
         let raw = self.raw;
         // SAFETY (all binds): valid statement; DuckDB checks the index and
@@ -836,6 +842,9 @@ impl Drop for OwnedValue {
 
 impl OwnedValue {
     fn create(value: &Value) -> Result<OwnedValue, DuckDbError> {
+        if let Some(problem) = value.range_problem() {
+            return Err(DuckDbError::new(DuckErrorType::OutOfRange, problem));
+        }
         // SAFETY (all creates): plain inputs or valid child values / types
         // that outlive the call; DuckDB copies what it needs and returns an
         // owned value (checked for null at the end).

@@ -228,7 +228,37 @@ pub fn map_entries_problem(entries: &[(Value, Value)]) -> Option<String> {
         .map(|(key, _)| format!("the MAP key {key:?} comes twice; MAP keys are unique"))
 }
 
+/// DuckDB's earliest TIMESTAMP, 290309-12-22 (BC) 00:00:00, in
+/// microseconds; `-infinity` (`-i64::MAX`) lies below it.
+const EARLIEST_TIMESTAMP: i64 = -9_223_372_022_400_000_000;
+
 impl Value {
+    /// Why DuckDB has no such value, for a DATE, TIME or TIMESTAMP outside
+    /// its range: DuckDB would store it, and then fail on it, with an error
+    /// that invalidates the whole database.
+    pub fn range_problem(&self) -> Option<String> {
+        match *self {
+            Value::Date(days) if days == i32::MIN => {
+                Some(format!("{days} days is not a DATE: DuckDB's dates end at -2147483646 days (and -infinity)"))
+            }
+            Value::Time(micros) if !(0..=86_400_000_000).contains(&micros) => {
+                Some(format!("{micros} µs is not a TIME: a TIME lies from 00:00:00 to 24:00:00"))
+            }
+            Value::Timestamp(micros) | Value::TimestampTz(micros)
+                if micros < EARLIEST_TIMESTAMP && micros != -i64::MAX =>
+            {
+                Some(format!(
+                    "{micros} µs is not a TIMESTAMP: DuckDB's timestamps start at 290309-12-22 (BC) 00:00:00 \
+                     ({EARLIEST_TIMESTAMP} µs; and -infinity)"
+                ))
+            }
+            Value::TimestampNs(nanos) if nanos == i64::MIN => {
+                Some(format!("{nanos} ns is not a TIMESTAMP_NS: it is below DuckDB's range"))
+            }
+            _ => None,
+        }
+    }
+
     /// The DuckDB type of this value (`Null` for NULL).
     pub fn duck_type(&self) -> DuckType {
         use Value::*;
@@ -270,6 +300,18 @@ impl Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_times_and_timestamps_outside_duckdbs_range_are_refused() {
+        for bad in [Value::Date(i32::MIN), Value::Time(-1), Value::Time(86_400_000_001), Value::Timestamp(i64::MIN)] {
+            assert!(bad.range_problem().is_some(), "{bad:?}");
+        }
+        let earliest = Value::TimestampTz(EARLIEST_TIMESTAMP);
+        for good in [Value::Date(-i32::MAX), Value::Time(86_400_000_000), Value::Timestamp(-i64::MAX), earliest] {
+            assert_eq!(good.range_problem(), None, "{good:?}");
+        }
+        assert!(Value::TimestampTz(EARLIEST_TIMESTAMP - 1).range_problem().is_some());
+    }
 
     #[test]
     fn map_entries_need_unique_keys_that_are_not_null() {

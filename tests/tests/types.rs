@@ -270,6 +270,37 @@ async fn dates_times_and_intervals() {
     assert_eq!(text, (Date::INFINITY.to_string(), Timestamp::NEG_INFINITY.to_string()));
     assert_eq!(TimestampTz::INFINITY.to_string(), "infinity");
     assert!(!Date::NEG_INFINITY.is_finite() && !TimestampTz::INFINITY.is_finite() && ts.is_finite());
+    // Values outside DuckDB's ranges are refused, bound or appended: DuckDB
+    // would store them, then fail on them in a way that invalidates the
+    // whole database.
+    pool.execute_batch("CREATE OR REPLACE TABLE ranges (d DATE, t TIME, ts TIMESTAMP)").await.unwrap();
+    let bad: [(Date, Time, Timestamp, &str); 3] = [
+        (Date { days: i32::MIN }, Time { micros: 0 }, Timestamp { micros: 0 }, "is not a DATE"),
+        (Date { days: 0 }, Time { micros: -1 }, Timestamp { micros: 0 }, "is not a TIME"),
+        (Date { days: 0 }, Time { micros: 0 }, Timestamp { micros: i64::MIN }, "is not a TIMESTAMP"),
+    ];
+    for (d, t, ts, says) in bad {
+        let err = pool.append("ranges", vec![(d, t, ts)]).await.unwrap_err();
+        assert!(err.to_string().contains(says), "{err}");
+        let err = query("SELECT $1, $2, $3").bind(d).bind(t).bind(ts).execute(pool).await.unwrap_err();
+        assert!(err.to_string().contains(says), "{err}");
+        let err = query("SELECT $1").bind(vec![ts]).execute(pool).await;
+        assert!(says != "is not a TIMESTAMP" || err.unwrap_err().to_string().contains(says));
+    }
+    let edges = (
+        Date { days: -i32::MAX + 1 },
+        Time { micros: 86_400_000_000 },
+        Timestamp { micros: -9_223_372_022_400_000_000 },
+    );
+    pool.append("ranges", vec![edges]).await.unwrap();
+    let text: String = query_scalar("SELECT d || ' ' || t || ' ' || ts FROM ranges").fetch_one(pool).await.unwrap();
+    assert_eq!(text, "5877642-06-25 (BC) 24:00:00 290309-12-22 (BC) 00:00:00");
+    // Infinities keep their meaning in every precision of column.
+    pool.execute_batch("CREATE OR REPLACE TABLE inf (s TIMESTAMP_S, ms TIMESTAMP_MS, ns TIMESTAMP_NS)").await.unwrap();
+    pool.append("inf", vec![(Timestamp::INFINITY, Timestamp::NEG_INFINITY, Timestamp::INFINITY)]).await.unwrap();
+    let text: String = query_scalar("SELECT s || ' ' || ms || ' ' || ns FROM inf").fetch_one(pool).await.unwrap();
+    assert_eq!(text, "infinity -infinity infinity");
+
     // TIME_NS columns take a Time when appending.
     appended(pool, "TIME_NS", vec![Some(Time::from_hms_micro(1, 2, 3, 456_789).unwrap()), None]).await;
 }

@@ -99,6 +99,9 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
         Value::Unencodable(reason) => return Err(EncodeError(reason.clone())),
         _ => {}
     }
+    if let Some(problem) = value.range_problem() {
+        return Err(EncodeError(problem));
+    }
     let ty = column.duck_type().clone();
     let out_of_range = |v: &dyn std::fmt::Display| EncodeError(format!("{v} is out of range for column type {ty}"));
     let written = match (&ty, value) {
@@ -136,6 +139,12 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
             column.put_bytes(&n.to_storage())
         }
         (DuckType::Timestamp | DuckType::TimestampTz, Value::Timestamp(t) | Value::TimestampTz(t)) => column.put(*t),
+        // `infinity` and `-infinity` are the same values in every precision.
+        (DuckType::TimestampS | DuckType::TimestampMs | DuckType::TimestampNs, Value::Timestamp(t))
+            if t.unsigned_abs() == i64::MAX.unsigned_abs() =>
+        {
+            column.put(*t)
+        }
         (DuckType::TimestampS, Value::Timestamp(t)) => column.put(t.div_euclid(1_000_000)),
         (DuckType::TimestampMs, Value::Timestamp(t)) => column.put(t.div_euclid(1_000)),
         (DuckType::TimestampNs, Value::TimestampNs(t)) => column.put(*t),
