@@ -252,6 +252,9 @@ impl Value {
                      ({EARLIEST_TIMESTAMP} µs; and -infinity)"
                 ))
             }
+            Value::Decimal(d) if d.mantissa().unsigned_abs() >= 10u128.pow(38) => {
+                Some(format!("{d} has {} digits: a DECIMAL holds at most 38", d.mantissa().unsigned_abs().ilog10() + 1))
+            }
             Value::TimestampNs(nanos) if nanos == i64::MIN => {
                 Some(format!("{nanos} ns is not a TIMESTAMP_NS: it is below DuckDB's range"))
             }
@@ -303,6 +306,9 @@ mod tests {
 
     #[test]
     fn dates_times_and_timestamps_outside_duckdbs_range_are_refused() {
+        let wide = Value::Decimal(Decimal::new(i128::MIN, 2));
+        assert!(wide.range_problem().unwrap().contains("39 digits"));
+        assert_eq!(Value::Decimal(Decimal::new(10i128.pow(38) - 1, 0)).range_problem(), None);
         for bad in [Value::Date(i32::MIN), Value::Time(-1), Value::Time(86_400_000_001), Value::Timestamp(i64::MIN)] {
             assert!(bad.range_problem().is_some(), "{bad:?}");
         }
