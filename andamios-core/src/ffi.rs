@@ -917,6 +917,17 @@ impl OwnedValue {
                     sys::duckdb_create_list_value(ty.0, raw.as_mut_ptr(), raw.len() as u64)
                 }
                 Value::Struct { ty, values } => {
+                    // DuckDB reads one child per field of `ty`.
+                    let fields = match ty {
+                        DuckType::Struct { fields } => fields.len(),
+                        _ => usize::MAX,
+                    };
+                    if values.len() != fields {
+                        return Err(DuckDbError::new(
+                            DuckErrorType::InvalidInput,
+                            format!("a STRUCT value has {} value(s) for type {ty}", values.len()),
+                        ));
+                    }
                     let ty = LogicalType::create(ty)?;
                     let children = values.iter().map(OwnedValue::create).collect::<Result<Vec<_>, _>>()?;
                     let mut raw: Vec<_> = children.iter().map(|c| c.0).collect();
@@ -2168,6 +2179,18 @@ mod tests {
             assert!(ints.get::<i64>(chunk.len()).is_none(), "bounds are checked");
         }
         assert_eq!(seen, 3000);
+    }
+
+    #[test]
+    fn a_struct_value_needs_one_value_per_field() {
+        let ty = DuckType::Struct { fields: vec![("a".into(), DuckType::Integer), ("b".into(), DuckType::Integer)] };
+        let short = Value::Struct { ty: ty.clone(), values: vec![Value::Integer(1)] };
+        let Err(err) = OwnedValue::create(&short) else { panic!("a short struct was created") };
+        assert!(err.message().contains("1 value(s) for type STRUCT"), "{err:?}");
+        let not_a_struct = Value::Struct { ty: DuckType::Integer, values: vec![] };
+        assert!(OwnedValue::create(&not_a_struct).is_err());
+        let whole = Value::Struct { ty, values: vec![Value::Integer(1), Value::Null] };
+        assert!(OwnedValue::create(&whole).is_ok());
     }
 
     #[test]
