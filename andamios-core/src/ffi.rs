@@ -1524,6 +1524,14 @@ impl Appender {
                 ),
             ));
         }
+        for (column, field) in batch.columns().iter().zip(batch.schema().fields()) {
+            if let Some(problem) = crate::arrow_ranges::range_problem(column.as_ref()) {
+                return Err(DuckDbError::new(
+                    DuckErrorType::OutOfRange,
+                    format!("column `{}` of the batch: {problem}", field.name()),
+                ));
+            }
+        }
         let mut ffi_schema =
             arrow_schema::ffi::FFI_ArrowSchema::try_from(batch.schema().as_ref()).map_err(arrow_error)?;
         let mut converted = ConvertedArrowSchema(ptr::null_mut());

@@ -17,6 +17,8 @@
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+#[cfg(feature = "arrow")]
+mod arrow_ranges;
 mod bignum;
 mod bit_string;
 pub mod cache;

@@ -223,3 +223,40 @@ async fn streams_batches_with_bounded_buffering() {
             .unwrap();
     assert_eq!(column::<Int32Array>(&answer[0], "answer").value(0), 42);
 }
+
+/// Dates, times and timestamps DuckDB cannot hold are refused, with the
+/// column: DuckDB's Arrow conversion would store them, then fail on them in
+/// a way that invalidates the whole database.
+#[tokio::test]
+async fn append_arrow_refuses_values_outside_duckdbs_ranges() {
+    use andamios::arrow::array::{ArrayRef, Time64MicrosecondArray};
+    use andamios::arrow::schema::{Field, Schema};
+    use std::sync::Arc;
+    let pool = Pool::connect("duckdb::memory:").await.unwrap();
+    pool.execute_batch("CREATE TABLE r (d DATE, ts TIMESTAMP, t TIME)").await.unwrap();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("d", DataType::Date32, true),
+        Field::new("ts", DataType::Timestamp(TimeUnit::Microsecond, None), true),
+        Field::new("t", DataType::Time64(TimeUnit::Microsecond), true),
+    ]));
+    let batch = |d: i32, ts: i64, t: i64| {
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(Date32Array::from(vec![d])),
+            Arc::new(TimestampMicrosecondArray::from(vec![ts])),
+            Arc::new(Time64MicrosecondArray::from(vec![t])),
+        ];
+        RecordBatch::try_new(Arc::clone(&schema), columns).unwrap()
+    };
+    for (bad, says) in [
+        (batch(i32::MIN, 0, 0), "column `d` of the batch: -2147483648 days is not a DATE"),
+        (batch(0, i64::MIN, 0), "column `ts` of the batch: -9223372036854775808 µs is not a TIMESTAMP"),
+        (batch(0, 0, -5), "column `t` of the batch: -5 µs is not a TIME"),
+    ] {
+        let err = pool.append_arrow("r", vec![batch(1, 1, 1), bad]).await.unwrap_err();
+        assert!(err.to_string().contains(says), "{err}");
+    }
+    pool.append_arrow("r", vec![batch(-i32::MAX, -i64::MAX, 86_400_000_000)]).await.unwrap();
+    let text: String =
+        andamios::query_scalar("SELECT d || ' ' || ts || ' ' || t FROM r").fetch_one(&pool).await.unwrap();
+    assert_eq!(text, "-infinity -infinity 24:00:00");
+}

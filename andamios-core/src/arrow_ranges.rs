@@ -1,0 +1,111 @@
+//! Arrow values that DuckDB has no value for: dates, times and timestamps
+//! outside its ranges. DuckDB's Arrow conversion stores them as they come,
+//! and then fails on them with an error that invalidates the database (see
+//! [`Value::range_problem`]).
+
+use crate::Value;
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Date64Type, Time32MillisecondType, Time32SecondType, Time64MicrosecondType, Time64NanosecondType,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
+};
+use arrow_array::Array;
+use arrow_schema::{DataType, TimeUnit};
+
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// The first value of `array` (nested ones included) that DuckDB has no
+/// value for, and why.
+pub(crate) fn range_problem(array: &dyn Array) -> Option<String> {
+    let first = |values: &mut dyn Iterator<Item = Option<Value>>| values.flatten().find_map(|v| v.range_problem());
+    let time = |micros: Option<i64>| match micros {
+        Some(micros) => Value::Time(micros),
+        None => Value::Time(-1),
+    };
+    match array.data_type() {
+        DataType::Date32 => first(&mut array.as_primitive::<Date32Type>().iter().map(|d| d.map(Value::Date))),
+        DataType::Date64 => first(
+            &mut array
+                .as_primitive::<Date64Type>()
+                .iter()
+                .map(|ms| ms.map(|ms| Value::Date(i32::try_from(ms.div_euclid(86_400_000)).unwrap_or(i32::MIN)))),
+        ),
+        DataType::Time32(TimeUnit::Second) => first(
+            &mut array
+                .as_primitive::<Time32SecondType>()
+                .iter()
+                .map(|s| s.map(|s| time(i64::from(s).checked_mul(1_000_000)))),
+        ),
+        DataType::Time32(_) => first(
+            &mut array
+                .as_primitive::<Time32MillisecondType>()
+                .iter()
+                .map(|ms| ms.map(|ms| time(i64::from(ms).checked_mul(1_000)))),
+        ),
+        DataType::Time64(TimeUnit::Microsecond) => {
+            first(&mut array.as_primitive::<Time64MicrosecondType>().iter().map(|us| us.map(|us| time(Some(us)))))
+        }
+        DataType::Time64(_) => first(&mut array.as_primitive::<Time64NanosecondType>().iter().map(|ns| {
+            // Checked in nanoseconds: 24:00:00 and one nanosecond is too late.
+            ns.map(|ns| time((0..=MICROS_PER_DAY * 1_000).contains(&ns).then_some(ns / 1_000)))
+        })),
+        DataType::Timestamp(unit, zone) => {
+            let at = |micros: Option<i64>| {
+                let micros = micros.unwrap_or(i64::MIN);
+                if zone.is_some() {
+                    Value::TimestampTz(micros)
+                } else {
+                    Value::Timestamp(micros)
+                }
+            };
+            match unit {
+                TimeUnit::Second => first(
+                    &mut array
+                        .as_primitive::<TimestampSecondType>()
+                        .iter()
+                        .map(|s| s.map(|s| at(s.checked_mul(1_000_000)))),
+                ),
+                TimeUnit::Millisecond => first(
+                    &mut array
+                        .as_primitive::<TimestampMillisecondType>()
+                        .iter()
+                        .map(|ms| ms.map(|ms| at(ms.checked_mul(1_000)))),
+                ),
+                TimeUnit::Microsecond => first(
+                    &mut array.as_primitive::<TimestampMicrosecondType>().iter().map(|us| us.map(|us| at(Some(us)))),
+                ),
+                TimeUnit::Nanosecond => first(
+                    &mut array.as_primitive::<TimestampNanosecondType>().iter().map(|ns| ns.map(Value::TimestampNs)),
+                ),
+            }
+        }
+        DataType::List(_) => range_problem(array.as_list::<i32>().values().as_ref()),
+        DataType::LargeList(_) => range_problem(array.as_list::<i64>().values().as_ref()),
+        DataType::FixedSizeList(..) => range_problem(array.as_fixed_size_list().values().as_ref()),
+        DataType::Struct(_) => array.as_struct().columns().iter().find_map(|c| range_problem(c.as_ref())),
+        DataType::Map(..) => {
+            let map = array.as_map();
+            range_problem(map.keys().as_ref()).or_else(|| range_problem(map.values().as_ref()))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{Date32Array, ListArray, Time64NanosecondArray, TimestampMicrosecondArray, TimestampSecondArray};
+
+    #[test]
+    fn finds_dates_times_and_timestamps_duckdb_cannot_hold() {
+        assert!(range_problem(&Date32Array::from(vec![Some(0), None, Some(i32::MIN)])).is_some());
+        assert!(range_problem(&Date32Array::from(vec![Some(-i32::MAX), Some(i32::MAX)])).is_none());
+        assert!(range_problem(&TimestampMicrosecondArray::from(vec![i64::MIN])).is_some());
+        assert!(range_problem(&TimestampMicrosecondArray::from(vec![-i64::MAX, 0])).is_none());
+        assert!(range_problem(&TimestampSecondArray::from(vec![i64::MAX / 10])).is_some(), "overflows in microseconds");
+        assert!(range_problem(&Time64NanosecondArray::from(vec![86_400_000_000_001])).is_some());
+        assert!(range_problem(&Time64NanosecondArray::from(vec![86_400_000_000_000])).is_none());
+        let nested = ListArray::from_iter_primitive::<Date32Type, _, _>(vec![Some(vec![Some(1), Some(i32::MIN)])]);
+        assert!(range_problem(&nested).is_some());
+    }
+}
