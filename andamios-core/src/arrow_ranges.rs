@@ -18,6 +18,8 @@ const MICROS_PER_DAY: i64 = 86_400_000_000;
 /// value for, and why.
 pub(crate) fn range_problem(array: &dyn Array) -> Option<String> {
     let first = |values: &mut dyn Iterator<Item = Option<Value>>| values.flatten().find_map(|v| v.range_problem());
+    // A value whose conversion to microseconds overflows (`None`) is
+    // checked as one below the range, which reports it.
     let time = |micros: Option<i64>| match micros {
         Some(micros) => Value::Time(micros),
         None => Value::Time(-1),

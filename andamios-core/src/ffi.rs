@@ -1804,7 +1804,9 @@ impl ColumnWriter<'_> {
         mut write: impl FnMut(usize, &mut ColumnWriter<'_>) -> Result<(), E>,
     ) -> Option<Result<(), E>> {
         let DuckType::List { element } = self.ty else { return None };
-        self.put_entries(count, element, |i, entry| write(i, entry))
+        self.put_entries(count, |i, child, row, capacity| {
+            write(i, &mut ColumnWriter::nested(child, element, row, capacity))
+        })
     }
 
     /// Appends `count` entries to a MAP row and returns writers for each
@@ -1816,32 +1818,32 @@ impl ColumnWriter<'_> {
         mut write: impl FnMut(usize, &mut ColumnWriter<'_>, &mut ColumnWriter<'_>) -> Result<(), E>,
     ) -> Option<Result<(), E>> {
         let DuckType::Map { key, value } = self.ty else { return None };
-        // A MAP is stored as a LIST of STRUCT(key, value).
-        let entry =
-            DuckType::Struct { fields: vec![("key".into(), (**key).clone()), ("value".into(), (**value).clone())] };
-        self.put_entries(count, &entry, |i, entry| {
-            let (Some(mut key), Some(mut value)) = (entry.struct_field(0), entry.struct_field(1)) else {
-                unreachable!("a MAP entry is a STRUCT of two fields")
+        self.put_entries(count, |i, child, row, capacity| {
+            // SAFETY: a MAP's child is a STRUCT(key, value) vector, whose two
+            // field vectors are as long as it is.
+            let (keys, values) = unsafe {
+                (sys::duckdb_struct_vector_get_child(child, 0), sys::duckdb_struct_vector_get_child(child, 1))
             };
-            write(i, &mut key, &mut value)
+            let mut key = ColumnWriter::nested(keys, key, row, capacity);
+            write(i, &mut key, &mut ColumnWriter::nested(values, value, row, capacity))
         })
     }
 
-    /// The shared part of LIST and MAP rows: `count` elements of type
-    /// `element` in the child vector.
+    /// The shared part of LIST and MAP rows: room for `count` elements in
+    /// the child vector, each handed to `write` with the child, its row
+    /// there and the child's length.
     fn put_entries<E>(
         &mut self,
         count: usize,
-        element: &DuckType,
-        mut write: impl FnMut(usize, &mut ColumnWriter<'_>) -> Result<(), E>,
+        mut write: impl FnMut(usize, sys::duckdb_vector, usize, usize) -> Result<(), E>,
     ) -> Option<Result<(), E>> {
         if self.row >= self.capacity {
             return None;
         }
-        // SAFETY: a LIST vector: reserve room in the child, then record this
-        // row's entry and grow the child's size; child pointers are fetched
-        // after the reserve, which may move them.
-        unsafe {
+        // SAFETY: a LIST (or MAP) vector: reserve room in the child, then
+        // record this row's entry and grow the child's size; the child is
+        // fetched after the reserve, which may move it.
+        let child = unsafe {
             let offset = sys::duckdb_list_vector_get_size(self.vector) as usize;
             if sys::duckdb_list_vector_reserve(self.vector, (offset + count) as u64) != sys::DuckDBSuccess {
                 return None;
@@ -1849,12 +1851,12 @@ impl ColumnWriter<'_> {
             let entries = sys::duckdb_vector_get_data(self.vector) as *mut ListEntry;
             entries.add(self.row).write_unaligned(ListEntry { offset: offset as u64, length: count as u64 });
             sys::duckdb_list_vector_set_size(self.vector, (offset + count) as u64);
-            let child = sys::duckdb_list_vector_get_child(self.vector);
-            for i in 0..count {
-                let mut writer = ColumnWriter::nested(child, element, offset + i, offset + count);
-                if let Err(e) = write(i, &mut writer) {
-                    return Some(Err(e));
-                }
+            (sys::duckdb_list_vector_get_child(self.vector), offset)
+        };
+        let (child, offset) = child;
+        for i in 0..count {
+            if let Err(e) = write(i, child, offset + i, offset + count) {
+                return Some(Err(e));
             }
         }
         Some(Ok(()))

@@ -260,6 +260,21 @@ fn aborted_commit_error(sql: &str) -> Error {
     }
 }
 
+/// The error for SQL that begins or ends a transaction (a statement, or
+/// one of a script) inside a `Transaction`: a COMMIT would end it part-way
+/// and run the rest outside it, with the `Transaction` reporting an error
+/// for work that stayed.
+fn control_in_transaction_error(sql: &str) -> Error {
+    Error::Database {
+        kind: DatabaseErrorKind::Transaction,
+        message: "cannot run BEGIN, COMMIT or ROLLBACK as SQL inside a Transaction: a COMMIT would end it part-way; \
+                  end it with Transaction::commit or rollback, and leave these statements out of its scripts \
+                  (a migration runs in a transaction of its own)"
+            .into(),
+        sql: Some(sql.into()),
+    }
+}
+
 /// Whether the first statement of `sql` is a COMMIT (DuckDB also spells it
 /// `END`).
 fn starts_with_commit(sql: &str) -> bool {
@@ -276,7 +291,9 @@ impl WorkerState {
     fn prepare_bound(&mut self, sql: &str, args: &[Value]) -> Result<&mut Statement> {
         let kind = self.conn.prepare_cached(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?.kind();
         if kind == StatementKind::Transaction {
-            self.refuse_in_managed_transaction(sql)?;
+            if self.in_managed_transaction {
+                return Err(control_in_transaction_error(sql));
+            }
             self.may_hold_transaction = true;
             self.refuse_commit_of_aborted(sql)?;
         }
@@ -363,8 +380,9 @@ impl WorkerState {
     }
 
     pub(crate) fn execute_batch(&mut self, sql: &str) -> Result<()> {
-        if transaction_control(sql).is_some() {
-            self.refuse_in_managed_transaction(sql)?;
+        // Read the script only inside a `Transaction`.
+        if self.in_managed_transaction && transaction_control(sql).is_some() {
+            return Err(control_in_transaction_error(sql));
         }
         // A script may begin a transaction, or fail inside one it began.
         self.may_hold_transaction = true;
@@ -403,25 +421,6 @@ impl WorkerState {
             return Err(aborted_commit_error("COMMIT"));
         }
         self.control("COMMIT")
-    }
-
-    /// Refuses SQL that begins or ends a transaction (`sql`, or a statement
-    /// of the script `sql`) inside a `Transaction`: a COMMIT would end it
-    /// part-way and run the rest outside it, with the `Transaction`
-    /// reporting an error for work that stayed.
-    fn refuse_in_managed_transaction(&self, sql: &str) -> Result<()> {
-        if !self.in_managed_transaction {
-            return Ok(());
-        }
-        Err(Error::Database {
-            kind: DatabaseErrorKind::Transaction,
-            message:
-                "cannot run BEGIN, COMMIT or ROLLBACK as SQL inside a Transaction: a COMMIT would end it part-way; \
-                      end it with Transaction::commit or rollback, and leave these statements out of its scripts \
-                      (a migration runs in a transaction of its own)"
-                    .into(),
-            sql: Some(sql.into()),
-        })
     }
 
     /// The same for a COMMIT (or `END`) the caller runs as SQL, alone or

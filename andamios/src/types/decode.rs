@@ -33,22 +33,13 @@ pub trait Decode: Sized {
     /// `u8` also a BLOB.
     #[doc(hidden)]
     fn accepts_vec(ty: &DuckType) -> bool {
-        match ty {
-            // A list of untyped NULLs (`[]`, `[NULL]`) fits any element type.
-            DuckType::List { element } | DuckType::Array { element, .. } => {
-                matches!(**element, DuckType::Null) || Self::accepts(element)
-            }
-            _ => false,
-        }
+        is_list_of::<Self>(ty)
     }
 
     /// Decodes a `Vec<Self>`.
     #[doc(hidden)]
     fn decode_vec(column: &ColumnRef<'_>, row: usize) -> Result<Vec<Self>, DecodeError> {
-        valid(column, row)?;
-        let range = column.list_range(row).ok_or(DecodeError::Mismatch)?;
-        let child = column.child(0).ok_or(DecodeError::Mismatch)?;
-        range.map(|i| Self::decode(child, i)).collect()
+        decode_list(column, row)
     }
 
     /// The members of a DuckDB ENUM that `Self` decodes, when `Self` mirrors
@@ -63,6 +54,35 @@ pub trait Decode: Sized {
     fn type_name() -> String {
         short_type_name(std::any::type_name::<Self>())
     }
+}
+
+/// Whether `ty` is a LIST or ARRAY of `T`, or of untyped NULLs (`[]`,
+/// `[NULL]`), which fit any element type.
+fn is_list_of<T: Decode>(ty: &DuckType) -> bool {
+    match ty {
+        DuckType::List { element } | DuckType::Array { element, .. } => {
+            matches!(**element, DuckType::Null) || T::accepts(element)
+        }
+        _ => false,
+    }
+}
+
+/// The LIST or ARRAY at `row`, each element decoded as `T`.
+pub(crate) fn decode_list<T: Decode>(column: &ColumnRef<'_>, row: usize) -> Result<Vec<T>, DecodeError> {
+    valid(column, row)?;
+    let range = column.list_range(row).ok_or(DecodeError::Mismatch)?;
+    let child = column.child(0).ok_or(DecodeError::Mismatch)?;
+    range.map(|i| T::decode(child, i)).collect()
+}
+
+/// DuckDB stores a UUID as a HUGEINT with the top bit flipped, so that
+/// UUIDs sort as their text does.
+pub(crate) const UUID_FLIP: u128 = 1 << 127;
+
+/// The UUID at `row`, as its 128 bits.
+pub(crate) fn uuid_bits(column: &ColumnRef<'_>, row: usize) -> Result<u128, DecodeError> {
+    valid(column, row)?;
+    column.get::<u128>(row).map(|stored| stored ^ UUID_FLIP).ok_or(DecodeError::Mismatch)
 }
 
 /// `alloc::vec::Vec<my_app::Mood>` as `Vec<Mood>`: each path keeps its last segment.
@@ -372,7 +392,7 @@ impl<T: Decode> Decode for Vec<T> {
     }
 }
 
-fn decode_map<K: Decode, V: Decode, M: FromIterator<(K, V)>>(
+pub(crate) fn decode_map<K: Decode, V: Decode, M: FromIterator<(K, V)>>(
     column: &ColumnRef<'_>,
     row: usize,
 ) -> Result<M, DecodeError> {
@@ -401,23 +421,14 @@ impl<K: Decode, V: Decode> Decode for (K, V) {
     }
 
     fn accepts_vec(ty: &DuckType) -> bool {
-        match ty {
-            DuckType::Map { .. } => accepts_map::<K, V>(ty),
-            DuckType::List { element } | DuckType::Array { element, .. } => {
-                matches!(**element, DuckType::Null) || Self::accepts(element)
-            }
-            _ => false,
-        }
+        accepts_map::<K, V>(ty) || is_list_of::<Self>(ty)
     }
 
     fn decode_vec(column: &ColumnRef<'_>, row: usize) -> Result<Vec<Self>, DecodeError> {
-        if matches!(column.duck_type(), DuckType::Map { .. }) {
-            return decode_map(column, row);
+        match column.duck_type() {
+            DuckType::Map { .. } => decode_map(column, row),
+            _ => decode_list(column, row),
         }
-        valid(column, row)?;
-        let range = column.list_range(row).ok_or(DecodeError::Mismatch)?;
-        let child = column.child(0).ok_or(DecodeError::Mismatch)?;
-        range.map(|i| Self::decode(child, i)).collect()
     }
 
     fn type_name() -> String {

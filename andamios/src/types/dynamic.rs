@@ -1,13 +1,10 @@
 //! Any value, whatever its type: [`Value`] as a [`Decode`] type, for code
 //! that does not know a result's columns in advance (printing, exporting).
 
-use super::decode::{Decode, DecodeError};
+use super::decode::{decode_list, decode_map, uuid_bits, Decode, DecodeError};
 use super::temporal::{timestamp_micros, Date, Interval, Time, TimeTz};
 use andamios_core::ffi::ColumnRef;
 use andamios_core::{BigNum, BitString, Decimal, DuckType, Value};
-
-/// DuckDB stores a UUID as a HUGEINT with the top bit flipped.
-const UUID_FLIP: u128 = 1 << 127;
 
 /// Reads any value as the [`Value`] of its type, NULL as [`Value::Null`]:
 /// nested ones as lists, structs and maps of values, ENUM members as
@@ -76,12 +73,9 @@ impl Decode for Value {
                 let Interval { months, days, micros } = Interval::decode(column, row)?;
                 Value::Interval { months, days, micros }
             }
-            DuckType::Uuid => Value::Uuid(column.get::<u128>(row).ok_or(DecodeError::Mismatch)? ^ UUID_FLIP),
+            DuckType::Uuid => Value::Uuid(uuid_bits(column, row)?),
             DuckType::List { element } | DuckType::Array { element, .. } => {
-                let range = column.list_range(row).ok_or(DecodeError::Mismatch)?;
-                let child = column.child(0).ok_or(DecodeError::Mismatch)?;
-                let items = range.map(|i| Value::decode(child, i)).collect::<Result<_, _>>()?;
-                Value::List { element: (**element).clone(), items }
+                Value::List { element: (**element).clone(), items: decode_list(column, row)? }
             }
             DuckType::Struct { fields } => {
                 let values = (0..fields.len())
@@ -89,15 +83,7 @@ impl Decode for Value {
                     .collect::<Result<_, _>>()?;
                 Value::Struct { ty: ty.clone(), values }
             }
-            DuckType::Map { .. } => {
-                let range = column.list_range(row).ok_or(DecodeError::Mismatch)?;
-                let (keys, values) =
-                    (column.child(0).ok_or(DecodeError::Mismatch)?, column.child(1).ok_or(DecodeError::Mismatch)?);
-                let entries = range
-                    .map(|i| Ok((Value::decode(keys, i)?, Value::decode(values, i)?)))
-                    .collect::<Result<_, _>>()?;
-                Value::Map { ty: ty.clone(), entries }
-            }
+            DuckType::Map { .. } => Value::Map { ty: ty.clone(), entries: decode_map(column, row)? },
             _ => return Err(DecodeError::Mismatch),
         })
     }

@@ -154,7 +154,7 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
         (DuckType::Interval, Value::Interval { months, days, micros }) => {
             column.put(interval_bits(*months, *days, *micros))
         }
-        (DuckType::Uuid, Value::Uuid(u)) => column.put(*u ^ (1u128 << 127)),
+        (DuckType::Uuid, Value::Uuid(u)) => column.put(*u ^ super::decode::UUID_FLIP),
         (DuckType::Decimal { width, scale }, Value::Decimal(d)) => {
             let m = d.rescale(*scale).ok_or_else(|| out_of_range(d))?.mantissa();
             put_decimal(column, *width, m).ok_or_else(|| out_of_range(d))?
