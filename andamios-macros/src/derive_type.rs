@@ -175,8 +175,7 @@ fn struct_impl(input: &DeriveInput, idents: &[&syn::Ident], names: &[String], ty
                     return ::core::result::Result::Err(::andamios::types::DecodeError::UnexpectedNull);
                 }
                 ::core::result::Result::Ok(Self {
-                    #(#idents: <#types as ::andamios::types::Decode>::decode(
-                        ::andamios::__private::struct_field(column, #names)?, row)?,)*
+                    #(#idents: ::andamios::__private::decode_struct_field::<#types>(column, #names, row)?,)*
                 })
             }
         }

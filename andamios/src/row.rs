@@ -158,6 +158,14 @@ fn decode_error<T: Decode>(d: &ColumnDescription, error: DecodeError) -> Error {
             "NULL".to_owned(),
             Some(format!("the value is NULL; use Option<{}> for a column that can be NULL", T::type_name())),
         ),
+        DecodeError::NullInside => (
+            format!("{} holding a NULL", d.ty),
+            Some(format!(
+                "a value inside it is NULL; make the Rust type of the values inside {} an Option \
+                 (`Vec<Option<i32>>` for an INTEGER[] with NULLs)",
+                T::type_name()
+            )),
+        ),
         DecodeError::Mismatch => (
             d.ty.to_string(),
             Some(format!("read it as a type that decodes {} (see `andamios::types`), or cast it in SQL", d.ty)),

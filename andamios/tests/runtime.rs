@@ -351,6 +351,27 @@ async fn errors_are_classified_and_name_the_column() {
 
     let err = query_scalar::<i32>("SELECT NULL::INTEGER AS maybe").fetch_one(&pool).await.unwrap_err();
     assert!(err.to_string().contains("Option<i32>"), "{err}");
+    // A NULL inside a LIST, MAP or STRUCT is not a NULL value: the error
+    // says which type to make an Option.
+    let err = query_scalar::<Vec<i32>>("SELECT [1, NULL] AS xs").fetch_one(&pool).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { column, found, .. } if column == "xs" && found == "INTEGER[] holding a NULL"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("values inside Vec<i32> an Option"), "{err}");
+    let nested: Vec<Vec<Option<i32>>> = query_scalar("SELECT [[1, NULL]]").fetch_one(&pool).await.unwrap();
+    assert_eq!(nested, [vec![Some(1), None]]);
+    let err = query_scalar::<Vec<Vec<i32>>>("SELECT [[1], [NULL]]").fetch_one(&pool).await.unwrap_err();
+    assert!(err.to_string().contains("INTEGER[][] holding a NULL"), "{err}");
+    let err = query_scalar::<std::collections::HashMap<String, i32>>("SELECT MAP {'a': NULL::INTEGER}")
+        .fetch_one(&pool)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("holding a NULL"), "{err}");
+    let err = query_scalar::<(i32, String)>("SELECT {'n': 1, 's': NULL::VARCHAR}").fetch_one(&pool).await.unwrap_err();
+    assert!(err.to_string().contains("holding a NULL"), "{err}");
+    let err = query_scalar::<Vec<i32>>("SELECT NULL::INTEGER[]").fetch_one(&pool).await.unwrap_err();
+    assert!(err.to_string().contains("use Option<Vec<i32>>"), "{err}");
     // A column the result does not have, by position and by name.
     let err = query_as::<(i64, String, i32)>("SELECT 1::BIGINT, 'a'").fetch_one(&pool).await.unwrap_err();
     assert!(matches!(err, Error::ColumnIndexOutOfBounds { index: 2, len: 2 }), "{err:?}");

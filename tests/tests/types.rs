@@ -458,6 +458,12 @@ async fn lists_arrays_structs_maps_and_enums() {
             .unwrap();
     assert_eq!(points.len(), 2);
     assert_eq!(points[1].tags, ["z"]);
+    // A NULL field that the struct's type does not allow.
+    let err = query_scalar::<Point>("SELECT {'x': NULL::INTEGER, 'label': 'one', 'tags': []} AS p")
+        .fetch_one(pool)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("holding a NULL"), "{err}");
 
     let map: BTreeMap<String, i32> = [("a".to_owned(), 1), ("b".to_owned(), 2)].into();
     round_trip(pool, "MAP(VARCHAR, INTEGER)", map.clone()).await;

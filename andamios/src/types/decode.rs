@@ -9,6 +9,9 @@ use std::hash::Hash;
 pub enum DecodeError {
     /// The value is NULL and the Rust type is not an `Option`.
     UnexpectedNull,
+    /// A value inside the LIST, ARRAY, MAP or STRUCT is NULL, and the Rust
+    /// type that holds it is not an `Option` (`Vec<i32>` for `[1, NULL]`).
+    NullInside,
     /// The Rust type cannot hold values of this DuckDB type.
     Mismatch,
     /// The value does not fit the Rust type.
@@ -72,7 +75,18 @@ pub(crate) fn decode_list<T: Decode>(column: &ColumnRef<'_>, row: usize) -> Resu
     valid(column, row)?;
     let range = column.list_range(row).ok_or(DecodeError::Mismatch)?;
     let child = column.child(0).ok_or(DecodeError::Mismatch)?;
-    range.map(|i| T::decode(child, i)).collect()
+    range.map(|i| decode_inside(child, i)).collect()
+}
+
+/// Decodes a value inside a LIST, ARRAY, MAP or STRUCT: one that is NULL
+/// where `T` is not an `Option` is [`DecodeError::NullInside`], so that the
+/// error does not say the whole value is NULL.
+#[inline]
+pub(crate) fn decode_inside<T: Decode>(column: &ColumnRef<'_>, row: usize) -> Result<T, DecodeError> {
+    T::decode(column, row).map_err(|e| match e {
+        DecodeError::UnexpectedNull => DecodeError::NullInside,
+        other => other,
+    })
 }
 
 /// DuckDB stores a UUID as a HUGEINT with the top bit flipped, so that
@@ -399,7 +413,7 @@ pub(crate) fn decode_map<K: Decode, V: Decode, M: FromIterator<(K, V)>>(
     valid(column, row)?;
     let range = column.list_range(row).ok_or(DecodeError::Mismatch)?;
     let (keys, values) = (column.child(0).ok_or(DecodeError::Mismatch)?, column.child(1).ok_or(DecodeError::Mismatch)?);
-    range.map(|i| Ok((K::decode(keys, i)?, V::decode(values, i)?))).collect()
+    range.map(|i| Ok((decode_inside(keys, i)?, decode_inside(values, i)?))).collect()
 }
 
 fn accepts_map<K: Decode, V: Decode>(ty: &DuckType) -> bool {
@@ -417,7 +431,7 @@ impl<K: Decode, V: Decode> Decode for (K, V) {
         valid(column, row)?;
         let (first, second) =
             (column.child(0).ok_or(DecodeError::Mismatch)?, column.child(1).ok_or(DecodeError::Mismatch)?);
-        Ok((K::decode(first, row)?, V::decode(second, row)?))
+        Ok((decode_inside(first, row)?, decode_inside(second, row)?))
     }
 
     fn accepts_vec(ty: &DuckType) -> bool {
@@ -462,16 +476,17 @@ pub mod decode_support {
     //! checked macros (ENUM members).
     use super::*;
 
-    /// The child column of STRUCT `column` named `name`.
-    pub fn struct_field<'c, 'a>(column: &'c ColumnRef<'a>, name: &str) -> Result<&'c ColumnRef<'a>, DecodeError> {
-        match column.duck_type() {
+    /// Field `name` of the STRUCT at `row` of `column`.
+    pub fn decode_struct_field<T: Decode>(column: &ColumnRef<'_>, name: &str, row: usize) -> Result<T, DecodeError> {
+        let field = match column.duck_type() {
             DuckType::Struct { fields } => fields
                 .iter()
                 .position(|(n, _)| n.eq_ignore_ascii_case(name))
                 .and_then(|i| column.child(i))
-                .ok_or(DecodeError::Mismatch),
-            _ => Err(DecodeError::Mismatch),
-        }
+                .ok_or(DecodeError::Mismatch)?,
+            _ => return Err(DecodeError::Mismatch),
+        };
+        decode_inside(field, row)
     }
 
     /// Whether STRUCT type `ty` has a field `name` accepted by `T`.
