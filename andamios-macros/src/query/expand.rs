@@ -9,6 +9,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, LitStr, Result};
 
@@ -158,6 +159,35 @@ fn field_ident(name: &str, span: Span) -> Option<Ident> {
 }
 
 fn fields(query: &QueryDescription, span: Span, named: bool) -> Result<Vec<Field>> {
+    let fields = column_fields(query, span, named)?;
+    if named {
+        refuse_duplicate_names(&fields, span)?;
+    }
+    Ok(fields)
+}
+
+/// Two columns of one name (`SELECT c.id, e.id`) would be two fields of
+/// one name, which rustc reports inside the macro's expansion.
+fn refuse_duplicate_names(fields: &[Field], span: Span) -> Result<()> {
+    let mut seen = std::collections::HashMap::new();
+    for field in fields {
+        let name = field.ident.unraw().to_string();
+        if let Some(first) = seen.insert(name.clone(), field.index) {
+            return Err(syn::Error::new(
+                span,
+                format!(
+                    "columns {} and {} are both named `{name}`; give one of them an alias, e.g. `AS {name}_{}`",
+                    first + 1,
+                    field.index + 1,
+                    field.index + 1,
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn column_fields(query: &QueryDescription, span: Span, named: bool) -> Result<Vec<Field>> {
     query
         .columns
         .iter()

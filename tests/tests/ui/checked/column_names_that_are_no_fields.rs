@@ -1,0 +1,6 @@
+fn main() {
+    // Both columns would be a field `id`.
+    let _ = andamios::query!("SELECT u.id, p.id FROM users u JOIN posts p ON p.user_id = u.id");
+    // A name that cannot be a field.
+    let _ = andamios::query!("SELECT count(*) FROM users");
+}
