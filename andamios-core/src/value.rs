@@ -19,10 +19,22 @@ pub struct Decimal {
     scale: u8,
 }
 
+/// The most digits a DuckDB DECIMAL holds after the point (and in all).
+const MAX_DECIMAL_SCALE: u8 = 38;
+
 impl Decimal {
-    /// `mantissa * 10^-scale`. `scale` is at most 38.
+    /// `mantissa * 10^-scale`.
+    ///
+    /// DuckDB's DECIMAL holds at most 38 digits, at most 38 of them after
+    /// the point. A scale above 38 drops trailing zeros down to 38; where
+    /// the digits are not zeros, binding or appending the value is an error
+    /// that says so, not a different number.
     pub fn new(mantissa: i128, scale: u8) -> Self {
-        Decimal { mantissa, scale: scale.min(38) }
+        let exact = Decimal { mantissa, scale };
+        if scale > MAX_DECIMAL_SCALE {
+            return exact.rescale(MAX_DECIMAL_SCALE).unwrap_or(exact);
+        }
+        exact
     }
 
     /// The integer digits, without the decimal point.
@@ -255,6 +267,9 @@ impl Value {
             Value::Decimal(d) if d.mantissa().unsigned_abs() >= 10u128.pow(38) => {
                 Some(format!("{d} has {} digits: a DECIMAL holds at most 38", d.mantissa().unsigned_abs().ilog10() + 1))
             }
+            Value::Decimal(d) if d.scale() > MAX_DECIMAL_SCALE => {
+                Some(format!("{d} has {} digits after the point: a DECIMAL holds at most 38", d.scale()))
+            }
             Value::TimestampNs(nanos) if nanos == i64::MIN => {
                 Some(format!("{nanos} ns is not a TIMESTAMP_NS: it is below DuckDB's range"))
             }
@@ -280,7 +295,10 @@ impl Value {
             UHugeInt(_) => DuckType::UHugeInt,
             Float(_) => DuckType::Float,
             Double(_) => DuckType::Double,
-            Decimal(d) => DuckType::Decimal { width: d.digits().max(d.scale() + 1).min(38), scale: d.scale() },
+            Decimal(d) => DuckType::Decimal {
+                width: d.digits().max(d.scale().saturating_add(1)).min(MAX_DECIMAL_SCALE),
+                scale: d.scale().min(MAX_DECIMAL_SCALE),
+            },
             Varchar(_) | Enum(_) => DuckType::Varchar,
             Blob(_) => DuckType::Blob,
             Date(_) => DuckType::Date,
@@ -352,6 +370,19 @@ mod tests {
         assert_eq!(time_tz_bits(0, 57_600), None);
         assert_eq!(time_tz_bits(-1, 0), None);
         assert_eq!(time_tz_bits(86_400_000_001, 0), None);
+    }
+
+    #[test]
+    fn decimal_scales_past_38_drop_zeros_or_are_refused() {
+        let zeros = Decimal::new(15 * 10i128.pow(20), 41);
+        assert_eq!((zeros.mantissa(), zeros.scale()), (15 * 10i128.pow(17), 38));
+        assert_eq!(Value::Decimal(zeros).range_problem(), None);
+        let digits = Decimal::new(15, 41);
+        assert_eq!((digits.mantissa(), digits.scale()), (15, 41));
+        assert_eq!(digits.to_string(), format!("0.{}15", "0".repeat(39)));
+        let problem = Value::Decimal(digits).range_problem().unwrap();
+        assert!(problem.ends_with("has 41 digits after the point: a DECIMAL holds at most 38"), "{problem}");
+        assert_eq!(Value::Decimal(Decimal::new(1, 255)).duck_type(), DuckType::Decimal { width: 38, scale: 38 });
     }
 
     #[test]

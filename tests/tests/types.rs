@@ -162,6 +162,13 @@ async fn decimals_are_exact() {
     assert_eq!(d.to_string(), "0.3");
     let rd = rust_decimal::Decimal::new(-12345678, 4);
     both!(pool, "DECIMAL(18,4)", rd);
+    // More than 38 digits after the point: trailing zeros go; other digits
+    // are an error, not a different number.
+    let zeros: Decimal =
+        query_scalar("SELECT $1").bind(Decimal::new(25 * 10i128.pow(10), 45)).fetch_one(pool).await.unwrap();
+    assert_eq!(zeros, Decimal::new(25_000, 38));
+    let err = query_scalar::<Decimal>("SELECT $1").bind(Decimal::new(25, 45)).fetch_one(pool).await.unwrap_err();
+    assert!(err.to_string().contains("has 45 digits after the point: a DECIMAL holds at most 38"), "{err}");
 }
 
 #[tokio::test]
