@@ -1,9 +1,10 @@
 //! Arrow values that DuckDB has no value for: dates, times and timestamps
 //! outside its ranges. DuckDB's Arrow conversion stores them as they come,
 //! and then fails on them with an error that invalidates the database (see
-//! [`Value::range_problem`]).
+//! [`Value::range_problem`]). And text bound for a JSON column that is not
+//! JSON, which the appender stores too (see [`crate::json_syntax_problem`]).
 
-use crate::Value;
+use crate::{DuckType, Value};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date32Type, Date64Type, Time32MillisecondType, Time32SecondType, Time64MicrosecondType, Time64NanosecondType,
@@ -93,6 +94,32 @@ pub(crate) fn range_problem(array: &dyn Array) -> Option<String> {
     }
 }
 
+/// The first text of `array` that is not JSON where the table's column type
+/// `ty` holds JSON (nested in LISTs, ARRAYs and STRUCTs too), and why.
+pub(crate) fn json_problem(array: &dyn Array, ty: &DuckType) -> Option<String> {
+    let not_json = |text: &str| {
+        crate::json_syntax_problem(text).map(|problem| format!("`{text}` is not JSON ({problem}) for a JSON column"))
+    };
+    match (ty, array.data_type()) {
+        (DuckType::Json, DataType::Utf8) => array.as_string::<i32>().iter().flatten().find_map(not_json),
+        (DuckType::Json, DataType::LargeUtf8) => array.as_string::<i64>().iter().flatten().find_map(not_json),
+        (DuckType::Json, DataType::Utf8View) => array.as_string_view().iter().flatten().find_map(not_json),
+        (DuckType::List { element } | DuckType::Array { element, .. }, DataType::List(_)) => {
+            json_problem(array.as_list::<i32>().values().as_ref(), element)
+        }
+        (DuckType::List { element } | DuckType::Array { element, .. }, DataType::LargeList(_)) => {
+            json_problem(array.as_list::<i64>().values().as_ref(), element)
+        }
+        (DuckType::List { element } | DuckType::Array { element, .. }, DataType::FixedSizeList(..)) => {
+            json_problem(array.as_fixed_size_list().values().as_ref(), element)
+        }
+        (DuckType::Struct { fields }, DataType::Struct(_)) => {
+            array.as_struct().columns().iter().zip(fields).find_map(|(c, (_, ty))| json_problem(c.as_ref(), ty))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +136,21 @@ mod tests {
         assert!(range_problem(&Time64NanosecondArray::from(vec![86_400_000_000_000])).is_none());
         let nested = ListArray::from_iter_primitive::<Date32Type, _, _>(vec![Some(vec![Some(1), Some(i32::MIN)])]);
         assert!(range_problem(&nested).is_some());
+    }
+
+    #[test]
+    fn finds_text_that_is_not_json_for_json_columns() {
+        use arrow_array::StringArray;
+        let texts = StringArray::from(vec![Some("[1]"), None, Some("{")]);
+        assert_eq!(
+            json_problem(&texts, &DuckType::Json).as_deref(),
+            Some("`{` is not JSON (expected a member name (a string in double quotes) at byte 1) for a JSON column")
+        );
+        assert_eq!(json_problem(&texts, &DuckType::Varchar), None);
+        let mut lists = arrow_array::builder::ListBuilder::new(arrow_array::builder::StringBuilder::new());
+        lists.append_value([Some("1"), Some("nope")]);
+        let lists = lists.finish();
+        assert!(json_problem(&lists, &DuckType::list(DuckType::Json)).unwrap().starts_with("`nope` is not JSON"));
+        assert_eq!(json_problem(&lists, &DuckType::list(DuckType::Varchar)), None);
     }
 }

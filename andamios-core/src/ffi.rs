@@ -1524,12 +1524,15 @@ impl Appender {
                 ),
             ));
         }
-        for (column, field) in batch.columns().iter().zip(batch.schema().fields()) {
-            if let Some(problem) = crate::arrow_ranges::range_problem(column.as_ref()) {
-                return Err(DuckDbError::new(
-                    DuckErrorType::OutOfRange,
-                    format!("column `{}` of the batch: {problem}", field.name()),
-                ));
+        for ((column, field), ty) in batch.columns().iter().zip(batch.schema().fields()).zip(&self.types) {
+            let problem = crate::arrow_ranges::range_problem(column.as_ref())
+                .map(|problem| (DuckErrorType::OutOfRange, problem))
+                .or_else(|| {
+                    crate::arrow_ranges::json_problem(column.as_ref(), ty)
+                        .map(|problem| (DuckErrorType::InvalidInput, problem))
+                });
+            if let Some((kind, problem)) = problem {
+                return Err(DuckDbError::new(kind, format!("column `{}` of the batch: {problem}", field.name())));
             }
         }
         let mut ffi_schema =

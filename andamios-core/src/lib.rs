@@ -26,6 +26,7 @@ pub mod describe;
 mod duck_type;
 mod error;
 pub mod ffi;
+mod json_syntax;
 pub mod migrate;
 pub(crate) mod nullability;
 pub mod schema;
@@ -36,6 +37,7 @@ pub use bignum::BigNum;
 pub use bit_string::BitString;
 pub use duck_type::{DuckType, StatementKind};
 pub use error::{DuckDbError, DuckErrorType};
+pub use json_syntax::json_syntax_problem;
 pub use value::{map_entries_problem, Decimal, ParseValueError, Value};
 #[doc(hidden)]
 pub use value::{time_tz_bits, time_tz_from_bits};

@@ -260,3 +260,29 @@ async fn append_arrow_refuses_values_outside_duckdbs_ranges() {
         andamios::query_scalar("SELECT d || ' ' || ts || ' ' || t FROM r").fetch_one(&pool).await.unwrap();
     assert_eq!(text, "-infinity -infinity 24:00:00");
 }
+
+#[tokio::test]
+async fn append_arrow_refuses_text_that_is_not_json_for_a_json_column() {
+    use std::sync::Arc;
+    let pool = Pool::connect("duckdb::memory:").await.unwrap();
+    pool.execute_batch("CREATE TABLE docs (id INTEGER, doc JSON)").await.unwrap();
+    let batch = |doc: &str| {
+        RecordBatch::try_from_iter([
+            ("id", Arc::new(Int32Array::from(vec![1])) as _),
+            ("doc", Arc::new(StringArray::from(vec![doc])) as _),
+        ])
+        .unwrap()
+    };
+    let err = pool.append_arrow("docs", vec![batch("{\"a\": 1}"), batch("not json")]).await.unwrap_err();
+    assert!(err.to_string().contains("column `doc` of the batch: `not json` is not JSON"), "{err}");
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Other), "{err:?}");
+    pool.append_arrow("docs", vec![batch("{\"a\": 1}"), batch("[2,]")]).await.unwrap();
+    let values: Vec<Option<String>> = query_as::<(Option<String>,)>("SELECT doc->>'$[0]' FROM docs ORDER BY rowid")
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(v,)| v)
+        .collect();
+    assert_eq!(values, [None, Some("2".to_owned())], "the failed batch kept nothing; JSON functions read the rest");
+}

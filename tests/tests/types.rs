@@ -115,6 +115,28 @@ async fn json_of_any_serde_type() {
     assert!(err.to_string().contains("key must be a string"), "{err}");
     let n: i64 = query_scalar("SELECT count(*) FROM docs").fetch_one(pool).await.unwrap();
     assert_eq!(n, 2, "the failed append kept nothing");
+    // Text appended to a JSON column is checked as DuckDB's INSERT checks
+    // it: the appender itself would store anything, and every JSON function
+    // would then fail on the table.
+    pool.append("docs", [("[1, 2,]",), ("{\"a\": NaN}",)]).await.unwrap();
+    let err = pool.append("docs", [("{\"a\": 1}",), ("not json",)]).await.unwrap_err();
+    assert!(err.to_string().contains("`not json` is not JSON (expected a value at byte 0)"), "{err}");
+    let err = pool.append("docs", [(Some("[1".to_owned()),)]).await.unwrap_err();
+    assert!(err.to_string().contains("`[1` is not JSON"), "{err}");
+    pool.execute_batch("CREATE TABLE doc_lists (ds JSON[], s STRUCT(d JSON))").await.unwrap();
+    let err = pool.append("doc_lists", [(vec!["1", "{"], andamios::types::Value::Null)]).await.unwrap_err();
+    assert!(err.to_string().contains("`{` is not JSON"), "{err}");
+    let field = andamios::types::Value::Struct {
+        ty: andamios::types::DuckType::Struct { fields: vec![("d".to_owned(), andamios::types::DuckType::Json)] },
+        values: vec![andamios::types::Value::Varchar("nope".to_owned())],
+    };
+    let err = pool.append("doc_lists", [(Vec::<&str>::new(), field)]).await.unwrap_err();
+    assert!(err.to_string().contains("`nope` is not JSON"), "{err}");
+    let n: i64 = query_scalar("SELECT count(*) FROM docs").fetch_one(pool).await.unwrap();
+    assert_eq!(n, 4, "the failed appends kept nothing");
+    let keys: Vec<Option<String>> =
+        query_scalar("SELECT json_type(d) FROM docs ORDER BY rowid").fetch_all(pool).await.unwrap();
+    assert_eq!(keys.len(), 4, "every JSON function reads the table");
 }
 
 #[derive(Debug, Clone, PartialEq, andamios::FromRow, andamios::AppendRow)]

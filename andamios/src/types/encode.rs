@@ -1,5 +1,5 @@
 use andamios_core::ffi::ColumnWriter;
-use andamios_core::{BigNum, BitString, Decimal, DuckType, Value};
+use andamios_core::{json_syntax_problem, BigNum, BitString, Decimal, DuckType, Value};
 use std::collections::{BTreeMap, HashMap};
 
 /// Why a value could not be written into a column.
@@ -64,6 +64,14 @@ fn mismatch(column: &ColumnWriter<'_>, value: &Value) -> EncodeError {
     EncodeError(format!("a {} value does not fit column type {}", value.duck_type(), column.duck_type()))
 }
 
+/// The text in backquotes, cut after 60 characters.
+fn quoted_start(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("`{}...`", &text[..cut]),
+        None => format!("`{text}`"),
+    }
+}
+
 fn integer_of(value: &Value) -> Option<i128> {
     Some(match *value {
         Value::TinyInt(v) => v.into(),
@@ -109,7 +117,19 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
         (DuckType::Float, Value::Float(v)) => column.put(*v),
         (DuckType::Double, Value::Double(v)) => column.put(*v),
         (DuckType::Double, Value::Float(v)) => column.put(f64::from(*v)),
-        (DuckType::Varchar | DuckType::Json, Value::Varchar(s) | Value::Enum(s)) => column.put_bytes(s.as_bytes()),
+        (DuckType::Varchar, Value::Varchar(s) | Value::Enum(s)) => column.put_bytes(s.as_bytes()),
+        (DuckType::Json, Value::Varchar(s)) => {
+            // DuckDB's appender would store it, and every JSON function
+            // would then fail on the table.
+            if let Some(problem) = json_syntax_problem(s) {
+                return Err(EncodeError(format!(
+                    "{} is not JSON ({problem}), which a JSON column holds; write valid JSON, or use a VARCHAR \
+                     column for any text",
+                    quoted_start(s)
+                )));
+            }
+            column.put_bytes(s.as_bytes())
+        }
         (DuckType::Blob, Value::Blob(b)) => column.put_bytes(b),
         (DuckType::Enum { members }, Value::Varchar(s) | Value::Enum(s)) => {
             let index = members
@@ -315,7 +335,8 @@ impl Encode for &str {
 
     #[inline]
     fn write(&self, column: &mut ColumnWriter<'_>) -> Result<(), EncodeError> {
-        if column.duck_type().is_text() && column.put_bytes(self.as_bytes()) {
+        // JSON text is checked first, in `write_value`.
+        if *column.duck_type() == DuckType::Varchar && column.put_bytes(self.as_bytes()) {
             return Ok(());
         }
         write_value(column, &self.to_value())
