@@ -56,6 +56,15 @@ impl ColumnIndex for &str {
     }
 }
 
+/// The position of the column called `name`. DuckDB's names are
+/// case-insensitive (`SELECT Name` reads column `name`), as duckdb-rs' and
+/// rusqlite's lookups are: the exact name first, then one that differs in
+/// case only.
+fn position_named(columns: &[ColumnDescription], name: &str) -> Option<usize> {
+    let exact = columns.iter().position(|c| c.name == name);
+    exact.or_else(|| columns.iter().position(|c| c.name.eq_ignore_ascii_case(name)))
+}
+
 /// `index` if `columns` has that many, else the error saying how many it has.
 fn column_at(columns: &[ColumnDescription], index: usize) -> Result<usize> {
     if index < columns.len() {
@@ -70,7 +79,7 @@ fn column_named(columns: &[ColumnDescription], name: &str, hint: Option<usize>) 
     if let Some(i) = hint.filter(|&i| columns.get(i).is_some_and(|c| c.name == name)) {
         return Ok(i);
     }
-    columns.iter().position(|c| c.name == name).ok_or_else(|| Error::ColumnNotFound {
+    position_named(columns, name).ok_or_else(|| Error::ColumnNotFound {
         name: name.to_owned(),
         columns: columns.iter().map(|c| c.name.clone()).collect(),
     })
@@ -122,7 +131,7 @@ impl Row {
 
     /// Whether the row has a column named `name`.
     pub fn has_column(&self, name: &str) -> bool {
-        self.column_names().any(|c| c == name)
+        position_named(self.columns(), name).is_some()
     }
 
     /// The value of a column, by position or name.
@@ -267,7 +276,7 @@ impl<'a> RowBatch<'a> {
 
     /// Whether the batch has a column named `name`.
     pub fn has_column(&self, name: &str) -> bool {
-        self.columns().iter().any(|c| c.name == name)
+        position_named(self.columns(), name).is_some()
     }
 
     /// Pushes `decode(i)` for every row `i` of the batch onto `out`: the

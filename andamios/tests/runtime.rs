@@ -435,6 +435,18 @@ async fn derived_from_row_reads_by_name() {
     assert!(matches!(&err, Error::Decode { column, .. } if column == "small"), "{err}");
     let err = query_as::<Item>("SELECT 1 AS id").fetch_one(&pool).await.unwrap_err();
     assert!(err.to_string().contains("label"), "{err}");
+    // Names differing in case only match, as DuckDB's do (the columns of
+    // a CSV file's header, say); an exact match comes first.
+    let items: Vec<Item> = query_as(
+        r#"SELECT 'x' AS "Label", 7::BIGINT AS "ID", 5::BIGINT AS small, 1 AS "MISSING", NULL::VARCHAR AS extranote"#,
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!((items[0].id, items[0].name.as_str(), items[0].missing), (7, "x", Some(1)));
+    let row = query(r#"SELECT 1 AS "A", 2 AS a"#).fetch_one(&pool).await.unwrap();
+    assert_eq!((row.get::<i32, _>("a"), row.get::<i32, _>("A")), (2, 1));
+    assert!(row.has_column("A") && !row.has_column("b"));
 }
 
 #[derive(Debug, FromRow, PartialEq)]
