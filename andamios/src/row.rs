@@ -38,7 +38,8 @@ impl std::fmt::Debug for Row {
     }
 }
 
-/// Something that picks a column: its 0-based position or its name.
+/// Something that picks a column: its 0-based position or its name (the
+/// exact name first, then one differing in case only, as in DuckDB's SQL).
 pub trait ColumnIndex: std::fmt::Debug {
     /// The column's position in `row`.
     fn index(&self, row: &Row) -> Result<usize>;
