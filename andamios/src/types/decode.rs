@@ -6,6 +6,7 @@ use std::hash::Hash;
 /// Why a value could not be decoded; turned into [`crate::Error::Decode`]
 /// with the column's name by the row reader.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// The value is NULL and the Rust type is not an `Option`.
     UnexpectedNull,
