@@ -271,6 +271,9 @@ impl Connection {
             let message = unsafe { borrowed_string(sys::duckdb_prepare_error(stmt.raw)) };
             return Err(DuckDbError::new(classify_message(&message), message));
         }
+        if let Some(problem) = numbering_problem(&stmt.param_names()) {
+            return Err(DuckDbError::new(DuckErrorType::InvalidInput, problem));
+        }
         Ok(stmt)
     }
 
@@ -617,6 +620,19 @@ impl Drop for Statement {
     }
 }
 
+/// Numbered parameters with a gap (`$2` with no `$1`): the values bound fill
+/// `$1`, `$2`, ... in order, so one of them could never be given. DuckDB
+/// prepares such a statement, then fails at run time with a message that
+/// names no parameter. It names the parameters it counts by number, and
+/// the one missing from that count by the empty string.
+fn numbering_problem(names: &[String]) -> Option<String> {
+    let missing = names.iter().position(String::is_empty)? + 1;
+    Some(format!(
+        "the statement has no ${missing} but a parameter numbered past it: parameters are numbered from $1 with no \
+         gaps, and the values bound fill $1, $2, ... in order; renumber them"
+    ))
+}
+
 impl Statement {
     /// Number of parameters.
     pub fn param_count(&self) -> usize {
@@ -631,16 +647,21 @@ impl Statement {
         ty.describe()
     }
 
-    /// Describes parameters, result columns and statement kind.
-    pub fn describe(&self) -> Description {
-        let nparams = self.param_count();
-        let params = (0..nparams).map(|i| self.param_type(i)).collect();
-        let param_names = (0..nparams)
+    /// The parameters' names: `1` for `$1` (and for the first `?`), `id`
+    /// for `$id`.
+    pub fn param_names(&self) -> Vec<String> {
+        (0..self.param_count())
             .map(|i| {
                 // SAFETY: valid statement and 1-based index in range; the name is ours to free.
                 unsafe { owned_string(sys::duckdb_parameter_name(self.raw, i as u64 + 1).cast_mut()) }
             })
-            .collect();
+            .collect()
+    }
+
+    /// Describes parameters, result columns and statement kind.
+    pub fn describe(&self) -> Description {
+        let params = (0..self.param_count()).map(|i| self.param_type(i)).collect();
+        let param_names = self.param_names();
         let columns = (0..self.column_count())
             .map(|i| {
                 // SAFETY: index in range; the name is ours to free.
@@ -2042,6 +2063,20 @@ mod tests {
         assert_eq!(names, ["id", "name", "price", "tags"]);
         assert_eq!(d.columns[2].ty, DuckType::Decimal { width: 10, scale: 2 });
         assert_eq!(d.columns[3].ty, DuckType::list(DuckType::Varchar));
+    }
+
+    #[test]
+    fn numbered_parameters_with_a_gap_are_refused_when_prepared() {
+        let conn = memory();
+        let err = conn.prepare("SELECT $2::INTEGER").err().unwrap();
+        assert_eq!(err.kind(), DuckErrorType::InvalidInput);
+        assert!(err.message().starts_with("the statement has no $1 but a parameter numbered past it"), "{err}");
+        let err = conn.prepare("SELECT $1::INTEGER, $3::INTEGER, $4::INTEGER").err().unwrap();
+        assert!(err.message().starts_with("the statement has no $2 but"), "{err}");
+        for sql in ["SELECT $1::INTEGER + $1", "SELECT ?::INTEGER, ?::INTEGER", "SELECT $a::INTEGER", "SELECT 1"] {
+            conn.prepare(sql).unwrap();
+        }
+        assert_eq!(conn.prepare("SELECT $2::INTEGER, $1::INTEGER").unwrap().param_names(), ["1", "2"]);
     }
 
     #[test]

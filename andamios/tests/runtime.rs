@@ -386,6 +386,9 @@ async fn errors_are_classified_and_name_the_column() {
     assert!(err.to_string().contains("its columns are id, name"), "{err}");
     let err = query("SELECT $1::INTEGER").execute(&pool).await.unwrap_err();
     assert!(err.to_string().contains("1 parameter(s) but 0 value(s)"), "{err}");
+    // A gap in the numbering: the value bound could never reach `$2`.
+    let err = query("SELECT $2::INTEGER").bind(1).execute(&pool).await.unwrap_err();
+    assert!(err.to_string().contains("has no $1 but a parameter numbered past it"), "{err}");
     let err = query("SELECT nope").execute(&pool).await.unwrap_err();
     assert_eq!(err.sql(), Some("SELECT nope"));
     // Two statements in one query: the error says where scripts go.
