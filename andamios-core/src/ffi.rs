@@ -313,17 +313,20 @@ impl Connection {
         self.statements.clear();
     }
 
-    /// An appender that adds rows to `table` (optionally `schema.table`).
-    pub fn appender(&self, schema: Option<&str>, table: &str) -> Result<Appender, DuckDbError> {
+    /// An appender that adds rows to `table`, in `schema` of `catalog` (the
+    /// default ones where `None`).
+    pub fn appender(&self, catalog: Option<&str>, schema: Option<&str>, table: &str) -> Result<Appender, DuckDbError> {
         let c_table = c_string(table, "the table name")?;
         let c_schema = schema.map(|s| c_string(s, "the schema name")).transpose()?;
+        let c_catalog = catalog.map(|c| c_string(c, "the catalog name")).transpose()?;
         let mut raw = ptr::null_mut();
-        // SAFETY: open connection, NUL-terminated names (schema may be null);
-        // DuckDB sets `raw` even on failure and Appender's Drop destroys it.
+        // SAFETY: open connection, NUL-terminated names (catalog and schema
+        // may be null); DuckDB sets `raw` even on failure and Appender's Drop
+        // destroys it.
         let state = unsafe {
             sys::duckdb_appender_create_ext(
                 self.raw.raw,
-                ptr::null(),
+                c_catalog.as_ref().map_or(ptr::null(), |c| c.as_ptr()),
                 c_schema.as_ref().map_or(ptr::null(), |s| s.as_ptr()),
                 c_table.as_ptr(),
                 &mut raw,
@@ -2246,7 +2249,7 @@ mod tests {
         let conn = memory();
         conn.execute_batch("CREATE TABLE t (s STRUCT(a INTEGER, b VARCHAR), m MAP(VARCHAR, BIGINT), a SMALLINT[2])")
             .unwrap();
-        let mut appender = conn.appender(None, "t").unwrap();
+        let mut appender = conn.appender(None, None, "t").unwrap();
         let mut chunk = appender.new_chunk().unwrap();
         for row in 0..3i16 {
             let mut s = chunk.column(0).unwrap();
@@ -2303,7 +2306,7 @@ mod tests {
     fn an_appender_of_named_columns_takes_their_types_and_refuses_unknown_names() {
         let conn = memory();
         conn.execute_batch("CREATE TABLE t (id BIGINT DEFAULT 5, name VARCHAR, flag BOOLEAN)").unwrap();
-        let mut appender = conn.appender(None, "t").unwrap();
+        let mut appender = conn.appender(None, None, "t").unwrap();
         assert_eq!(appender.column_types().len(), 3);
         appender.set_columns(&["flag", "name"]).unwrap();
         assert_eq!(appender.column_types(), [DuckType::Boolean, DuckType::Varchar]);
@@ -2312,7 +2315,7 @@ mod tests {
         chunk.commit_row();
         appender.append(&mut chunk).unwrap();
         appender.flush().unwrap();
-        let mut other = conn.appender(None, "t").unwrap();
+        let mut other = conn.appender(None, None, "t").unwrap();
         let err = other.set_columns(&["missing"]).unwrap_err();
         assert!(err.message().contains("missing"), "{err:?}");
         assert!(other.set_columns(&["nul\0"]).is_err());
@@ -2322,7 +2325,7 @@ mod tests {
     fn binds_nested_values_and_appends_chunks() {
         let mut conn = memory();
         conn.execute_batch("CREATE TABLE t (id BIGINT, name VARCHAR, xs INTEGER[])").unwrap();
-        let mut appender = conn.appender(None, "t").unwrap();
+        let mut appender = conn.appender(None, None, "t").unwrap();
         let mut chunk = appender.new_chunk().unwrap();
         for i in 0..3i64 {
             assert!(chunk.column(0).unwrap().put(i));
@@ -2458,7 +2461,7 @@ mod tests {
         let mut stmt = conn.prepare("SELECT n, s FROM src ORDER BY n").unwrap();
         let mut result = stmt.execute(false).unwrap();
         let converter = result.arrow_converter().unwrap();
-        let mut appender = conn.appender(None, "dst").unwrap();
+        let mut appender = conn.appender(None, None, "dst").unwrap();
         while let Some(chunk) = result.next_chunk().unwrap() {
             appender.append_arrow(&converter.convert(&chunk).unwrap()).unwrap();
         }

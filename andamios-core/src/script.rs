@@ -1,5 +1,6 @@
-//! SQL scripts read as text: where each statement starts, and with which
-//! word, without a parser (quotes and comments are skipped).
+//! SQL read as text, without a parser: where each statement of a script
+//! starts, and with which word (quotes and comments are skipped); the parts
+//! of a qualified name.
 
 /// Whether a statement that starts with `keyword` begins or ends a transaction.
 pub fn controls_transaction(keyword: &str) -> bool {
@@ -70,6 +71,45 @@ pub fn transaction_control(sql: &str) -> Option<&str> {
     leading_keywords(sql).into_iter().find(|keyword| controls_transaction(keyword))
 }
 
+/// The parts of a possibly qualified name (`table`, `schema.table`,
+/// `catalog.schema.table`), each unquoted if written in double quotes
+/// (`"My Table"`, `"a.b"`, with `""` for a quote inside).
+pub fn name_parts(name: &str) -> Result<Vec<String>, String> {
+    let mut parts = Vec::new();
+    let mut chars = name.chars().peekable();
+    loop {
+        let mut part = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            loop {
+                match chars.next() {
+                    Some('"') if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        part.push('"');
+                    }
+                    Some('"') => break,
+                    Some(c) => part.push(c),
+                    None => return Err(format!("`{name}` has a quote that does not close")),
+                }
+            }
+        } else {
+            // Unquoted, a part ends at a dot only: `My "Big" Table` is one.
+            while let Some(c) = chars.next_if(|&c| c != '.') {
+                part.push(c);
+            }
+        }
+        if part.is_empty() {
+            return Err(format!("`{name}` has an empty name part"));
+        }
+        parts.push(part);
+        match chars.next() {
+            None => return Ok(parts),
+            Some('.') => {}
+            Some(_) => return Err(format!("`{name}` has a quoted part not followed by `.`")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,5 +126,22 @@ mod tests {
         assert!(!leading_keywords("CREATE TABLE t (s VARCHAR DEFAULT 'COMMIT'); SELECT 'END'")
             .into_iter()
             .any(controls_transaction));
+    }
+
+    #[test]
+    fn qualified_names_split_at_dots_outside_quotes() {
+        let parts = |name: &str| name_parts(name);
+        assert_eq!(parts("t").unwrap(), ["t"]);
+        assert_eq!(parts("My Table").unwrap(), ["My Table"]);
+        assert_eq!(parts("s.t").unwrap(), ["s", "t"]);
+        assert_eq!(parts("db.main.t").unwrap(), ["db", "main", "t"]);
+        assert_eq!(parts("\"x.y\"").unwrap(), ["x.y"]);
+        assert_eq!(parts("\"My \"\"Quoted\"\" Table\"").unwrap(), ["My \"Quoted\" Table"]);
+        assert_eq!(parts("s.\"t.u\"").unwrap(), ["s", "t.u"]);
+        assert_eq!(parts("My \"Big\" Table").unwrap(), ["My \"Big\" Table"]);
+        assert_eq!(parts("\"a").unwrap_err(), "`\"a` has a quote that does not close");
+        assert_eq!(parts("a..b").unwrap_err(), "`a..b` has an empty name part");
+        assert_eq!(parts("").unwrap_err(), "`` has an empty name part");
+        assert_eq!(parts("\"a\"b").unwrap_err(), "`\"a\"b` has a quoted part not followed by `.`");
     }
 }

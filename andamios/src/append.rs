@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::pool::Pool;
 use crate::types::{Encode, EncodeError};
 use andamios_core::ffi::{Appender, ChunkWriter};
+use andamios_core::script::name_parts;
 use andamios_core::{DuckDbError, DuckErrorType};
 
 /// A row that can be appended to a table: a tuple, or a struct with
@@ -66,16 +67,43 @@ tuple_append_row!(11; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9
 tuple_append_row!(12; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9, K: 10, L: 11);
 
 impl WorkerState {
-    /// The appender of `table` (`"name"` or `"schema.name"`), to all its
+    /// The appender of `table` (`name`, `schema.name` or
+    /// `catalog.schema.name`, any part in double quotes), to all its
     /// columns or to `columns`.
     fn appender(&mut self, table: &str, columns: Option<&[String]>) -> Result<Appender> {
-        let (schema, name) = match table.split_once('.') {
-            Some((schema, name)) => (Some(schema), name),
-            None => (None, table),
+        let failed = |message: String, hint: &str| {
+            Error::from_duckdb(
+                DuckDbError::new(DuckErrorType::Catalog, format!("cannot append to `{table}`: {message}{hint}")),
+                None,
+            )
         };
-        let mut appender = self.conn.appender(schema, name).map_err(|e| {
-            let hint = if e.kind() == DuckErrorType::Catalog {
-                "\n  append writes into an existing table: create it first, or name its schema as `schema.table`"
+        let parts = name_parts(table).map_err(|e| {
+            failed(e, "\n  name a table as `table`, `schema.table` or `catalog.schema.table`, in double quotes where a part holds a dot")
+        })?;
+        let opened = match parts.as_slice() {
+            [name] => self.conn.appender(None, None, name),
+            // As DuckDB's SQL reads `a.t`: table t of schema a, else of
+            // the attached database a.
+            [schema, name] => self.conn.appender(None, Some(schema), name).or_else(|e| {
+                if e.kind() == DuckErrorType::Catalog {
+                    self.conn.appender(Some(schema), None, name).map_err(|_| e)
+                } else {
+                    Err(e)
+                }
+            }),
+            [catalog, schema, name] => self.conn.appender(Some(catalog), Some(schema), name),
+            _ => {
+                return Err(failed(
+                    "too many name parts".into(),
+                    "\n  name a table as `table`, `schema.table` or `catalog.schema.table`",
+                ))
+            }
+        };
+        let mut appender = opened.map_err(|e| {
+            let hint = if e.message().contains("is not an table") {
+                "\n  append writes into a table, and this is a view or another kind of entry"
+            } else if e.kind() == DuckErrorType::Catalog {
+                "\n  append writes into an existing table: create it first, or name its schema as `schema.table` (in double quotes, a name part that holds a dot)"
             } else {
                 ""
             };
@@ -194,8 +222,9 @@ impl WorkerState {
 }
 
 impl Connection {
-    /// Appends `rows` to `table` (`"name"` or `"schema.name"`), whole data
-    /// chunks at a time; returns the number of rows. All rows land or none:
+    /// Appends `rows` to `table`, named as in SQL (`name`, `schema.name`,
+    /// `catalog.schema.name`, a part in double quotes where it holds a
+    /// dot), whole data chunks at a time; returns the number of rows. All rows land or none:
     /// a bad row (wrong arity, wrong type, constraint violation) is an error
     /// and the table keeps none of the batch. Inside a transaction
     /// (`tx.append(..)`) the rows are part of it: roll it back to discard

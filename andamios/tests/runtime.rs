@@ -672,6 +672,46 @@ async fn appending_to_a_missing_table_names_it_and_says_to_create_it() {
     assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Catalog), "{err}");
     assert!(err.to_string().starts_with("cannot append to `nope`: "), "{err}");
     assert!(err.to_string().contains("create it first"), "{err}");
+    let err = pool.append("\"nope", vec![(1i32,)]).await.unwrap_err();
+    assert!(err.to_string().contains("a quote that does not close"), "{err}");
+    pool.execute_batch("CREATE VIEW v AS SELECT 1 AS a").await.unwrap();
+    let err = pool.append("v", vec![(1i32,)]).await.unwrap_err();
+    assert!(err.to_string().contains("this is a view"), "{err}");
+}
+
+#[tokio::test]
+async fn append_names_tables_as_sql_does() {
+    let pool = Pool::connect("duckdb::memory:").await.unwrap();
+    pool.execute_batch(
+        r#"CREATE SCHEMA s; CREATE TABLE s.t (a INTEGER); CREATE TABLE "My ""Big"" Table" (a INTEGER);
+           CREATE TABLE "x.y" (a INTEGER); ATTACH ':memory:' AS other; CREATE SCHEMA other.s;
+           CREATE TABLE other.s.t (a INTEGER); CREATE TABLE other.o (a INTEGER)"#,
+    )
+    .await
+    .unwrap();
+    for (name, value) in [
+        ("s.t", 1),
+        ("S.T", 2),
+        (r#""My ""Big"" Table""#, 3),
+        ("My \"Big\" Table", 4),
+        (r#""x.y""#, 5),
+        ("other.s.t", 6),
+        (r#"other."s".t"#, 7),
+        // Catalog and table: the attached database's default schema.
+        ("other.o", 8),
+    ] {
+        pool.append(name, vec![(value,)]).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    let sums: (i64, i64, i64, i64, i64) = query_as(
+        r#"SELECT (SELECT sum(a) FROM s.t), (SELECT sum(a) FROM "My ""Big"" Table"), (SELECT sum(a) FROM "x.y"),
+                  (SELECT sum(a) FROM other.s.t), (SELECT sum(a) FROM other.o)"#,
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(sums, (3, 7, 5, 13, 8));
+    let err = pool.append("x.y", vec![(1,)]).await.unwrap_err();
+    assert!(err.to_string().contains("in double quotes"), "{err}");
 }
 
 #[tokio::test]
