@@ -210,25 +210,17 @@ pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
     match source {
         SchemaSource::Offline(_) => Err("the offline cache is not a database".into()),
         SchemaSource::Database { url, path } => {
-            let key = format!("db:{path}");
+            // The key changes when the file or its write-ahead log does.
+            let stamp = |file: &str| std::fs::metadata(file).ok().map(|m| (m.modified().ok(), m.len()));
+            let key = format!("db:{path}:{:?}:{:?}", stamp(path), stamp(&format!("{path}.wal")));
             if let Some(known) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
                 return known.clone();
             }
-            let options = OpenOptions { read_only: true, ..compile_time_options() };
-            let db = Database::open(path, &options).map_err(|e| {
-                let message = e.message();
-                if message.contains("lock") {
-                    format!(
-                        "cannot open DATABASE_URL `{url}` to check this query: the file is locked by another process (a running application holds it; DuckDB allows one writer per file). Stop it, or unset DATABASE_URL to check against the migrations folder instead.\nDuckDB said: {message}"
-                    )
-                } else {
-                    format!("cannot open DATABASE_URL `{url}` to check this query: {message}")
-                }
-            })?;
-            let conn = db.connect().map_err(|e| e.to_string())?;
-            let schema = Arc::new(SchemaDatabase::new(conn, Vec::new()));
-            memo().lock().unwrap_or_else(|e| e.into_inner()).insert(key, Ok(Arc::clone(&schema)));
-            Ok(schema)
+            let snapshot = schema_snapshot(url, path);
+            let mut memo = memo().lock().unwrap_or_else(|e| e.into_inner());
+            memo.retain(|k, _| !k.starts_with(&format!("db:{path}:")));
+            memo.insert(key, snapshot.clone());
+            snapshot
         }
         SchemaSource::Migrations(dir) => {
             let migrations = migrate::read_dir(dir).map_err(|e| e.0)?;
@@ -255,6 +247,33 @@ pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
 /// beforehand still loads.
 fn compile_time_options() -> OpenOptions {
     OpenOptions { settings: vec![("autoinstall_known_extensions".into(), "false".into())], ..OpenOptions::default() }
+}
+
+/// The schema of the database file at `path` (tables, views, types,
+/// macros, sequences; no rows), copied into a new in-memory database, the
+/// file closed again at once. A database kept open would keep its lock: in
+/// a long-lived process (rust-analyzer's macro server), the application
+/// could no longer open its own database to write.
+fn schema_snapshot(url: &str, path: &str) -> Result<Arc<SchemaDatabase>, String> {
+    let db = Database::open(":memory:", &compile_time_options()).map_err(|e| e.to_string())?;
+    let conn = db.connect().map_err(|e| e.to_string())?;
+    let quoted = path.replace('\'', "''");
+    conn.execute_batch(&format!(
+        "ATTACH '{quoted}' AS andamios_schema_source (READ_ONLY);
+         COPY FROM DATABASE andamios_schema_source TO memory (SCHEMA);
+         DETACH andamios_schema_source;"
+    ))
+    .map_err(|e| {
+        let message = e.message();
+        if message.contains("lock") {
+            format!(
+                "cannot open DATABASE_URL `{url}` to check this query: the file is locked by another process (a running application holds it; DuckDB allows one writer per file). Stop it, or unset DATABASE_URL to check against the migrations folder instead.\nDuckDB said: {message}"
+            )
+        } else {
+            format!("cannot open DATABASE_URL `{url}` to check this query: {message}")
+        }
+    })?;
+    Ok(Arc::new(SchemaDatabase::new(conn, Vec::new())))
 }
 
 /// Applies `migrations` to a new in-memory database.
@@ -348,6 +367,36 @@ mod tests {
         std::fs::write(dir.join("3_bad.sql"), "CREATE TABLE oops (").unwrap();
         let err = open(&source).unwrap_err();
         assert!(err.contains("3_bad.sql"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_database_files_schema_is_copied_and_the_file_left_free() {
+        let dir = temp("snapshot");
+        let path = dir.join("data.duckdb").display().to_string();
+        let write = |sql: &str| {
+            let db = Database::open(&path, &OpenOptions::default()).unwrap();
+            db.connect().unwrap().execute_batch(sql).unwrap();
+        };
+        write(
+            "CREATE TYPE mood AS ENUM ('up', 'down'); CREATE SCHEMA app;
+             CREATE TABLE app.users (id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, m mood);
+             CREATE VIEW names AS SELECT name FROM app.users; CREATE MACRO twice(x) AS x * 2;
+             INSERT INTO app.users VALUES (1, 'a', 'up');",
+        );
+        let source = SchemaSource::Database { url: format!("duckdb:{path}"), path: path.clone() };
+        let schema = open(&source).unwrap();
+        let described =
+            schema.describe("SELECT twice(id) AS t, name, m FROM app.users JOIN names USING (name)").unwrap();
+        let columns: Vec<_> = described.columns.iter().map(|c| (c.name.as_str(), c.nullable)).collect();
+        assert_eq!(columns, [("t", false), ("name", false), ("m", true)]);
+        assert_eq!(described.columns[2].ty, crate::DuckType::Enum { members: vec!["up".into(), "down".into()] });
+        assert!(Arc::ptr_eq(&schema, &open(&source).unwrap()), "reused while the file is unchanged");
+        // The file is not held open: the application can write to it.
+        write("CREATE TABLE app.events (id BIGINT);");
+        let changed = open(&source).unwrap();
+        assert!(!Arc::ptr_eq(&schema, &changed), "copied again after a change");
+        changed.describe("SELECT id FROM app.events").unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
