@@ -564,6 +564,22 @@ impl LogicalType {
                     )
                 })
             }
+            T::Union { members } => {
+                let children = members.iter().map(|(_, t)| LogicalType::create(t)).collect::<Result<Vec<_>, _>>()?;
+                let names =
+                    members.iter().map(|(n, _)| c_string(n, "a union member name")).collect::<Result<Vec<_>, _>>()?;
+                let mut raw_children: Vec<_> = children.iter().map(|c| c.0).collect();
+                let mut raw_names: Vec<_> = names.iter().map(|n| n.as_ptr()).collect();
+                // SAFETY: two arrays of `members.len()` valid types and names
+                // that outlive the call; DuckDB copies them.
+                LogicalType(unsafe {
+                    sys::duckdb_create_union_type(
+                        raw_children.as_mut_ptr(),
+                        raw_names.as_mut_ptr(),
+                        members.len() as u64,
+                    )
+                })
+            }
             T::Enum { members } => {
                 let names = members.iter().map(|n| c_string(n, "an enum member")).collect::<Result<Vec<_>, _>>()?;
                 let mut raw_names: Vec<_> = names.iter().map(|n| n.as_ptr()).collect();
@@ -771,7 +787,8 @@ impl Statement {
                 | Value::Uuid(_)
                 | Value::List { .. }
                 | Value::Struct { .. }
-                | Value::Map { .. } => {
+                | Value::Map { .. }
+                | Value::Union { .. } => {
                     let owned = OwnedValue::create(value).map_err(|e| {
                         DuckDbError::new(e.kind(), format!("cannot bind parameter ${}: {}", index + 1, e.message()))
                     })?;
@@ -956,6 +973,32 @@ impl OwnedValue {
                     let children = values.iter().map(OwnedValue::create).collect::<Result<Vec<_>, _>>()?;
                     let mut raw: Vec<_> = children.iter().map(|c| c.0).collect();
                     sys::duckdb_create_struct_value(ty.0, raw.as_mut_ptr())
+                }
+                Value::Union { ty, tag, value } => {
+                    // DuckDB reads the member `tag` names, of the member's type.
+                    let member = match ty {
+                        DuckType::Union { members } => members.get(*tag),
+                        _ => None,
+                    };
+                    let Some((name, member_ty)) = member else {
+                        return Err(DuckDbError::new(
+                            DuckErrorType::InvalidInput,
+                            format!("a UNION value has member number {tag}, which type {ty} does not have"),
+                        ));
+                    };
+                    // DuckDB takes a member's value of the member's type only.
+                    if value.duck_type() != *member_ty {
+                        return Err(DuckDbError::new(
+                            DuckErrorType::InvalidInput,
+                            format!(
+                                "member `{name}` of {ty} holds {member_ty} values, and this one is a {}",
+                                value.duck_type()
+                            ),
+                        ));
+                    }
+                    let inner = OwnedValue::create(value)?;
+                    let ty = LogicalType::create(ty)?;
+                    sys::duckdb_create_union_value(ty.0, *tag as u64, inner.0)
                 }
                 Value::Map { ty, entries } => {
                     if let Some(problem) = crate::value::map_entries_problem(entries) {
@@ -1726,6 +1769,48 @@ impl ColumnWriter<'_> {
                 }
             }
         }
+        if let DuckType::Union { members } = self.ty {
+            for i in 0..=members.len() {
+                if let Some(mut part) = self.union_part(i) {
+                    part.set_null();
+                }
+            }
+        }
+    }
+
+    /// A writer for part `index` of this UNION row: 0 is the tag (a
+    /// UTINYINT), the members follow; `None` when this is not a UNION
+    /// column or it has no such part.
+    fn union_part(&self, index: usize) -> Option<ColumnWriter<'_>> {
+        static TAG: DuckType = DuckType::UTinyInt;
+        let DuckType::Union { members } = self.ty else { return None };
+        let ty = if index == 0 { &TAG } else { &members.get(index - 1)?.1 };
+        // SAFETY: a UNION vector is a STRUCT vector of the tag and one child
+        // per member, each as long as the union vector itself.
+        let vector = unsafe { sys::duckdb_struct_vector_get_child(self.vector, index as u64) };
+        Some(ColumnWriter::nested(vector, ty, self.row, self.capacity))
+    }
+
+    /// Writes a UNION row holding member number `tag` (from 0), whose value
+    /// `write` writes; `None` when this is not a UNION column or it has no
+    /// such member.
+    pub fn put_union<E>(
+        &mut self,
+        tag: usize,
+        write: impl FnOnce(&mut ColumnWriter<'_>) -> Result<(), E>,
+    ) -> Option<Result<(), E>> {
+        let DuckType::Union { members } = self.ty else { return None };
+        if tag >= members.len() || self.row >= self.capacity {
+            return None;
+        }
+        if !self.union_part(0)?.put(tag as u8) {
+            return None;
+        }
+        // The other members are NULL, as in a union DuckDB builds.
+        for i in (0..members.len()).filter(|&i| i != tag) {
+            self.union_part(i + 1)?.set_null();
+        }
+        Some(write(&mut self.union_part(tag + 1)?))
     }
 
     /// A writer for field `index` of this STRUCT row; `None` when this is

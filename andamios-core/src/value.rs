@@ -217,6 +217,13 @@ pub enum Value {
         ty: DuckType,
         entries: Vec<(Value, Value)>,
     },
+    /// A value of a UNION type `ty`: member number `tag` (from 0, in the
+    /// type's order) holding `value`.
+    Union {
+        ty: DuckType,
+        tag: usize,
+        value: Box<Value>,
+    },
     /// An enum member, bound as text and cast by DuckDB to the parameter's ENUM.
     Enum(String),
     /// A Rust value that could not be converted (a serialiser failed):
@@ -312,7 +319,7 @@ impl Value {
             Bit(_) => DuckType::Bit,
             BigNum(_) => DuckType::BigNum,
             List { element, .. } => DuckType::list(element.clone()),
-            Struct { ty, .. } | Map { ty, .. } => ty.clone(),
+            Struct { ty, .. } | Map { ty, .. } | Union { ty, .. } => ty.clone(),
             Unencodable(_) => DuckType::Unknown,
         }
     }

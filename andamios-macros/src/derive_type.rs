@@ -1,5 +1,6 @@
-//! `#[derive(Type)]`: Rust enums as DuckDB ENUMs, Rust structs as DuckDB
-//! STRUCTs, newtypes as the type they wrap.
+//! `#[derive(Type)]`: Rust enums as DuckDB ENUMs (or UNIONs, where each
+//! variant holds a value), Rust structs as DuckDB STRUCTs, newtypes as the
+//! type they wrap.
 
 use crate::attrs;
 use proc_macro2::TokenStream;
@@ -12,18 +13,32 @@ pub(crate) fn expand(input: DeriveInput) -> Result<TokenStream> {
         Data::Enum(data) => {
             let mut idents = Vec::new();
             let mut names = Vec::new();
+            let mut payloads = Vec::new();
             for variant in &data.variants {
-                if !matches!(variant.fields, Fields::Unit) {
-                    return Err(syn::Error::new_spanned(
-                        variant,
-                        "Type can be derived for enums whose variants have no fields (a DuckDB ENUM)",
-                    ));
+                match &variant.fields {
+                    Fields::Unit => {}
+                    Fields::Unnamed(fields) if fields.unnamed.len() == 1 => payloads.push(&fields.unnamed[0].ty),
+                    _ => {
+                        return Err(syn::Error::new_spanned(
+                            variant,
+                            "Type can be derived for enums whose variants have no fields (a DuckDB ENUM), or one \
+                             unnamed field each (a DuckDB UNION)",
+                        ))
+                    }
                 }
                 let attrs = attrs::field(&variant.attrs)?;
                 idents.push(&variant.ident);
                 names.push(attrs::sql_name(&variant.ident, &attrs, &container));
             }
-            Ok(enum_impl(&input, &idents, &names))
+            match payloads.len() {
+                0 => Ok(enum_impl(&input, &idents, &names)),
+                n if n == idents.len() => Ok(union_impl(&input, &idents, &names, &payloads)),
+                _ => Err(syn::Error::new_spanned(
+                    &input.ident,
+                    "Type needs every variant without fields (a DuckDB ENUM), or every variant with one unnamed \
+                     field (a DuckDB UNION)",
+                )),
+            }
         }
         Data::Struct(data) => {
             let fields = match &data.fields {
@@ -90,6 +105,52 @@ fn enum_impl(input: &DeriveInput, idents: &[&syn::Ident], names: &[String]) -> T
 
             fn to_value(&self) -> ::andamios::__private::Value {
                 ::andamios::__private::Value::Enum(::std::string::String::from(match self { #(Self::#idents => #names,)* }))
+            }
+        }
+    }
+}
+
+/// An enum of one-field variants (`enum Reading { Number(f64), Text(String) }`)
+/// is a DuckDB UNION, one member per variant, by name.
+fn union_impl(input: &DeriveInput, idents: &[&syn::Ident], names: &[String], types: &[&syn::Type]) -> TokenStream {
+    let ident = &input.ident;
+    let tags = 0..idents.len();
+    quote! {
+        impl ::andamios::types::Decode for #ident {
+            fn accepts(ty: &::andamios::__private::DuckType) -> bool {
+                ::andamios::__private::union_accepts(ty, &[
+                    #((#names, <#types as ::andamios::types::Decode>::accepts as fn(&::andamios::__private::DuckType) -> bool)),*
+                ])
+            }
+
+            fn decode(column: &::andamios::__private::ColumnRef<'_>, row: usize)
+                -> ::core::result::Result<Self, ::andamios::types::DecodeError> {
+                let (member, value) = ::andamios::__private::union_value(column, row)?;
+                #(
+                    if member.eq_ignore_ascii_case(#names) {
+                        return ::andamios::__private::decode_inside::<#types>(value, row).map(Self::#idents);
+                    }
+                )*
+                ::core::result::Result::Err(::andamios::types::DecodeError::Mismatch)
+            }
+        }
+
+        impl ::andamios::types::Encode for #ident {
+            fn duck_type() -> ::andamios::__private::DuckType {
+                ::andamios::__private::DuckType::Union { members: ::std::vec![
+                    #((::std::string::String::from(#names), <#types as ::andamios::types::Encode>::duck_type())),*
+                ] }
+            }
+
+            fn to_value(&self) -> ::andamios::__private::Value {
+                let (tag, value) = match self {
+                    #(Self::#idents(value) => (#tags, ::andamios::types::Encode::to_value(value)),)*
+                };
+                ::andamios::__private::Value::Union {
+                    ty: <Self as ::andamios::types::Encode>::duck_type(),
+                    tag,
+                    value: ::std::boxed::Box::new(value),
+                }
             }
         }
     }

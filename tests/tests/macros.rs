@@ -204,6 +204,22 @@ async fn overrides_in_aliases() {
         .unwrap();
     assert_eq!(moods, [Mood::Happy, Mood::Sad]);
 
+    // A UNION column, read into an enum named in the alias.
+    #[derive(Debug, PartialEq, Type)]
+    enum Score {
+        #[andamios(rename = "points")]
+        Points(i32),
+        #[andamios(rename = "label")]
+        Label(String),
+    }
+    let scores = query_scalar!(
+        r#"SELECT union_value(label := name)::UNION(points INTEGER, label VARCHAR) AS "score!: Score" FROM users ORDER BY id"#
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(scores, [Score::Label("ana".into()), Score::Label("bo".into())]);
+
     // A forced non-null column that is NULL is a decode error naming it.
     let err = query!(r#"SELECT email AS "email!" FROM users WHERE id = 2"#).fetch_one(&pool).await.unwrap_err();
     assert!(err.to_string().contains("email"), "{err}");

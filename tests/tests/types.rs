@@ -460,6 +460,60 @@ struct Point {
     tags: Vec<String>,
 }
 
+/// A DuckDB UNION: one member per variant, by name.
+#[derive(Debug, Clone, PartialEq, Type)]
+#[andamios(rename_all = "lowercase")]
+enum Reading {
+    Number(f64),
+    Text(String),
+    Tags(Vec<String>),
+}
+
+#[tokio::test]
+async fn unions() {
+    use andamios::types::{DuckType, Value};
+    let pool = &pool().await;
+    let ty = "UNION(number DOUBLE, text VARCHAR, tags VARCHAR[])";
+    both!(pool, ty, Reading::Number(-1.5), Reading::Text("é".into()), Reading::Tags(vec!["a".into(), "b".into()]));
+    // Read by member name: another order, fewer members.
+    let read: Reading = query_scalar("SELECT union_value(text := 'hi')::UNION(text VARCHAR, number DOUBLE)")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(read, Reading::Text("hi".into()));
+    // A member the enum lacks cannot be read into it.
+    let err = query_scalar::<Reading>("SELECT union_value(n := 1)::UNION(n INTEGER, text VARCHAR) AS r")
+        .fetch_one(pool)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("column `r` (UNION(n INTEGER, text VARCHAR))"), "{err}");
+    let err = query_scalar::<Reading>(&format!("SELECT union_value(number := NULL::DOUBLE)::{ty} AS r"))
+        .fetch_one(pool)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("holding a NULL"), "{err}");
+
+    // Any UNION reads as a Value, and a Value binds and appends as one.
+    let value: Value = query_scalar(&format!("SELECT union_value(tags := ['x'])::{ty}")).fetch_one(pool).await.unwrap();
+    let Value::Union { tag: 2, value: tags, .. } = &value else { panic!("{value:?}") };
+    assert_eq!(**tags, Value::List { element: DuckType::Varchar, items: vec![Value::Varchar("x".into())] });
+    let back: Reading = query_scalar("SELECT $1").bind(value.clone()).fetch_one(pool).await.unwrap();
+    assert_eq!(back, Reading::Tags(vec!["x".into()]));
+    pool.execute_batch(&format!("CREATE TABLE readings (i INTEGER, r {ty})")).await.unwrap();
+    // A plain value goes into the one member of its type, as DuckDB casts it.
+    let rows = vec![(1, Value::Double(2.5)), (2, Value::Varchar("t".into())), (3, value), (4, Value::Null)];
+    pool.append("readings", rows).await.unwrap();
+    let read: Vec<Option<Reading>> = query_scalar("SELECT r FROM readings ORDER BY i").fetch_all(pool).await.unwrap();
+    assert_eq!(
+        read,
+        [Some(Reading::Number(2.5)), Some(Reading::Text("t".into())), Some(Reading::Tags(vec!["x".into()])), None]
+    );
+    let err = pool.append("readings", vec![(5, Value::Integer(1))]).await.unwrap_err();
+    assert!(err.to_string().contains("no member of column type"), "{err}");
+    let n: i64 = query_scalar("SELECT count(*) FROM readings").fetch_one(pool).await.unwrap();
+    assert_eq!(n, 4, "the failed append kept nothing");
+}
+
 #[tokio::test]
 async fn lists_arrays_structs_maps_and_enums() {
     let pool = &pool().await;
@@ -692,6 +746,9 @@ async fn any_value_reads_as_a_value() {
             assert_eq!(again, expected, "{sql} bound back");
         }
     }
-    let err = query_scalar::<Value>("SELECT 1::UNION(i INTEGER, s VARCHAR)").fetch_one(pool).await.unwrap_err();
-    assert!(err.to_string().contains("UNION"), "{err}");
+    let union = DuckType::Union { members: vec![("i".into(), DuckType::Integer), ("s".into(), DuckType::Varchar)] };
+    let value: Value = query_scalar("SELECT 1::UNION(i INTEGER, s VARCHAR)").fetch_one(pool).await.unwrap();
+    assert_eq!(value, Value::Union { ty: union, tag: 0, value: Box::new(Value::Integer(1)) });
+    let again: Value = query_scalar("SELECT $1").bind(value.clone()).fetch_one(pool).await.unwrap();
+    assert_eq!(again, value);
 }

@@ -68,6 +68,11 @@ pub(crate) fn rust_type(ty: &DuckType) -> Result<TokenStream, String> {
                 "a {ty} column needs a Rust struct: derive `andamios::Type` on one and name it in the alias, `AS \"col: MyStruct\"`"
             ))
         }
+        T::Union { .. } => {
+            return Err(format!(
+                "a {ty} column needs a Rust enum: derive `andamios::Type` on one whose variants each hold a member's value, and name it in the alias, `AS \"col: MyEnum\"`"
+            ))
+        }
         T::Null => return Err("the column is always NULL and has no type; cast it (`NULL::INTEGER`)".into()),
         other => {
             return Err(format!(
@@ -143,6 +148,8 @@ mod tests {
             quote!(::std::vec::Vec<::core::option::Option<i32>>).to_string()
         );
         assert!(rust_type(&DuckType::Struct { fields: vec![] }).unwrap_err().contains("derive `andamios::Type`"));
+        let union = DuckType::Union { members: vec![("n".into(), DuckType::Integer)] };
+        assert!(rust_type(&union).unwrap_err().contains("a UNION(n INTEGER) column needs a Rust enum"));
         assert!(rust_type(&DuckType::Null).unwrap_err().contains("cast"));
         let marker = param_marker(&ty).unwrap().to_string();
         assert!(marker.contains("List") && marker.contains("Integer"), "{marker}");

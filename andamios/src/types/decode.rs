@@ -90,6 +90,17 @@ pub(crate) fn decode_inside<T: Decode>(column: &ColumnRef<'_>, row: usize) -> Re
     })
 }
 
+/// The member of the UNION at `row`: its number (from 0) and its column.
+pub(crate) fn union_member<'c, 'a>(
+    column: &'c ColumnRef<'a>,
+    row: usize,
+) -> Result<(usize, &'c ColumnRef<'a>), DecodeError> {
+    valid(column, row)?;
+    // The first child is the tag; the members follow.
+    let tag = usize::from(column.child(0).and_then(|tags| tags.get::<u8>(row)).ok_or(DecodeError::Mismatch)?);
+    Ok((tag, column.child(tag + 1).ok_or(DecodeError::Mismatch)?))
+}
+
 /// DuckDB stores a UUID as a HUGEINT with the top bit flipped, so that
 /// UUIDs sort as their text does.
 pub(crate) const UUID_FLIP: u128 = 1 << 127;
@@ -488,6 +499,36 @@ pub mod decode_support {
             _ => return Err(DecodeError::Mismatch),
         };
         decode_inside(field, row)
+    }
+
+    /// [`Decode::accepts`] of a Rust type.
+    pub type AcceptsFn = fn(&DuckType) -> bool;
+
+    /// Whether UNION type `ty` has no member but those of `variants` (by
+    /// name, each with whether its Rust type accepts a DuckDB type), each
+    /// accepted.
+    pub fn union_accepts(ty: &DuckType, variants: &[(&str, AcceptsFn)]) -> bool {
+        let DuckType::Union { members } = ty else { return false };
+        members.iter().all(|(member, member_ty)| {
+            variants.iter().any(|(name, accepts)| member.eq_ignore_ascii_case(name) && accepts(member_ty))
+        })
+    }
+
+    /// The UNION at `row` of `column`: its member's name and column.
+    pub fn union_value<'c, 'a>(
+        column: &'c ColumnRef<'a>,
+        row: usize,
+    ) -> Result<(&'a str, &'c ColumnRef<'a>), DecodeError> {
+        let (tag, value) = union_member(column, row)?;
+        match column.duck_type() {
+            DuckType::Union { members } => Ok((members.get(tag).ok_or(DecodeError::Mismatch)?.0.as_str(), value)),
+            _ => Err(DecodeError::Mismatch),
+        }
+    }
+
+    /// Decodes a value inside a LIST, ARRAY, MAP, STRUCT or UNION.
+    pub fn decode_inside<T: Decode>(column: &ColumnRef<'_>, row: usize) -> Result<T, DecodeError> {
+        super::decode_inside(column, row)
     }
 
     /// Whether STRUCT type `ty` has a field `name` accepted by `T`.

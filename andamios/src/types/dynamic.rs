@@ -1,7 +1,7 @@
 //! Any value, whatever its type: [`Value`] as a [`Decode`] type, for code
 //! that does not know a result's columns in advance (printing, exporting).
 
-use super::decode::{decode_list, decode_map, uuid_bits, Decode, DecodeError};
+use super::decode::{decode_list, decode_map, union_member, uuid_bits, Decode, DecodeError};
 use super::temporal::{timestamp_micros, Date, Interval, Time, TimeTz};
 use andamios_core::ffi::ColumnRef;
 use andamios_core::{BigNum, BitString, Decimal, DuckType, Value};
@@ -24,7 +24,8 @@ use andamios_core::{BigNum, BitString, Decimal, DuckType, Value};
 impl Decode for Value {
     fn accepts(ty: &DuckType) -> bool {
         match ty {
-            DuckType::Union { .. } | DuckType::Other { .. } | DuckType::Unknown => false,
+            DuckType::Other { .. } | DuckType::Unknown => false,
+            DuckType::Union { members } => members.iter().all(|(_, ty)| Value::accepts(ty)),
             DuckType::List { element } | DuckType::Array { element, .. } => Value::accepts(element),
             DuckType::Struct { fields } => fields.iter().all(|(_, ty)| Value::accepts(ty)),
             DuckType::Map { key, value } => Value::accepts(key) && Value::accepts(value),
@@ -84,6 +85,10 @@ impl Decode for Value {
                 Value::Struct { ty: ty.clone(), values }
             }
             DuckType::Map { .. } => Value::Map { ty: ty.clone(), entries: decode_map(column, row)? },
+            DuckType::Union { .. } => {
+                let (tag, member) = union_member(column, row)?;
+                Value::Union { ty: ty.clone(), tag, value: Box::new(Value::decode(member, row)?) }
+            }
             _ => return Err(DecodeError::Mismatch),
         })
     }

@@ -228,6 +228,37 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
                 write_value(field, value).map_err(|e| EncodeError(format!("field `{name}`: {e}")))
             }))?
         }
+        (DuckType::Union { members }, Value::Union { ty: DuckType::Union { members: given }, tag, value: inner }) => {
+            // By member name, as DuckDB matches a struct's fields.
+            let Some((name, _)) = given.get(*tag) else { return Err(mismatch(column, value)) };
+            let Some(position) = members.iter().position(|(member, _)| member.eq_ignore_ascii_case(name)) else {
+                return Err(EncodeError(format!(
+                    "column type {ty} has no member `{name}`; name the value's member as one of the column's"
+                )));
+            };
+            written(column.put_union(position, |member| {
+                write_value(member, inner).map_err(|e| EncodeError(format!("member `{name}`: {e}")))
+            }))?
+        }
+        // A plain value: the one member of its type, as DuckDB casts one.
+        (DuckType::Union { members }, v) if !matches!(v, Value::Union { .. }) => {
+            let own = v.duck_type();
+            let mut of_its_type = members.iter().enumerate().filter(|(_, (_, member))| *member == own);
+            match (of_its_type.next(), of_its_type.next()) {
+                (Some((position, _)), None) => written(column.put_union(position, |member| write_value(member, v)))?,
+                (None, _) => {
+                    return Err(EncodeError(format!(
+                        "no member of column type {ty} holds {own} values; give a value of a member's type"
+                    )))
+                }
+                (Some((_, (first, _))), Some((_, (second, _)))) => {
+                    return Err(EncodeError(format!(
+                        "members `{first}` and `{second}` of column type {ty} both hold {own} values; give a \
+                         Value::Union that names the member"
+                    )))
+                }
+            }
+        }
         (_, v) => match integer_of(v) {
             Some(i) => {
                 let fits = match ty {

@@ -20,7 +20,9 @@
 //! | LIST, ARRAY | `Vec<T>` |
 //! | STRUCT | a `#[derive(Type)]` struct |
 //! | MAP | `HashMap<K, V>`, `BTreeMap<K, V>` |
+//! | UNION | a `#[derive(Type)]` enum whose variants hold one value each (`enum Reading { Number(f64), Text(String) }`), matched by member name |
 //! | NULL | `Option<T>` |
+//! | any | [`Value`], which holds any of them |
 //! | any of these | a `#[derive(Type)]` newtype (`struct UserId(i64);`) over its Rust type |
 //!
 //! Integers decode from any DuckDB integer type whose value fits (DuckDB's
