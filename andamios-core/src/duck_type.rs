@@ -69,6 +69,8 @@ pub enum DuckType {
     TimestampNs,
     /// `TIMESTAMP WITH TIME ZONE` (microseconds, UTC)
     TimestampTz,
+    /// `TIMESTAMPTZ_NS` (nanoseconds, UTC)
+    TimestampTzNs,
     /// `INTERVAL`
     Interval,
     /// `UUID`
@@ -107,6 +109,10 @@ pub enum DuckType {
         /// Members in order.
         members: Vec<(String, DuckType)>,
     },
+    /// `GEOMETRY` (stored as WKB; read it through a cast in SQL).
+    Geometry,
+    /// `VARIANT` (read it through a cast in SQL).
+    Variant,
     /// The type of a bare `NULL`.
     Null,
     /// A type DuckDB could not determine, e.g. an untyped parameter (`SELECT $1`).
@@ -124,6 +130,17 @@ impl DuckType {
         DuckType::List { element: Box::new(element) }
     }
 
+    /// For a type that no Rust type reads (GEOMETRY, VARIANT, one this
+    /// version does not model), the casts that make it readable.
+    pub fn readable_casts(&self) -> Option<&'static str> {
+        match self {
+            DuckType::Geometry => Some("`col::VARCHAR` (WKT) or `col::BLOB` (WKB)"),
+            DuckType::Variant => Some("`col::JSON` or `col::VARCHAR`"),
+            DuckType::Other { .. } => Some("`col::VARCHAR`"),
+            _ => None,
+        }
+    }
+
     /// Whether values of this type are text (VARCHAR or JSON).
     pub fn is_text(&self) -> bool {
         matches!(self, DuckType::Varchar | DuckType::Json)
@@ -135,7 +152,7 @@ impl DuckType {
     pub fn is_variable_length(&self) -> bool {
         use DuckType::*;
         match self {
-            Varchar | Json | Blob | Bit | BigNum | List { .. } | Array { .. } | Map { .. } => true,
+            Varchar | Json | Blob | Bit | BigNum | Geometry | Variant | List { .. } | Array { .. } | Map { .. } => true,
             Struct { fields } => fields.iter().any(|(_, t)| t.is_variable_length()),
             Union { members } => members.iter().any(|(_, t)| t.is_variable_length()),
             _ => false,
@@ -172,9 +189,9 @@ impl DuckType {
             SmallInt | USmallInt => 2,
             Integer | UInteger | Float | Date => 4,
             BigInt | UBigInt | Double | Time | TimeNs | TimeTz | Timestamp | TimestampS | TimestampMs | TimestampNs
-            | TimestampTz => 8,
+            | TimestampTz | TimestampTzNs => 8,
             HugeInt | UHugeInt | Uuid | Interval | List { .. } | Map { .. } => 16,
-            Varchar | Json | Blob | Bit | BigNum => 16,
+            Varchar | Json | Blob | Bit | BigNum | Geometry => 16,
             Decimal { width, .. } => match width {
                 0..=4 => 2,
                 5..=9 => 4,
@@ -182,7 +199,7 @@ impl DuckType {
                 _ => 16,
             },
             Enum { members } => enum_index_width(members.len()),
-            Array { .. } | Struct { .. } | Union { .. } | Null | Unknown | Other { .. } => return None,
+            Array { .. } | Struct { .. } | Union { .. } | Variant | Null | Unknown | Other { .. } => return None,
         })
     }
 }
@@ -238,6 +255,9 @@ impl fmt::Display for DuckType {
             TimestampS => "TIMESTAMP_S",
             TimestampMs => "TIMESTAMP_MS",
             TimestampNs => "TIMESTAMP_NS",
+            TimestampTzNs => "TIMESTAMPTZ_NS",
+            Geometry => "GEOMETRY",
+            Variant => "VARIANT",
             TimestampTz => "TIMESTAMP WITH TIME ZONE",
             Interval => "INTERVAL",
             Uuid => "UUID",

@@ -439,6 +439,9 @@ impl LogicalType {
             sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_MS => DuckType::TimestampMs,
             sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_NS => DuckType::TimestampNs,
             sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_TZ => DuckType::TimestampTz,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_TZ_NS => DuckType::TimestampTzNs,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_GEOMETRY => DuckType::Geometry,
+            sys::DUCKDB_TYPE_DUCKDB_TYPE_VARIANT => DuckType::Variant,
             sys::DUCKDB_TYPE_DUCKDB_TYPE_INTERVAL => DuckType::Interval,
             sys::DUCKDB_TYPE_DUCKDB_TYPE_UUID => DuckType::Uuid,
             sys::DUCKDB_TYPE_DUCKDB_TYPE_SQLNULL => DuckType::Null,
@@ -527,6 +530,7 @@ impl LogicalType {
             T::TimestampMs => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_MS),
             T::TimestampNs => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_NS),
             T::TimestampTz => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_TZ),
+            T::TimestampTzNs => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_TZ_NS),
             T::Interval => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_INTERVAL),
             T::Uuid => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_UUID),
             T::Null => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_SQLNULL),
@@ -780,6 +784,8 @@ impl Statement {
                     sys::duckdb_interval { months: *months, days: *days, micros: *micros },
                 ),
                 Value::TimestampNs(_)
+                | Value::TimestampTzNs(_)
+                | Value::TimeNs(_)
                 | Value::Unencodable(_)
                 | Value::TimeTz { .. }
                 | Value::Bit(_)
@@ -919,6 +925,10 @@ impl OwnedValue {
                 Value::TimestampTz(micros) => {
                     sys::duckdb_create_timestamp_tz(sys::duckdb_timestamp { micros: *micros })
                 }
+                Value::TimestampTzNs(nanos) => {
+                    sys::duckdb_create_timestamp_tz_ns(sys::duckdb_timestamp_ns { nanos: *nanos })
+                }
+                Value::TimeNs(nanos) => sys::duckdb_create_time_ns(sys::duckdb_time_ns { nanos: *nanos }),
                 Value::Interval { months, days, micros } => {
                     sys::duckdb_create_interval(sys::duckdb_interval { months: *months, days: *days, micros: *micros })
                 }

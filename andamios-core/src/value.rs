@@ -188,12 +188,16 @@ pub enum Value {
         micros: i64,
         offset_seconds: i32,
     },
+    /// Nanoseconds since midnight (TIME_NS).
+    TimeNs(i64),
     /// Microseconds since 1970-01-01 00:00:00.
     Timestamp(i64),
     /// Nanoseconds since 1970-01-01 00:00:00.
     TimestampNs(i64),
     /// Microseconds since 1970-01-01 00:00:00 UTC.
     TimestampTz(i64),
+    /// Nanoseconds since 1970-01-01 00:00:00 UTC (TIMESTAMPTZ_NS).
+    TimestampTzNs(i64),
     Interval {
         months: i32,
         days: i32,
@@ -263,6 +267,9 @@ impl Value {
             Value::Time(micros) if !(0..=86_400_000_000).contains(&micros) => {
                 Some(format!("{micros} µs is not a TIME: a TIME lies from 00:00:00 to 24:00:00"))
             }
+            Value::TimeNs(nanos) if !(0..=86_400_000_000_000).contains(&nanos) => {
+                Some(format!("{nanos} ns is not a TIME_NS: a TIME lies from 00:00:00 to 24:00:00"))
+            }
             Value::Timestamp(micros) | Value::TimestampTz(micros)
                 if micros < EARLIEST_TIMESTAMP && micros != -i64::MAX =>
             {
@@ -279,6 +286,9 @@ impl Value {
             }
             Value::TimestampNs(nanos) if nanos == i64::MIN => {
                 Some(format!("{nanos} ns is not a TIMESTAMP_NS: it is below DuckDB's range"))
+            }
+            Value::TimestampTzNs(nanos) if nanos == i64::MIN => {
+                Some(format!("{nanos} ns is not a TIMESTAMPTZ_NS: it is below DuckDB's range"))
             }
             _ => None,
         }
@@ -310,10 +320,12 @@ impl Value {
             Blob(_) => DuckType::Blob,
             Date(_) => DuckType::Date,
             Time(_) => DuckType::Time,
+            TimeNs(_) => DuckType::TimeNs,
             TimeTz { .. } => DuckType::TimeTz,
             Timestamp(_) => DuckType::Timestamp,
             TimestampNs(_) => DuckType::TimestampNs,
             TimestampTz(_) => DuckType::TimestampTz,
+            TimestampTzNs(_) => DuckType::TimestampTzNs,
             Interval { .. } => DuckType::Interval,
             Uuid(_) => DuckType::Uuid,
             Bit(_) => DuckType::Bit,

@@ -404,6 +404,26 @@ async fn chrono_time_and_uuid_features() {
     let ns: chrono::NaiveDateTime =
         query_scalar("SELECT TIMESTAMP_NS '2024-01-01 00:00:00.123456789'").fetch_one(pool).await.unwrap();
     assert_eq!(ns.and_utc().timestamp_subsec_nanos(), 123_456_789);
+    // Nanoseconds survive where the column keeps them: TIME_NS,
+    // TIMESTAMP_NS, TIMESTAMPTZ_NS; in microsecond columns they go.
+    let time_ns = chrono::NaiveTime::from_hms_nano_opt(1, 2, 3, 123_456_789).unwrap();
+    both!(pool, "TIME_NS", time_ns);
+    let dt_ns = date.and_time(time_ns);
+    both!(pool, "TIMESTAMP_NS", dt_ns);
+    both!(pool, "TIMESTAMPTZ_NS", dt_ns.and_utc());
+    let micros: chrono::DateTime<chrono::Utc> =
+        query_scalar("SELECT $1::TIMESTAMPTZ").bind(dt_ns.and_utc()).fetch_one(pool).await.unwrap();
+    assert_eq!(micros.timestamp_subsec_nanos() / 1_000, 123_457, "DuckDB's cast rounds");
+    pool.execute_batch("CREATE TABLE stamps (t TIMESTAMPTZ)").await.unwrap();
+    pool.append("stamps", vec![(chrono::DateTime::from_timestamp(1, 999).unwrap(),)]).await.unwrap();
+    let stored: chrono::DateTime<chrono::Utc> = query_scalar("SELECT t FROM stamps").fetch_one(pool).await.unwrap();
+    assert_eq!(stored, chrono::DateTime::from_timestamp(1, 0).unwrap());
+    let time_ns = time::macros::time!(01:02:03.123_456_789);
+    both!(pool, "TIME_NS", time_ns);
+    both!(pool, "TIMESTAMPTZ_NS", time::macros::datetime!(2024-06-15 01:02:03.123_456_789 UTC));
+    let plain: andamios::types::TimestampTz =
+        query_scalar("SELECT '1970-01-01 00:00:01.000001999+00'::TIMESTAMPTZ_NS").fetch_one(pool).await.unwrap();
+    assert_eq!(plain.micros, 1_000_001);
 
     // An infinity has no chrono value: an error that says so, in every
     // precision (TIMESTAMP_NS's used to read as a day of 2262).
@@ -711,6 +731,8 @@ async fn any_value_reads_as_a_value() {
         ("TIMESTAMP '1970-01-01 00:00:01'", Value::Timestamp(1_000_000)),
         ("TIMESTAMP_S '1970-01-01 00:00:02'", Value::Timestamp(2_000_000)),
         ("TIMESTAMP_NS '1970-01-01 00:00:00.000000003'", Value::TimestampNs(3)),
+        ("'1970-01-01 00:00:00.000000003+00'::TIMESTAMPTZ_NS", Value::TimestampTzNs(3)),
+        ("'00:00:00.000000007'::TIME_NS", Value::TimeNs(7)),
         ("'1970-01-01 00:00:01+00'::TIMESTAMPTZ", Value::TimestampTz(1_000_000)),
         ("INTERVAL 1 MONTH + INTERVAL 2 DAY", Value::Interval { months: 1, days: 2, micros: 0 }),
         ("'00000000-0000-0000-0000-000000000001'::UUID", Value::Uuid(1)),
@@ -751,4 +773,17 @@ async fn any_value_reads_as_a_value() {
     assert_eq!(value, Value::Union { ty: union, tag: 0, value: Box::new(Value::Integer(1)) });
     let again: Value = query_scalar("SELECT $1").bind(value.clone()).fetch_one(pool).await.unwrap();
     assert_eq!(again, value);
+
+    // No Rust type reads GEOMETRY or VARIANT: the error gives the casts
+    // that do, and they work.
+    for (sql, casts) in [("'POINT(1 2)'::GEOMETRY", ["VARCHAR", "BLOB"]), ("{'a': 1}::VARIANT", ["JSON", "VARCHAR"])] {
+        let err = query_scalar::<Value>(&format!("SELECT {sql} AS col")).fetch_one(pool).await.unwrap_err();
+        for cast in casts {
+            assert!(err.to_string().contains(&format!("`col::{cast}`")), "{err}");
+            query_scalar::<Value>(&format!("SELECT col::{cast} FROM (SELECT {sql} AS col)"))
+                .fetch_one(pool)
+                .await
+                .unwrap_or_else(|e| panic!("{sql} cast to {cast}: {e}"));
+        }
+    }
 }

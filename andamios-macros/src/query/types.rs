@@ -44,9 +44,9 @@ pub(crate) fn rust_type(ty: &DuckType) -> Result<TokenStream, String> {
             quote!(::time::PrimitiveDateTime)
         }
         T::Timestamp | T::TimestampS | T::TimestampMs | T::TimestampNs => quote!(::andamios::types::Timestamp),
-        T::TimestampTz if cfg!(feature = "chrono") => quote!(::chrono::DateTime<::chrono::Utc>),
-        T::TimestampTz if cfg!(feature = "time") => quote!(::time::OffsetDateTime),
-        T::TimestampTz => quote!(::andamios::types::TimestampTz),
+        T::TimestampTz | T::TimestampTzNs if cfg!(feature = "chrono") => quote!(::chrono::DateTime<::chrono::Utc>),
+        T::TimestampTz | T::TimestampTzNs if cfg!(feature = "time") => quote!(::time::OffsetDateTime),
+        T::TimestampTz | T::TimestampTzNs => quote!(::andamios::types::TimestampTz),
         T::Interval => quote!(::andamios::types::Interval),
         T::Uuid if cfg!(feature = "uuid") => quote!(::uuid::Uuid),
         T::Uuid => return Err("UUID columns need the `uuid` feature of andamios (or cast the column: `col::VARCHAR`)".into()),
@@ -75,9 +75,8 @@ pub(crate) fn rust_type(ty: &DuckType) -> Result<TokenStream, String> {
         }
         T::Null => return Err("the column is always NULL and has no type; cast it (`NULL::INTEGER`)".into()),
         other => {
-            return Err(format!(
-                "Andamios has no Rust type for DuckDB {other} columns; cast the column (`col::VARCHAR`) or name a type in the alias (`AS \"col: MyType\"`)"
-            ))
+            let casts = other.readable_casts().unwrap_or("`col::VARCHAR`");
+            return Err(format!("Andamios reads no Rust type from DuckDB {other} columns; cast the column: {casts}"));
         }
     })
 }
@@ -118,7 +117,7 @@ pub(crate) fn param_marker(ty: &DuckType) -> Option<TokenStream> {
         T::Date => quote!(Date),
         T::Time => quote!(Time),
         T::Timestamp | T::TimestampS | T::TimestampMs | T::TimestampNs => quote!(Timestamp),
-        T::TimestampTz => quote!(TimestampTz),
+        T::TimestampTz | T::TimestampTzNs => quote!(TimestampTz),
         T::Interval => quote!(Interval),
         T::Uuid => quote!(Uuid),
         T::TimeTz => quote!(TimeTz),

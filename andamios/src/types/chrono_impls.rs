@@ -1,6 +1,8 @@
 use super::decode::{Decode, DecodeError};
 use super::encode::Encode;
-use super::temporal::{days_from_civil, finite_days, interval_micros, interval_value, timestamp_nanos, Time};
+use super::temporal::{
+    days_from_civil, finite_days, interval_micros, interval_value, is_timestamp_tz, time_nanos, timestamp_nanos, Time,
+};
 use andamios_core::ffi::ColumnRef;
 use andamios_core::{DuckType, Value};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
@@ -39,10 +41,10 @@ impl Decode for NaiveTime {
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
-        let Time { micros } = Time::decode(column, row)?;
-        let secs = (micros / 1_000_000) as u32;
-        NaiveTime::from_num_seconds_from_midnight_opt(secs, (micros % 1_000_000) as u32 * 1_000)
-            .ok_or_else(|| DecodeError::OutOfRange(format!("{micros} µs")))
+        let nanos = time_nanos(column, row)?;
+        let secs = (nanos / 1_000_000_000) as u32;
+        NaiveTime::from_num_seconds_from_midnight_opt(secs, (nanos % 1_000_000_000) as u32)
+            .ok_or_else(|| DecodeError::OutOfRange(format!("{nanos} ns")))
     }
 }
 
@@ -52,7 +54,11 @@ impl Encode for NaiveTime {
     }
 
     fn to_value(&self) -> Value {
-        Value::Time(i64::from(self.num_seconds_from_midnight()) * 1_000_000 + i64::from(self.nanosecond() / 1_000))
+        let nanos = i64::from(self.num_seconds_from_midnight()) * 1_000_000_000 + i64::from(self.nanosecond());
+        if nanos % 1_000 != 0 {
+            return Value::TimeNs(nanos);
+        }
+        Value::Time(nanos / 1_000)
     }
 }
 
@@ -92,7 +98,7 @@ impl Encode for NaiveDateTime {
 
 impl Decode for DateTime<Utc> {
     fn accepts(ty: &DuckType) -> bool {
-        matches!(ty, DuckType::TimestampTz)
+        is_timestamp_tz(ty)
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
@@ -106,7 +112,16 @@ impl Encode for DateTime<Utc> {
     }
 
     fn to_value(&self) -> Value {
-        Value::TimestampTz(self.timestamp_micros())
+        timestamp_tz_value(self.timestamp_subsec_nanos(), self.timestamp_nanos_opt(), self.timestamp_micros())
+    }
+}
+
+/// A TIMESTAMPTZ of whole microseconds, else a TIMESTAMPTZ_NS where the
+/// nanoseconds fit one (a chrono value keeps nanoseconds).
+fn timestamp_tz_value(subsec_nanos: u32, nanos: Option<i64>, micros: i64) -> Value {
+    match nanos {
+        Some(nanos) if !subsec_nanos.is_multiple_of(1_000) => Value::TimestampTzNs(nanos),
+        _ => Value::TimestampTz(micros),
     }
 }
 
@@ -114,7 +129,7 @@ impl Encode for DateTime<Utc> {
 /// the offset it was written with.
 impl Decode for DateTime<FixedOffset> {
     fn accepts(ty: &DuckType) -> bool {
-        matches!(ty, DuckType::TimestampTz)
+        is_timestamp_tz(ty)
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
@@ -128,7 +143,7 @@ impl Encode for DateTime<FixedOffset> {
     }
 
     fn to_value(&self) -> Value {
-        Value::TimestampTz(self.timestamp_micros())
+        timestamp_tz_value(self.timestamp_subsec_nanos(), self.timestamp_nanos_opt(), self.timestamp_micros())
     }
 }
 

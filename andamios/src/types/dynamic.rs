@@ -60,13 +60,15 @@ impl Decode for Value {
             DuckType::Bit => Value::Bit(BitString::decode(column, row)?),
             DuckType::BigNum => Value::BigNum(BigNum::decode(column, row)?),
             DuckType::Date => Value::Date(Date::decode(column, row)?.days),
-            DuckType::Time | DuckType::TimeNs => Value::Time(Time::decode(column, row)?.micros),
+            DuckType::Time => Value::Time(Time::decode(column, row)?.micros),
+            DuckType::TimeNs => Value::TimeNs(column.get::<i64>(row).ok_or(DecodeError::Mismatch)?),
             DuckType::TimeTz => {
                 let TimeTz { micros, offset_seconds } = TimeTz::decode(column, row)?;
                 Value::TimeTz { micros, offset_seconds }
             }
             DuckType::TimestampNs => Value::TimestampNs(column.get::<i64>(row).ok_or(DecodeError::Mismatch)?),
             DuckType::TimestampTz => Value::TimestampTz(timestamp_micros(column, row)?),
+            DuckType::TimestampTzNs => Value::TimestampTzNs(column.get::<i64>(row).ok_or(DecodeError::Mismatch)?),
             DuckType::Timestamp | DuckType::TimestampS | DuckType::TimestampMs => {
                 Value::Timestamp(timestamp_micros(column, row)?)
             }

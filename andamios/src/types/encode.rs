@@ -145,6 +145,8 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
         (DuckType::Date, Value::Date(d)) => column.put(*d),
         (DuckType::Time, Value::Time(t)) => column.put(*t),
         (DuckType::TimeNs, Value::Time(t)) => column.put(t.checked_mul(1_000).ok_or_else(|| out_of_range(t))?),
+        (DuckType::TimeNs, Value::TimeNs(t)) => column.put(*t),
+        (DuckType::Time, Value::TimeNs(t)) => column.put(t / 1_000),
         (DuckType::TimeTz, Value::TimeTz { micros, offset_seconds }) => {
             let bits = andamios_core::time_tz_bits(*micros, *offset_seconds);
             column.put(bits.ok_or_else(|| out_of_range(&format!("{micros} µs at offset {offset_seconds} s")))?)
@@ -167,7 +169,19 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
         }
         (DuckType::TimestampS, Value::Timestamp(t)) => column.put(t.div_euclid(1_000_000)),
         (DuckType::TimestampMs, Value::Timestamp(t)) => column.put(t.div_euclid(1_000)),
-        (DuckType::TimestampNs, Value::TimestampNs(t)) => column.put(*t),
+        (DuckType::TimestampNs, Value::TimestampNs(t)) | (DuckType::TimestampTzNs, Value::TimestampTzNs(t)) => {
+            column.put(*t)
+        }
+        (DuckType::TimestampTzNs, Value::TimestampTz(t)) if t.unsigned_abs() == i64::MAX.unsigned_abs() => {
+            column.put(*t)
+        }
+        (DuckType::TimestampTzNs, Value::TimestampTz(t)) => {
+            column.put(t.checked_mul(1_000).ok_or_else(|| out_of_range(t))?)
+        }
+        // Into microseconds, as DuckDB casts them: the nanoseconds go.
+        (DuckType::Timestamp, Value::TimestampNs(t)) | (DuckType::TimestampTz, Value::TimestampTzNs(t)) => {
+            column.put(if t.unsigned_abs() == i64::MAX.unsigned_abs() { *t } else { t.div_euclid(1_000) })
+        }
         (DuckType::TimestampNs, Value::Timestamp(t)) => {
             column.put(t.checked_mul(1_000).ok_or_else(|| out_of_range(t))?)
         }

@@ -9,7 +9,7 @@
 //! | DECIMAL(p,s) | [`Decimal`] (exact), `rust_decimal::Decimal` (feature `rust_decimal`) |
 //! | VARCHAR | `String`, `&str` (bind) |
 //! | BLOB | `Vec<u8>`, `&[u8]` (bind) |
-//! | DATE, TIME, TIMESTAMP*, TIMESTAMPTZ | [`Date`], [`Time`], [`Timestamp`], [`TimestampTz`]; chrono and time types with their features |
+//! | DATE, TIME, TIME_NS, TIMESTAMP*, TIMESTAMPTZ, TIMESTAMPTZ_NS | [`Date`], [`Time`], [`Timestamp`], [`TimestampTz`] (microseconds); chrono and time types with their features (nanoseconds where the column has them) |
 //! | TIME WITH TIME ZONE | [`TimeTz`] |
 //! | BIT | [`BitString`] |
 //! | BIGNUM | [`BigNum`] (any size), or any Rust integer the value fits |
@@ -23,6 +23,7 @@
 //! | UNION | a `#[derive(Type)]` enum whose variants hold one value each (`enum Reading { Number(f64), Text(String) }`), matched by member name |
 //! | NULL | `Option<T>` |
 //! | any | [`Value`], which holds any of them |
+//! | GEOMETRY, VARIANT | none: cast in SQL (`g::VARCHAR` gives WKT, `g::BLOB` WKB; `v::JSON`) |
 //! | any of these | a `#[derive(Type)]` newtype (`struct UserId(i64);`) over its Rust type |
 //!
 //! Integers decode from any DuckDB integer type whose value fits (DuckDB's

@@ -280,6 +280,18 @@ impl Decode for Time {
     }
 }
 
+/// A TIME or TIME_NS, in nanoseconds since midnight.
+#[cfg_attr(not(any(feature = "chrono", feature = "time")), allow(dead_code))]
+pub(crate) fn time_nanos(column: &ColumnRef<'_>, row: usize) -> Result<i64, DecodeError> {
+    valid(column, row)?;
+    let raw = column.get::<i64>(row).ok_or(DecodeError::Mismatch)?;
+    match column.duck_type() {
+        DuckType::TimeNs => Ok(raw),
+        DuckType::Time => Ok(raw * 1_000),
+        _ => Err(DecodeError::Mismatch),
+    }
+}
+
 impl Decode for TimeTz {
     fn accepts(ty: &DuckType) -> bool {
         matches!(ty, DuckType::TimeTz)
@@ -306,7 +318,7 @@ pub(crate) fn timestamp_micros(column: &ColumnRef<'_>, row: usize) -> Result<i64
         DuckType::Timestamp | DuckType::TimestampTz => Ok(raw),
         DuckType::TimestampS => raw.checked_mul(1_000_000).ok_or_else(overflow),
         DuckType::TimestampMs => raw.checked_mul(1_000).ok_or_else(overflow),
-        DuckType::TimestampNs => Ok(raw.div_euclid(1_000)),
+        DuckType::TimestampNs | DuckType::TimestampTzNs => Ok(raw.div_euclid(1_000)),
         _ => Err(DecodeError::Mismatch),
     }
 }
@@ -320,7 +332,7 @@ pub(crate) fn timestamp_nanos(column: &ColumnRef<'_>, row: usize) -> Result<i128
     if micros.unsigned_abs() == INFINITE_TIMESTAMP.unsigned_abs() {
         return Err(DecodeError::Infinite(infinity_name(micros > 0)));
     }
-    if matches!(column.duck_type(), DuckType::TimestampNs) {
+    if matches!(column.duck_type(), DuckType::TimestampNs | DuckType::TimestampTzNs) {
         return column.get::<i64>(row).map(i128::from).ok_or(DecodeError::Mismatch);
     }
     Ok(i128::from(micros) * 1_000)
@@ -346,6 +358,11 @@ fn infinity_name(positive: bool) -> &'static str {
     }
 }
 
+/// TIMESTAMPTZ, in either precision.
+pub(crate) fn is_timestamp_tz(ty: &DuckType) -> bool {
+    matches!(ty, DuckType::TimestampTz | DuckType::TimestampTzNs)
+}
+
 fn is_timestamp(ty: &DuckType) -> bool {
     matches!(ty, DuckType::Timestamp | DuckType::TimestampS | DuckType::TimestampMs | DuckType::TimestampNs)
 }
@@ -363,7 +380,7 @@ impl Decode for Timestamp {
 
 impl Decode for TimestampTz {
     fn accepts(ty: &DuckType) -> bool {
-        matches!(ty, DuckType::TimestampTz)
+        is_timestamp_tz(ty)
     }
 
     #[inline]

@@ -1,6 +1,8 @@
 use super::decode::{Decode, DecodeError};
 use super::encode::Encode;
-use super::temporal::{finite_days, interval_micros, interval_value, timestamp_nanos, Time as PlainTime};
+use super::temporal::{
+    finite_days, interval_micros, interval_value, is_timestamp_tz, time_nanos, timestamp_nanos, Time as PlainTime,
+};
 use andamios_core::ffi::ColumnRef;
 use andamios_core::{DuckType, Value};
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
@@ -34,13 +36,13 @@ impl Decode for Time {
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
-        let PlainTime { micros } = PlainTime::decode(column, row)?;
-        let secs = micros / 1_000_000;
-        Time::from_hms_micro(
+        let nanos = time_nanos(column, row)?;
+        let secs = nanos / 1_000_000_000;
+        Time::from_hms_nano(
             (secs / 3600) as u8,
             (secs / 60 % 60) as u8,
             (secs % 60) as u8,
-            (micros % 1_000_000) as u32,
+            (nanos % 1_000_000_000) as u32,
         )
         .map_err(|e| DecodeError::OutOfRange(e.to_string()))
     }
@@ -52,8 +54,12 @@ impl Encode for Time {
     }
 
     fn to_value(&self) -> Value {
-        let (h, m, s, micro) = self.as_hms_micro();
-        Value::Time(((i64::from(h) * 60 + i64::from(m)) * 60 + i64::from(s)) * 1_000_000 + i64::from(micro))
+        let (h, m, s, nano) = self.as_hms_nano();
+        let nanos = ((i64::from(h) * 60 + i64::from(m)) * 60 + i64::from(s)) * 1_000_000_000 + i64::from(nano);
+        if nanos % 1_000 != 0 {
+            return Value::TimeNs(nanos);
+        }
+        Value::Time(nanos / 1_000)
     }
 }
 
@@ -89,7 +95,7 @@ impl Encode for PrimitiveDateTime {
 
 impl Decode for OffsetDateTime {
     fn accepts(ty: &DuckType) -> bool {
-        matches!(ty, DuckType::TimestampTz)
+        is_timestamp_tz(ty)
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
@@ -103,7 +109,13 @@ impl Encode for OffsetDateTime {
     }
 
     fn to_value(&self) -> Value {
-        Value::TimestampTz((self.unix_timestamp_nanos() / 1_000) as i64)
+        let nanos = self.unix_timestamp_nanos();
+        if nanos % 1_000 != 0 {
+            if let Ok(n) = i64::try_from(nanos) {
+                return Value::TimestampTzNs(n);
+            }
+        }
+        Value::TimestampTz((nanos / 1_000) as i64)
     }
 }
 
