@@ -496,6 +496,26 @@ impl LogicalType {
         }
     }
 
+    /// A STRUCT or UNION type of the named `parts`, made by DuckDB's
+    /// `make` (`duckdb_create_struct_type` or `duckdb_create_union_type`).
+    fn with_named_parts(
+        parts: &[(String, DuckType)],
+        what: &str,
+        make: unsafe extern "C" fn(
+            *mut sys::duckdb_logical_type,
+            *mut *const std::os::raw::c_char,
+            sys::idx_t,
+        ) -> sys::duckdb_logical_type,
+    ) -> Result<LogicalType, DuckDbError> {
+        let types = parts.iter().map(|(_, t)| LogicalType::create(t)).collect::<Result<Vec<_>, _>>()?;
+        let names = parts.iter().map(|(n, _)| c_string(n, what)).collect::<Result<Vec<_>, _>>()?;
+        let mut raw_types: Vec<_> = types.iter().map(|t| t.0).collect();
+        let mut raw_names: Vec<_> = names.iter().map(|n| n.as_ptr()).collect();
+        // SAFETY: two arrays of `parts.len()` valid types and names that
+        // outlive the call; DuckDB copies them.
+        Ok(LogicalType(unsafe { make(raw_types.as_mut_ptr(), raw_names.as_mut_ptr(), parts.len() as u64) }))
+    }
+
     /// Builds a DuckDB logical type from a description.
     fn create(ty: &DuckType) -> Result<LogicalType, DuckDbError> {
         use DuckType as T;
@@ -553,36 +573,10 @@ impl LogicalType {
                 LogicalType(unsafe { sys::duckdb_create_map_type(k.0, v.0) })
             }
             T::Struct { fields } => {
-                let children = fields.iter().map(|(_, t)| LogicalType::create(t)).collect::<Result<Vec<_>, _>>()?;
-                let names =
-                    fields.iter().map(|(n, _)| c_string(n, "a struct field name")).collect::<Result<Vec<_>, _>>()?;
-                let mut raw_children: Vec<_> = children.iter().map(|c| c.0).collect();
-                let mut raw_names: Vec<_> = names.iter().map(|n| n.as_ptr()).collect();
-                // SAFETY: two arrays of `fields.len()` valid types and names
-                // that outlive the call; DuckDB copies them.
-                LogicalType(unsafe {
-                    sys::duckdb_create_struct_type(
-                        raw_children.as_mut_ptr(),
-                        raw_names.as_mut_ptr(),
-                        fields.len() as u64,
-                    )
-                })
+                LogicalType::with_named_parts(fields, "a struct field name", sys::duckdb_create_struct_type)?
             }
             T::Union { members } => {
-                let children = members.iter().map(|(_, t)| LogicalType::create(t)).collect::<Result<Vec<_>, _>>()?;
-                let names =
-                    members.iter().map(|(n, _)| c_string(n, "a union member name")).collect::<Result<Vec<_>, _>>()?;
-                let mut raw_children: Vec<_> = children.iter().map(|c| c.0).collect();
-                let mut raw_names: Vec<_> = names.iter().map(|n| n.as_ptr()).collect();
-                // SAFETY: two arrays of `members.len()` valid types and names
-                // that outlive the call; DuckDB copies them.
-                LogicalType(unsafe {
-                    sys::duckdb_create_union_type(
-                        raw_children.as_mut_ptr(),
-                        raw_names.as_mut_ptr(),
-                        members.len() as u64,
-                    )
-                })
+                LogicalType::with_named_parts(members, "a union member name", sys::duckdb_create_union_type)?
             }
             T::Enum { members } => {
                 let names = members.iter().map(|n| c_string(n, "an enum member")).collect::<Result<Vec<_>, _>>()?;

@@ -16,12 +16,12 @@ pub fn json_syntax_problem(text: &str) -> Option<String> {
 
 type Step = Result<(), (usize, &'static str)>;
 
-/// What an open container expects next.
-enum Open {
-    /// An array; `first` until its first value.
-    Array { first: bool },
-    /// An object; `first` until its first member.
-    Object { first: bool },
+/// An open array or object.
+struct Open {
+    /// The byte that closes it: `]` or `}`.
+    close: u8,
+    /// Until its first value or member.
+    first: bool,
 }
 
 struct Reader<'t> {
@@ -58,11 +58,11 @@ impl Reader<'_> {
             match self.peek() {
                 Some(b'[') => {
                     self.at += 1;
-                    open.push(Open::Array { first: true });
+                    open.push(Open { close: b']', first: true });
                 }
                 Some(b'{') => {
                     self.at += 1;
-                    open.push(Open::Object { first: true });
+                    open.push(Open { close: b'}', first: true });
                 }
                 _ => self.scalar()?,
             }
@@ -76,54 +76,35 @@ impl Reader<'_> {
                         Some(_) => self.fail("text after the end of the JSON value"),
                     };
                 };
-                match top {
-                    Open::Array { first } => {
-                        let first = std::mem::replace(first, false);
-                        match self.peek() {
-                            Some(b']') => {
-                                self.at += 1;
-                                open.pop();
-                            }
-                            Some(b',') if !first => {
-                                self.at += 1;
-                                self.skip_whitespace();
-                                // A trailing comma.
-                                if self.peek() == Some(b']') {
-                                    self.at += 1;
-                                    open.pop();
-                                } else {
-                                    break;
-                                }
-                            }
-                            _ if first => break,
-                            _ => return self.fail("expected `,` or `]` in an array"),
-                        }
+                let first = std::mem::replace(&mut top.first, false);
+                let (close, object) = (top.close, top.close == b'}');
+                match self.peek() {
+                    Some(c) if c == close => {
+                        self.at += 1;
+                        open.pop();
                     }
-                    Open::Object { first } => {
-                        let first = std::mem::replace(first, false);
-                        match self.peek() {
-                            Some(b'}') => {
-                                self.at += 1;
-                                open.pop();
-                            }
-                            Some(b',') if !first => {
-                                self.at += 1;
-                                self.skip_whitespace();
-                                if self.peek() == Some(b'}') {
-                                    self.at += 1;
-                                    open.pop();
-                                } else {
-                                    self.member_name()?;
-                                    break;
-                                }
-                            }
-                            _ if first => {
-                                self.member_name()?;
-                                break;
-                            }
-                            _ => return self.fail("expected `,` or `}` in an object"),
+                    Some(b',') if !first => {
+                        self.at += 1;
+                        self.skip_whitespace();
+                        // A trailing comma.
+                        if self.peek() == Some(close) {
+                            self.at += 1;
+                            open.pop();
+                            continue;
                         }
+                        if object {
+                            self.member_name()?;
+                        }
+                        break;
                     }
+                    _ if first => {
+                        if object {
+                            self.member_name()?;
+                        }
+                        break;
+                    }
+                    _ if object => return self.fail("expected `,` or `}` in an object"),
+                    _ => return self.fail("expected `,` or `]` in an array"),
                 }
             }
         }
