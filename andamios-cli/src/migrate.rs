@@ -1,4 +1,4 @@
-//! `andamios migrate add|run|revert|info`.
+//! `andamios migrate add|run|revert|info|build-script`.
 
 use crate::{database_url, runtime, Outcome};
 use andamios::migrate::Migrator;
@@ -43,6 +43,54 @@ pub(crate) enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Write a build.rs that has cargo rebuild the crate when a migration
+    /// is added, changed or removed: `migrate!()` and the checked macros
+    /// read the folder while the crate compiles, and cargo does not watch
+    /// it by itself.
+    BuildScript {
+        /// Replace an existing build.rs.
+        #[arg(long)]
+        force: bool,
+        /// The migrations folder.
+        #[arg(long, default_value = "migrations")]
+        source: PathBuf,
+    },
+}
+
+/// The line of a build script that has cargo watch the folder `source`.
+fn rerun_line(source: &Path) -> String {
+    format!("println!(\"cargo:rerun-if-changed={}\");", source.display())
+}
+
+/// Writes `build.rs` beside `migrations` (in the current folder, where
+/// Cargo.toml is), unless one exists and `force` is not given.
+fn build_script(source: &Path, force: bool) -> Outcome {
+    let line = rerun_line(source);
+    let path = Path::new("build.rs");
+    if !Path::new("Cargo.toml").is_file() {
+        return Err("run `andamios migrate build-script` in the folder of the crate's Cargo.toml".into());
+    }
+    if path.exists() && !force {
+        let existing = std::fs::read_to_string(path).unwrap_or_default();
+        if existing.contains(&format!("rerun-if-changed={}", source.display())) {
+            say!("build.rs already has cargo watch {}", source.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        return Err(format!(
+            "build.rs exists: add this line to its main function, or pass --force to replace the file:\n    {line}"
+        ));
+    }
+    let script = format!(
+        "// Written by `andamios migrate build-script`.\nfn main() {{\n    // Rebuild when a migration is added, changed or removed: `migrate!()` and\n    // the checked macros read the folder while the crate compiles.\n    {line}\n}}\n"
+    );
+    std::fs::write(path, script).map_err(|e| format!("cannot write build.rs: {e}"))?;
+    say!("created build.rs: cargo now rebuilds the crate when a migration in {} changes", source.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the crate in the current folder has cargo watch `source`.
+fn watches_migrations(source: &Path) -> bool {
+    std::fs::read_to_string("build.rs").is_ok_and(|s| s.contains(&format!("rerun-if-changed={}", source.display())))
 }
 
 /// Options shared by the migration commands.
@@ -108,7 +156,17 @@ fn connect(common: &Common) -> Result<(Migrator, tokio::runtime::Runtime, Pool),
 
 pub(crate) fn run(command: Command) -> Outcome {
     match command {
-        Command::Add { name, reversible, common } => add(&common.source, &name, reversible),
+        Command::Add { name, reversible, common } => {
+            let outcome = add(&common.source, &name, reversible)?;
+            if Path::new("Cargo.toml").is_file() && !watches_migrations(&common.source) {
+                say!(
+                    "note: cargo does not rebuild a crate when a migration is added, so `migrate!()` and the checked \
+                     macros would not see it; `andamios migrate build-script` writes a build.rs that makes it"
+                );
+            }
+            Ok(outcome)
+        }
+        Command::BuildScript { force, source } => build_script(&source, force),
         Command::Run { target_version, dry_run, common } => {
             let (migrator, rt, pool) = connect(&common)?;
             if dry_run {

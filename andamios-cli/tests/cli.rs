@@ -84,6 +84,34 @@ fn migrate_run_info_and_revert_round_trip() {
 }
 
 #[test]
+fn build_script_has_cargo_rebuild_when_migrations_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = andamios(d, &["migrate", "build-script"]);
+    assert!(!out.status.success() && text(&out).contains("Cargo.toml"), "{}", text(&out));
+    write(d.join("Cargo.toml"), "[package]\nname = \"app\"\n");
+    // Until the crate has the build script, adding a migration says why it needs one.
+    let out = andamios(d, &["migrate", "add", "first"]);
+    assert!(text(&out).contains("andamios migrate build-script"), "{}", text(&out));
+    let out = andamios(d, &["migrate", "build-script"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let script = std::fs::read_to_string(d.join("build.rs")).unwrap();
+    assert!(script.contains("println!(\"cargo:rerun-if-changed=migrations\");"), "{script}");
+    let out = andamios(d, &["migrate", "add", "second"]);
+    assert!(out.status.success() && !text(&out).contains("build-script"), "{}", text(&out));
+    let out = andamios(d, &["migrate", "build-script"]);
+    assert!(out.status.success() && text(&out).contains("already"), "{}", text(&out));
+    // Another build script is left alone unless forced, with the line to add.
+    write(d.join("build.rs"), "fn main() {}\n");
+    let out = andamios(d, &["migrate", "build-script"]);
+    assert!(!out.status.success() && text(&out).contains("cargo:rerun-if-changed=migrations"), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(d.join("build.rs")).unwrap(), "fn main() {}\n");
+    let out = andamios(d, &["migrate", "build-script", "--force"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(d.join("build.rs")).unwrap(), script);
+}
+
+#[test]
 fn a_changed_applied_migration_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
