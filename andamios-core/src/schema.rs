@@ -400,6 +400,25 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    #[test]
+    fn a_schema_that_cannot_be_copied_is_read_from_the_file() {
+        let dir = temp("uncopyable");
+        let path = dir.join("data.duckdb").display().to_string();
+        let csv = dir.join("rows.csv");
+        std::fs::write(&csv, "a,b\n1,x\n").unwrap();
+        {
+            let db = Database::open(&path, &OpenOptions::default()).unwrap();
+            let sql =
+                format!("CREATE VIEW rows AS SELECT * FROM read_csv('{}'); CREATE TABLE t (id INTEGER)", csv.display());
+            db.connect().unwrap().execute_batch(&sql).unwrap();
+        }
+        std::fs::remove_file(&csv).unwrap();
+        let source = SchemaSource::Database { url: format!("duckdb:{path}"), path: path.clone() };
+        let schema = open(&source).unwrap();
+        schema.describe("SELECT id FROM t").unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     /// Helper for the next test: holds a database file open in a separate
     /// process (run as `lock_holder --exact` with ANDAMIOS_TEST_HOLD set).
     #[test]
