@@ -140,7 +140,9 @@ impl Query {
         &self.sql
     }
 
-    /// Runs the statement and returns the number of rows it changed.
+    /// Runs the statement and returns the number of rows it changed. A
+    /// query (`SELECT ...`) runs to its end, its rows dropped as they come,
+    /// never all held at once, and changes none.
     pub async fn execute<'c, E: Executor<'c>>(self, executor: E) -> Result<u64> {
         let mut conn = executor.connection().await?;
         let Query { sql, args } = self;

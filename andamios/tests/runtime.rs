@@ -39,6 +39,17 @@ async fn fetch_methods_and_execute() {
     assert_eq!(changed, 3);
     let changed = query("DELETE FROM t WHERE name = 'r' RETURNING *").execute(&pool).await.unwrap();
     assert_eq!(changed, 3);
+    // A query run with `execute` runs to its end (its rows read and
+    // dropped a chunk at a time, not held), and changed no rows.
+    pool.execute_batch("CREATE SEQUENCE seq").await.unwrap();
+    assert_eq!(query("SELECT nextval('seq') FROM range(5000)").execute(&pool).await.unwrap(), 0);
+    let next: i64 = query_scalar("SELECT nextval('seq')").fetch_one(&pool).await.unwrap();
+    assert_eq!(next, 5001);
+    let err = query("SELECT CASE WHEN range = 4000 THEN error('late') END FROM range(5000)")
+        .execute(&pool)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("late"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
