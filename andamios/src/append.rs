@@ -166,10 +166,17 @@ impl WorkerState {
         let mut chunk = appender.new_chunk().map_err(|e| Error::from_duckdb(e, None))?;
         let mut count = 0u64;
         for row in rows {
-            row.write_row(&mut chunk).map_err(|e| Error::Encode {
-                what: format!("row {count}, column {} ({}) of table {table}", e.column + 1, types[e.column]),
-                message: e.error.0,
-            })?;
+            if let Err(e) = row.write_row(&mut chunk) {
+                let column = match columns {
+                    Some(names) => names.get(e.column).cloned(),
+                    None => self.table_column_names(table).and_then(|names| names.into_iter().nth(e.column)),
+                };
+                let column = column.map_or_else(|| format!("{}", e.column + 1), |name| format!("`{name}`"));
+                return Err(Error::Encode {
+                    what: format!("the row at index {count}, column {column} ({}) of table {table}", types[e.column]),
+                    message: e.error.0,
+                });
+            }
             chunk.commit_row();
             count += 1;
             if chunk.is_full() {
@@ -181,6 +188,13 @@ impl WorkerState {
         }
         appender.flush().map_err(|e| Error::from_duckdb(e, None))?;
         Ok(count)
+    }
+
+    /// The names of `table`'s columns, in order, for an error message;
+    /// `None` when DuckDB does not read `table` as SQL.
+    fn table_column_names(&mut self, table: &str) -> Option<Vec<String>> {
+        let stmt = self.conn.prepare(&format!("SELECT * FROM {table}")).ok()?;
+        Some(stmt.describe().columns.into_iter().map(|c| c.name).collect())
     }
 
     /// Appends all rows or none: in a transaction of its own unless one is open.

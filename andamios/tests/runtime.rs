@@ -578,8 +578,22 @@ async fn bulk_append_is_all_or_nothing() {
     // Wrong arity and wrong type are errors too.
     let err = pool.append("r", vec![(9000, 1.0f64)]).await.unwrap_err();
     assert!(err.to_string().contains("3 column(s) but each row has 2 value(s)"), "{err}");
-    let err = pool.append("r", vec![(9001i64, "not a number", None::<String>)]).await.unwrap_err();
-    assert!(err.to_string().contains("column 2 (DOUBLE)"), "{err}");
+    let rows = vec![(9001i64, 1.0f64, None::<&str>), (9002i64, 2.0f64, None), (9003i64, f64::NAN, Some("n"))];
+    let mut rows: Vec<(i64, andamios::types::Value, Option<&str>)> =
+        rows.into_iter().map(|(id, x, note)| (id, andamios::types::Value::Double(x), note)).collect();
+    rows[2].1 = andamios::types::Value::Varchar("not a number".into());
+    let err = pool.append("r", rows).await.unwrap_err();
+    assert!(
+        err.to_string().contains("the row at index 2, column `value` (DOUBLE) of table r: a value of type VARCHAR"),
+        "{err}"
+    );
+    // An integer goes into a DOUBLE column where it is exact, as INSERT stores it.
+    let err = pool.append("r", vec![(9004i64, (1i64 << 53) + 1, None::<String>)]).await.unwrap_err();
+    assert!(err.to_string().contains("9007199254740993 has no exact value of column type DOUBLE"), "{err}");
+    pool.append("r", vec![(9005i64, 1i64 << 53, None::<String>)]).await.unwrap();
+    let exact: f64 = query_scalar("SELECT value FROM r WHERE sensor = 9005").fetch_one(&pool).await.unwrap();
+    assert_eq!(exact, (1u64 << 53) as f64);
+    pool.execute_batch("DELETE FROM r WHERE sensor = 9005").await.unwrap();
     let count: i64 = query_scalar("SELECT count(*) FROM r").fetch_one(&pool).await.unwrap();
     assert_eq!(count, 5000);
 }

@@ -61,7 +61,7 @@ impl<T: Encode> Encode for &T {
 }
 
 fn mismatch(column: &ColumnWriter<'_>, value: &Value) -> EncodeError {
-    EncodeError(format!("a {} value does not fit column type {}", value.duck_type(), column.duck_type()))
+    EncodeError(format!("a value of type {} does not fit column type {}", value.duck_type(), column.duck_type()))
 }
 
 /// The text in backquotes, cut after 60 characters.
@@ -224,7 +224,7 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
             let position = |name: &str| given.iter().position(|(g, _)| g.eq_ignore_ascii_case(name));
             if let Some((missing, _)) = fields.iter().find(|(name, _)| position(name).is_none()) {
                 return Err(EncodeError(format!(
-                    "a {} value has no field `{missing}` of column type {ty}; name the Rust fields as the column's",
+                    "a value of type {} has no field `{missing}` of column type {ty}; name the Rust fields as the column's",
                     value.duck_type()
                 )));
             }
@@ -233,7 +233,7 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
                 given.iter().find(|(g, _)| !fields.iter().any(|(name, _)| g.eq_ignore_ascii_case(name)))
             {
                 return Err(EncodeError(format!(
-                    "a {} value has a field `{extra}` that column type {ty} has not; name the Rust fields as the column's",
+                    "a value of type {} has a field `{extra}` that column type {ty} has not; name the Rust fields as the column's",
                     value.duck_type()
                 )));
             }
@@ -286,6 +286,14 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
                     DuckType::UInteger => u32::try_from(i).ok().map(|v| column.put(v)),
                     DuckType::UBigInt => u64::try_from(i).ok().map(|v| column.put(v)),
                     DuckType::UHugeInt => u128::try_from(i).ok().map(|v| column.put(v)),
+                    // Exactly, as DuckDB's INSERT would store them.
+                    DuckType::Double | DuckType::Float => {
+                        let exact = match ty {
+                            DuckType::Double => Some(i as f64).filter(|f| *f as i128 == i).map(|f| column.put(f)),
+                            _ => Some(i as f32).filter(|f| *f as i128 == i).map(|f| column.put(f)),
+                        };
+                        Some(exact.ok_or_else(|| EncodeError(format!("{i} has no exact value of column type {ty}")))?)
+                    }
                     _ => return Err(mismatch(column, value)),
                 };
                 fits.ok_or_else(|| out_of_range(&i))?
