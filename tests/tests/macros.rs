@@ -346,6 +346,16 @@ async fn a_list_parameter_stands_for_an_in_list() {
         .await
         .unwrap();
     assert_eq!(names, ["ana"]);
+    // A Rust array for an ARRAY parameter, and read back as one.
+    let nearest = query_scalar!(
+        r#"SELECT v AS "v!: [f32; 2]" FROM (VALUES ([1.0, 0.0]::FLOAT[2]), ([0.0, 9.0]::FLOAT[2])) AS t(v)
+           ORDER BY array_distance(v, $1::FLOAT[2]) LIMIT 1"#,
+        [0.5f32, 0.5]
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(nearest, [1.0, 0.0]);
 }
 
 #[tokio::test]

@@ -75,6 +75,11 @@ async fn integers_floats_and_booleans() {
 #[tokio::test]
 async fn text_blobs_and_json() {
     let pool = &pool().await;
+    both!(pool, "VARCHAR", Box::<str>::from("boxed"));
+    both!(pool, "VARCHAR", std::sync::Arc::<str>::from("shared"));
+    let cow: String =
+        query_scalar("SELECT $1").bind(std::borrow::Cow::Borrowed("borrowed")).fetch_one(pool).await.unwrap();
+    assert_eq!(cow, "borrowed");
     both!(pool, "VARCHAR", String::new(), "short".to_owned(), "a string longer than twelve bytes ✓".to_owned());
     both!(pool, "BLOB", vec![0u8, 255, 1, 2], Vec::<u8>::new(), vec![7u8; 100]);
     let s: String = query_scalar("SELECT $1").bind("borrowed &str").fetch_one(pool).await.unwrap();
@@ -542,6 +547,21 @@ async fn lists_arrays_structs_maps_and_enums() {
     round_trip(pool, "INTEGER[]", vec![Some(1), None, Some(3)]).await;
     let arr: Vec<f64> = query_scalar("SELECT [1.5, 2.5, 3.5]::DOUBLE[3]").fetch_one(pool).await.unwrap();
     assert_eq!(arr, [1.5, 2.5, 3.5]);
+    // A Rust array is an ARRAY of its length: an embedding, say.
+    both!(pool, "FLOAT[3]", [1.5f32, 0.0, -2.25]);
+    both!(pool, "VARCHAR[2][1]", [[Some("a".to_owned()), None]]);
+    let similarity: f32 = query_scalar("SELECT array_cosine_similarity($1::FLOAT[2], [1.0, 0.0]::FLOAT[2])")
+        .bind([0.0f32, 2.0])
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(similarity, 0.0);
+    let from_list: [i64; 2] = query_scalar("SELECT [7, 8]").fetch_one(pool).await.unwrap();
+    assert_eq!(from_list, [7, 8]);
+    let err = query_scalar::<[i64; 2]>("SELECT [7, 8, 9] AS xs").fetch_one(pool).await.unwrap_err();
+    assert!(err.to_string().contains("into Rust type [i64; 2]: the value (a list of 3) does not fit"), "{err}");
+    let err = query_scalar::<[f32; 2]>("SELECT [1, 2, 3]::FLOAT[3] AS xs").fetch_one(pool).await.unwrap_err();
+    assert!(err.to_string().contains("FLOAT[3]"), "{err}");
 
     pool.execute_batch("CREATE TYPE mood AS ENUM ('happy', 'sad', 'meh')").await.unwrap();
     round_trip(pool, "mood", Mood::Neutral).await;

@@ -359,6 +359,44 @@ impl Decode for String {
     }
 }
 
+/// Text held other than as a `String`.
+macro_rules! decode_text {
+    ($($t:ty),*) => {$(
+        impl Decode for $t {
+            fn accepts(ty: &DuckType) -> bool {
+                String::accepts(ty)
+            }
+
+            #[inline]
+            fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+                text(column, row).map(<$t>::from)
+            }
+        }
+    )*};
+}
+decode_text!(Box<str>, std::sync::Arc<str>, std::rc::Rc<str>);
+
+/// A DuckDB ARRAY of length `N`, or a LIST that holds `N` values.
+impl<T: Decode, const N: usize> Decode for [T; N] {
+    fn accepts(ty: &DuckType) -> bool {
+        match ty {
+            DuckType::Array { element, size } => *size == N && T::accepts(element),
+            DuckType::List { element } => T::accepts(element),
+            _ => false,
+        }
+    }
+
+    fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
+        let values: Vec<T> = decode_list(column, row)?;
+        let len = values.len();
+        values.try_into().map_err(|_| DecodeError::OutOfRange(format!("(a list of {len})")))
+    }
+
+    fn type_name() -> String {
+        format!("[{}; {N}]", T::type_name())
+    }
+}
+
 impl Decode for Decimal {
     fn accepts(ty: &DuckType) -> bool {
         matches!(ty, DuckType::Decimal { .. }) || is_integer(ty)

@@ -475,6 +475,39 @@ impl<T: Encode> Encode for Vec<T> {
     }
 }
 
+/// A Rust array is a DuckDB ARRAY of its length (`[f32; 384]`, an
+/// embedding, is a `FLOAT[384]`).
+impl<T: Encode, const N: usize> Encode for [T; N] {
+    fn duck_type() -> DuckType {
+        DuckType::Array { element: Box::new(T::duck_type()), size: N }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::List { element: T::duck_type(), items: self.iter().map(Encode::to_value).collect() }
+    }
+}
+
+/// Text held other than as a `String`.
+macro_rules! encode_text {
+    ($($t:ty),*) => {$(
+        impl Encode for $t {
+            fn duck_type() -> DuckType {
+                DuckType::Varchar
+            }
+
+            fn to_value(&self) -> Value {
+                Value::Varchar(self.to_string())
+            }
+
+            #[inline]
+            fn write(&self, column: &mut ColumnWriter<'_>) -> Result<(), EncodeError> {
+                (&**self).write(column)
+            }
+        }
+    )*};
+}
+encode_text!(Box<str>, std::sync::Arc<str>, std::rc::Rc<str>, std::borrow::Cow<'_, str>);
+
 impl<T: Encode> Encode for &[T] {
     fn duck_type() -> DuckType {
         T::vec_type()

@@ -7,7 +7,7 @@
 //! | UTINYINT .. UBIGINT, UHUGEINT | `u8` .. `u64`, `u128` |
 //! | FLOAT, DOUBLE | `f32`, `f64` |
 //! | DECIMAL(p,s) | [`Decimal`] (exact), `rust_decimal::Decimal` (feature `rust_decimal`) |
-//! | VARCHAR | `String`, `&str` (bind) |
+//! | VARCHAR | `String`, `Box<str>`, `Arc<str>`, `Rc<str>`; `&str`, `Cow<str>` (bind) |
 //! | BLOB | `Vec<u8>`, `&[u8]` (bind) |
 //! | DATE, TIME, TIME_NS, TIMESTAMP*, TIMESTAMPTZ, TIMESTAMPTZ_NS | [`Date`], [`Time`], [`Timestamp`], [`TimestampTz`] (microseconds); chrono and time types with their features (nanoseconds where the column has them) |
 //! | TIME WITH TIME ZONE | [`TimeTz`] |
@@ -17,7 +17,7 @@
 //! | UUID | `uuid::Uuid` (feature `uuid`) |
 //! | JSON | `serde_json::Value` or `Json<T>` for any serde type (feature `json`), `String` |
 //! | ENUM | `String`, or a `#[derive(Type)]` Rust enum |
-//! | LIST, ARRAY | `Vec<T>` |
+//! | LIST, ARRAY | `Vec<T>`; `[T; N]` for an ARRAY of length `N` (`[f32; 384]`, an embedding) or a LIST of `N` values |
 //! | STRUCT | a `#[derive(Type)]` struct |
 //! | MAP | `HashMap<K, V>`, `BTreeMap<K, V>` |
 //! | UNION | a `#[derive(Type)]` enum whose variants hold one value each (`enum Reading { Number(f64), Text(String) }`), matched by member name |
