@@ -1,7 +1,10 @@
 //! Compile-time checks of the checked macros' arguments: one marker type per
 //! DuckDB parameter type, and `ArgFor<Marker>` for the Rust types that fit.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+use std::sync::Arc;
 
 /// Marker types, one per DuckDB parameter type.
 #[allow(missing_debug_implementations)]
@@ -135,9 +138,9 @@ fits!(UHugeInt: u8, u16, u32, u64, u128);
 fits!(Float: f32);
 fits!(Double: f32, f64);
 fits!(Decimal: crate::types::Decimal, i8, i16, i32, i64, u8, u16, u32);
-fits!(Varchar: str, String, Box<str>, std::sync::Arc<str>, std::rc::Rc<str>, std::borrow::Cow<'_, str>);
-fits!(Json: str, String, Box<str>, std::sync::Arc<str>, std::rc::Rc<str>, std::borrow::Cow<'_, str>);
-fits!(Enum: str, String, Box<str>, std::sync::Arc<str>, std::rc::Rc<str>, std::borrow::Cow<'_, str>);
+fits!(Varchar: str, String, Box<str>, Arc<str>, Rc<str>, Cow<'_, str>);
+fits!(Json: str, String, Box<str>, Arc<str>, Rc<str>, Cow<'_, str>);
+fits!(Enum: str, String, Box<str>, Arc<str>, Rc<str>, Cow<'_, str>);
 fits!(TimeTz: crate::types::TimeTz);
 fits!(Bit: crate::types::BitString);
 fits!(BigNum: crate::types::BigNum, i8, i16, i32, i64, i128, u8, u16, u32, u64, u128);
