@@ -154,6 +154,7 @@ fits!(Interval: crate::types::Interval, std::time::Duration);
 impl<M, T: ArgFor<M>> ArgFor<sql::List<M>> for Vec<T> {}
 impl<M, T: ArgFor<M>> ArgFor<sql::List<M>> for [T] {}
 impl<M, T: ArgFor<M>, const N: usize> ArgFor<sql::List<M>> for [T; N] {}
+impl<const N: usize> ArgFor<sql::Blob> for [u8; N] {}
 impl<K, V, S> ArgFor<sql::Map> for HashMap<K, V, S> {}
 impl<K, V> ArgFor<sql::Map> for BTreeMap<K, V> {}
 impl<K, V> ArgFor<sql::Map> for Vec<(K, V)> {}

@@ -559,7 +559,11 @@ async fn lists_arrays_structs_maps_and_enums() {
     let from_list: [i64; 2] = query_scalar("SELECT [7, 8]").fetch_one(pool).await.unwrap();
     assert_eq!(from_list, [7, 8]);
     let err = query_scalar::<[i64; 2]>("SELECT [7, 8, 9] AS xs").fetch_one(pool).await.unwrap_err();
-    assert!(err.to_string().contains("into Rust type [i64; 2]: the value (a list of 3) does not fit"), "{err}");
+    assert!(err.to_string().contains("into Rust type [i64; 2]: the value (of 3 values) does not fit"), "{err}");
+    // `[u8; N]` is a BLOB of N bytes, as `Vec<u8>` is a BLOB.
+    let hash: [u8; 4] = query_scalar("SELECT '\\xDE\\xAD\\xBE\\xEF'::BLOB").fetch_one(pool).await.unwrap();
+    assert_eq!(hash, [0xDE, 0xAD, 0xBE, 0xEF]);
+    both!(pool, "BLOB", [1u8, 2, 3]);
     let err = query_scalar::<[f32; 2]>("SELECT [1, 2, 3]::FLOAT[3] AS xs").fetch_one(pool).await.unwrap_err();
     assert!(err.to_string().contains("FLOAT[3]"), "{err}");
 

@@ -376,20 +376,17 @@ macro_rules! decode_text {
 }
 decode_text!(Box<str>, std::sync::Arc<str>, std::rc::Rc<str>);
 
-/// A DuckDB ARRAY of length `N`, or a LIST that holds `N` values.
+/// A DuckDB ARRAY of length `N`, or a LIST that holds `N` values (as
+/// `Vec<T>` reads them: `[u8; 32]` reads a BLOB of 32 bytes, a hash say).
 impl<T: Decode, const N: usize> Decode for [T; N] {
     fn accepts(ty: &DuckType) -> bool {
-        match ty {
-            DuckType::Array { element, size } => *size == N && T::accepts(element),
-            DuckType::List { element } => T::accepts(element),
-            _ => false,
-        }
+        T::accepts_vec(ty) && !matches!(ty, DuckType::Array { size, .. } if *size != N)
     }
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
-        let values: Vec<T> = decode_list(column, row)?;
+        let values = T::decode_vec(column, row)?;
         let len = values.len();
-        values.try_into().map_err(|_| DecodeError::OutOfRange(format!("(a list of {len})")))
+        values.try_into().map_err(|_| DecodeError::OutOfRange(format!("(of {len} values)")))
     }
 
     fn type_name() -> String {

@@ -476,14 +476,17 @@ impl<T: Encode> Encode for Vec<T> {
 }
 
 /// A Rust array is a DuckDB ARRAY of its length (`[f32; 384]`, an
-/// embedding, is a `FLOAT[384]`).
+/// embedding, is a `FLOAT[384]`), except `[u8; N]`: a BLOB, as `Vec<u8>`.
 impl<T: Encode, const N: usize> Encode for [T; N] {
     fn duck_type() -> DuckType {
-        DuckType::Array { element: Box::new(T::duck_type()), size: N }
+        match T::vec_type() {
+            DuckType::List { element } => DuckType::Array { element, size: N },
+            other => other,
+        }
     }
 
     fn to_value(&self) -> Value {
-        Value::List { element: T::duck_type(), items: self.iter().map(Encode::to_value).collect() }
+        T::vec_value(self)
     }
 }
 
