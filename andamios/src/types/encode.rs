@@ -396,20 +396,6 @@ impl Encode for &str {
     }
 }
 
-impl Encode for String {
-    fn duck_type() -> DuckType {
-        DuckType::Varchar
-    }
-
-    fn to_value(&self) -> Value {
-        Value::Varchar(self.clone())
-    }
-
-    #[inline]
-    fn write(&self, column: &mut ColumnWriter<'_>) -> Result<(), EncodeError> {
-        self.as_str().write(column)
-    }
-}
 
 impl Encode for Decimal {
     fn duck_type() -> DuckType {
@@ -490,7 +476,7 @@ impl<T: Encode, const N: usize> Encode for [T; N] {
     }
 }
 
-/// Text held other than as a `String`.
+/// Owned text, written as the `&str` it holds.
 macro_rules! encode_text {
     ($($t:ty),*) => {$(
         impl Encode for $t {
@@ -509,7 +495,7 @@ macro_rules! encode_text {
         }
     )*};
 }
-encode_text!(Box<str>, std::sync::Arc<str>, std::rc::Rc<str>, std::borrow::Cow<'_, str>);
+encode_text!(String, Box<str>, std::sync::Arc<str>, std::rc::Rc<str>, std::borrow::Cow<'_, str>);
 
 impl<T: Encode> Encode for &[T] {
     fn duck_type() -> DuckType {
