@@ -396,7 +396,6 @@ impl Encode for &str {
     }
 }
 
-
 impl Encode for Decimal {
     fn duck_type() -> DuckType {
         DuckType::Decimal { width: 38, scale: 10 }
