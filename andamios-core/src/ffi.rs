@@ -178,7 +178,11 @@ impl Database {
         if unsafe { sys::duckdb_connect(self.raw, &mut raw) } != sys::DuckDBSuccess {
             return Err(DuckDbError::new(DuckErrorType::Connection, "DuckDB refused a new connection"));
         }
-        Ok(Connection { statements: HashMap::new(), raw: Arc::new(RawConnection { raw, _db: Arc::clone(self) }) })
+        Ok(Connection {
+            statements: HashMap::new(),
+            uses: 0,
+            raw: Arc::new(RawConnection { raw, _db: Arc::clone(self) }),
+        })
     }
 }
 
@@ -232,8 +236,17 @@ impl InterruptHandle {
 pub struct Connection {
     // Declared before `raw` so that statements are destroyed before the
     // connection they belong to is disconnected.
-    statements: HashMap<String, Statement>,
+    statements: HashMap<String, CachedStatement>,
+    /// Counts uses of cached statements, to find the least recent one.
+    uses: u64,
     raw: Arc<RawConnection>,
+}
+
+/// A prepared statement in a connection's cache, with when it was last used.
+#[derive(Debug)]
+struct CachedStatement {
+    stmt: Statement,
+    last_used: u64,
 }
 
 /// How many prepared statements a connection keeps.
@@ -297,15 +310,24 @@ impl Connection {
     }
 
     /// The cached prepared statement for `sql`, preparing it on first use.
+    /// A full cache makes room by dropping its least recently used
+    /// statement: SQL built at run time (many distinct texts) does not
+    /// push out the statements an application runs all the time.
     pub fn prepare_cached(&mut self, sql: &str) -> Result<&mut Statement, DuckDbError> {
+        self.uses += 1;
         if !self.statements.contains_key(sql) {
             let stmt = self.prepare(sql)?;
             if self.statements.len() >= STATEMENT_CACHE_CAPACITY {
-                self.statements.clear();
+                let oldest = self.statements.iter().min_by_key(|(_, cached)| cached.last_used).map(|(k, _)| k.clone());
+                if let Some(oldest) = oldest {
+                    self.statements.remove(&oldest);
+                }
             }
-            self.statements.insert(sql.to_owned(), stmt);
+            self.statements.insert(sql.to_owned(), CachedStatement { stmt, last_used: 0 });
         }
-        Ok(self.statements.get_mut(sql).expect("inserted above"))
+        let cached = self.statements.get_mut(sql).expect("inserted above");
+        cached.last_used = self.uses;
+        Ok(&mut cached.stmt)
     }
 
     /// Drops every cached prepared statement (after a schema change).
@@ -2155,6 +2177,22 @@ mod tests {
         assert_eq!(names, ["id", "name", "price", "tags"]);
         assert_eq!(d.columns[2].ty, DuckType::Decimal { width: 10, scale: 2 });
         assert_eq!(d.columns[3].ty, DuckType::list(DuckType::Varchar));
+    }
+
+    #[test]
+    fn a_full_statement_cache_drops_its_least_recently_used_statement() {
+        let mut conn = memory();
+        conn.prepare_cached("SELECT 'hot'").unwrap().record_row_count(7);
+        conn.prepare_cached("SELECT 'cold'").unwrap().record_row_count(7);
+        // Many distinct texts, built at run time, with the hot one in use.
+        for i in 0..2 * STATEMENT_CACHE_CAPACITY {
+            conn.prepare_cached(&format!("SELECT {i}")).unwrap();
+            conn.prepare_cached("SELECT 'hot'").unwrap();
+            assert!(conn.statements.len() <= STATEMENT_CACHE_CAPACITY);
+        }
+        // Still the statement prepared first (it keeps what was recorded on it).
+        assert_eq!(conn.prepare_cached("SELECT 'hot'").unwrap().last_row_count(), Some(7));
+        assert_eq!(conn.prepare_cached("SELECT 'cold'").unwrap().last_row_count(), None, "prepared again");
     }
 
     #[test]
