@@ -109,7 +109,7 @@ pub enum DuckType {
         /// Members in order.
         members: Vec<(String, DuckType)>,
     },
-    /// `GEOMETRY` (stored as WKB; read it through a cast in SQL).
+    /// `GEOMETRY` (stored as WKB).
     Geometry,
     /// `VARIANT` (read it through a cast in SQL).
     Variant,
@@ -130,11 +130,10 @@ impl DuckType {
         DuckType::List { element: Box::new(element) }
     }
 
-    /// For a type that no Rust type reads (GEOMETRY, VARIANT, one this
+    /// For a type that no Rust type reads (VARIANT, one this
     /// version does not model), the casts that make it readable.
     pub fn readable_casts(&self) -> Option<&'static str> {
         match self {
-            DuckType::Geometry => Some("`col::VARCHAR` (WKT) or `col::BLOB` (WKB)"),
             DuckType::Variant => Some("`col::JSON` or `col::VARCHAR`"),
             DuckType::Other { .. } => Some("`col::VARCHAR`"),
             _ => None,

@@ -573,6 +573,7 @@ impl LogicalType {
             T::TimestampNs => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_NS),
             T::TimestampTz => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_TZ),
             T::TimestampTzNs => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_TIMESTAMP_TZ_NS),
+            T::Geometry => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_GEOMETRY),
             T::Interval => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_INTERVAL),
             T::Uuid => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_UUID),
             T::Null => simple(sys::DUCKDB_TYPE_DUCKDB_TYPE_SQLNULL),
@@ -785,7 +786,9 @@ impl Statement {
                 Value::Varchar(s) | Value::Enum(s) => {
                     sys::duckdb_bind_varchar_length(raw, idx, s.as_ptr().cast(), s.len() as u64)
                 }
-                Value::Blob(b) => sys::duckdb_bind_blob(raw, idx, b.as_ptr().cast(), b.len() as u64),
+                Value::Blob(b) | Value::Geometry(b) => {
+                    sys::duckdb_bind_blob(raw, idx, b.as_ptr().cast(), b.len() as u64)
+                }
                 Value::Date(days) => sys::duckdb_bind_date(raw, idx, sys::duckdb_date { days: *days }),
                 Value::Time(micros) => sys::duckdb_bind_time(raw, idx, sys::duckdb_time { micros: *micros }),
                 Value::Timestamp(micros) => {
@@ -931,7 +934,7 @@ impl OwnedValue {
                 Value::Varchar(s) | Value::Enum(s) => {
                     sys::duckdb_create_varchar_length(s.as_ptr().cast(), s.len() as u64)
                 }
-                Value::Blob(b) => sys::duckdb_create_blob(b.as_ptr(), b.len() as u64),
+                Value::Blob(b) | Value::Geometry(b) => sys::duckdb_create_blob(b.as_ptr(), b.len() as u64),
                 Value::Date(days) => sys::duckdb_create_date(sys::duckdb_date { days: *days }),
                 Value::Time(micros) => sys::duckdb_create_time(sys::duckdb_time { micros: *micros }),
                 Value::Timestamp(micros) => sys::duckdb_create_timestamp(sys::duckdb_timestamp { micros: *micros }),
@@ -1432,7 +1435,12 @@ impl<'a> ColumnRef<'a> {
             || self.data.is_null()
             || !matches!(
                 self.ty,
-                DuckType::Varchar | DuckType::Json | DuckType::Blob | DuckType::Bit | DuckType::BigNum
+                DuckType::Varchar
+                    | DuckType::Json
+                    | DuckType::Blob
+                    | DuckType::Bit
+                    | DuckType::BigNum
+                    | DuckType::Geometry
             )
         {
             return None;

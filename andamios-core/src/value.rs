@@ -206,6 +206,9 @@ pub enum Value {
     Uuid(u128),
     Bit(BitString),
     BigNum(BigNum),
+    /// A GEOMETRY, as the WKB (well-known binary) DuckDB stores it;
+    /// bound as a BLOB, which DuckDB casts where a GEOMETRY is expected.
+    Geometry(Vec<u8>),
     /// A list whose elements have type `element`.
     List {
         element: DuckType,
@@ -330,6 +333,7 @@ impl Value {
             Uuid(_) => DuckType::Uuid,
             Bit(_) => DuckType::Bit,
             BigNum(_) => DuckType::BigNum,
+            Geometry(_) => DuckType::Geometry,
             List { element, .. } => DuckType::list(element.clone()),
             Struct { ty, .. } | Map { ty, .. } | Union { ty, .. } => ty.clone(),
             Unencodable(_) => DuckType::Unknown,

@@ -798,16 +798,32 @@ async fn any_value_reads_as_a_value() {
     let again: Value = query_scalar("SELECT $1").bind(value.clone()).fetch_one(pool).await.unwrap();
     assert_eq!(again, value);
 
-    // No Rust type reads GEOMETRY or VARIANT: the error gives the casts
-    // that do, and they work.
-    for (sql, casts) in [("'POINT(1 2)'::GEOMETRY", ["VARCHAR", "BLOB"]), ("{'a': 1}::VARIANT", ["JSON", "VARCHAR"])] {
-        let err = query_scalar::<Value>(&format!("SELECT {sql} AS col")).fetch_one(pool).await.unwrap_err();
-        for cast in casts {
-            assert!(err.to_string().contains(&format!("`col::{cast}`")), "{err}");
-            query_scalar::<Value>(&format!("SELECT col::{cast} FROM (SELECT {sql} AS col)"))
-                .fetch_one(pool)
-                .await
-                .unwrap_or_else(|e| panic!("{sql} cast to {cast}: {e}"));
-        }
+    // A GEOMETRY reads as the WKB DuckDB stores, and binds back from it.
+    let point = [1u8, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xF0, 0x3F, 0, 0, 0, 0, 0, 0, 0, 0x40];
+    let wkb: Vec<u8> = query_scalar("SELECT 'POINT(1 2)'::GEOMETRY").fetch_one(pool).await.unwrap();
+    assert_eq!(wkb, point);
+    let value: Value = query_scalar("SELECT 'POINT(1 2)'::GEOMETRY").fetch_one(pool).await.unwrap();
+    assert_eq!(value, Value::Geometry(point.to_vec()));
+    let text: String = query_scalar("SELECT $1::GEOMETRY::VARCHAR").bind(value.clone()).fetch_one(pool).await.unwrap();
+    assert_eq!(text, "POINT (1 2)");
+    pool.execute_batch("CREATE TABLE places (g GEOMETRY)").await.unwrap();
+    andamios::query("INSERT INTO places VALUES ($1)").bind(value.clone()).execute(pool).await.unwrap();
+    let err = pool.append("places", vec![(value,)]).await.unwrap_err();
+    assert!(err.to_string().contains("INSERT INTO t VALUES ($1::GEOMETRY)"), "{err}");
+    pool.append("places", vec![(Value::Null,)]).await.unwrap();
+    let places: Vec<Option<Vec<u8>>> =
+        query_scalar("SELECT g FROM places ORDER BY g NULLS LAST").fetch_all(pool).await.unwrap();
+    assert_eq!(places, [Some(point.to_vec()), None]);
+
+    // No Rust type reads VARIANT: the error gives the casts that do, and
+    // they work.
+    let sql = "{'a': 1}::VARIANT";
+    let err = query_scalar::<Value>(&format!("SELECT {sql} AS col")).fetch_one(pool).await.unwrap_err();
+    for cast in ["JSON", "VARCHAR"] {
+        assert!(err.to_string().contains(&format!("`col::{cast}`")), "{err}");
+        query_scalar::<Value>(&format!("SELECT col::{cast} FROM (SELECT {sql} AS col)"))
+            .fetch_one(pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql} cast to {cast}: {e}"));
     }
 }

@@ -27,7 +27,8 @@ pub(crate) fn rust_type(ty: &DuckType) -> Result<TokenStream, String> {
         T::Varchar | T::Enum { .. } => quote!(::std::string::String),
         T::Json if cfg!(feature = "json") => quote!(::serde_json::Value),
         T::Json => quote!(::std::string::String),
-        T::Blob => quote!(::std::vec::Vec<u8>),
+        // A GEOMETRY reads as its WKB.
+        T::Blob | T::Geometry => quote!(::std::vec::Vec<u8>),
         T::Date if cfg!(feature = "chrono") => quote!(::chrono::NaiveDate),
         T::Date if cfg!(feature = "time") => quote!(::time::Date),
         T::Date => quote!(::andamios::types::Date),
@@ -113,7 +114,7 @@ pub(crate) fn param_marker(ty: &DuckType) -> Option<TokenStream> {
         T::Decimal { .. } => quote!(Decimal),
         T::Varchar => quote!(Varchar),
         T::Json => quote!(Json),
-        T::Blob => quote!(Blob),
+        T::Blob | T::Geometry => quote!(Blob),
         T::Date => quote!(Date),
         T::Time => quote!(Time),
         T::Timestamp | T::TimestampS | T::TimestampMs | T::TimestampNs => quote!(Timestamp),

@@ -226,7 +226,8 @@ impl Decode for u8 {
     }
 
     fn accepts_vec(ty: &DuckType) -> bool {
-        matches!(ty, DuckType::Blob | DuckType::Varchar)
+        // A GEOMETRY reads as the WKB DuckDB stores.
+        matches!(ty, DuckType::Blob | DuckType::Varchar | DuckType::Geometry)
             || matches!(ty, DuckType::List { element } | DuckType::Array { element, .. } if is_integer(element))
     }
 

@@ -57,6 +57,7 @@ impl Decode for Value {
             DuckType::Varchar | DuckType::Json => Value::Varchar(String::decode(column, row)?),
             DuckType::Enum { .. } => Value::Enum(String::decode(column, row)?),
             DuckType::Blob => Value::Blob(Vec::<u8>::decode(column, row)?),
+            DuckType::Geometry => Value::Geometry(Vec::<u8>::decode(column, row)?),
             DuckType::Bit => Value::Bit(BitString::decode(column, row)?),
             DuckType::BigNum => Value::BigNum(BigNum::decode(column, row)?),
             DuckType::Date => Value::Date(Date::decode(column, row)?.days),

@@ -130,7 +130,14 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
             }
             column.put_bytes(s.as_bytes())
         }
-        (DuckType::Blob, Value::Blob(b)) => column.put_bytes(b),
+        (DuckType::Blob, Value::Blob(b) | Value::Geometry(b)) => column.put_bytes(b),
+        (DuckType::Geometry, _) => {
+            return Err(EncodeError(
+                "Andamios does not append to GEOMETRY columns (DuckDB's appender would store the bytes unchecked); \
+                 insert the WKB with `INSERT INTO t VALUES ($1::GEOMETRY)`, or append it to a BLOB column"
+                    .into(),
+            ))
+        }
         (DuckType::Enum { members }, Value::Varchar(s) | Value::Enum(s)) => {
             let index = members
                 .iter()

@@ -23,7 +23,8 @@
 //! | UNION | a `#[derive(Type)]` enum whose variants hold one value each (`enum Reading { Number(f64), Text(String) }`), matched by member name |
 //! | NULL | `Option<T>` |
 //! | any | [`Value`], which holds any of them |
-//! | GEOMETRY, VARIANT | none: cast in SQL (`g::VARCHAR` gives WKT, `g::BLOB` WKB; `v::JSON`) |
+//! | GEOMETRY | `Vec<u8>`, its WKB (binds as a BLOB: write `$1::GEOMETRY`; not appended) |
+//! | VARIANT | none: cast it in SQL (`v::JSON`) |
 //! | any of these | a `#[derive(Type)]` newtype (`struct UserId(i64);`) over its Rust type |
 //!
 //! Integers decode from any DuckDB integer type whose value fits (DuckDB's
