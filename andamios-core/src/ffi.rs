@@ -1922,11 +1922,13 @@ impl ColumnWriter<'_> {
         true
     }
 
-    /// Writes a VARCHAR or BLOB value, or a BIT or BIGNUM in DuckDB's
-    /// storage format; `false` for other column types.
+    /// Writes a VARCHAR or BLOB value, or a BIT, BIGNUM or GEOMETRY (WKB)
+    /// in DuckDB's storage format; `false` for other column types.
     pub fn put_bytes(&mut self, bytes: &[u8]) -> bool {
-        let is_string =
-            matches!(self.ty, DuckType::Varchar | DuckType::Json | DuckType::Blob | DuckType::Bit | DuckType::BigNum);
+        let is_string = matches!(
+            self.ty,
+            DuckType::Varchar | DuckType::Json | DuckType::Blob | DuckType::Bit | DuckType::BigNum | DuckType::Geometry
+        );
         if !is_string || self.row >= self.capacity {
             return false;
         }

@@ -32,6 +32,7 @@ pub(crate) mod nullability;
 pub mod schema;
 pub mod script;
 mod value;
+mod wkb;
 
 pub use bignum::BigNum;
 pub use bit_string::BitString;
@@ -41,3 +42,4 @@ pub use json_syntax::json_syntax_problem;
 pub use value::{map_entries_problem, Decimal, ParseValueError, Value};
 #[doc(hidden)]
 pub use value::{time_tz_bits, time_tz_from_bits};
+pub use wkb::wkb_problem;

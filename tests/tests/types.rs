@@ -808,12 +808,23 @@ async fn any_value_reads_as_a_value() {
     assert_eq!(text, "POINT (1 2)");
     pool.execute_batch("CREATE TABLE places (g GEOMETRY)").await.unwrap();
     andamios::query("INSERT INTO places VALUES ($1)").bind(value.clone()).execute(pool).await.unwrap();
-    let err = pool.append("places", vec![(value,)]).await.unwrap_err();
-    assert!(err.to_string().contains("INSERT INTO t VALUES ($1::GEOMETRY)"), "{err}");
-    pool.append("places", vec![(Value::Null,)]).await.unwrap();
-    let places: Vec<Option<Vec<u8>>> =
-        query_scalar("SELECT g FROM places ORDER BY g NULLS LAST").fetch_all(pool).await.unwrap();
-    assert_eq!(places, [Some(point.to_vec()), None]);
+    // Appended as it is, so only in the form DuckDB stores: little-endian
+    // ISO WKB (its cast, with `$1::GEOMETRY`, converts the others).
+    pool.append("places", vec![(value,), (Value::Null,)]).await.unwrap();
+    pool.append("places", vec![(point.to_vec(),)]).await.unwrap();
+    let mut big_endian = vec![0u8, 0, 0, 0, 1];
+    big_endian.extend(point[5..].chunks(8).flat_map(|c| c.iter().rev().copied().collect::<Vec<_>>()));
+    let err = pool.append("places", vec![(big_endian.clone(),)]).await.unwrap_err();
+    assert!(err.to_string().contains("big-endian part at byte 0"), "{err}");
+    let err = pool.append("places", vec![(point[..10].to_vec(),)]).await.unwrap_err();
+    assert!(err.to_string().contains("not WKB that a GEOMETRY column holds"), "{err}");
+    let converted: String =
+        query_scalar("SELECT $1::GEOMETRY::VARCHAR").bind(big_endian).fetch_one(pool).await.unwrap();
+    assert_eq!(converted, "POINT (1 2)");
+    let places: Vec<Option<String>> =
+        query_scalar("SELECT g::VARCHAR FROM places ORDER BY g NULLS LAST").fetch_all(pool).await.unwrap();
+    let expected = Some("POINT (1 2)".to_owned());
+    assert_eq!(places, [expected.clone(), expected.clone(), expected, None]);
 
     // No Rust type reads VARIANT: the error gives the casts that do, and
     // they work.

@@ -131,12 +131,13 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
             column.put_bytes(s.as_bytes())
         }
         (DuckType::Blob, Value::Blob(b) | Value::Geometry(b)) => column.put_bytes(b),
-        (DuckType::Geometry, _) => {
-            return Err(EncodeError(
-                "Andamios does not append to GEOMETRY columns (DuckDB's appender would store the bytes unchecked); \
-                 insert the WKB with `INSERT INTO t VALUES ($1::GEOMETRY)`, or append it to a BLOB column"
-                    .into(),
-            ))
+        // The appender stores the bytes as they are: they must be WKB in
+        // the form DuckDB stores.
+        (DuckType::Geometry, Value::Geometry(wkb) | Value::Blob(wkb)) => {
+            if let Some(problem) = andamios_core::wkb_problem(wkb) {
+                return Err(EncodeError(format!("not WKB that a GEOMETRY column holds: {problem}")));
+            }
+            column.put_bytes(wkb)
         }
         (DuckType::Enum { members }, Value::Varchar(s) | Value::Enum(s)) => {
             let index = members

@@ -23,7 +23,7 @@
 //! | UNION | a `#[derive(Type)]` enum whose variants hold one value each (`enum Reading { Number(f64), Text(String) }`), matched by member name |
 //! | NULL | `Option<T>` |
 //! | any | [`Value`], which holds any of them |
-//! | GEOMETRY | `Vec<u8>`, its WKB (binds as a BLOB: write `$1::GEOMETRY`; not appended) |
+//! | GEOMETRY | `Vec<u8>`, its WKB (binds as a BLOB: write `$1::GEOMETRY`; appends little-endian ISO WKB) |
 //! | VARIANT | none: cast it in SQL (`v::JSON`) |
 //! | any of these | a `#[derive(Type)]` newtype (`struct UserId(i64);`) over its Rust type |
 //!
