@@ -249,6 +249,10 @@ struct CachedStatement {
     last_used: u64,
 }
 
+/// The type of a UNION vector's first child, which holds each row's member
+/// number.
+static UNION_TAG: DuckType = DuckType::UTinyInt;
+
 /// How many prepared statements a connection keeps.
 const STATEMENT_CACHE_CAPACITY: usize = 256;
 
@@ -1370,8 +1374,7 @@ impl<'a> ColumnRef<'a> {
                 .collect(),
             DuckType::Union { members } => {
                 // A UNION is a STRUCT whose first child is the UTINYINT tag.
-                static TAG: DuckType = DuckType::UTinyInt;
-                std::iter::once(&TAG)
+                std::iter::once(&UNION_TAG)
                     .chain(members.iter().map(|(_, t)| t))
                     .enumerate()
                     // SAFETY: tag plus one child per member, each with the parent's length.
@@ -1816,9 +1819,8 @@ impl ColumnWriter<'_> {
     /// UTINYINT), the members follow; `None` when this is not a UNION
     /// column or it has no such part.
     fn union_part(&self, index: usize) -> Option<ColumnWriter<'_>> {
-        static TAG: DuckType = DuckType::UTinyInt;
         let DuckType::Union { members } = self.ty else { return None };
-        let ty = if index == 0 { &TAG } else { &members.get(index - 1)?.1 };
+        let ty = if index == 0 { &UNION_TAG } else { &members.get(index - 1)?.1 };
         // SAFETY: a UNION vector is a STRUCT vector of the tag and one child
         // per member, each as long as the union vector itself.
         let vector = unsafe { sys::duckdb_struct_vector_get_child(self.vector, index as u64) };

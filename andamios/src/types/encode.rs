@@ -1,3 +1,4 @@
+use super::temporal::is_infinite_timestamp;
 use andamios_core::ffi::ColumnWriter;
 use andamios_core::{json_syntax_problem, BigNum, BitString, Decimal, DuckType, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -171,7 +172,7 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
         (DuckType::Timestamp | DuckType::TimestampTz, Value::Timestamp(t) | Value::TimestampTz(t)) => column.put(*t),
         // `infinity` and `-infinity` are the same values in every precision.
         (DuckType::TimestampS | DuckType::TimestampMs | DuckType::TimestampNs, Value::Timestamp(t))
-            if t.unsigned_abs() == i64::MAX.unsigned_abs() =>
+            if is_infinite_timestamp(*t) =>
         {
             column.put(*t)
         }
@@ -180,15 +181,13 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
         (DuckType::TimestampNs, Value::TimestampNs(t)) | (DuckType::TimestampTzNs, Value::TimestampTzNs(t)) => {
             column.put(*t)
         }
-        (DuckType::TimestampTzNs, Value::TimestampTz(t)) if t.unsigned_abs() == i64::MAX.unsigned_abs() => {
-            column.put(*t)
-        }
+        (DuckType::TimestampTzNs, Value::TimestampTz(t)) if is_infinite_timestamp(*t) => column.put(*t),
         (DuckType::TimestampTzNs, Value::TimestampTz(t)) => {
             column.put(t.checked_mul(1_000).ok_or_else(|| out_of_range(t))?)
         }
         // Into microseconds, as DuckDB casts them: the nanoseconds go.
         (DuckType::Timestamp, Value::TimestampNs(t)) | (DuckType::TimestampTz, Value::TimestampTzNs(t)) => {
-            column.put(if t.unsigned_abs() == i64::MAX.unsigned_abs() { *t } else { t.div_euclid(1_000) })
+            column.put(if is_infinite_timestamp(*t) { *t } else { t.div_euclid(1_000) })
         }
         (DuckType::TimestampNs, Value::Timestamp(t)) => {
             column.put(t.checked_mul(1_000).ok_or_else(|| out_of_range(t))?)

@@ -180,6 +180,13 @@ pub struct Timestamp {
 /// DuckDB's `infinity` TIMESTAMP, in every precision.
 const INFINITE_TIMESTAMP: i64 = i64::MAX;
 
+/// Whether a raw timestamp, in any precision, is `infinity` or `-infinity`
+/// (the same values in every precision).
+#[inline]
+pub(crate) fn is_infinite_timestamp(raw: i64) -> bool {
+    raw.unsigned_abs() == INFINITE_TIMESTAMP.unsigned_abs()
+}
+
 impl Timestamp {
     /// DuckDB's `infinity` TIMESTAMP, later than every other.
     pub const INFINITY: Timestamp = Timestamp { micros: INFINITE_TIMESTAMP };
@@ -188,7 +195,7 @@ impl Timestamp {
 
     /// Whether the timestamp is neither `infinity` nor `-infinity`.
     pub fn is_finite(&self) -> bool {
-        self.micros.unsigned_abs() != INFINITE_TIMESTAMP.unsigned_abs()
+        !is_infinite_timestamp(self.micros)
     }
 
     /// The timestamp of `date` at `time`.
@@ -231,7 +238,7 @@ impl TimestampTz {
 
     /// Whether the timestamp is neither `infinity` nor `-infinity`.
     pub fn is_finite(&self) -> bool {
-        self.micros.unsigned_abs() != INFINITE_TIMESTAMP.unsigned_abs()
+        !is_infinite_timestamp(self.micros)
     }
 }
 
@@ -310,7 +317,7 @@ impl Decode for TimeTz {
 pub(crate) fn timestamp_micros(column: &ColumnRef<'_>, row: usize) -> Result<i64, DecodeError> {
     valid(column, row)?;
     let raw = column.get::<i64>(row).ok_or(DecodeError::Mismatch)?;
-    if raw.unsigned_abs() == INFINITE_TIMESTAMP.unsigned_abs() {
+    if is_infinite_timestamp(raw) {
         return Ok(raw);
     }
     let overflow = || DecodeError::OutOfRange(format!("{raw} in {}", column.duck_type()));
@@ -329,7 +336,7 @@ pub(crate) fn timestamp_micros(column: &ColumnRef<'_>, row: usize) -> Result<i64
 /// read this way have no value for them.
 pub(crate) fn timestamp_nanos(column: &ColumnRef<'_>, row: usize) -> Result<i128, DecodeError> {
     let micros = timestamp_micros(column, row)?;
-    if micros.unsigned_abs() == INFINITE_TIMESTAMP.unsigned_abs() {
+    if is_infinite_timestamp(micros) {
         return Err(DecodeError::Infinite(infinity_name(micros > 0)));
     }
     if matches!(column.duck_type(), DuckType::TimestampNs | DuckType::TimestampTzNs) {
