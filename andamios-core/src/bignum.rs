@@ -12,7 +12,7 @@ use std::fmt;
 /// assert_eq!(i128::try_from(&n), Err(n.clone()));
 /// assert_eq!(i64::try_from(&BigNum::from(-42i64)), Ok(-42));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
 pub struct BigNum {
     negative: bool,
     /// The absolute value, big-endian, without leading zero bytes (empty for 0).
@@ -146,6 +146,8 @@ macro_rules! try_into_primitive {
     )*};
 }
 try_into_primitive!(i8, i16, i32, i64, i128, u8, u16, u32, u64, u128);
+
+crate::debug_as_display!(BigNum);
 
 impl fmt::Display for BigNum {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -13,7 +13,7 @@ use std::fmt;
 /// assert_eq!(bits.to_string(), "10110");
 /// assert_eq!(BitString::from_bits([true, false]).to_string(), "10");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct BitString {
     /// DuckDB's storage: the number of padding bits, then the bits, first
     /// bit most significant, with the padding (set to 1) in front.
@@ -77,6 +77,8 @@ impl BitString {
         &self.stored
     }
 }
+
+crate::debug_as_display!(BitString);
 
 impl fmt::Display for BitString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -17,6 +17,22 @@
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+/// Implements `Debug` as the type's `Display`, for the value types whose
+/// fields are an encoding (days since 1970, a mantissa and a scale): a
+/// `{:?}` of a row shows `2024-01-01` and `12.50`, as chrono's and
+/// rust_decimal's types print, not `Date { days: 19723 }`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! debug_as_display {
+    ($($type:ty),+ $(,)?) => {$(
+        impl ::std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(self, f)
+            }
+        }
+    )+};
+}
+
 #[cfg(feature = "arrow")]
 mod arrow_ranges;
 mod bignum;

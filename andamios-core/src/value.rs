@@ -13,7 +13,7 @@ use std::fmt;
 /// assert_eq!(price.scale(), 2);
 /// assert_eq!(price.to_string(), "12.50");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Decimal {
     mantissa: i128,
     scale: u8,
@@ -70,6 +70,8 @@ impl Decimal {
         }
     }
 }
+
+crate::debug_as_display!(Decimal);
 
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -32,6 +32,8 @@ pub(crate) fn civil_from_days(days: i32) -> (i32, u32, u32) {
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
+andamios_core::debug_as_display!(Date, Time, TimeTz, Timestamp, TimestampTz, Interval);
+
 /// A DuckDB DATE: days since 1970-01-01.
 ///
 /// ```
@@ -40,7 +42,7 @@ const MICROS_PER_DAY: i64 = 86_400_000_000;
 /// assert_eq!(d.to_string(), "2024-02-29");
 /// assert_eq!(d.ymd(), (2024, 2, 29));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
     /// Days since 1970-01-01 (negative before).
     pub days: i32,
@@ -103,7 +105,7 @@ impl fmt::Display for Date {
 }
 
 /// A DuckDB TIME: microseconds since midnight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Time {
     /// Microseconds since midnight.
     pub micros: i64,
@@ -136,7 +138,7 @@ impl fmt::Display for Time {
 }
 
 /// A DuckDB TIME WITH TIME ZONE: local time and its UTC offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TimeTz {
     /// Microseconds since midnight, local time.
     pub micros: i64,
@@ -171,7 +173,7 @@ impl TimeTz {
 
 /// A DuckDB TIMESTAMP (and TIMESTAMP_S/_MS/_NS): microseconds since
 /// 1970-01-01 00:00:00, without a time zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp {
     /// Microseconds since the epoch.
     pub micros: i64,
@@ -224,7 +226,7 @@ impl fmt::Display for Timestamp {
 }
 
 /// A DuckDB TIMESTAMP WITH TIME ZONE: microseconds since the epoch, UTC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TimestampTz {
     /// Microseconds since 1970-01-01 00:00:00 UTC.
     pub micros: i64,
@@ -252,7 +254,7 @@ impl fmt::Display for TimestampTz {
 }
 
 /// A DuckDB INTERVAL: months, days and microseconds, kept apart as DuckDB does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Interval {
     /// Whole months.
     pub months: i32,
@@ -583,6 +585,44 @@ mod tests {
         let ts = Timestamp::new(Date::from_ymd(1969, 12, 31).unwrap(), Time::from_hms_micro(23, 59, 59, 5).unwrap());
         assert_eq!(ts.to_string(), "1969-12-31 23:59:59.000005");
         assert_eq!(ts.micros, -999_995);
+    }
+
+    #[test]
+    fn debug_prints_values_as_duckdb_writes_them() {
+        use andamios_core::{BigNum, BitString, Decimal};
+        #[derive(Debug)]
+        #[allow(dead_code)]
+        struct Row {
+            day: Date,
+            never: Date,
+            at: Time,
+            zoned: TimeTz,
+            stamp: Timestamp,
+            stamp_tz: TimestampTz,
+            span: Interval,
+            price: Decimal,
+            big: BigNum,
+            bits: BitString,
+        }
+        let row = Row {
+            day: Date::from_ymd(2024, 2, 29).unwrap(),
+            never: Date::INFINITY,
+            at: Time::from_hms_micro(12, 30, 0, 500_000).unwrap(),
+            zoned: TimeTz { micros: 3_600_000_000, offset_seconds: 7200 },
+            stamp: Timestamp::new(Date::from_ymd(2024, 1, 1).unwrap(), Time::from_hms_micro(8, 0, 0, 0).unwrap()),
+            stamp_tz: TimestampTz { micros: 0 },
+            span: Interval { months: 14, days: 3, micros: 1_500_000 },
+            price: Decimal::new(-1250, 2),
+            big: BigNum::from_sign_and_magnitude(true, &[1, 0]),
+            bits: BitString::from_bits([true, false, true]),
+        };
+        assert_eq!(
+            format!("{row:?}"),
+            "Row { day: 2024-02-29, never: infinity, at: 12:30:00.5, zoned: 01:00:00+02, \
+             stamp: 2024-01-01 08:00:00, stamp_tz: 1970-01-01 00:00:00+00, \
+             span: 1 year 2 months 3 days 00:00:01.5, price: -12.50, big: -256, bits: 101 }"
+        );
+        assert_eq!(format!("{:?}", andamios_core::Value::Decimal(Decimal::new(5, 1))), "Decimal(0.5)");
     }
 
     #[test]
