@@ -19,12 +19,13 @@ pub(crate) fn lines(old: &str, new: &str) -> String {
             out.push((' ', a[i]));
             i += 1;
             j += 1;
-        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            out.push(('+', b[j]));
-            j += 1;
-        } else {
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            // A changed line reads as a diff does: the old one, then the new.
             out.push(('-', a[i]));
             i += 1;
+        } else {
+            out.push(('+', b[j]));
+            j += 1;
         }
     }
     let changed: Vec<bool> = out.iter().map(|(c, _)| *c != ' ').collect();
@@ -52,7 +53,7 @@ mod tests {
         let old = "a\nb\nc\nd\ne\nf\ng\n";
         let new = "a\nb\nc\nD\ne\nf\ng\n";
         let d = lines(old, new);
-        assert!(d.contains("- d") && d.contains("+ D"), "{d}");
+        assert!(d.contains("    - d\n    + D\n"), "the old line, then the new: {d}");
         assert!(d.contains("  c") && d.contains("  e"), "{d}");
         assert!(!d.contains("  a\n"), "far context is elided: {d}");
     }
