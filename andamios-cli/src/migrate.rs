@@ -214,6 +214,9 @@ pub(crate) fn run(command: Command) -> Outcome {
             let info = rt.block_on(migrator.info(&pool)).map_err(|e| e.to_string())?;
             for m in info {
                 let state = match (&m.applied, m.changed) {
+                    (Some(a), _) if m.missing => {
+                        format!("applied {}, but its file is MISSING: restore it", a.installed_on)
+                    }
                     (Some(_), true) => "CHANGED since applied".to_owned(),
                     (Some(a), false) => format!("applied {} ({} ms)", a.installed_on, a.execution_ms),
                     (None, _) => "pending".to_owned(),

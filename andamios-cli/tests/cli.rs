@@ -73,6 +73,9 @@ fn migrate_run_info_and_revert_round_trip() {
     std::fs::remove_file(d.join("migrations/99999999999999_add_posts.sql")).unwrap();
     let out = andamios(d, &["migrate", "revert", "--database-url", &url]);
     assert!(!out.status.success(), "an applied migration whose file is gone is an error");
+    let out = andamios(d, &["migrate", "info", "--database-url", &url]);
+    let listed = text(&out);
+    assert!(listed.contains("99999999999999  add posts") && listed.contains("its file is MISSING"), "{listed}");
     write(d.join("migrations/99999999999999_add_posts.sql"), "CREATE TABLE posts (id BIGINT);");
     write(d.join("migrations/99999999999999_add_posts.down.sql"), "DROP TABLE posts;");
     let out = andamios(d, &["migrate", "revert", "--database-url", &url]);

@@ -42,6 +42,10 @@ pub struct MigrationInfo {
     pub changed: bool,
     /// Whether it can be reverted.
     pub reversible: bool,
+    /// Whether it was applied to the database but no migration file has its
+    /// version any more (deleted, or renamed to another version): `run`
+    /// and `undo` refuse to go on until it is restored.
+    pub missing: bool,
 }
 
 /// When a migration was applied.
@@ -62,6 +66,7 @@ pub struct Migrator {
 #[derive(Debug)]
 struct AppliedRow {
     version: i64,
+    description: String,
     checksum: Vec<u8>,
     installed_on: String,
     execution_ms: i64,
@@ -71,9 +76,10 @@ impl crate::FromRow for AppliedRow {
     fn from_row(row: &crate::Row) -> Result<Self> {
         Ok(AppliedRow {
             version: row.try_get(0)?,
-            checksum: row.try_get(1)?,
-            installed_on: row.try_get(2)?,
-            execution_ms: row.try_get(3)?,
+            description: row.try_get(1)?,
+            checksum: row.try_get(2)?,
+            installed_on: row.try_get(3)?,
+            execution_ms: row.try_get(4)?,
         })
     }
 }
@@ -123,7 +129,7 @@ impl Migrator {
         ))
         .await?;
         query_as(&format!(
-            "SELECT version, checksum, installed_on::VARCHAR, execution_time FROM {TABLE} ORDER BY version"
+            "SELECT version, description, checksum, installed_on::VARCHAR, execution_time FROM {TABLE} ORDER BY version"
         ))
         .fetch_all(pool)
         .await
@@ -218,24 +224,33 @@ impl Migrator {
         Ok(done)
     }
 
-    /// Every migration (known or applied) and its state.
+    /// Every migration, known or applied, and its state, in version order.
     pub async fn info(&self, pool: &Pool) -> Result<Vec<MigrationInfo>> {
         let applied = self.applied(pool).await?;
-        Ok(self
-            .migrations
-            .iter()
-            .map(|m| {
-                let row = applied.iter().find(|a| a.version == m.version);
-                MigrationInfo {
-                    version: m.version,
-                    description: m.description.clone(),
-                    applied: row
-                        .map(|r| Applied { installed_on: r.installed_on.clone(), execution_ms: r.execution_ms }),
-                    changed: row.is_some_and(|r| r.checksum != m.checksum),
-                    reversible: m.down_sql.is_some(),
-                }
-            })
-            .collect())
+        let when = |r: &AppliedRow| Applied { installed_on: r.installed_on.clone(), execution_ms: r.execution_ms };
+        let known = self.migrations.iter().map(|m| {
+            let row = applied.iter().find(|a| a.version == m.version);
+            MigrationInfo {
+                version: m.version,
+                description: m.description.clone(),
+                applied: row.map(when),
+                changed: row.is_some_and(|r| r.checksum != m.checksum),
+                reversible: m.down_sql.is_some(),
+                missing: false,
+            }
+        });
+        let missing =
+            applied.iter().filter(|r| !self.migrations.iter().any(|m| m.version == r.version)).map(|r| MigrationInfo {
+                version: r.version,
+                description: r.description.clone(),
+                applied: Some(when(r)),
+                changed: false,
+                reversible: false,
+                missing: true,
+            });
+        let mut info: Vec<MigrationInfo> = known.chain(missing).collect();
+        info.sort_by_key(|m| m.version);
+        Ok(info)
     }
 }
 
