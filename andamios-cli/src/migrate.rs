@@ -3,6 +3,7 @@
 use crate::{database_url, runtime, Outcome};
 use andamios::migrate::Migrator;
 use andamios::Pool;
+use andamios_core::schema::database_path;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -145,11 +146,24 @@ fn add(dir: &Path, name: &str, reversible: bool) -> Outcome {
 }
 
 fn connect(common: &Common) -> Result<(Migrator, tokio::runtime::Runtime, Pool), String> {
+    connect_with(common, andamios::AccessMode::ReadWrite)
+}
+
+/// For the commands that only read (`migrate info`, `migrate run
+/// --dry-run`): a mistyped path is an error, not a new empty database.
+fn connect_read_only(common: &Common) -> Result<(Migrator, tokio::runtime::Runtime, Pool), String> {
+    connect_with(common, andamios::AccessMode::ReadOnly)
+}
+
+fn connect_with(
+    common: &Common,
+    access: andamios::AccessMode,
+) -> Result<(Migrator, tokio::runtime::Runtime, Pool), String> {
     let migrator = Migrator::from_dir(&common.source).map_err(|e| e.to_string())?;
     let url = database_url(common.database_url.clone())?;
     let rt = runtime()?;
     let pool = rt
-        .block_on(andamios::PoolOptions::new().max_connections(1).connect(&url))
+        .block_on(andamios::PoolOptions::new().max_connections(1).access_mode(access).connect(&url))
         .map_err(|e| format!("cannot open {url}: {e}"))?;
     Ok((migrator, rt, pool))
 }
@@ -168,21 +182,28 @@ pub(crate) fn run(command: Command) -> Outcome {
         }
         Command::BuildScript { force, source } => build_script(&source, force),
         Command::Run { target_version, dry_run, common } => {
-            let (migrator, rt, pool) = connect(&common)?;
             if dry_run {
-                let info = rt.block_on(migrator.info(&pool)).map_err(|e| e.to_string())?;
-                let pending: Vec<_> = info
-                    .iter()
-                    .filter(|m| m.applied.is_none() && target_version.is_none_or(|t| m.version <= t))
-                    .collect();
+                let path = database_path(&database_url(common.database_url.clone())?)?;
+                let pending: Vec<(i64, String)> = if path != ":memory:" && !Path::new(&path).exists() {
+                    say!("{path} does not exist yet: `migrate run` creates it");
+                    let migrator = Migrator::from_dir(&common.source).map_err(|e| e.to_string())?;
+                    migrator.migrations().iter().map(|m| (m.version, m.description.clone())).collect()
+                } else {
+                    let (migrator, rt, pool) = connect_read_only(&common)?;
+                    let info = rt.block_on(migrator.info(&pool)).map_err(|e| e.to_string())?;
+                    info.into_iter().filter(|m| m.applied.is_none()).map(|m| (m.version, m.description)).collect()
+                };
+                let pending: Vec<_> =
+                    pending.into_iter().filter(|(version, _)| target_version.is_none_or(|t| *version <= t)).collect();
                 if pending.is_empty() {
                     say!("nothing to apply");
                 }
-                for m in pending {
-                    say!("would apply {} {}", m.version, m.description);
+                for (version, description) in pending {
+                    say!("would apply {version} {description}");
                 }
                 return Ok(ExitCode::SUCCESS);
             }
+            let (migrator, rt, pool) = connect(&common)?;
             let applied = rt.block_on(migrator.run_to(&pool, target_version)).map_err(|e| e.to_string())?;
             if applied.is_empty() {
                 say!("nothing to apply: the database is up to date");
@@ -210,7 +231,7 @@ pub(crate) fn run(command: Command) -> Outcome {
             Ok(ExitCode::SUCCESS)
         }
         Command::Info { common } => {
-            let (migrator, rt, pool) = connect(&common)?;
+            let (migrator, rt, pool) = connect_read_only(&common)?;
             let info = rt.block_on(migrator.info(&pool)).map_err(|e| e.to_string())?;
             for m in info {
                 let state = match (&m.applied, m.changed) {

@@ -58,10 +58,27 @@ fn migrate_run_info_and_revert_round_trip() {
 
     let url = url(d);
     let out = andamios(d, &["migrate", "run", "--dry-run", "--database-url", &url]);
+    assert!(text(&out).contains("does not exist yet"), "{}", text(&out));
     assert!(text(&out).contains("would apply") && text(&out).contains("add posts"), "{}", text(&out));
+    // Reading commands never write: no database for a path that has none.
+    let out = andamios(d, &["migrate", "info", "--database-url", &url]);
+    assert!(!out.status.success() && text(&out).contains("does not exist"), "{}", text(&out));
+    assert!(!d.join("app.duckdb").exists(), "neither a dry run nor info creates the database");
+    drop(Database::open(d.join("app.duckdb").to_str().unwrap(), &OpenOptions::default()).unwrap());
+    let out = andamios(d, &["migrate", "info", "--database-url", &url]);
+    assert_eq!(text(&out).matches("pending").count(), 2, "{}", text(&out));
+    let out = andamios(d, &["migrate", "run", "--dry-run", "--database-url", &url]);
+    assert_eq!(text(&out).matches("would apply").count(), 2, "{}", text(&out));
+    assert_eq!(
+        query_one(d, "SELECT count(*) FROM duckdb_tables() WHERE table_name = '_andamios_migrations'"),
+        Some(0),
+        "info and a dry run leave an empty database as it was"
+    );
     let out = andamios(d, &["migrate", "run", "--database-url", &url]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("applied") && text(&out).contains("create users"), "{}", text(&out));
+    let out = andamios(d, &["migrate", "run", "--dry-run", "--database-url", &url]);
+    assert!(text(&out).contains("nothing to apply"), "{}", text(&out));
     let out = andamios(d, &["migrate", "info", "--database-url", &url]);
     assert_eq!(text(&out).matches("applied").count(), 2, "{}", text(&out));
     assert!(text(&out).contains("[reversible]"));
@@ -255,6 +272,7 @@ fn a_closed_standard_output_ends_the_command_quietly() {
     for version in 1..=1500 {
         write(d.join(format!("migrations/{version}_step.sql")), "SELECT 1;");
     }
+    drop(Database::open(d.join("app.duckdb").to_str().unwrap(), &OpenOptions::default()).unwrap());
     let mut child = Command::new(env!("CARGO_BIN_EXE_andamios"))
         .args(["migrate", "info", "--database-url", &url(d)])
         .current_dir(d)

@@ -117,6 +117,7 @@ impl Migrator {
         &self.migrations
     }
 
+    /// The applied migrations, creating the table that records them first.
     async fn applied(&self, pool: &Pool) -> Result<Vec<AppliedRow>> {
         pool.execute_batch(&format!(
             "CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -128,6 +129,22 @@ impl Migrator {
             )"
         ))
         .await?;
+        self.applied_so_far(pool).await
+    }
+
+    /// The applied migrations, writing nothing: none while the table that
+    /// records them does not exist, so that a read-only database can be read.
+    async fn applied_so_far(&self, pool: &Pool) -> Result<Vec<AppliedRow>> {
+        let recorded: bool = crate::query_scalar(
+            "SELECT count(*) > 0 FROM duckdb_tables()
+             WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = $1",
+        )
+        .bind(TABLE)
+        .fetch_one(pool)
+        .await?;
+        if !recorded {
+            return Ok(Vec::new());
+        }
         query_as(&format!(
             "SELECT version, description, checksum, installed_on::VARCHAR, execution_time FROM {TABLE} ORDER BY version"
         ))
@@ -225,8 +242,9 @@ impl Migrator {
     }
 
     /// Every migration, known or applied, and its state, in version order.
+    /// Writes nothing, so a read-only pool will do.
     pub async fn info(&self, pool: &Pool) -> Result<Vec<MigrationInfo>> {
-        let applied = self.applied(pool).await?;
+        let applied = self.applied_so_far(pool).await?;
         let when = |r: &AppliedRow| Applied { installed_on: r.installed_on.clone(), execution_ms: r.execution_ms };
         let known = self.migrations.iter().map(|m| {
             let row = applied.iter().find(|a| a.version == m.version);
