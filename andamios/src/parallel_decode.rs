@@ -161,14 +161,22 @@ type HelperDone = mpsc::Receiver<Result<()>>;
 /// after the previous million were freed took 13 ms, and 24 ms when a
 /// 200 KB allocation came first.)
 struct SharedGroup<T> {
-    chunks: Vec<Arc<ChunkView>>,
+    /// How many chunks the group has.
+    len: usize,
     state: Mutex<GroupState<T>>,
     /// Signalled when a chunk taken from the back is decoded, or failed.
     back_done: Condvar,
 }
 
 struct GroupState<T> {
-    /// The chunks no thread has taken yet.
+    /// The chunks no thread has taken yet, by position. A thread takes a
+    /// chunk out to decode it and drops it once decoded: DuckDB's memory
+    /// then goes back to the allocator at once, for the chunks it is still
+    /// reading, instead of when the whole group is in the result. (Measured
+    /// on the 1M-row benchmark: the process's peak RSS fell from 200-215 MB
+    /// to 174-176 MB; the time a call takes did not change beyond noise.)
+    chunks: Vec<Option<Arc<ChunkView>>>,
+    /// The positions of the chunks no thread has taken yet.
     untaken: std::ops::Range<usize>,
     /// By position: the chunks taken from the back.
     from_back: Vec<BackChunk<T>>,
@@ -185,9 +193,11 @@ enum BackChunk<T> {
 
 impl<T> SharedGroup<T> {
     fn new(chunks: Vec<Arc<ChunkView>>) -> SharedGroup<T> {
+        let len = chunks.len();
         let from_back = chunks.iter().map(|_| BackChunk::NotTaken).collect();
-        let state = GroupState { untaken: 0..chunks.len(), from_back };
-        SharedGroup { chunks, state: Mutex::new(state), back_done: Condvar::new() }
+        let chunks = chunks.into_iter().map(Some).collect();
+        let state = GroupState { chunks, untaken: 0..len, from_back };
+        SharedGroup { len, state: Mutex::new(state), back_done: Condvar::new() }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, GroupState<T>> {
@@ -200,21 +210,26 @@ impl<T> SharedGroup<T> {
         let mut state = self.state();
         for chunk in state.untaken.clone() {
             state.from_back[chunk] = BackChunk::Abandoned;
+            state.chunks[chunk] = None;
         }
         state.untaken.end = state.untaken.start;
         drop(state);
         self.back_done.notify_all();
     }
 
-    fn take_front(&self) -> Option<usize> {
-        self.state().untaken.next()
+    /// The first chunk no thread has taken, and its position.
+    fn take_front(&self) -> Option<(usize, Arc<ChunkView>)> {
+        let mut state = self.state();
+        let chunk = state.untaken.next()?;
+        Some((chunk, state.chunks[chunk].take()?))
     }
 
-    fn take_back(&self) -> Option<usize> {
+    /// The last chunk no thread has taken, and its position.
+    fn take_back(&self) -> Option<(usize, Arc<ChunkView>)> {
         let mut state = self.state();
         let chunk = state.untaken.next_back()?;
         state.from_back[chunk] = BackChunk::Decoding;
-        Some(chunk)
+        Some((chunk, state.chunks[chunk].take()?))
     }
 
     fn finish_back(&self, chunk: usize, decoded: BackChunk<T>) {
@@ -241,21 +256,20 @@ impl<T: FromRow> SharedGroup<T> {
     /// appends, in order, those the connection thread took from the back.
     fn decode_into(&self, out: &mut Vec<T>) -> Result<()> {
         let mut next = 0;
-        while let Some(chunk) = self.take_front() {
-            let view = &self.chunks[chunk];
+        while let Some((chunk, view)) = self.take_front() {
             if out.capacity() - out.len() < view.len() {
                 // Past the room given up front: doubling, as a `Vec` grows.
                 out.reserve(view.len());
                 ffi::advise_huge_pages(out.spare_capacity_mut());
             }
-            if let Err(e) = decode_chunk(view, usize::MAX, out) {
+            if let Err(e) = decode_chunk(&view, usize::MAX, out) {
                 // Stop the connection thread too: the call fails anyway.
                 self.stop();
                 return Err(e);
             }
             next = chunk + 1;
         }
-        for position in next..self.chunks.len() {
+        for position in next..self.len {
             // Abandoned: the connection thread has the error.
             let Some(mut rows) = self.wait_back(position) else { return Ok(()) };
             out.append(&mut rows);
@@ -266,12 +280,12 @@ impl<T: FromRow> SharedGroup<T> {
     /// The connection thread's part: decodes chunks from the back until it
     /// meets the helper.
     fn help(&self) -> Result<()> {
-        while let Some(chunk) = self.take_back() {
+        while let Some((chunk, view)) = self.take_back() {
             // Unwinding out of a FromRow impl marks the chunk too, so that
             // the helper does not wait for it.
             let mut abandon = AbandonOnDrop { group: self, chunk: Some(chunk) };
-            let mut rows = Vec::with_capacity(self.chunks[chunk].len());
-            if let Err(e) = decode_chunk(&self.chunks[chunk], usize::MAX, &mut rows) {
+            let mut rows = Vec::with_capacity(view.len());
+            if let Err(e) = decode_chunk(&view, usize::MAX, &mut rows) {
                 self.stop();
                 return Err(e);
             }
@@ -385,13 +399,33 @@ mod tests {
                 group.decode_into(&mut out).map(|()| out)
             }
         });
-        for chunk in [last, before_last] {
+        for (chunk, view) in [last, before_last] {
             std::thread::sleep(Duration::from_millis(20));
             let mut rows = Vec::new();
-            decode_chunk(&chunks[chunk], usize::MAX, &mut rows).unwrap();
+            decode_chunk(&view, usize::MAX, &mut rows).unwrap();
             group.finish_back(chunk, BackChunk::Decoded(rows));
         }
         assert_in_order(&helper.join().unwrap().unwrap(), 10 * CHUNK_ROWS);
+    }
+
+    #[test]
+    fn a_chunk_is_released_once_decoded() {
+        let chunks = chunks(4 * CHUNK_ROWS);
+        let released = || chunks.iter().all(|chunk| Arc::strong_count(chunk) == 1);
+        // Decoded from the back, by the connection thread.
+        let group = SharedGroup::<(i64, String)>::new(chunks.clone());
+        assert!(!released());
+        group.help().unwrap();
+        assert!(released(), "the group, still alive, holds no chunk it decoded");
+        let mut out = Vec::new();
+        group.decode_into(&mut out).unwrap();
+        assert_in_order(&out, 4 * CHUNK_ROWS);
+        // Decoded from the front, by the helper.
+        let group = SharedGroup::<(i64, String)>::new(chunks.clone());
+        let mut out = Vec::new();
+        group.decode_into(&mut out).unwrap();
+        assert!(released());
+        assert_in_order(&out, 4 * CHUNK_ROWS);
     }
 
     #[test]
@@ -406,7 +440,7 @@ mod tests {
         // A chunk taken from the back whose decoding unwinds (or fails):
         // the helper stops at it, with the front chunks decoded.
         let group = Arc::new(SharedGroup::<(i64, String)>::new(chunks));
-        let taken = group.take_back().unwrap();
+        let (taken, _view) = group.take_back().unwrap();
         let helper = std::thread::spawn({
             let group = Arc::clone(&group);
             move || {
