@@ -9,15 +9,21 @@ pub(crate) fn expand(input: DeriveInput) -> Result<proc_macro2::TokenStream> {
         return Err(syn::Error::new_spanned(&input.ident, "AppendRow can be derived for structs only"));
     };
     let ident = &input.ident;
+    let container = attrs::container(&input.attrs)?;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    // Each field's value, as the table's column takes it: a `json` field as JSON.
+    // Each field's value, as the table's column takes it: a `json` field as
+    // JSON; and for named fields, the column of each, matched by name so
+    // that reordered fields of one type cannot land in each other's columns.
+    let mut columns = Vec::new();
     let values = match &data.fields {
         Fields::Named(fields) => fields
             .named
             .iter()
             .map(|f| {
                 let name = f.ident.as_ref().expect("named field");
-                Ok((quote!(self.#name), attrs::field(&f.attrs)?.json))
+                let field = attrs::field(&f.attrs)?;
+                columns.push(attrs::sql_name(name, &field, &container));
+                Ok((quote!(self.#name), field.json))
             })
             .collect::<Result<Vec<_>>>()?,
         Fields::Unnamed(fields) => fields
@@ -32,6 +38,13 @@ pub(crate) fn expand(input: DeriveInput) -> Result<proc_macro2::TokenStream> {
         Fields::Unit => return Err(syn::Error::new_spanned(ident, "AppendRow needs at least one field")),
     };
     let count = values.len();
+    let column_names = (!columns.is_empty()).then(|| {
+        quote! {
+            fn column_names() -> ::core::option::Option<&'static [&'static str]> {
+                ::core::option::Option::Some(&[#(#columns),*])
+            }
+        }
+    });
     let writes = values.iter().enumerate().map(|(i, (value, json))| {
         let value = if *json { quote!(::andamios::types::Json(&#value)) } else { value.clone() };
         quote!(::andamios::__private::write_column(chunk, #i, &#value)?;)
@@ -42,6 +55,8 @@ pub(crate) fn expand(input: DeriveInput) -> Result<proc_macro2::TokenStream> {
                 #count
             }
 
+            #column_names
+
             #[inline]
             fn write_row(&self, chunk: &mut ::andamios::__private::ChunkWriter)
                 -> ::core::result::Result<(), ::andamios::__private::AppendError> {
@@ -50,4 +65,29 @@ pub(crate) fn expand(input: DeriveInput) -> Result<proc_macro2::TokenStream> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_fields_name_their_columns_and_tuple_fields_go_in_order() {
+        let named: DeriveInput = syn::parse_quote!(
+            #[andamios(rename_all = "camelCase")]
+            struct Transfer {
+                to_account: i64,
+                #[andamios(rename = "amount_cents")]
+                cents: i64,
+                r#type: String,
+            }
+        );
+        let out = expand(named).unwrap().to_string();
+        assert!(out.contains(r#"Some (& ["toAccount" , "amount_cents" , "type"])"#), "{out}");
+        let tuple: DeriveInput = syn::parse_quote!(
+            struct Pair(i64, String);
+        );
+        let out = expand(tuple).unwrap().to_string();
+        assert!(!out.contains("column_names"), "a tuple struct keeps the table's order: {out}");
+    }
 }

@@ -104,8 +104,11 @@ pub fn derive_type(input: TokenStream) -> TokenStream {
     derive_type::expand(parse_macro_input!(input as DeriveInput)).unwrap_or_else(|e| e.to_compile_error()).into()
 }
 
-/// Derives `AppendRow` for a struct whose fields are a table's columns, in
-/// order. A `#[andamios(json)]` field is appended as JSON of its serde type.
+/// Derives `AppendRow` for a struct whose fields are a table's columns:
+/// named fields go to the columns of their names (`rename`, `rename_all`),
+/// in any order, the other columns taking their defaults; a tuple struct's
+/// fields go to the columns in order. A `#[andamios(json)]` field is
+/// appended as JSON of its serde type.
 #[proc_macro_derive(AppendRow, attributes(andamios))]
 pub fn derive_append_row(input: TokenStream) -> TokenStream {
     derive_append::expand(parse_macro_input!(input as DeriveInput)).unwrap_or_else(|e| e.to_compile_error()).into()

@@ -8,11 +8,21 @@ use andamios_core::ffi::{Appender, ChunkWriter};
 use andamios_core::script::name_parts;
 use andamios_core::{DuckDbError, DuckErrorType};
 
-/// A row that can be appended to a table: a tuple, or a struct with
-/// `#[derive(AppendRow)]` (fields in the table's column order).
+/// A row that can be appended to a table: a tuple (one value per column,
+/// in the table's order), or a struct with `#[derive(AppendRow)]`, whose
+/// fields go to the columns of their names (`#[andamios(rename = "...")]`,
+/// `#[andamios(rename_all = "...")]`), in any order, the table's other
+/// columns taking their defaults.
 pub trait AppendRow: Send + 'static {
     /// Number of values in a row.
     fn column_count() -> usize;
+
+    /// The columns the values go to, in order, for a row that names them
+    /// (a derived struct with named fields); `None` for one whose values go
+    /// to the table's columns in order (a tuple, a tuple struct).
+    fn column_names() -> Option<&'static [&'static str]> {
+        None
+    }
 
     /// Writes this row's values into the chunk's current row.
     fn write_row(&self, chunk: &mut ChunkWriter) -> Result<(), AppendError>;
@@ -116,7 +126,9 @@ impl WorkerState {
                 let e = DuckDbError::new(
                     e.kind(),
                     format!(
-                        "cannot append to columns {names:?} of `{table}`: {}\n  name each column of the table once",
+                        "cannot append to columns {names:?} of `{table}`: {}\n  name each column of the table once; \
+                         a `#[derive(AppendRow)]` struct names one per field (`#[andamios(rename = \"...\")]` \
+                         gives a field another column)",
                         e.message()
                     ),
                 );
@@ -251,13 +263,15 @@ impl Connection {
         I::IntoIter: Send + 'static,
     {
         let rows = rows.into_iter();
-        self.append_with(table, move |s, table| s.append_rows(table, None, rows)).await
+        let columns: Option<Vec<String>> = R::column_names().map(|names| names.iter().map(|&c| c.to_owned()).collect());
+        self.append_with(table, move |s, table| s.append_rows(table, columns.as_deref(), rows)).await
     }
 
     /// Appends `rows` to the named `columns` of `table`, each row holding
-    /// one value per named column, in that order; the table's other
-    /// columns take their defaults (a sequence's next value, `now()`, or
-    /// NULL). Otherwise as [`append`](Self::append).
+    /// one value per named column, in that order (for a derived struct,
+    /// instead of its fields' names); the table's other columns take their
+    /// defaults (a sequence's next value, `now()`, or NULL). Otherwise as
+    /// [`append`](Self::append).
     pub async fn append_columns<R, I>(&mut self, table: &str, columns: &[&str], rows: I) -> Result<u64>
     where
         R: AppendRow,

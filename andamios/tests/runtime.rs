@@ -1477,3 +1477,47 @@ async fn derived_from_row_and_from_rows_agree() {
     assert_eq!(batched.to_string(), single.to_string());
     assert!(matches!(&batched, Error::Decode { column, .. } if column == "small"), "{batched}");
 }
+
+/// Fields in another order than the table's columns, two of one type among them.
+#[derive(Debug, andamios::AppendRow)]
+#[andamios(rename_all = "camelCase")]
+struct Transfer {
+    to_account: i64,
+    from_account: i64,
+    #[andamios(rename = "amount_cents")]
+    cents: i64,
+}
+
+#[tokio::test]
+async fn a_derived_row_fills_the_columns_its_fields_name() {
+    let pool = memory_pool(1).await;
+    pool.execute_batch(
+        r#"CREATE SEQUENCE ids;
+        CREATE TABLE transfers (id BIGINT DEFAULT nextval('ids'), "fromAccount" BIGINT NOT NULL,
+            "toAccount" BIGINT NOT NULL, amount_cents BIGINT NOT NULL, note VARCHAR DEFAULT 'none')"#,
+    )
+    .await
+    .unwrap();
+    let rows = [
+        Transfer { to_account: 2, from_account: 1, cents: 500 },
+        Transfer { to_account: 1, from_account: 3, cents: 7 },
+    ];
+    assert_eq!(pool.append("transfers", rows).await.unwrap(), 2);
+    let stored: Vec<(i64, i64, i64, i64, String)> =
+        query_as("SELECT * FROM transfers ORDER BY id").fetch_all(&pool).await.unwrap();
+    assert_eq!(stored, [(1, 1, 2, 500, "none".to_owned()), (2, 3, 1, 7, "none".to_owned())]);
+
+    // A field that names no column: the error names it, and nothing lands.
+    #[derive(andamios::AppendRow)]
+    struct Stray {
+        #[andamios(rename = "fromAccount")]
+        from: i64,
+        #[andamios(rename = "toAccount")]
+        to: i64,
+        cents: i64,
+    }
+    let err = pool.append("transfers", [Stray { from: 1, to: 2, cents: 3 }]).await.unwrap_err();
+    assert!(err.to_string().contains("column `cents`") && err.to_string().contains("rename"), "{err}");
+    let count: i64 = query_scalar("SELECT count(*) FROM transfers").fetch_one(&pool).await.unwrap();
+    assert_eq!(count, 2);
+}

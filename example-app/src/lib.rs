@@ -34,7 +34,8 @@ pub struct Event {
     pub kind: String,
     /// For purchases, the amount in cents.
     pub amount_cents: Option<i64>,
-    /// When.
+    /// When (column `occurred_at`).
+    #[andamios(rename = "occurred_at")]
     pub at: NaiveDateTime,
 }
 
