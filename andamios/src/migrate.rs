@@ -129,7 +129,7 @@ impl Migrator {
             )"
         ))
         .await?;
-        self.applied_so_far(pool).await
+        Self::recorded(pool).await
     }
 
     /// The applied migrations, writing nothing: none while the table that
@@ -145,6 +145,11 @@ impl Migrator {
         if !recorded {
             return Ok(Vec::new());
         }
+        Self::recorded(pool).await
+    }
+
+    /// The rows of the table that records the applied migrations.
+    async fn recorded(pool: &Pool) -> Result<Vec<AppliedRow>> {
         query_as(&format!(
             "SELECT version, description, checksum, installed_on::VARCHAR, execution_time FROM {TABLE} ORDER BY version"
         ))
