@@ -187,14 +187,15 @@ pub(crate) fn run(command: Command) -> Outcome {
                 let pending: Vec<(i64, String)> = if path != ":memory:" && !Path::new(&path).exists() {
                     say!("{path} does not exist yet: `migrate run` creates it");
                     let migrator = Migrator::from_dir(&common.source).map_err(|e| e.to_string())?;
-                    migrator.migrations().iter().map(|m| (m.version, m.description.clone())).collect()
+                    let all = migrator.migrations().iter();
+                    all.filter(|m| target_version.is_none_or(|t| m.version <= t))
+                        .map(|m| (m.version, m.description.clone()))
+                        .collect()
                 } else {
                     let (migrator, rt, pool) = connect_read_only(&common)?;
-                    let info = rt.block_on(migrator.info(&pool)).map_err(|e| e.to_string())?;
-                    info.into_iter().filter(|m| m.applied.is_none()).map(|m| (m.version, m.description)).collect()
+                    let pending = rt.block_on(migrator.pending(&pool, target_version)).map_err(|e| e.to_string())?;
+                    pending.into_iter().map(|m| (m.version, m.description.clone())).collect()
                 };
-                let pending: Vec<_> =
-                    pending.into_iter().filter(|(version, _)| target_version.is_none_or(|t| *version <= t)).collect();
                 if pending.is_empty() {
                     say!("nothing to apply");
                 }

@@ -142,6 +142,9 @@ fn a_changed_applied_migration_is_refused() {
     let out = andamios(d, &["migrate", "run", "--database-url", &url]);
     assert!(!out.status.success());
     assert!(text(&out).contains("migration 1 (init) was changed after it was applied"), "{}", text(&out));
+    let out = andamios(d, &["migrate", "run", "--dry-run", "--database-url", &url]);
+    assert!(!out.status.success(), "a dry run fails where the run would: {}", text(&out));
+    assert!(text(&out).contains("migration 1 (init) was changed after it was applied"), "{}", text(&out));
     let out = andamios(d, &["migrate", "info", "--database-url", &url]);
     assert!(text(&out).contains("CHANGED"), "{}", text(&out));
 }

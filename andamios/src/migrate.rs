@@ -187,6 +187,15 @@ impl Migrator {
         self.run_to(pool, None).await
     }
 
+    /// What [`run_to`](Self::run_to) would do, writing nothing: the
+    /// migrations it would apply, in order, or the error it would give (an
+    /// applied migration changed or missing). A read-only pool will do.
+    pub async fn pending(&self, pool: &Pool, target: Option<i64>) -> Result<Vec<&Migration>> {
+        let applied = self.applied_so_far(pool).await?;
+        self.verify(&applied)?;
+        Ok(self.migrations.iter().filter(|m| is_pending(m, &applied, target)).collect())
+    }
+
     /// Applies pending migrations up to `target` (all when `None`); returns
     /// the versions applied. Each runs in its own transaction: a failing one
     /// leaves the database as it was before it.
@@ -194,10 +203,7 @@ impl Migrator {
         let applied = self.applied(pool).await?;
         self.verify(&applied)?;
         let mut done = Vec::new();
-        for m in &self.migrations {
-            if applied.iter().any(|a| a.version == m.version) || target.is_some_and(|t| m.version > t) {
-                continue;
-            }
+        for m in self.migrations.iter().filter(|m| is_pending(m, &applied, target)) {
             let started = Instant::now();
             let mut tx = pool.begin().await?;
             tx.execute_batch(&m.sql).await.map_err(|e| {
@@ -275,6 +281,11 @@ impl Migrator {
         info.sort_by_key(|m| m.version);
         Ok(info)
     }
+}
+
+/// Whether `run_to(target)` applies `migration`, given the `applied` ones.
+fn is_pending(migration: &Migration, applied: &[AppliedRow], target: Option<i64>) -> bool {
+    !applied.iter().any(|a| a.version == migration.version) && target.is_none_or(|t| migration.version <= t)
 }
 
 /// What a test function may return.
