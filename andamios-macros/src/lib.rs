@@ -123,7 +123,9 @@ pub fn migrate(input: TokenStream) -> TokenStream {
 
 /// A test with a fresh in-memory database: the crate's `migrations/` are
 /// applied, then the named `fixtures/<name>.sql` files, and the test gets
-/// the pool. Checked macros work inside the body.
+/// the pool. Checked macros work inside the body. `migrations = "path"`
+/// (relative to the crate) applies another folder, `migrations = false`
+/// none.
 ///
 /// ```ignore
 /// #[andamios::test(fixtures("users"))]

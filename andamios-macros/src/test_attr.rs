@@ -6,27 +6,54 @@ use quote::quote;
 use std::path::PathBuf;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
-use syn::{ItemFn, LitStr, Result, Token};
+use syn::{ItemFn, Lit, LitStr, Result, Token};
 
-/// `fixtures("a", "b")` (or nothing).
-fn parse_fixtures(args: TokenStream) -> Result<Vec<LitStr>> {
-    let mut fixtures = Vec::new();
+/// What the test's database starts with.
+struct TestArgs {
+    fixtures: Vec<LitStr>,
+    /// `migrations = "path"` (relative to the crate), `migrations = false`,
+    /// or, when not given, the crate's `migrations/` if it has one.
+    migrations: Option<Migrations>,
+}
+
+enum Migrations {
+    From(LitStr),
+    None,
+}
+
+/// `fixtures("a", "b")`, `migrations = "path"` or `migrations = false`, or nothing.
+fn parse_args(args: TokenStream) -> Result<TestArgs> {
+    let mut parsed = TestArgs { fixtures: Vec::new(), migrations: None };
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("fixtures") {
             let content;
             syn::parenthesized!(content in meta.input);
-            fixtures.extend(Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?);
+            parsed.fixtures.extend(Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?);
+            Ok(())
+        } else if meta.path.is_ident("migrations") {
+            parsed.migrations = Some(match meta.value()?.parse::<Lit>()? {
+                Lit::Str(path) => Migrations::From(path),
+                Lit::Bool(flag) if !flag.value => Migrations::None,
+                other => {
+                    return Err(syn::Error::new_spanned(
+                        other,
+                        "expected `migrations = \"path/to/folder\"` or `migrations = false`",
+                    ))
+                }
+            });
             Ok(())
         } else {
-            Err(meta.error("unknown argument; expected `fixtures(\"name\", ...)`"))
+            Err(meta.error(
+                "unknown argument; expected `fixtures(\"name\", ...)`, `migrations = \"path\"` or `migrations = false`",
+            ))
         }
     });
     parser.parse2(args)?;
-    Ok(fixtures)
+    Ok(parsed)
 }
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> Result<TokenStream> {
-    let fixtures = parse_fixtures(args)?;
+    let TestArgs { fixtures, migrations } = parse_args(args)?;
     let mut function: ItemFn = syn::parse2(item)?;
     if function.sig.asyncness.is_none() {
         return Err(syn::Error::new_spanned(function.sig.fn_token, "#[andamios::test] needs an `async fn`"));
@@ -51,10 +78,12 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> Result<TokenStream
         let full = path.display().to_string();
         fixture_items.push(quote!((#shown, ::core::include_str!(#full))));
     }
-    let migrations = if base.join("migrations").is_dir() {
-        quote!(::core::option::Option::Some(::andamios::migrate!()))
-    } else {
-        quote!(::core::option::Option::None)
+    let migrations = match migrations {
+        // `migrate!` reads the folder and says what is wrong with it.
+        Some(Migrations::From(path)) => quote!(::core::option::Option::Some(::andamios::migrate!(#path))),
+        Some(Migrations::None) => quote!(::core::option::Option::None),
+        None if base.join("migrations").is_dir() => quote!(::core::option::Option::Some(::andamios::migrate!())),
+        None => quote!(::core::option::Option::None),
     };
     let name = function.sig.ident.clone();
     let attrs = std::mem::take(&mut function.attrs);
@@ -67,4 +96,34 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> Result<TokenStream
             ::andamios::__private::run_test(#migrations, &[#(#fixture_items),*], __andamios_test_body);
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn test_fn() -> TokenStream {
+        quote!(
+            async fn t(pool: andamios::Pool) {}
+        )
+    }
+
+    #[test]
+    fn migrations_come_from_a_folder_or_none() {
+        let out = expand(quote!(migrations = "db/migrations", fixtures("users")), test_fn()).unwrap_err();
+        // The fixture is looked for first; without it the expansion names the folder.
+        assert!(out.to_string().contains("fixture `users` not found"), "{out}");
+        let out = expand(quote!(migrations = "db/migrations"), test_fn()).unwrap().to_string();
+        assert!(out.contains(r#":: andamios :: migrate ! ("db/migrations")"#), "{out}");
+        let out = expand(quote!(migrations = false), test_fn()).unwrap().to_string();
+        assert!(out.contains(":: core :: option :: Option :: None") && !out.contains("migrate !"), "{out}");
+    }
+
+    #[test]
+    fn other_arguments_are_refused_with_the_ones_that_exist() {
+        for args in [quote!(migrations = true), quote!(migrations = 3), quote!(database = "x")] {
+            let err = expand(args, test_fn()).unwrap_err().to_string();
+            assert!(err.contains("migrations = false"), "{err}");
+        }
+    }
 }

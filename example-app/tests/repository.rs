@@ -78,3 +78,16 @@ async fn isolated_second(pool: Pool) {
 async fn a_broken_fixture_names_its_file(pool: Pool) {
     let _ = pool;
 }
+
+// An empty database, or the migrations of a folder named in the attribute.
+#[andamios::test(migrations = false)]
+async fn a_test_without_migrations_starts_empty(pool: Pool) {
+    let tables: i64 = andamios::query_scalar("SELECT count(*) FROM duckdb_tables()").fetch_one(&pool).await.unwrap();
+    assert_eq!(tables, 0);
+}
+
+#[andamios::test(migrations = "migrations", fixtures("customers"))]
+async fn a_test_names_its_migrations_folder(pool: Pool) {
+    let n = andamios::query_scalar!("SELECT count(*) FROM customers").fetch_one(&pool).await.unwrap();
+    assert_eq!(n, 3);
+}
