@@ -62,7 +62,7 @@ pub enum Error {
         message: String,
     },
     /// DuckDB rejected the statement.
-    #[error("{message}{}", sql.as_deref().map(|s| format!("\n  in SQL: {s}")).unwrap_or_default())]
+    #[error("{message}{}", sql.as_deref().map(quoted_sql).unwrap_or_default())]
     Database {
         /// What kind of failure this is.
         kind: DatabaseErrorKind,
@@ -203,9 +203,44 @@ fn classify(err: &DuckDbError) -> DatabaseErrorKind {
     }
 }
 
+/// The SQL an error message quotes, cut short past [`QUOTED_SQL_CHARS`]
+/// characters: a generated statement can run to megabytes, and DuckDB's
+/// message already points at the place. [`Error::sql`] keeps it whole.
+fn quoted_sql(sql: &str) -> String {
+    match sql.char_indices().nth(QUOTED_SQL_CHARS) {
+        None => format!("\n  in SQL: {sql}"),
+        Some((cut, _)) => format!(
+            "\n  in SQL: {}… ({} more bytes; `Error::sql()` has the whole statement)",
+            &sql[..cut],
+            sql.len() - cut
+        ),
+    }
+}
+
+/// How much of the SQL an error message quotes.
+const QUOTED_SQL_CHARS: usize = 1000;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_statement_is_quoted_in_part_and_kept_whole() {
+        let database = |sql: String| Error::Database {
+            kind: DatabaseErrorKind::Syntax,
+            message: "Parser Error: too deep".into(),
+            sql: Some(sql),
+        };
+        let short = database("SELECT 1".into());
+        assert_eq!(short.to_string(), "Parser Error: too deep\n  in SQL: SELECT 1");
+        // Multi-byte characters: the cut falls between characters.
+        let long = format!("SELECT '{}'", "é".repeat(3000));
+        let err = database(long.clone());
+        let text = err.to_string();
+        assert!(text.len() < 2200, "{} bytes", text.len());
+        assert!(text.contains("… (") && text.contains("more bytes; `Error::sql()` has the whole statement"), "{text}");
+        assert_eq!(err.sql(), Some(long.as_str()));
+    }
 
     #[test]
     fn classifies_constraint_messages() {
