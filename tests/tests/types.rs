@@ -430,6 +430,20 @@ async fn chrono_time_and_uuid_features() {
         query_scalar("SELECT '1970-01-01 00:00:01.000001999+00'::TIMESTAMPTZ_NS").fetch_one(pool).await.unwrap();
     assert_eq!(plain.micros, 1_000_001);
 
+    // DuckDB's end of a day, 24:00:00, has no chrono or time value: the
+    // error shows it as a time and names the type that holds it.
+    for err in [
+        query_scalar::<chrono::NaiveTime>("SELECT TIME '24:00:00' AS t").fetch_one(pool).await.unwrap_err(),
+        query_scalar::<time::Time>("SELECT TIME '24:00:00' AS t").fetch_one(pool).await.unwrap_err(),
+    ] {
+        assert!(
+            err.to_string().contains("the value 24:00:00 (the end of a day, which `andamios::types::Time` holds)"),
+            "{err}"
+        );
+    }
+    let end: andamios::types::Time = query_scalar("SELECT TIME '24:00:00'").fetch_one(pool).await.unwrap();
+    assert_eq!(end.micros, 86_400_000_000);
+
     // An infinity has no chrono value: an error that says so, in every
     // precision (TIMESTAMP_NS's used to read as a day of 2262).
     for (sql, found) in [

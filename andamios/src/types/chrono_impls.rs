@@ -1,7 +1,8 @@
 use super::decode::{Decode, DecodeError};
 use super::encode::Encode;
 use super::temporal::{
-    days_from_civil, finite_days, interval_micros, interval_value, is_timestamp_tz, time_nanos, timestamp_nanos, Time,
+    days_from_civil, finite_days, interval_micros, interval_value, is_timestamp_tz, time_nanos, time_out_of_range,
+    timestamp_nanos, Time,
 };
 use andamios_core::ffi::ColumnRef;
 use andamios_core::{DuckType, Value};
@@ -44,7 +45,7 @@ impl Decode for NaiveTime {
         let nanos = time_nanos(column, row)?;
         let secs = (nanos / 1_000_000_000) as u32;
         NaiveTime::from_num_seconds_from_midnight_opt(secs, (nanos % 1_000_000_000) as u32)
-            .ok_or_else(|| DecodeError::OutOfRange(format!("{nanos} ns")))
+            .ok_or_else(|| time_out_of_range(nanos))
     }
 }
 

@@ -1,7 +1,8 @@
 use super::decode::{Decode, DecodeError};
 use super::encode::Encode;
 use super::temporal::{
-    finite_days, interval_micros, interval_value, is_timestamp_tz, time_nanos, timestamp_nanos, Time as PlainTime,
+    finite_days, interval_micros, interval_value, is_timestamp_tz, time_nanos, time_out_of_range, timestamp_nanos,
+    Time as PlainTime,
 };
 use andamios_core::ffi::ColumnRef;
 use andamios_core::{DuckType, Value};
@@ -44,7 +45,7 @@ impl Decode for Time {
             (secs % 60) as u8,
             (nanos % 1_000_000_000) as u32,
         )
-        .map_err(|e| DecodeError::OutOfRange(e.to_string()))
+        .map_err(|_| time_out_of_range(nanos))
     }
 }
 
