@@ -303,6 +303,7 @@ pub(crate) fn time_nanos(column: &ColumnRef<'_>, row: usize) -> Result<i64, Deco
 
 /// The error for a TIME that a Rust time type has no value for: DuckDB's
 /// `24:00:00` (the end of a day), which only [`Time`] holds.
+#[cfg(any(feature = "chrono", feature = "time"))]
 pub(crate) fn time_out_of_range(nanos: i64) -> DecodeError {
     let shown = Time { micros: nanos.div_euclid(1_000) };
     DecodeError::OutOfRange(format!("{shown} (the end of a day, which `andamios::types::Time` holds)"))
