@@ -145,6 +145,12 @@ fn add(dir: &Path, name: &str, reversible: bool) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The path of the database file, when it does not exist (yet).
+fn missing_database(common: &Common) -> Result<Option<String>, String> {
+    let path = database_path(&database_url(common.database_url.clone())?)?;
+    Ok((path != ":memory:" && !Path::new(&path).exists()).then_some(path))
+}
+
 fn connect(common: &Common) -> Result<(Migrator, tokio::runtime::Runtime, Pool), String> {
     connect_with(common, andamios::AccessMode::ReadWrite)
 }
@@ -183,8 +189,7 @@ pub(crate) fn run(command: Command) -> Outcome {
         Command::BuildScript { force, source } => build_script(&source, force),
         Command::Run { target_version, dry_run, common } => {
             if dry_run {
-                let path = database_path(&database_url(common.database_url.clone())?)?;
-                let pending: Vec<(i64, String)> = if path != ":memory:" && !Path::new(&path).exists() {
+                let pending: Vec<(i64, String)> = if let Some(path) = missing_database(&common)? {
                     say!("{path} does not exist yet: `migrate run` creates it");
                     let migrator = Migrator::from_dir(&common.source).map_err(|e| e.to_string())?;
                     let all = migrator.migrations().iter();
@@ -216,6 +221,9 @@ pub(crate) fn run(command: Command) -> Outcome {
             Ok(ExitCode::SUCCESS)
         }
         Command::Revert { target_version, common } => {
+            if let Some(path) = missing_database(&common)? {
+                return Err(format!("{path} does not exist: there is nothing to revert"));
+            }
             let (migrator, rt, pool) = connect(&common)?;
             let info = rt.block_on(migrator.info(&pool)).map_err(|e| e.to_string())?;
             let applied: Vec<i64> = info.iter().filter(|m| m.applied.is_some()).map(|m| m.version).collect();

@@ -63,7 +63,9 @@ fn migrate_run_info_and_revert_round_trip() {
     // Reading commands never write: no database for a path that has none.
     let out = andamios(d, &["migrate", "info", "--database-url", &url]);
     assert!(!out.status.success() && text(&out).contains("does not exist"), "{}", text(&out));
-    assert!(!d.join("app.duckdb").exists(), "neither a dry run nor info creates the database");
+    let out = andamios(d, &["migrate", "revert", "--database-url", &url]);
+    assert!(!out.status.success() && text(&out).contains("nothing to revert"), "{}", text(&out));
+    assert!(!d.join("app.duckdb").exists(), "neither a dry run, info nor revert creates the database");
     drop(Database::open(d.join("app.duckdb").to_str().unwrap(), &OpenOptions::default()).unwrap());
     let out = andamios(d, &["migrate", "info", "--database-url", &url]);
     assert_eq!(text(&out).matches("pending").count(), 2, "{}", text(&out));
