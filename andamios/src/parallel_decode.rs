@@ -376,11 +376,14 @@ mod tests {
     }
 
     #[test]
-    fn a_group_decoded_from_both_ends_comes_out_in_order() {
+    fn a_group_decoded_from_both_ends_comes_out_in_order_and_lets_go_of_its_chunks() {
         let chunks = chunks(10 * CHUNK_ROWS);
+        let released = || chunks.iter().all(|chunk| Arc::strong_count(chunk) == 1);
         // The connection thread takes every chunk before the helper starts.
         let group = SharedGroup::<(i64, String)>::new(chunks.clone());
+        assert!(!released());
         group.help().unwrap();
+        assert!(released(), "the group, still alive, holds no chunk it decoded");
         let mut out = Vec::new();
         group.decode_into(&mut out).unwrap();
         assert_in_order(&out, 10 * CHUNK_ROWS);
@@ -388,6 +391,7 @@ mod tests {
         let group = SharedGroup::<(i64, String)>::new(chunks.clone());
         let mut out = Vec::new();
         group.decode_into(&mut out).unwrap();
+        assert!(released());
         assert_in_order(&out, 10 * CHUNK_ROWS);
         // The helper waits for the chunks still being decoded at the back.
         let group = Arc::new(SharedGroup::<(i64, String)>::new(chunks.clone()));
@@ -406,26 +410,6 @@ mod tests {
             group.finish_back(chunk, BackChunk::Decoded(rows));
         }
         assert_in_order(&helper.join().unwrap().unwrap(), 10 * CHUNK_ROWS);
-    }
-
-    #[test]
-    fn a_chunk_is_released_once_decoded() {
-        let chunks = chunks(4 * CHUNK_ROWS);
-        let released = || chunks.iter().all(|chunk| Arc::strong_count(chunk) == 1);
-        // Decoded from the back, by the connection thread.
-        let group = SharedGroup::<(i64, String)>::new(chunks.clone());
-        assert!(!released());
-        group.help().unwrap();
-        assert!(released(), "the group, still alive, holds no chunk it decoded");
-        let mut out = Vec::new();
-        group.decode_into(&mut out).unwrap();
-        assert_in_order(&out, 4 * CHUNK_ROWS);
-        // Decoded from the front, by the helper.
-        let group = SharedGroup::<(i64, String)>::new(chunks.clone());
-        let mut out = Vec::new();
-        group.decode_into(&mut out).unwrap();
-        assert!(released());
-        assert_in_order(&out, 4 * CHUNK_ROWS);
     }
 
     #[test]
