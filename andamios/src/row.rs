@@ -176,13 +176,7 @@ fn decode_error<T: Decode>(d: &ColumnDescription, error: DecodeError) -> Error {
                 T::type_name()
             )),
         ),
-        DecodeError::Mismatch => (
-            d.ty.to_string(),
-            Some(match d.ty.readable_casts() {
-                Some(casts) => format!("Andamios reads no Rust type from {}; cast it in SQL: {casts}", d.ty),
-                None => format!("read it as a type that decodes {} (see `andamios::types`), or cast it in SQL", d.ty),
-            }),
-        ),
+        DecodeError::Mismatch => (d.ty.to_string(), Some(crate::types::mismatch_hint::<T>(&d.ty))),
         DecodeError::OutOfRange(value) => (d.ty.to_string(), Some(format!("the value {value} does not fit"))),
         DecodeError::Infinite(infinity) => {
             let holder = match d.ty {

@@ -1332,8 +1332,8 @@ async fn large_fixed_width_results_keep_order_values_and_nulls() {
     let err = query_scalar::<Vec<String>>("SELECT 1 AS one").fetch_one(&pool).await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "cannot decode column `one` (INTEGER) into Rust type Vec<String>: read it as a type that decodes INTEGER \
-         (see `andamios::types`), or cast it in SQL"
+        "cannot decode column `one` (INTEGER) into Rust type Vec<String>: read it as i32 (or another integer type \
+         its values fit) or Decimal"
     );
     // DuckDB failing halfway through computing the rows is the query's error.
     let failing = "SELECT (CASE WHEN range = 200000 THEN 'x' ELSE '1' END)::INTEGER AS n FROM range(300000)";

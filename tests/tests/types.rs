@@ -730,8 +730,8 @@ async fn newtypes_stand_for_the_type_they_wrap() {
     let err = query_scalar::<UserId>("SELECT 'x' AS id").fetch_one(pool).await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "cannot decode column `id` (VARCHAR) into Rust type UserId: read it as a type that decodes VARCHAR (see \
-         `andamios::types`), or cast it in SQL"
+        "cannot decode column `id` (VARCHAR) into Rust type UserId: read it as String, or cast it in SQL to a type \
+         UserId reads: `col::BIGINT`"
     );
 }
 

@@ -612,9 +612,147 @@ pub mod decode_support {
     }
 }
 
+/// What to do when a column of DuckDB type `ty` does not decode as `T`:
+/// the Rust types that read it, and the SQL cast that makes it one `T`
+/// reads (`sum(price)::DOUBLE` for an `f64` from a DECIMAL).
+#[cold]
+pub(crate) fn mismatch_hint<T: Decode>(ty: &DuckType) -> String {
+    if let Some(casts) = ty.readable_casts() {
+        return format!("Andamios reads no Rust type from {ty}; cast it in SQL: {casts}");
+    }
+    let mut readers = readers_of(ty);
+    if is_integer(ty) && !matches!(ty, DuckType::BigNum) {
+        readers[0].push_str(" (or another integer type its values fit)");
+    }
+    let readers = match readers.as_slice() {
+        [] => "a type that decodes it (see `andamios::types`)".to_owned(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    };
+    let cast = [
+        (DuckType::Double, "DOUBLE"),
+        (DuckType::Decimal { width: 18, scale: 3 }, "DECIMAL(18, 3)"),
+        (DuckType::BigInt, "BIGINT"),
+        (DuckType::Varchar, "VARCHAR"),
+        (DuckType::Boolean, "BOOLEAN"),
+        (DuckType::Date, "DATE"),
+        (DuckType::Timestamp, "TIMESTAMP"),
+        (DuckType::TimestampTz, "TIMESTAMPTZ"),
+        (DuckType::Blob, "BLOB"),
+    ]
+    .into_iter()
+    .find(|(target, _)| T::accepts(target));
+    match cast {
+        Some((_, target)) => {
+            format!("read it as {readers}, or cast it in SQL to a type {} reads: `col::{target}`", T::type_name())
+        }
+        None => format!("read it as {readers}"),
+    }
+}
+
+/// The usual Rust types (one per family, as the checked macros choose
+/// them) that decode values of `ty`.
+fn readers_of(ty: &DuckType) -> Vec<String> {
+    use DuckType as D;
+    let first = |ty: &DuckType| readers_of(ty).into_iter().next().unwrap_or_else(|| "T".to_owned());
+    let integer = match ty {
+        D::TinyInt => Some("i8"),
+        D::SmallInt => Some("i16"),
+        D::Integer => Some("i32"),
+        D::BigInt => Some("i64"),
+        D::HugeInt => Some("i128"),
+        D::UTinyInt => Some("u8"),
+        D::USmallInt => Some("u16"),
+        D::UInteger => Some("u32"),
+        D::UBigInt => Some("u64"),
+        D::UHugeInt => Some("u128"),
+        _ => None,
+    };
+    if let Some(integer) = integer {
+        return vec![integer.to_owned(), "Decimal".to_owned()];
+    }
+    match ty {
+        D::List { element } | D::Array { element, .. } => return vec![format!("Vec<{}>", first(element))],
+        D::Map { key, value } => return vec![format!("HashMap<{}, {}>", first(key), first(value))],
+        D::Struct { .. } => return vec!["a struct that derives `andamios::Type`".to_owned()],
+        D::Union { .. } => return vec!["an enum that derives `andamios::Type`".to_owned()],
+        D::Enum { .. } => return vec!["String".to_owned(), "an enum that derives `andamios::Type`".to_owned()],
+        _ => {}
+    }
+    let mut names = Vec::new();
+    macro_rules! readers {
+        ($($(#[$cfg:meta])* $t:ty),* $(,)?) => {$(
+            $(#[$cfg])*
+            if <$t as Decode>::accepts(ty) {
+                names.push(<$t as Decode>::type_name());
+            }
+        )*};
+    }
+    readers!(
+        bool,
+        f64,
+        String,
+        Decimal,
+        #[cfg(feature = "rust_decimal")]
+        rust_decimal::Decimal,
+        BigNum,
+        BitString,
+        crate::types::Date,
+        crate::types::Time,
+        crate::types::TimeTz,
+        crate::types::Timestamp,
+        crate::types::TimestampTz,
+        crate::types::Interval,
+        #[cfg(feature = "chrono")]
+        chrono::NaiveDate,
+        #[cfg(feature = "chrono")]
+        chrono::NaiveTime,
+        #[cfg(feature = "chrono")]
+        chrono::NaiveDateTime,
+        #[cfg(feature = "chrono")]
+        chrono::DateTime<chrono::Utc>,
+        #[cfg(feature = "time")]
+        time::Date,
+        #[cfg(feature = "time")]
+        time::PrimitiveDateTime,
+        #[cfg(feature = "time")]
+        time::OffsetDateTime,
+        #[cfg(feature = "uuid")]
+        uuid::Uuid,
+    );
+    if cfg!(feature = "json") && matches!(ty, D::Json) {
+        names.push("serde_json::Value".to_owned());
+    }
+    if matches!(ty, D::Blob | D::Geometry) {
+        names.push("Vec<u8>".to_owned());
+    }
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mismatch_names_the_types_that_read_the_column_and_the_cast_for_the_one_asked_for() {
+        let money = DuckType::Decimal { width: 38, scale: 2 };
+        assert_eq!(
+            mismatch_hint::<f64>(&money),
+            "read it as Decimal, or cast it in SQL to a type f64 reads: `col::DOUBLE`"
+        );
+        assert_eq!(
+            mismatch_hint::<String>(&DuckType::list(DuckType::Integer)),
+            "read it as Vec<i32>, or cast it in SQL to a type String reads: `col::VARCHAR`"
+        );
+        assert_eq!(
+            mismatch_hint::<bool>(&DuckType::SmallInt),
+            "read it as i16 (or another integer type its values fit) or Decimal, or cast it in SQL to a type bool \
+             reads: `col::BOOLEAN`"
+        );
+        // No cast gives a list of strings; VARIANT has no Rust type at all.
+        assert_eq!(mismatch_hint::<Vec<String>>(&DuckType::Double), "read it as f64");
+        assert!(mismatch_hint::<String>(&DuckType::Variant).contains("`col::JSON`"));
+    }
 
     #[test]
     fn type_names_are_short() {

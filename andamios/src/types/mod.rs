@@ -49,6 +49,7 @@ mod uuid_impls;
 pub use andamios_core::{BigNum, BitString, Decimal, DuckType, ParseValueError, Value};
 #[doc(hidden)]
 pub use decode::decode_support;
+pub(crate) use decode::mismatch_hint;
 pub use decode::{Decode, DecodeError};
 pub use encode::{Encode, EncodeError};
 #[cfg(feature = "json")]
