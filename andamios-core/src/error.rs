@@ -82,6 +82,26 @@ duck_error_types! {
 pub struct DuckDbError {
     kind: DuckErrorType,
     message: String,
+    script_statement: Option<ScriptStatement>,
+}
+
+/// Which statement of a script failed (see [`DuckDbError::script_statement`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScriptStatement {
+    /// The failed statement's position in the script, counting from 0.
+    pub index: usize,
+    /// How many statements the script has.
+    pub count: usize,
+}
+
+impl ScriptStatement {
+    /// The failed statement's text in `script`, where the script splits into
+    /// as many statements as DuckDB found (see [`crate::script::statements`];
+    /// a PRAGMA that DuckDB expands into several does not).
+    pub fn text<'s>(&self, script: &'s str) -> Option<&'s str> {
+        let statements = crate::script::statements(script);
+        (statements.len() == self.count).then(|| statements[self.index])
+    }
 }
 
 /// What to do about errors whose messages DuckDB words for another setting:
@@ -113,7 +133,17 @@ impl DuckDbError {
         if let Some((_, hint)) = hint.filter(|(_, hint)| !message.contains(hint)) {
             message.push_str(hint);
         }
-        DuckDbError { kind, message }
+        DuckDbError { kind, message, script_statement: None }
+    }
+
+    /// The same error, raised by statement `index` of a script of `count`.
+    pub fn in_script(self, index: usize, count: usize) -> Self {
+        DuckDbError { script_statement: Some(ScriptStatement { index, count }), ..self }
+    }
+
+    /// For an error that a statement of a script raised, which one it was.
+    pub fn script_statement(&self) -> Option<ScriptStatement> {
+        self.script_statement
     }
 
     /// DuckDB's class for this error.

@@ -9,6 +9,8 @@
 //! `Send` but not `Sync`: one thread uses them at a time. An
 //! [`InterruptHandle`] may be used from any thread.
 
+#[cfg(test)]
+use crate::ScriptStatement;
 use crate::{Decimal, DuckDbError, DuckErrorType, DuckType, StatementKind, Value};
 use libduckdb_sys as sys;
 use std::collections::HashMap;
@@ -262,15 +264,20 @@ impl Connection {
         InterruptHandle { conn: Arc::clone(&self.raw) }
     }
 
-    /// Runs one or more `;`-separated statements, discarding their results.
+    /// Runs one or more `;`-separated statements in order, discarding
+    /// their results.
+    ///
+    /// The whole script is parsed first, so a syntax error anywhere in it
+    /// runs none of it. The first statement that fails stops the script;
+    /// its error says which statement it was
+    /// ([`DuckDbError::script_statement`]). Those before it ran.
     pub fn execute_batch(&self, sql: &str) -> Result<(), DuckDbError> {
-        let c_sql = c_string(sql, "the SQL text")?;
-        let mut result = QueryResult::empty();
-        // SAFETY: open connection, NUL-terminated SQL, out-pointer to a result
-        // that QueryResult destroys whatever the outcome.
-        let state = unsafe { sys::duckdb_query(self.raw.raw, c_sql.as_ptr(), &mut result.raw) };
-        if state != sys::DuckDBSuccess {
-            return Err(result.error());
+        let script = ExtractedStatements::parse(self, sql)?;
+        for index in 0..script.count {
+            script
+                .prepare(self, index)
+                .and_then(|mut stmt| stmt.execute(false).map(drop))
+                .map_err(|e| e.in_script(index, script.count))?;
         }
         Ok(())
     }
@@ -296,21 +303,7 @@ impl Connection {
 
     /// Counts the statements in `sql` as DuckDB's parser splits them.
     pub fn count_statements(&self, sql: &str) -> Result<usize, DuckDbError> {
-        let c_sql = c_string(sql, "the SQL text")?;
-        let mut extracted = ptr::null_mut();
-        // SAFETY: open connection and NUL-terminated SQL; `extracted` is
-        // destroyed below whatever the outcome.
-        let count = unsafe { sys::duckdb_extract_statements(self.raw.raw, c_sql.as_ptr(), &mut extracted) };
-        let result = if count == 0 {
-            // SAFETY: `extracted` is valid after the call.
-            let message = unsafe { borrowed_string(sys::duckdb_extract_statements_error(extracted)) };
-            Err(DuckDbError::new(classify_message(&message), message))
-        } else {
-            Ok(count as usize)
-        };
-        // SAFETY: created by duckdb_extract_statements, destroyed once.
-        unsafe { sys::duckdb_destroy_extracted(&mut extracted) };
-        result
+        Ok(ExtractedStatements::parse(self, sql)?.count)
     }
 
     /// The cached prepared statement for `sql`, preparing it on first use.
@@ -861,6 +854,54 @@ impl Statement {
         result.load_columns();
         result.kind = self.kind();
         Ok(result)
+    }
+}
+
+/// A script parsed into its statements, not yet prepared.
+struct ExtractedStatements {
+    raw: sys::duckdb_extracted_statements,
+    count: usize,
+}
+
+impl ExtractedStatements {
+    /// Parses the script `sql` on `conn`.
+    fn parse(conn: &Connection, sql: &str) -> Result<Self, DuckDbError> {
+        let c_sql = c_string(sql, "the SQL text")?;
+        let mut raw = ptr::null_mut();
+        // SAFETY: open connection and NUL-terminated SQL; DuckDB sets `raw`
+        // whatever the outcome, and Drop destroys it.
+        let count = unsafe { sys::duckdb_extract_statements(conn.raw.raw, c_sql.as_ptr(), &mut raw) };
+        let script = ExtractedStatements { raw, count: count as usize };
+        if count == 0 {
+            // SAFETY: `raw` is valid after the call; the message is owned by it.
+            let message = unsafe { borrowed_string(sys::duckdb_extract_statements_error(script.raw)) };
+            return Err(DuckDbError::new(classify_message(&message), message));
+        }
+        Ok(script)
+    }
+
+    /// Prepares statement `index` (below `count`) on `conn`, the connection
+    /// that parsed the script.
+    fn prepare(&self, conn: &Connection, index: usize) -> Result<Statement, DuckDbError> {
+        let mut raw = ptr::null_mut();
+        // SAFETY: open connection, valid extracted statements, `index` below
+        // their count; DuckDB always sets `raw`, which Statement's Drop
+        // destroys.
+        let state = unsafe { sys::duckdb_prepare_extracted_statement(conn.raw.raw, self.raw, index as u64, &mut raw) };
+        let stmt = Statement { raw, _conn: Arc::clone(&conn.raw), last_row_count: None };
+        if state != sys::DuckDBSuccess {
+            // SAFETY: the statement handle is valid; the message is owned by it.
+            let message = unsafe { borrowed_string(sys::duckdb_prepare_error(stmt.raw)) };
+            return Err(DuckDbError::new(classify_message(&message), message));
+        }
+        Ok(stmt)
+    }
+}
+
+impl Drop for ExtractedStatements {
+    fn drop(&mut self) {
+        // SAFETY: created by duckdb_extract_statements, destroyed once.
+        unsafe { sys::duckdb_destroy_extracted(&mut self.raw) };
     }
 }
 
@@ -2286,6 +2327,48 @@ mod tests {
         let (a, b) = (memory(), memory());
         a.execute_batch("CREATE TABLE only_in_a (x INTEGER)").unwrap();
         assert_eq!(b.prepare("SELECT * FROM only_in_a").unwrap_err().kind(), DuckErrorType::Catalog);
+    }
+
+    #[test]
+    fn a_script_runs_statement_by_statement_and_its_error_names_the_one_that_failed() {
+        let conn = memory();
+        let csv = std::env::temp_dir().join(format!("andamios-ffi-script-{}.csv", std::process::id()));
+        // What scripts hold besides tables and rows: transactions, macros,
+        // types, settings, pragmas, attached databases, COPY, CHECKPOINT.
+        conn.execute_batch(&format!(
+            "BEGIN; CREATE TYPE mood AS ENUM ('happy', 'sad'); CREATE TABLE t (id INTEGER PRIMARY KEY, m mood);
+             CREATE MACRO twice(x) AS x * 2; INSERT INTO t VALUES (twice(1), 'sad'); COMMIT;
+             SET threads = 1; PRAGMA enable_checkpoint_on_shutdown; ATTACH ':memory:' AS other;
+             CREATE TABLE other.u AS SELECT * FROM t; COPY t TO '{}' (HEADER); CHECKPOINT; -- done
+             ",
+            csv.display()
+        ))
+        .unwrap();
+        assert_eq!(single_i64(&conn, "SELECT id::BIGINT FROM other.u WHERE m = 'sad'"), 2);
+        assert!(std::fs::read_to_string(&csv).unwrap().starts_with("id,m"));
+        std::fs::remove_file(&csv).unwrap();
+
+        // The second of three fails: the first ran, the third did not.
+        let err = conn
+            .execute_batch(
+                "INSERT INTO t VALUES (5, 'happy'); INSERT INTO t VALUES (2, 'sad'); INSERT INTO t VALUES (6, 'sad')",
+            )
+            .unwrap_err();
+        assert_eq!(err.kind(), DuckErrorType::Constraint);
+        assert_eq!(err.script_statement(), Some(ScriptStatement { index: 1, count: 3 }));
+        assert_eq!(single_i64(&conn, "SELECT count(*) FROM t"), 2);
+        // One that does not bind is named too.
+        let err = conn.execute_batch("SELECT 1; SELECT nope FROM t").unwrap_err();
+        assert_eq!(
+            (err.kind(), err.script_statement()),
+            (DuckErrorType::Binder, Some(ScriptStatement { index: 1, count: 2 }))
+        );
+        // A syntax error anywhere runs nothing of the script.
+        let err = conn
+            .execute_batch("INSERT INTO t VALUES (7, 'sad'); INSERT INTO t VALUES (8, 'sad'); SELEC 1")
+            .unwrap_err();
+        assert_eq!((err.kind(), err.script_statement()), (DuckErrorType::Parser, None));
+        assert_eq!(single_i64(&conn, "SELECT count(*) FROM t"), 2);
     }
 
     #[test]

@@ -53,7 +53,7 @@ mod wkb;
 pub use bignum::BigNum;
 pub use bit_string::BitString;
 pub use duck_type::{DuckType, StatementKind};
-pub use error::{DuckDbError, DuckErrorType};
+pub use error::{DuckDbError, DuckErrorType, ScriptStatement};
 pub use json_syntax::json_syntax_problem;
 pub use value::{map_entries_problem, Decimal, ParseValueError, Value};
 #[doc(hidden)]

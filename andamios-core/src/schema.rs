@@ -285,7 +285,20 @@ fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabas
         // `Migrator::run` apply it: what cannot run in one fails here too.
         let applied = conn.execute_batch("BEGIN TRANSACTION").and_then(|()| conn.execute_batch(&m.sql));
         applied.and_then(|()| conn.execute_batch("COMMIT")).map_err(|e| {
-            format!("migration {} failed while building the schema to check queries: {}", m.path.display(), e.message())
+            let statement = match e.script_statement().filter(|at| at.count > 1) {
+                Some(at) => format!(
+                    "\n  in its statement {} of {}{}",
+                    at.index + 1,
+                    at.count,
+                    at.text(&m.sql).map(|text| format!(": {text}")).unwrap_or_default()
+                ),
+                None => String::new(),
+            };
+            format!(
+                "migration {} failed while building the schema to check queries: {}{statement}",
+                m.path.display(),
+                e.message()
+            )
         })?;
     }
     Ok(Arc::new(SchemaDatabase::new(conn, migrations)))
@@ -367,6 +380,11 @@ mod tests {
         std::fs::write(dir.join("3_bad.sql"), "CREATE TABLE oops (").unwrap();
         let err = open(&source).unwrap_err();
         assert!(err.contains("3_bad.sql"), "{err}");
+        // Of several statements, the one that failed is named and quoted.
+        std::fs::write(dir.join("3_bad.sql"), "CREATE TABLE c (z INTEGER);\nALTER TABLE nope ADD COLUMN w INTEGER;")
+            .unwrap();
+        let err = open(&source).unwrap_err();
+        assert!(err.ends_with("\n  in its statement 2 of 2: ALTER TABLE nope ADD COLUMN w INTEGER"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

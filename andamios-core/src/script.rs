@@ -1,5 +1,5 @@
-//! SQL read as text, without a parser: where each statement of a script
-//! starts, and with which word (quotes and comments are skipped); the parts
+//! SQL read as text, without a parser: the statements of a script, and
+//! the word each starts with (quotes and comments are skipped); the parts
 //! of a qualified name.
 
 /// Whether a statement that starts with `keyword` begins or ends a transaction.
@@ -7,18 +7,26 @@ pub fn controls_transaction(keyword: &str) -> bool {
     ["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT"].iter().any(|k| keyword.eq_ignore_ascii_case(k))
 }
 
-/// The first word of each statement of the script `sql`, which ends at each
-/// `;` outside quotes (`'...'`, `E'...'`, `"..."`, `$tag$...$tag$`) and
-/// comments, read past whitespace and comments.
-pub fn leading_keywords(sql: &str) -> Vec<&str> {
+/// The statements of the script `sql`, each from its first word (past
+/// whitespace and comments) to the `;` that ends it, without that `;` or the
+/// whitespace before it. A statement ends at each `;` outside quotes
+/// (`'...'`, `E'...'`, `"..."`, `$tag$...$tag$`) and comments; stretches
+/// holding only whitespace and comments are no statements.
+pub fn statements(sql: &str) -> Vec<&str> {
     let bytes = sql.as_bytes();
     let find = |from: usize, needle: &[u8]| {
         bytes[from.min(bytes.len())..].windows(needle.len()).position(|w| w == needle).map(|p| from + p)
     };
-    let mut keywords = Vec::new();
-    let (mut i, mut statement_start) = (0, true);
+    let mut statements = Vec::new();
+    // Where the statement being read starts, once it has a first word.
+    let mut start = None;
+    let mut i = 0;
     while i < bytes.len() {
         let next = bytes.get(i + 1).copied();
+        let comment = matches!((bytes[i], next), (b'-', Some(b'-')) | (b'/', Some(b'*')));
+        if start.is_none() && !comment && bytes[i] != b';' && !bytes[i].is_ascii_whitespace() {
+            start = Some(i);
+        }
         i = match bytes[i] {
             b'-' if next == Some(b'-') => find(i, b"\n").map_or(bytes.len(), |end| end + 1),
             b'/' if next == Some(b'*') => find(i + 2, b"*/").map_or(bytes.len(), |end| end + 2),
@@ -49,20 +57,30 @@ pub fn leading_keywords(sql: &str) -> Vec<&str> {
                 }
             }
             b';' => {
-                statement_start = true;
-                i + 1
-            }
-            b if b.is_ascii_whitespace() => i + 1,
-            b => {
-                if std::mem::take(&mut statement_start) && b.is_ascii_alphabetic() {
-                    let len = bytes[i..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
-                    keywords.push(&sql[i..i + len]);
+                if let Some(start) = start.take() {
+                    statements.push(sql[start..i].trim_end());
                 }
                 i + 1
             }
+            _ => i + 1,
         };
     }
-    keywords
+    if let Some(start) = start {
+        statements.push(sql[start..].trim_end());
+    }
+    statements
+}
+
+/// The first word of each statement of the script `sql` (see
+/// [`statements`]), for those that start with one.
+pub fn leading_keywords(sql: &str) -> Vec<&str> {
+    statements(sql)
+        .into_iter()
+        .filter_map(|statement| {
+            let len = statement.bytes().take_while(u8::is_ascii_alphabetic).count();
+            (len > 0).then(|| &statement[..len])
+        })
+        .collect()
 }
 
 /// The first statement of `sql` that begins or ends a transaction, by its
@@ -120,6 +138,17 @@ mod tests {
             "BEGIN; insert into t values ('a;COMMIT', \"x;END\", E'it\\'s;ROLLBACK', $$;ABORT$$, $q$;START$q$, $1);\n\
                       -- COMMIT;\n/* ROLLBACK; */ Commit ; ;select 1;END";
         assert_eq!(leading_keywords(script), ["BEGIN", "insert", "Commit", "select", "END"]);
+        assert_eq!(
+            statements(script),
+            [
+                "BEGIN",
+                "insert into t values ('a;COMMIT', \"x;END\", E'it\\'s;ROLLBACK', $$;ABORT$$, $q$;START$q$, $1)",
+                "Commit",
+                "select 1",
+                "END"
+            ]
+        );
+        assert_eq!(statements("(SELECT 1) ; -- a comment\n"), ["(SELECT 1)"]);
         assert_eq!(leading_keywords("SELECT 'unterminated; COMMIT"), ["SELECT"]);
         assert!(leading_keywords("  -- only a comment").is_empty());
         assert!(leading_keywords("SELECT 1; START TRANSACTION").into_iter().any(controls_transaction));

@@ -257,6 +257,7 @@ fn aborted_commit_error(sql: &str) -> Error {
                   handle that statement's error, or run the whole transaction again"
                 .into(),
         sql: Some(sql.into()),
+        script_statement: None,
     }
 }
 
@@ -272,6 +273,7 @@ fn control_in_transaction_error(sql: &str) -> Error {
                   (a migration runs in a transaction of its own)"
             .into(),
         sql: Some(sql.into()),
+        script_statement: None,
     }
 }
 
@@ -768,10 +770,14 @@ impl std::fmt::Debug for Connection {
 impl Connection {
     /// Runs a script of one or more `;`-separated statements.
     ///
-    /// Outside a transaction each statement commits on its own: when one
-    /// fails, those before it stay applied. For all or nothing, run the
-    /// script in a [`Transaction`](crate::Transaction) (`tx.execute_batch`)
-    /// or wrap it in `BEGIN; ... COMMIT;`.
+    /// The whole script is parsed first: a syntax error anywhere runs none
+    /// of it. Then the statements run in order, and the first that fails
+    /// stops the script; its error quotes it and says which it was
+    /// ([`Error::script_statement`](crate::Error::script_statement)).
+    /// Outside a transaction each statement commits on its own, so those
+    /// before it stay applied. For all or nothing, run the script in a
+    /// [`Transaction`](crate::Transaction) (`tx.execute_batch`) or wrap it
+    /// in `BEGIN; ... COMMIT;`.
     pub async fn execute_batch(&mut self, sql: &str) -> Result<()> {
         let sql = sql.to_owned();
         self.worker.run(move |s| s.execute_batch(&sql)).await?

@@ -1,6 +1,8 @@
 //! The one error type of Andamios.
 
 use andamios_core::{DuckDbError, DuckErrorType};
+
+pub use andamios_core::ScriptStatement;
 use std::time::Duration;
 
 /// Result alias with [`Error`].
@@ -62,14 +64,18 @@ pub enum Error {
         message: String,
     },
     /// DuckDB rejected the statement.
-    #[error("{message}{}", sql.as_deref().map(quoted_sql).unwrap_or_default())]
+    #[error("{message}{}", context(sql.as_deref(), *script_statement))]
     Database {
         /// What kind of failure this is.
         kind: DatabaseErrorKind,
         /// DuckDB's message, verbatim.
         message: String,
-        /// The statement that failed, when known.
+        /// The statement that failed, when known: of a script, the one
+        /// statement (or, where its text could not be told apart, the
+        /// whole script).
         sql: Option<String>,
+        /// Of a script of several statements, which one failed.
+        script_statement: Option<ScriptStatement>,
     },
     /// A transaction was started inside another one.
     #[error("cannot begin a transaction inside another: DuckDB has no SAVEPOINT, so nested transactions are not supported; run these statements in the outer transaction")]
@@ -134,10 +140,21 @@ impl Error {
         }
     }
 
-    /// The SQL that failed, when known.
+    /// The SQL that failed, when known (of a script, the statement that
+    /// failed: see [`script_statement`](Self::script_statement)).
     pub fn sql(&self) -> Option<&str> {
         match self {
             Error::Database { sql, .. } => sql.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Of a script of several statements (`execute_batch`, a migration),
+    /// which one failed. Those before it ran: outside a transaction, their
+    /// changes stay.
+    pub fn script_statement(&self) -> Option<ScriptStatement> {
+        match self {
+            Error::Database { script_statement, .. } => *script_statement,
             _ => None,
         }
     }
@@ -157,7 +174,17 @@ impl Error {
     }
 
     pub(crate) fn from_duckdb(err: DuckDbError, sql: Option<&str>) -> Error {
-        Error::Database { kind: classify(&err), message: err.message().to_owned(), sql: sql.map(str::to_owned) }
+        let script_statement = err.script_statement().filter(|at| at.count > 1);
+        let sql = match (sql, script_statement) {
+            (Some(script), Some(at)) => Some(at.text(script).unwrap_or(script)),
+            (sql, _) => sql,
+        };
+        Error::Database {
+            kind: classify(&err),
+            message: err.message().to_owned(),
+            sql: sql.map(str::to_owned),
+            script_statement,
+        }
     }
 }
 
@@ -203,6 +230,18 @@ fn classify(err: &DuckDbError) -> DatabaseErrorKind {
     }
 }
 
+/// What an [`Error::Database`] message says after DuckDB's: the SQL, and
+/// of a script, which statement failed.
+fn context(sql: Option<&str>, script_statement: Option<ScriptStatement>) -> String {
+    let quoted = sql.map(quoted_sql).unwrap_or_default();
+    match script_statement {
+        None => quoted,
+        Some(ScriptStatement { index, count }) => {
+            format!("{quoted}\n  (statement {} of {count} in the script)", index + 1)
+        }
+    }
+}
+
 /// The SQL an error message quotes, cut short past [`QUOTED_SQL_CHARS`]
 /// characters: a generated statement can run to megabytes, and DuckDB's
 /// message already points at the place. [`Error::sql`] keeps it whole.
@@ -230,6 +269,7 @@ mod tests {
             kind: DatabaseErrorKind::Syntax,
             message: "Parser Error: too deep".into(),
             sql: Some(sql),
+            script_statement: None,
         };
         let short = database("SELECT 1".into());
         assert_eq!(short.to_string(), "Parser Error: too deep\n  in SQL: SELECT 1");

@@ -61,7 +61,7 @@ pub use andamios_macros::{
 };
 pub use append::AppendRow;
 pub use connection::{Connection, PoolConnection, STREAM_BUFFER_CHUNKS};
-pub use error::{DatabaseErrorKind, Error, Result};
+pub use error::{DatabaseErrorKind, Error, Result, ScriptStatement};
 pub use executor::Executor;
 pub use pool::{AccessMode, HookFuture, Pool, PoolOptions};
 #[cfg(feature = "arrow")]

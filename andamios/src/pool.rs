@@ -431,10 +431,14 @@ impl Pool {
 
     /// Runs a script of one or more `;`-separated statements.
     ///
-    /// Outside a transaction each statement commits on its own: when one
-    /// fails, those before it stay applied. For all or nothing, run the
-    /// script in a [`Transaction`](crate::Transaction) (`tx.execute_batch`)
-    /// or wrap it in `BEGIN; ... COMMIT;`.
+    /// The whole script is parsed first: a syntax error anywhere runs none
+    /// of it. Then the statements run in order, and the first that fails
+    /// stops the script; its error quotes it and says which it was
+    /// ([`Error::script_statement`](crate::Error::script_statement)).
+    /// Outside a transaction each statement commits on its own, so those
+    /// before it stay applied. For all or nothing, run the script in a
+    /// [`Transaction`](crate::Transaction) (`tx.execute_batch`) or wrap it
+    /// in `BEGIN; ... COMMIT;`.
     pub async fn execute_batch(&self, sql: &str) -> Result<()> {
         self.acquire().await?.execute_batch(sql).await
     }

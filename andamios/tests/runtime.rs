@@ -407,6 +407,24 @@ async fn errors_are_classified_and_name_the_column() {
     assert!(err.to_string().contains("with `execute_batch`"), "{err}");
     let rows: i64 = query_scalar("SELECT count(*) FROM p").fetch_one(&pool).await.unwrap();
     assert_eq!(rows, 1);
+
+    // A statement of a script that fails is named, and quoted alone.
+    let script = "INSERT INTO p VALUES (6, 'f', 1);\n-- the same id again\nINSERT INTO p VALUES (6, 'g', 1); INSERT INTO p VALUES (7, 'h', 1);";
+    let err = pool.execute_batch(script).await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::UniqueViolation), "{err}");
+    assert_eq!(err.script_statement(), Some(andamios::ScriptStatement { index: 1, count: 3 }));
+    assert_eq!(err.sql(), Some("INSERT INTO p VALUES (6, 'g', 1)"));
+    assert!(
+        err.to_string().ends_with("\n  in SQL: INSERT INTO p VALUES (6, 'g', 1)\n  (statement 2 of 3 in the script)"),
+        "{err}"
+    );
+    let ids: Vec<i64> = query_scalar("SELECT id FROM p ORDER BY id").fetch_all(&pool).await.unwrap();
+    assert_eq!(ids, [1, 6]);
+    // A syntax error anywhere in a script runs none of it.
+    let err = pool.execute_batch("INSERT INTO p VALUES (8, 'i', 1); SELEC 1").await.unwrap_err();
+    assert_eq!((err.database_kind(), err.script_statement()), (Some(DatabaseErrorKind::Syntax), None), "{err}");
+    let rows: i64 = query_scalar("SELECT count(*) FROM p").fetch_one(&pool).await.unwrap();
+    assert_eq!(rows, 2);
 }
 
 #[derive(Debug, FromRow, PartialEq)]

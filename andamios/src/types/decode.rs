@@ -681,44 +681,44 @@ fn readers_of(ty: &DuckType) -> Vec<String> {
     }
     let mut names = Vec::new();
     macro_rules! readers {
-        ($($(#[$cfg:meta])* $t:ty),* $(,)?) => {$(
+        ($($(#[$cfg:meta])* $t:ty => $name:literal),* $(,)?) => {$(
             $(#[$cfg])*
             if <$t as Decode>::accepts(ty) {
-                names.push(<$t as Decode>::type_name());
+                names.push($name.to_owned());
             }
         )*};
     }
     readers!(
-        bool,
-        f64,
-        String,
-        Decimal,
+        bool => "bool",
+        f64 => "f64",
+        String => "String",
+        Decimal => "Decimal",
         #[cfg(feature = "rust_decimal")]
-        rust_decimal::Decimal,
-        BigNum,
-        BitString,
-        crate::types::Date,
-        crate::types::Time,
-        crate::types::TimeTz,
-        crate::types::Timestamp,
-        crate::types::TimestampTz,
-        crate::types::Interval,
+        rust_decimal::Decimal => "rust_decimal::Decimal",
+        BigNum => "BigNum",
+        BitString => "BitString",
+        crate::types::Date => "Date",
+        crate::types::Time => "Time",
+        crate::types::TimeTz => "TimeTz",
+        crate::types::Timestamp => "Timestamp",
+        crate::types::TimestampTz => "TimestampTz",
+        crate::types::Interval => "Interval",
         #[cfg(feature = "chrono")]
-        chrono::NaiveDate,
+        chrono::NaiveDate => "chrono::NaiveDate",
         #[cfg(feature = "chrono")]
-        chrono::NaiveTime,
+        chrono::NaiveTime => "chrono::NaiveTime",
         #[cfg(feature = "chrono")]
-        chrono::NaiveDateTime,
+        chrono::NaiveDateTime => "chrono::NaiveDateTime",
         #[cfg(feature = "chrono")]
-        chrono::DateTime<chrono::Utc>,
+        chrono::DateTime<chrono::Utc> => "chrono::DateTime<Utc>",
         #[cfg(feature = "time")]
-        time::Date,
+        time::Date => "time::Date",
         #[cfg(feature = "time")]
-        time::PrimitiveDateTime,
+        time::PrimitiveDateTime => "time::PrimitiveDateTime",
         #[cfg(feature = "time")]
-        time::OffsetDateTime,
+        time::OffsetDateTime => "time::OffsetDateTime",
         #[cfg(feature = "uuid")]
-        uuid::Uuid,
+        uuid::Uuid => "uuid::Uuid",
     );
     if cfg!(feature = "json") && matches!(ty, D::Json) {
         names.push("serde_json::Value".to_owned());
@@ -736,9 +736,10 @@ mod tests {
     #[test]
     fn a_mismatch_names_the_types_that_read_the_column_and_the_cast_for_the_one_asked_for() {
         let money = DuckType::Decimal { width: 38, scale: 2 };
+        let decimals = if cfg!(feature = "rust_decimal") { "Decimal or rust_decimal::Decimal" } else { "Decimal" };
         assert_eq!(
             mismatch_hint::<f64>(&money),
-            "read it as Decimal, or cast it in SQL to a type f64 reads: `col::DOUBLE`"
+            format!("read it as {decimals}, or cast it in SQL to a type f64 reads: `col::DOUBLE`")
         );
         assert_eq!(
             mismatch_hint::<String>(&DuckType::list(DuckType::Integer)),
