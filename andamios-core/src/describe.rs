@@ -61,7 +61,7 @@ impl fmt::Display for DescribeError {
                 let written = format!("${name}");
                 write!(
                     f,
-                    "DuckDB cannot infer the type of parameter {position} ({written}); add a cast such as `{written}::INTEGER` or `CAST({written} AS VARCHAR)`"
+                    "DuckDB cannot infer the type of parameter {position} ({written}); add a cast such as `{written}::INTEGER` or `CAST({written} AS VARCHAR)` (for a list of values, `= ANY({written}::BIGINT[])`)"
                 )
             }
         }
