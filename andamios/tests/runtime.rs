@@ -160,6 +160,9 @@ async fn dropping_a_running_query_interrupts_it() {
         tokio::time::timeout(limit, query_scalar::<String>(slow_text).fetch_all(&mut conn)).await.is_err(),
     ];
     assert_eq!(timed_out, [true; 3], "a query finished unexpectedly");
+    // A script stops at its interrupted statement: the one after it never runs.
+    let script = format!("CREATE TABLE before (x INTEGER); {slow}; CREATE TABLE after (x INTEGER)");
+    assert!(tokio::time::timeout(limit, conn.execute_batch(&script)).await.is_err(), "the script finished");
     // Within a second the same connection answers the next query: the
     // others were interrupted (each took milliseconds when measured).
     let next = tokio::time::timeout(Duration::from_secs(1), query_scalar::<i32>("SELECT 7").fetch_one(&mut conn))
@@ -167,6 +170,9 @@ async fn dropping_a_running_query_interrupts_it() {
         .expect("an interrupted query kept the connection busy")
         .unwrap();
     assert_eq!(next, 7);
+    let tables: Vec<String> =
+        query_scalar("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetch_all(&mut conn).await.unwrap();
+    assert_eq!(tables, ["before"]);
     drop(conn);
     // Back in the pool, healthy.
     assert_eq!(query_scalar::<i32>("SELECT 8").fetch_one(&pool).await.unwrap(), 8);
