@@ -1,4 +1,4 @@
-//! `andamios database create|drop|reset` for file databases.
+//! `andamios database create|setup|drop|reset` for file databases.
 
 use crate::{database_url, runtime, Outcome};
 use andamios::migrate::Migrator;
@@ -13,6 +13,15 @@ use std::process::ExitCode;
 pub(crate) enum Command {
     /// Create the database file (empty).
     Create(Common),
+    /// Create the database file if it does not exist, and apply every
+    /// pending migration.
+    Setup {
+        #[command(flatten)]
+        common: Common,
+        /// The migrations folder.
+        #[arg(long, default_value = "migrations")]
+        source: PathBuf,
+    },
     /// Delete the database file and its write-ahead log (asks first).
     Drop {
         #[command(flatten)]
@@ -143,6 +152,19 @@ fn drop_file(path: &Path) -> Result<bool, String> {
     Ok(removed)
 }
 
+/// Opens `url` (creating the file) and applies the pending migrations;
+/// returns how many it applied.
+fn apply_all(url: &str, migrator: &Migrator) -> Result<usize, String> {
+    let rt = runtime()?;
+    let applied = rt
+        .block_on(async {
+            let pool = andamios::PoolOptions::new().max_connections(1).connect(url).await?;
+            migrator.run(&pool).await
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(applied.len())
+}
+
 pub(crate) fn run(command: Command) -> Outcome {
     match command {
         Command::Create(common) => {
@@ -153,6 +175,14 @@ pub(crate) fn run(command: Command) -> Outcome {
                 create(&url)?;
                 say!("created {}", path.display());
             }
+        }
+        Command::Setup { common, source } => {
+            let (url, path) = file(&common)?;
+            let migrator = Migrator::from_dir(&source).map_err(|e| e.to_string())?;
+            let existed = path.exists();
+            let applied = apply_all(&url, &migrator).map_err(|e| format!("cannot set up {url}: {e}"))?;
+            let what = if existed { "set up" } else { "created" };
+            say!("{what} {} and applied {applied} migrations", path.display());
         }
         Command::Drop { common, confirm } => {
             let (_, path) = file(&common)?;
@@ -168,14 +198,8 @@ pub(crate) fn run(command: Command) -> Outcome {
             let migrator = Migrator::from_dir(&source).map_err(|e| e.to_string())?;
             confirm_delete(&path, &confirm)?;
             drop_file(&path)?;
-            let rt = runtime()?;
-            let applied = rt
-                .block_on(async {
-                    let pool = andamios::PoolOptions::new().max_connections(1).connect(&url).await?;
-                    migrator.run(&pool).await
-                })
-                .map_err(|e| format!("cannot reset {url}: {e}"))?;
-            say!("reset {} and applied {} migrations", path.display(), applied.len());
+            let applied = apply_all(&url, &migrator).map_err(|e| format!("cannot reset {url}: {e}"))?;
+            say!("reset {} and applied {applied} migrations", path.display());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -161,6 +161,11 @@ fn a_failing_migration_leaves_no_partial_schema() {
     let out = andamios(d, &["migrate", "run", "--database-url", &url]);
     assert!(!out.status.success());
     assert!(text(&out).contains("migration 2 (broken) failed and was rolled back"), "{}", text(&out));
+    assert!(
+        text(&out).contains("in SQL: INSERT INTO b VALUES ('not a number')\n  (statement 2 of 2 in the script)"),
+        "{}",
+        text(&out)
+    );
     assert_eq!(query_one(d, "SELECT count(*) FROM a"), Some(0), "the first migration stays");
     assert_eq!(query_one(d, "SELECT count(*) FROM b"), None, "no half of the second");
     assert_eq!(query_one(d, "SELECT max(version) FROM _andamios_migrations"), Some(1));
@@ -178,6 +183,15 @@ fn database_create_drop_and_reset() {
     assert_eq!(query_one(d, "SELECT count(*) FROM t"), Some(1));
     assert!(andamios(d, &["database", "drop", "-y", "--database-url", &url]).status.success());
     assert!(!d.join("app.duckdb").exists());
+    // setup: creates the file and applies the migrations, then only the new ones.
+    let out = andamios(d, &["database", "setup", "--database-url", &url]);
+    assert!(text(&out).contains("created") && text(&out).contains("applied 1 migrations"), "{}", text(&out));
+    write(d.join("migrations/2_more.sql"), "INSERT INTO t VALUES (2);");
+    let out = andamios(d, &["database", "setup", "--database-url", &url]);
+    assert!(text(&out).contains("set up") && text(&out).contains("applied 1 migrations"), "{}", text(&out));
+    assert_eq!(query_one(d, "SELECT count(*) FROM t"), Some(2));
+    std::fs::remove_file(d.join("migrations/2_more.sql")).unwrap();
+    assert!(andamios(d, &["database", "drop", "-y", "--database-url", &url]).status.success());
     let out = andamios(d, &["database", "create"]);
     assert!(!out.status.success());
     assert!(text(&out).contains("DATABASE_URL"), "{}", text(&out));
@@ -225,6 +239,15 @@ fn drop_and_reset_delete_only_a_confirmed_unused_duckdb_file() {
 
     assert!(andamios(d, &["database", "drop", "-y", "--database-url", &url]).status.success());
     assert!(!d.join("app.duckdb").exists());
+    // setup: creates the file and applies the migrations, then only the new ones.
+    let out = andamios(d, &["database", "setup", "--database-url", &url]);
+    assert!(text(&out).contains("created") && text(&out).contains("applied 1 migrations"), "{}", text(&out));
+    write(d.join("migrations/2_more.sql"), "INSERT INTO t VALUES (2);");
+    let out = andamios(d, &["database", "setup", "--database-url", &url]);
+    assert!(text(&out).contains("set up") && text(&out).contains("applied 1 migrations"), "{}", text(&out));
+    assert_eq!(query_one(d, "SELECT count(*) FROM t"), Some(2));
+    std::fs::remove_file(d.join("migrations/2_more.sql")).unwrap();
+    assert!(andamios(d, &["database", "drop", "-y", "--database-url", &url]).status.success());
 }
 
 #[test]
@@ -305,6 +328,7 @@ fn every_command_has_help() {
         &["migrate", "revert", "--help"],
         &["migrate", "info", "--help"],
         &["database", "create", "--help"],
+        &["database", "setup", "--help"],
         &["database", "drop", "--help"],
         &["database", "reset", "--help"],
     ] {
