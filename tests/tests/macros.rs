@@ -346,6 +346,18 @@ async fn a_list_parameter_stands_for_an_in_list() {
         .await
         .unwrap();
     assert_eq!(names, ["ana"]);
+    let names = query_scalar!("SELECT name FROM users WHERE id = ANY($1::BIGINT[]) ORDER BY id", ids.clone())
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(names, ["ana", "bo"]);
+    // A list aggregate's values are Options unless the alias says otherwise.
+    let grouped = query!(r#"SELECT list(id ORDER BY id) AS ids, list(id ORDER BY id) AS "plain: Vec<i64>" FROM users"#)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(grouped.ids, Some(vec![Some(1), Some(2)]));
+    assert_eq!(grouped.plain, Some(vec![1, 2]));
     // A Rust array for an ARRAY parameter, and read back as one.
     let nearest = query_scalar!(
         r#"SELECT v AS "v!: [f32; 2]" FROM (VALUES ([1.0, 0.0]::FLOAT[2]), ([0.0, 9.0]::FLOAT[2])) AS t(v)
