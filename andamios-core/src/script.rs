@@ -29,7 +29,7 @@ pub fn statements(sql: &str) -> Vec<&str> {
         }
         i = match bytes[i] {
             b'-' if next == Some(b'-') => find(i, b"\n").map_or(bytes.len(), |end| end + 1),
-            b'/' if next == Some(b'*') => find(i + 2, b"*/").map_or(bytes.len(), |end| end + 2),
+            b'/' if next == Some(b'*') => block_comment_end(bytes, i),
             quote @ (b'\'' | b'"') => {
                 let backslashes = quote == b'\''
                     && i > 0
@@ -46,6 +46,8 @@ pub fn statements(sql: &str) -> Vec<&str> {
                     }
                 }
             }
+            // A `$` inside a name (`price$usd`) starts no quote.
+            b'$' if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') => i + 1,
             b'$' => {
                 let tag_len = bytes[i + 1..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
                 match bytes.get(i + 1 + tag_len) {
@@ -69,6 +71,30 @@ pub fn statements(sql: &str) -> Vec<&str> {
         statements.push(sql[start..].trim_end());
     }
     statements
+}
+
+/// Where the block comment that opens at `start` ends: past its `*/`, with
+/// comments nested inside it, as DuckDB's parser reads them (`/* a /* b */
+/// still a */`); the end of the text if it is not closed.
+fn block_comment_end(bytes: &[u8], start: usize) -> usize {
+    let (mut depth, mut i) = (0usize, start);
+    while i + 1 < bytes.len() {
+        match (bytes[i], bytes[i + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                i += 2;
+            }
+            (b'*', b'/') => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
 /// The first word of each statement of the script `sql` (see
@@ -149,6 +175,9 @@ mod tests {
             ]
         );
         assert_eq!(statements("(SELECT 1) ; -- a comment\n"), ["(SELECT 1)"]);
+        // Block comments nest; a `$` inside a name quotes nothing.
+        assert_eq!(statements("/* a /* b */ ; c */ SELECT 1; SELECT 2 /* x */"), ["SELECT 1", "SELECT 2 /* x */"]);
+        assert_eq!(statements("SELECT 1 AS a$b; SELECT 2 AS c$"), ["SELECT 1 AS a$b", "SELECT 2 AS c$"]);
         assert_eq!(leading_keywords("SELECT 'unterminated; COMMIT"), ["SELECT"]);
         assert!(leading_keywords("  -- only a comment").is_empty());
         assert!(leading_keywords("SELECT 1; START TRANSACTION").into_iter().any(controls_transaction));
