@@ -36,6 +36,9 @@ pub(crate) enum Command {
         /// Revert every migration newer than this version.
         #[arg(long)]
         target_version: Option<i64>,
+        /// Only list what would be reverted.
+        #[arg(long)]
+        dry_run: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -220,11 +223,11 @@ pub(crate) fn run(command: Command) -> Outcome {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Revert { target_version, common } => {
+        Command::Revert { target_version, dry_run, common } => {
             if let Some(path) = missing_database(&common)? {
                 return Err(format!("{path} does not exist: there is nothing to revert"));
             }
-            let (migrator, rt, pool) = connect(&common)?;
+            let (migrator, rt, pool) = if dry_run { connect_read_only(&common)? } else { connect(&common)? };
             let info = rt.block_on(migrator.info(&pool)).map_err(|e| e.to_string())?;
             let applied: Vec<i64> = info.iter().filter(|m| m.applied.is_some()).map(|m| m.version).collect();
             if applied.is_empty() {
@@ -233,6 +236,16 @@ pub(crate) fn run(command: Command) -> Outcome {
             }
             // By default only the latest: down to the one applied before it.
             let target = target_version.unwrap_or_else(|| applied.iter().rev().nth(1).copied().unwrap_or(i64::MIN));
+            if dry_run {
+                let to_undo = rt.block_on(migrator.to_undo(&pool, target)).map_err(|e| e.to_string())?;
+                if to_undo.is_empty() {
+                    say!("nothing to revert");
+                }
+                for m in to_undo {
+                    say!("would revert {} {}", m.version, m.description);
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             let reverted = rt.block_on(migrator.undo(&pool, target)).map_err(|e| e.to_string())?;
             for v in reverted {
                 say!("reverted {v}");

@@ -97,6 +97,22 @@ fn migrate_run_info_and_revert_round_trip() {
     assert!(listed.contains("99999999999999  add posts") && listed.contains("its file is MISSING"), "{listed}");
     write(d.join("migrations/99999999999999_add_posts.sql"), "CREATE TABLE posts (id BIGINT);");
     write(d.join("migrations/99999999999999_add_posts.down.sql"), "DROP TABLE posts;");
+    // Down to the start, past an older one with no down file: not even the
+    // newest is reverted, and a dry run says so first.
+    std::fs::rename(&down, d.join("elsewhere.sql")).unwrap();
+    let everything = ["migrate", "revert", "--target-version", "0", "--database-url", &url];
+    let out = andamios(d, &[&everything[..], &["--dry-run"]].concat());
+    assert!(!out.status.success() && text(&out).contains("nothing was reverted"), "{}", text(&out));
+    let out = andamios(d, &everything);
+    assert!(!out.status.success() && text(&out).contains("nothing was reverted"), "{}", text(&out));
+    assert_eq!(query_one(d, "SELECT count(*) FROM _andamios_migrations"), Some(2));
+    assert_eq!(query_one(d, "SELECT count(*) FROM posts"), Some(0), "posts is still there");
+    std::fs::rename(d.join("elsewhere.sql"), &down).unwrap();
+    let out = andamios(d, &[&everything[..], &["--dry-run"]].concat());
+    let listed = text(&out);
+    let (posts, users) = (listed.find("would revert 99999999999999 add posts"), listed.find("create users"));
+    assert!(posts.is_some() && users.is_some() && posts < users, "newest first: {listed}");
+    assert_eq!(query_one(d, "SELECT count(*) FROM _andamios_migrations"), Some(2), "a dry run reverts nothing");
     let out = andamios(d, &["migrate", "revert", "--database-url", &url]);
     assert!(out.status.success(), "{}", text(&out));
     let out = andamios(d, &["migrate", "revert", "--database-url", &url]);

@@ -225,19 +225,13 @@ impl Migrator {
     }
 
     /// Reverts applied migrations newer than `target`, newest first; returns
-    /// the versions reverted.
+    /// the versions reverted. Each has to have a down file, or none is
+    /// reverted.
     pub async fn undo(&self, pool: &Pool, target: i64) -> Result<Vec<i64>> {
         let applied = self.applied(pool).await?;
-        self.verify(&applied)?;
         let mut done = Vec::new();
-        for row in applied.iter().rev().filter(|a| a.version > target) {
-            let m = self.migrations.iter().find(|m| m.version == row.version).expect("verified above");
-            let down = m.down_sql.as_deref().ok_or_else(|| {
-                Error::Migrate(format!(
-                    "migration {} ({}) cannot be reverted: it has no {}_*.down.sql file",
-                    m.version, m.description, m.version
-                ))
-            })?;
+        for m in self.to_revert(&applied, target)? {
+            let down = m.down_sql.as_deref().expect("checked by to_revert");
             let mut tx = pool.begin().await?;
             tx.execute_batch(down).await.map_err(|e| {
                 Error::Migrate(format!(
@@ -250,6 +244,33 @@ impl Migrator {
             done.push(m.version);
         }
         Ok(done)
+    }
+
+    /// What [`undo`](Self::undo) would revert down to `target`, newest first,
+    /// or why it would revert nothing. Writes nothing, so a read-only pool
+    /// will do.
+    pub async fn to_undo(&self, pool: &Pool, target: i64) -> Result<Vec<&Migration>> {
+        let applied = self.applied_so_far(pool).await?;
+        self.to_revert(&applied, target)
+    }
+
+    /// Of `applied`, the migrations newer than `target`, newest first; an
+    /// error if one of them has no down file.
+    fn to_revert(&self, applied: &[AppliedRow], target: i64) -> Result<Vec<&Migration>> {
+        self.verify(applied)?;
+        let newer = applied.iter().rev().filter(|a| a.version > target);
+        newer
+            .map(|row| {
+                let m = self.migrations.iter().find(|m| m.version == row.version).expect("verified above");
+                match m.down_sql {
+                    Some(_) => Ok(m),
+                    None => Err(Error::Migrate(format!(
+                        "migration {} ({}) cannot be reverted: it has no {}_*.down.sql file; nothing was reverted",
+                        m.version, m.description, m.version
+                    ))),
+                }
+            })
+            .collect()
     }
 
     /// Every migration, known or applied, and its state, in version order.
