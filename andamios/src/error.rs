@@ -1,9 +1,9 @@
 //! The one error type of Andamios.
 
 use andamios_core::{DuckDbError, DuckErrorType};
+use std::time::Duration;
 
 pub use andamios_core::ScriptStatement;
-use std::time::Duration;
 
 /// Result alias with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
