@@ -439,6 +439,23 @@ impl Pool {
     /// before it stay applied. For all or nothing, run the script in a
     /// [`Transaction`](crate::Transaction) (`tx.execute_batch`) or wrap it
     /// in `BEGIN; ... COMMIT;`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> andamios::Result<()> {
+    /// let pool = andamios::Pool::connect("duckdb::memory:").await?;
+    /// pool.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1);").await?;
+    ///
+    /// let err = pool.execute_batch("INSERT INTO t VALUES (2); INSERT INTO t VALUES (1);").await.unwrap_err();
+    /// let failed = err.script_statement().expect("a statement of the script failed");
+    /// assert_eq!((failed.index, failed.count), (1, 2));
+    /// assert_eq!(err.sql(), Some("INSERT INTO t VALUES (1)"));
+    ///
+    /// let rows: i64 = andamios::query_scalar("SELECT count(*) FROM t").fetch_one(&pool).await?;
+    /// assert_eq!(rows, 2, "the statement before it committed on its own");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn execute_batch(&self, sql: &str) -> Result<()> {
         self.acquire().await?.execute_batch(sql).await
     }
