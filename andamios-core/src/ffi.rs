@@ -2414,6 +2414,37 @@ mod tests {
     }
 
     #[test]
+    fn scripts_split_as_duckdb_parses_them() {
+        let conn = memory();
+        let scripts = [
+            "SELECT 1",
+            "SELECT 1;",
+            " ; ;SELECT 1;; ",
+            "SELECT ';' AS a; SELECT 'it''s; fine'",
+            "SELECT \"a;b\" FROM (SELECT 1 AS \"a;b\"); SELECT 2",
+            "SELECT E'\\'; still' ; SELECT 'a\\'; SELECT 3",
+            "SELECT $$;$$; SELECT $q$ $$ ; $q$; SELECT 4",
+            "SELECT 1 AS a$b; SELECT 2 AS c$",
+            "-- a; comment\nSELECT 1; -- trailing; comment",
+            "/* a; /* nested; */ still; */ SELECT 1; /* end */",
+            "SELECT 1 /* in; line */ + 2; SELECT 3 -- x;\n",
+            "CREATE MACRO m(x) AS x + 1; SELECT m(1)",
+            "CREATE TABLE s (v VARCHAR DEFAULT 'a;b', w VARCHAR DEFAULT $$c;d$$); DROP TABLE s",
+            "SELECT [1, 2]; SELECT {'a': ';'}; SELECT MAP {';': 1}",
+            "SELECT 'ñandú;'; SELECT '🦆'",
+            "PRAGMA version; SET threads = 1; RESET threads",
+        ];
+        for script in scripts {
+            let texts = crate::script::statements(script);
+            assert_eq!(texts.len(), conn.count_statements(script).unwrap(), "{script:?} split as {texts:?}");
+            for text in texts {
+                assert_eq!(conn.count_statements(text).unwrap(), 1, "{text:?} of {script:?}");
+            }
+            conn.execute_batch(script).unwrap_or_else(|e| panic!("{script:?}: {e}"));
+        }
+    }
+
+    #[test]
     fn text_is_checked_utf8_inline_or_not() {
         let conn = memory();
         let mut stmt = conn
