@@ -95,9 +95,9 @@ pub struct ScriptStatement {
 }
 
 impl ScriptStatement {
-    /// The failed statement's text in `script`, where the script splits into
-    /// as many statements as DuckDB found (see [`crate::script::statements`];
-    /// a PRAGMA that DuckDB expands into several does not).
+    /// The failed statement's text in `script`: `None` where the text splits
+    /// into another number of statements than DuckDB's parser found (see
+    /// [`crate::script::statements`]), for SQL the split does not foresee.
     pub fn text<'s>(&self, script: &'s str) -> Option<&'s str> {
         let statements = crate::script::statements(script);
         (statements.len() == self.count).then(|| statements[self.index])
