@@ -152,6 +152,11 @@ fn drop_file(path: &Path) -> Result<bool, String> {
     Ok(removed)
 }
 
+/// `1 migration`, `2 migrations`.
+fn migrations(count: usize) -> String {
+    format!("{count} migration{}", if count == 1 { "" } else { "s" })
+}
+
 /// Opens `url` (creating the file) and applies the pending migrations;
 /// returns how many it applied.
 fn apply_all(url: &str, migrator: &Migrator) -> Result<usize, String> {
@@ -182,7 +187,7 @@ pub(crate) fn run(command: Command) -> Outcome {
             let existed = path.exists();
             let applied = apply_all(&url, &migrator).map_err(|e| format!("cannot set up {url}: {e}"))?;
             let what = if existed { "set up" } else { "created" };
-            say!("{what} {} and applied {applied} migrations", path.display());
+            say!("{what} {} and applied {}", path.display(), migrations(applied));
         }
         Command::Drop { common, confirm } => {
             let (_, path) = file(&common)?;
@@ -199,7 +204,7 @@ pub(crate) fn run(command: Command) -> Outcome {
             confirm_delete(&path, &confirm)?;
             drop_file(&path)?;
             let applied = apply_all(&url, &migrator).map_err(|e| format!("cannot reset {url}: {e}"))?;
-            say!("reset {} and applied {applied} migrations", path.display());
+            say!("reset {} and applied {}", path.display(), migrations(applied));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -201,12 +201,18 @@ fn database_create_drop_and_reset() {
     assert!(!d.join("app.duckdb").exists());
     // setup: creates the file and applies the migrations, then only the new ones.
     let out = andamios(d, &["database", "setup", "--database-url", &url]);
-    assert!(text(&out).contains("created") && text(&out).contains("applied 1 migrations"), "{}", text(&out));
+    assert!(text(&out).contains("created") && text(&out).contains("applied 1 migration\n"), "{}", text(&out));
     write(d.join("migrations/2_more.sql"), "INSERT INTO t VALUES (2);");
+    let out = andamios(d, &["database", "reset", "-y", "--database-url", &url]);
+    assert!(text(&out).contains("applied 2 migrations"), "{}", text(&out));
     let out = andamios(d, &["database", "setup", "--database-url", &url]);
-    assert!(text(&out).contains("set up") && text(&out).contains("applied 1 migrations"), "{}", text(&out));
-    assert_eq!(query_one(d, "SELECT count(*) FROM t"), Some(2));
+    assert!(text(&out).contains("applied 0 migrations"), "{}", text(&out));
+    std::fs::write(d.join("migrations/3_last.sql"), "INSERT INTO t VALUES (3);").unwrap();
+    let out = andamios(d, &["database", "setup", "--database-url", &url]);
+    assert!(text(&out).contains("set up") && text(&out).contains("applied 1 migration\n"), "{}", text(&out));
+    assert_eq!(query_one(d, "SELECT count(*) FROM t"), Some(3));
     std::fs::remove_file(d.join("migrations/2_more.sql")).unwrap();
+    std::fs::remove_file(d.join("migrations/3_last.sql")).unwrap();
     assert!(andamios(d, &["database", "drop", "-y", "--database-url", &url]).status.success());
     let out = andamios(d, &["database", "create"]);
     assert!(!out.status.success());
@@ -255,15 +261,6 @@ fn drop_and_reset_delete_only_a_confirmed_unused_duckdb_file() {
 
     assert!(andamios(d, &["database", "drop", "-y", "--database-url", &url]).status.success());
     assert!(!d.join("app.duckdb").exists());
-    // setup: creates the file and applies the migrations, then only the new ones.
-    let out = andamios(d, &["database", "setup", "--database-url", &url]);
-    assert!(text(&out).contains("created") && text(&out).contains("applied 1 migrations"), "{}", text(&out));
-    write(d.join("migrations/2_more.sql"), "INSERT INTO t VALUES (2);");
-    let out = andamios(d, &["database", "setup", "--database-url", &url]);
-    assert!(text(&out).contains("set up") && text(&out).contains("applied 1 migrations"), "{}", text(&out));
-    assert_eq!(query_one(d, "SELECT count(*) FROM t"), Some(2));
-    std::fs::remove_file(d.join("migrations/2_more.sql")).unwrap();
-    assert!(andamios(d, &["database", "drop", "-y", "--database-url", &url]).status.success());
 }
 
 #[test]
