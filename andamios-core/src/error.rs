@@ -83,6 +83,8 @@ pub struct DuckDbError {
     kind: DuckErrorType,
     message: String,
     script_statement: Option<ScriptStatement>,
+    /// Of a script, the failed statement's own text, when known.
+    statement_sql: Option<String>,
 }
 
 /// Which statement of a script failed (see [`DuckDbError::script_statement`]).
@@ -92,16 +94,6 @@ pub struct ScriptStatement {
     pub index: usize,
     /// How many statements the script has.
     pub count: usize,
-}
-
-impl ScriptStatement {
-    /// The failed statement's text in `script`: `None` where the text splits
-    /// into another number of statements than DuckDB's parser found (see
-    /// [`crate::script::statements`]), for SQL the split does not foresee.
-    pub fn text<'s>(&self, script: &'s str) -> Option<&'s str> {
-        let statements = crate::script::statements(script);
-        (statements.len() == self.count).then(|| statements[self.index])
-    }
 }
 
 /// What to do about errors whose messages DuckDB words for another setting:
@@ -133,17 +125,25 @@ impl DuckDbError {
         if let Some((_, hint)) = hint.filter(|(_, hint)| !message.contains(hint)) {
             message.push_str(hint);
         }
-        DuckDbError { kind, message, script_statement: None }
+        DuckDbError { kind, message, script_statement: None, statement_sql: None }
     }
 
-    /// The same error, raised by statement `index` of a script of `count`.
-    pub fn in_script(self, index: usize, count: usize) -> Self {
-        DuckDbError { script_statement: Some(ScriptStatement { index, count }), ..self }
+    /// The same error, raised by statement `index` of a script of `count`,
+    /// whose text is `sql` where it is known.
+    pub fn in_script(self, index: usize, count: usize, sql: Option<&str>) -> Self {
+        let script_statement = Some(ScriptStatement { index, count });
+        DuckDbError { script_statement, statement_sql: sql.map(str::to_owned), ..self }
     }
 
     /// For an error that a statement of a script raised, which one it was.
     pub fn script_statement(&self) -> Option<ScriptStatement> {
         self.script_statement
+    }
+
+    /// For an error that a statement of a script raised, that statement's
+    /// text, where it is known.
+    pub fn statement_sql(&self) -> Option<&str> {
+        self.statement_sql.as_deref()
     }
 
     /// DuckDB's class for this error.

@@ -280,7 +280,7 @@ impl Connection {
             // running the statements parsed above (prepare, then execute)
             // took 40% longer (3,000 one-row INSERTs: 2.0 against 2.9 s).
             for (index, text) in texts.into_iter().enumerate() {
-                self.run_discarding(text).map_err(|e| e.in_script(index, script.count))?;
+                self.run_discarding(text).map_err(|e| e.in_script(index, script.count, Some(text)))?;
             }
         } else {
             // The text splits otherwise than DuckDB's parser reads it (SQL
@@ -296,7 +296,7 @@ impl Connection {
             script
                 .prepare(self, index)
                 .and_then(|mut stmt| stmt.execute(false).map(drop))
-                .map_err(|e| e.in_script(index, script.count))?;
+                .map_err(|e| e.in_script(index, script.count, None))?;
         }
         Ok(())
     }
@@ -322,12 +322,7 @@ impl Connection {
         // SAFETY: open connection; DuckDB always sets `raw`, even on failure,
         // and Statement's Drop destroys it.
         let state = unsafe { sys::duckdb_prepare(self.raw.raw, c_sql.as_ptr(), &mut raw) };
-        let stmt = Statement { raw, _conn: Arc::clone(&self.raw), last_row_count: None };
-        if state != sys::DuckDBSuccess {
-            // SAFETY: the statement handle is valid; the message is owned by it.
-            let message = unsafe { borrowed_string(sys::duckdb_prepare_error(stmt.raw)) };
-            return Err(DuckDbError::new(classify_message(&message), message));
-        }
+        let stmt = Statement::prepared(raw, state, self)?;
         if let Some(problem) = numbering_problem(&stmt.param_names()) {
             return Err(DuckDbError::new(DuckErrorType::InvalidInput, problem));
         }
@@ -704,6 +699,22 @@ fn numbering_problem(names: &[String]) -> Option<String> {
 }
 
 impl Statement {
+    /// The statement DuckDB set `raw` to while preparing it on `conn` with
+    /// the outcome `state`, or DuckDB's error for it (then destroyed).
+    fn prepared(
+        raw: sys::duckdb_prepared_statement,
+        state: sys::duckdb_state,
+        conn: &Connection,
+    ) -> Result<Self, DuckDbError> {
+        let stmt = Statement { raw, _conn: Arc::clone(&conn.raw), last_row_count: None };
+        if state != sys::DuckDBSuccess {
+            // SAFETY: the statement handle is valid; the message is owned by it.
+            let message = unsafe { borrowed_string(sys::duckdb_prepare_error(stmt.raw)) };
+            return Err(DuckDbError::new(classify_message(&message), message));
+        }
+        Ok(stmt)
+    }
+
     /// Number of parameters.
     pub fn param_count(&self) -> usize {
         // SAFETY: valid prepared statement.
@@ -921,13 +932,7 @@ impl ExtractedStatements {
         // their count; DuckDB always sets `raw`, which Statement's Drop
         // destroys.
         let state = unsafe { sys::duckdb_prepare_extracted_statement(conn.raw.raw, self.raw, index as u64, &mut raw) };
-        let stmt = Statement { raw, _conn: Arc::clone(&conn.raw), last_row_count: None };
-        if state != sys::DuckDBSuccess {
-            // SAFETY: the statement handle is valid; the message is owned by it.
-            let message = unsafe { borrowed_string(sys::duckdb_prepare_error(stmt.raw)) };
-            return Err(DuckDbError::new(classify_message(&message), message));
-        }
-        Ok(stmt)
+        Statement::prepared(raw, state, conn)
     }
 }
 
@@ -2389,6 +2394,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.kind(), DuckErrorType::Constraint);
         assert_eq!(err.script_statement(), Some(ScriptStatement { index: 1, count: 3 }));
+        assert_eq!(err.statement_sql(), Some("INSERT INTO t VALUES (2, 'sad')"));
         assert_eq!(single_i64(&conn, "SELECT count(*) FROM t"), 2);
         // One that does not bind is named too.
         let err = conn.execute_batch("SELECT 1; SELECT nope FROM t").unwrap_err();
@@ -2404,6 +2410,7 @@ mod tests {
             ExtractedStatements::parse(&conn, "INSERT INTO t VALUES (9, 'sad'); SELECT nope; SELECT 1").unwrap();
         let err = conn.run_parsed(&script).unwrap_err();
         assert_eq!(err.script_statement(), Some(ScriptStatement { index: 1, count: 3 }));
+        assert_eq!(err.statement_sql(), None, "its text is not known there");
         assert_eq!(single_i64(&conn, "SELECT count(*) FROM t"), 3);
         // A syntax error anywhere runs nothing of the script.
         let err = conn

@@ -290,7 +290,7 @@ fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabas
                     "\n  in its statement {} of {}{}",
                     at.index + 1,
                     at.count,
-                    at.text(&m.sql).map(|text| format!(": {text}")).unwrap_or_default()
+                    e.statement_sql().map(|text| format!(": {text}")).unwrap_or_default()
                 ),
                 None => String::new(),
             };

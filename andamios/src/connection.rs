@@ -768,16 +768,8 @@ impl std::fmt::Debug for Connection {
 }
 
 impl Connection {
-    /// Runs a script of one or more `;`-separated statements.
-    ///
-    /// The whole script is parsed first: a syntax error anywhere runs none
-    /// of it. Then the statements run in order, and the first that fails
-    /// stops the script; its error quotes it and says which it was
-    /// ([`Error::script_statement`](crate::Error::script_statement)).
-    /// Outside a transaction each statement commits on its own, so those
-    /// before it stay applied. For all or nothing, run the script in a
-    /// [`Transaction`](crate::Transaction) (`tx.execute_batch`) or wrap it
-    /// in `BEGIN; ... COMMIT;`.
+    /// Runs a script of one or more `;`-separated statements, as
+    /// [`Pool::execute_batch`](crate::Pool::execute_batch) describes.
     pub async fn execute_batch(&mut self, sql: &str) -> Result<()> {
         let sql = sql.to_owned();
         self.worker.run(move |s| s.execute_batch(&sql)).await?

@@ -71,8 +71,7 @@ pub enum Error {
         /// DuckDB's message, verbatim.
         message: String,
         /// The statement that failed, when known: of a script, the one
-        /// statement (or, where its text could not be told apart, the
-        /// whole script).
+        /// statement (or the whole script, where its text is not known).
         sql: Option<String>,
         /// Of a script of several statements, which one failed.
         script_statement: Option<ScriptStatement>,
@@ -175,10 +174,7 @@ impl Error {
 
     pub(crate) fn from_duckdb(err: DuckDbError, sql: Option<&str>) -> Error {
         let script_statement = err.script_statement().filter(|at| at.count > 1);
-        let sql = match (sql, script_statement) {
-            (Some(script), Some(at)) => Some(at.text(script).unwrap_or(script)),
-            (sql, _) => sql,
-        };
+        let sql = if script_statement.is_some() { err.statement_sql().or(sql) } else { sql };
         Error::Database {
             kind: classify(&err),
             message: err.message().to_owned(),
