@@ -228,16 +228,8 @@ pub(crate) fn run(command: Command) -> Outcome {
                 return Err(format!("{path} does not exist: there is nothing to revert"));
             }
             let (migrator, rt, pool) = if dry_run { connect_read_only(&common)? } else { connect(&common)? };
-            let info = rt.block_on(migrator.info(&pool)).map_err(|e| e.to_string())?;
-            let applied: Vec<i64> = info.iter().filter(|m| m.applied.is_some()).map(|m| m.version).collect();
-            if applied.is_empty() {
-                say!("nothing to revert: no migration is applied");
-                return Ok(ExitCode::SUCCESS);
-            }
-            // By default only the latest: down to the one applied before it.
-            let target = target_version.unwrap_or_else(|| applied.iter().rev().nth(1).copied().unwrap_or(i64::MIN));
             if dry_run {
-                let to_undo = rt.block_on(migrator.to_undo(&pool, target)).map_err(|e| e.to_string())?;
+                let to_undo = rt.block_on(migrator.to_undo(&pool, target_version)).map_err(|e| e.to_string())?;
                 if to_undo.is_empty() {
                     say!("nothing to revert");
                 }
@@ -246,7 +238,10 @@ pub(crate) fn run(command: Command) -> Outcome {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let reverted = rt.block_on(migrator.undo(&pool, target)).map_err(|e| e.to_string())?;
+            let reverted = rt.block_on(migrator.undo(&pool, target_version)).map_err(|e| e.to_string())?;
+            if reverted.is_empty() {
+                say!("nothing to revert");
+            }
             for v in reverted {
                 say!("reverted {v}");
             }

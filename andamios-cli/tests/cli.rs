@@ -113,11 +113,17 @@ fn migrate_run_info_and_revert_round_trip() {
     let (posts, users) = (listed.find("would revert 99999999999999 add posts"), listed.find("create users"));
     assert!(posts.is_some() && users.is_some() && posts < users, "newest first: {listed}");
     assert_eq!(query_one(d, "SELECT count(*) FROM _andamios_migrations"), Some(2), "a dry run reverts nothing");
+    // Without a target, only the latest.
+    let out = andamios(d, &["migrate", "revert", "--dry-run", "--database-url", &url]);
+    assert_eq!(text(&out).matches("would revert").count(), 1, "{}", text(&out));
     let out = andamios(d, &["migrate", "revert", "--database-url", &url]);
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success() && text(&out).contains("reverted 99999999999999"), "{}", text(&out));
+    assert_eq!(query_one(d, "SELECT count(*) FROM _andamios_migrations"), Some(1));
     let out = andamios(d, &["migrate", "revert", "--database-url", &url]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(query_one(d, "SELECT count(*) FROM _andamios_migrations"), Some(0));
+    let out = andamios(d, &["migrate", "revert", "--database-url", &url]);
+    assert!(out.status.success() && text(&out).contains("nothing to revert"), "{}", text(&out));
     assert_eq!(query_one(d, "SELECT count(*) FROM users"), None, "users was dropped");
 }
 

@@ -224,10 +224,10 @@ impl Migrator {
         Ok(done)
     }
 
-    /// Reverts applied migrations newer than `target`, newest first; returns
-    /// the versions reverted. Each has to have a down file, or none is
-    /// reverted.
-    pub async fn undo(&self, pool: &Pool, target: i64) -> Result<Vec<i64>> {
+    /// Reverts the applied migrations newer than `target` (with `None`, the
+    /// latest applied one), newest first; returns the versions reverted.
+    /// Each has to have a down file, or none is reverted.
+    pub async fn undo(&self, pool: &Pool, target: Option<i64>) -> Result<Vec<i64>> {
         let applied = self.applied(pool).await?;
         let mut done = Vec::new();
         for m in self.to_revert(&applied, target)? {
@@ -249,15 +249,17 @@ impl Migrator {
     /// What [`undo`](Self::undo) would revert down to `target`, newest first,
     /// or why it would revert nothing. Writes nothing, so a read-only pool
     /// will do.
-    pub async fn to_undo(&self, pool: &Pool, target: i64) -> Result<Vec<&Migration>> {
+    pub async fn to_undo(&self, pool: &Pool, target: Option<i64>) -> Result<Vec<&Migration>> {
         let applied = self.applied_so_far(pool).await?;
         self.to_revert(&applied, target)
     }
 
-    /// Of `applied`, the migrations newer than `target`, newest first; an
-    /// error if one of them has no down file.
-    fn to_revert(&self, applied: &[AppliedRow], target: i64) -> Result<Vec<&Migration>> {
+    /// Of `applied`, the migrations newer than `target` (the latest one
+    /// for `None`), newest first; an error if one of them has no down file.
+    fn to_revert(&self, applied: &[AppliedRow], target: Option<i64>) -> Result<Vec<&Migration>> {
         self.verify(applied)?;
+        // By default only the latest: down to the one applied before it.
+        let target = target.unwrap_or_else(|| applied.iter().rev().nth(1).map_or(i64::MIN, |a| a.version));
         let newer = applied.iter().rev().filter(|a| a.version > target);
         newer
             .map(|row| {
