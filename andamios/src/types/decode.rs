@@ -621,7 +621,7 @@ pub(crate) fn mismatch_hint<T: Decode>(ty: &DuckType) -> String {
         return format!("Andamios reads no Rust type from {ty}; cast it in SQL: {casts}");
     }
     let mut readers = readers_of(ty);
-    if is_integer(ty) && !matches!(ty, DuckType::BigNum) {
+    if integer_name(ty).is_some() {
         readers[0].push_str(" (or another integer type its values fit)");
     }
     let readers = match readers.as_slice() {
@@ -650,25 +650,30 @@ pub(crate) fn mismatch_hint<T: Decode>(ty: &DuckType) -> String {
     }
 }
 
+/// The Rust integer of the same width and sign as the DuckDB integer `ty`.
+fn integer_name(ty: &DuckType) -> Option<&'static str> {
+    use DuckType as D;
+    Some(match ty {
+        D::TinyInt => "i8",
+        D::SmallInt => "i16",
+        D::Integer => "i32",
+        D::BigInt => "i64",
+        D::HugeInt => "i128",
+        D::UTinyInt => "u8",
+        D::USmallInt => "u16",
+        D::UInteger => "u32",
+        D::UBigInt => "u64",
+        D::UHugeInt => "u128",
+        _ => return None,
+    })
+}
+
 /// The usual Rust types (one per family, as the checked macros choose
 /// them) that decode values of `ty`.
 fn readers_of(ty: &DuckType) -> Vec<String> {
     use DuckType as D;
     let first = |ty: &DuckType| readers_of(ty).into_iter().next().unwrap_or_else(|| "T".to_owned());
-    let integer = match ty {
-        D::TinyInt => Some("i8"),
-        D::SmallInt => Some("i16"),
-        D::Integer => Some("i32"),
-        D::BigInt => Some("i64"),
-        D::HugeInt => Some("i128"),
-        D::UTinyInt => Some("u8"),
-        D::USmallInt => Some("u16"),
-        D::UInteger => Some("u32"),
-        D::UBigInt => Some("u64"),
-        D::UHugeInt => Some("u128"),
-        _ => None,
-    };
-    if let Some(integer) = integer {
+    if let Some(integer) = integer_name(ty) {
         return vec![integer.to_owned(), "Decimal".to_owned()];
     }
     match ty {
