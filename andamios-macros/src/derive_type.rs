@@ -118,9 +118,8 @@ fn union_impl(input: &DeriveInput, idents: &[&syn::Ident], names: &[String], typ
     quote! {
         impl ::andamios::types::Decode for #ident {
             fn accepts(ty: &::andamios::__private::DuckType) -> bool {
-                ::andamios::__private::union_accepts(ty, &[
-                    #((#names, <#types as ::andamios::types::Decode>::accepts as fn(&::andamios::__private::DuckType) -> bool)),*
-                ])
+                ::core::matches!(ty, ::andamios::__private::DuckType::Union { .. })
+                    && <Self as ::andamios::types::Decode>::mismatch_detail(ty).is_none()
             }
 
             fn decode(column: &::andamios::__private::ColumnRef<'_>, row: usize)
@@ -132,6 +131,12 @@ fn union_impl(input: &DeriveInput, idents: &[&syn::Ident], names: &[String], typ
                     }
                 )*
                 ::core::result::Result::Err(::andamios::types::DecodeError::Mismatch)
+            }
+
+            fn mismatch_detail(ty: &::andamios::__private::DuckType) -> ::core::option::Option<::std::string::String> {
+                ::andamios::__private::union_mismatch(ty, &[
+                    #((#names, ::andamios::__private::field_mismatch::<#types> as ::andamios::__private::FieldMismatchFn)),*
+                ])
             }
         }
 
@@ -200,6 +205,10 @@ fn newtype_impl(input: &DeriveInput, inner: &syn::Type) -> TokenStream {
                 -> ::core::result::Result<Self, ::andamios::types::DecodeError> {
                 <#inner as ::andamios::types::Decode>::decode(column, row).map(Self)
             }
+
+            fn mismatch_detail(ty: &::andamios::__private::DuckType) -> ::core::option::Option<::std::string::String> {
+                <#inner as ::andamios::types::Decode>::mismatch_detail(ty)
+            }
         }
 
         impl #arg_impl_generics ::andamios::__private::ArgFor<AndamiosMarker> for #ident #ty_generics #arg_where {}
@@ -227,7 +236,8 @@ fn struct_impl(input: &DeriveInput, idents: &[&syn::Ident], names: &[String], ty
     quote! {
         impl #impl_generics ::andamios::types::Decode for #ident #ty_generics #where_clause {
             fn accepts(ty: &::andamios::__private::DuckType) -> bool {
-                true #(&& ::andamios::__private::struct_has_field::<#types>(ty, #names))*
+                ::core::matches!(ty, ::andamios::__private::DuckType::Struct { .. })
+                    && <Self as ::andamios::types::Decode>::mismatch_detail(ty).is_none()
             }
 
             fn decode(column: &::andamios::__private::ColumnRef<'_>, row: usize)
@@ -238,6 +248,12 @@ fn struct_impl(input: &DeriveInput, idents: &[&syn::Ident], names: &[String], ty
                 ::core::result::Result::Ok(Self {
                     #(#idents: ::andamios::__private::decode_struct_field::<#types>(column, #names, row)?,)*
                 })
+            }
+
+            fn mismatch_detail(ty: &::andamios::__private::DuckType) -> ::core::option::Option<::std::string::String> {
+                ::andamios::__private::struct_mismatch(ty, &[
+                    #((#names, ::andamios::__private::field_mismatch::<#types> as ::andamios::__private::FieldMismatchFn)),*
+                ])
             }
         }
 

@@ -525,7 +525,24 @@ async fn unions() {
         .fetch_one(pool)
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("column `r` (UNION(n INTEGER, text VARCHAR))"), "{err}");
+    assert!(
+        err.to_string().ends_with(
+            "column `r` (UNION(n INTEGER, text VARCHAR)) into Rust type Reading: no variant is named after its member \
+             `n` (the variants read number, text, tags)"
+        ),
+        "{err}"
+    );
+    let err = query_scalar::<Reading>("SELECT union_value(text := 1)::UNION(text INTEGER) AS r")
+        .fetch_one(pool)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().ends_with(
+            "into Rust type Reading: its member `text` is INTEGER, which String does not read: read it as i32 (or \
+             another integer type its values fit) or Decimal, or cast it in SQL to a type String reads: `col::VARCHAR`"
+        ),
+        "{err}"
+    );
     let err = query_scalar::<Reading>(&format!("SELECT union_value(number := NULL::DOUBLE)::{ty} AS r"))
         .fetch_one(pool)
         .await
@@ -599,6 +616,27 @@ async fn lists_arrays_structs_maps_and_enums() {
             .unwrap();
     assert_eq!(points.len(), 2);
     assert_eq!(points[1].tags, ["z"]);
+    // A STRUCT that does not fit says which fields are missing or mistyped,
+    // in a list too.
+    let err = query_scalar::<Point>("SELECT {'x': 'one', 'y': 2, 'tags': [1]} AS p").fetch_one(pool).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot decode column `p` (STRUCT(x VARCHAR, y INTEGER, tags INTEGER[])) into Rust type Point: the STRUCT \
+         has no field `label` (it has x, y, tags); its field `x` is VARCHAR, which i32 does not read: read it as \
+         String, or cast it in SQL to a type i32 reads: `col::BIGINT`; its field `tags` is INTEGER[], which \
+         Vec<String> does not read: read it as Vec<i32>"
+    );
+    let err = query_scalar::<Vec<Point>>("SELECT [{'x': 1, 'label': 'a', 'tags': [1]}] AS ps")
+        .fetch_one(pool)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().ends_with(
+            "into Rust type Vec<Point>: in its elements, its field `tags` is INTEGER[], which Vec<String> does not \
+             read: read it as Vec<i32>"
+        ),
+        "{err}"
+    );
     // A NULL field that the struct's type does not allow.
     let err = query_scalar::<Point>("SELECT {'x': NULL::INTEGER, 'label': 'one', 'tags': []} AS p")
         .fetch_one(pool)

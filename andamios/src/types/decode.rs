@@ -53,6 +53,18 @@ pub trait Decode: Sized {
     #[doc(hidden)]
     const ENUM_MEMBERS: Option<&'static [&'static str]> = None;
 
+    /// Why `Self` does not accept `ty`, where the type can say more than
+    /// the usual hint: a `#[derive(Type)]` struct names each field the
+    /// STRUCT lacks or holds as another type, a `#[derive(Type)]` enum each
+    /// UNION member it has no variant for or reads as another type (and
+    /// both accept exactly the types this finds nothing wrong with).
+    /// `Option`, `Vec` and newtypes pass on their inner type's.
+    #[doc(hidden)]
+    fn mismatch_detail(ty: &DuckType) -> Option<String> {
+        let _ = ty;
+        None
+    }
+
     /// Name of the Rust type, for error messages: as written in code
     /// (`String`, `Vec<Date>`), without module paths.
     fn type_name() -> String {
@@ -424,6 +436,10 @@ impl<T: Decode> Decode for Option<T> {
         matches!(ty, DuckType::Null) || T::accepts(ty)
     }
 
+    fn mismatch_detail(ty: &DuckType) -> Option<String> {
+        T::mismatch_detail(ty)
+    }
+
     #[inline]
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
         if column.is_valid(row) {
@@ -447,6 +463,15 @@ impl<T: Decode> Decode for Vec<T> {
 
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
         T::decode_vec(column, row)
+    }
+
+    fn mismatch_detail(ty: &DuckType) -> Option<String> {
+        match ty {
+            DuckType::List { element } | DuckType::Array { element, .. } => {
+                T::mismatch_detail(element).map(|detail| format!("in its elements, {detail}"))
+            }
+            _ => None,
+        }
     }
 
     fn type_name() -> String {
@@ -537,19 +562,6 @@ pub mod decode_support {
         decode_inside(field, row)
     }
 
-    /// [`Decode::accepts`] of a Rust type.
-    pub type AcceptsFn = fn(&DuckType) -> bool;
-
-    /// Whether UNION type `ty` has no member but those of `variants` (by
-    /// name, each with whether its Rust type accepts a DuckDB type), each
-    /// accepted.
-    pub fn union_accepts(ty: &DuckType, variants: &[(&str, AcceptsFn)]) -> bool {
-        let DuckType::Union { members } = ty else { return false };
-        members.iter().all(|(member, member_ty)| {
-            variants.iter().any(|(name, accepts)| member.eq_ignore_ascii_case(name) && accepts(member_ty))
-        })
-    }
-
     /// The UNION at `row` of `column`: its member's name and column.
     pub fn union_value<'c, 'a>(
         column: &'c ColumnRef<'a>,
@@ -567,12 +579,68 @@ pub mod decode_support {
         super::decode_inside(column, row)
     }
 
-    /// Whether STRUCT type `ty` has a field `name` accepted by `T`.
-    pub fn struct_has_field<T: Decode>(ty: &DuckType, name: &str) -> bool {
-        match ty {
-            DuckType::Struct { fields } => fields.iter().any(|(n, t)| n.eq_ignore_ascii_case(name) && T::accepts(t)),
-            _ => false,
+    /// Why a `#[derive(Type)]` struct's field that is a `T` does not
+    /// read a STRUCT field of type `ty`; `None` when it does.
+    pub fn field_mismatch<T: Decode>(ty: &DuckType) -> Option<String> {
+        (!T::accepts(ty)).then(|| format!("which {} does not read: {}", T::type_name(), super::mismatch_hint::<T>(ty)))
+    }
+
+    /// [`field_mismatch`] of one field's Rust type.
+    pub type FieldMismatchFn = fn(&DuckType) -> Option<String>;
+
+    /// Why STRUCT type `ty` does not decode as a `#[derive(Type)]` struct
+    /// with `fields` (each SQL name with its type's [`field_mismatch`]):
+    /// the fields the STRUCT lacks, and those it holds as a type the
+    /// struct's field does not read. `None` when all fit, or `ty` is no
+    /// STRUCT.
+    pub fn struct_mismatch(ty: &DuckType, fields: &[(&str, FieldMismatchFn)]) -> Option<String> {
+        let DuckType::Struct { fields: present } = ty else { return None };
+        let mut missing = Vec::new();
+        let mut problems = Vec::new();
+        for (name, mismatch) in fields {
+            match present.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                None => missing.push(format!("`{name}`")),
+                Some((_, field_ty)) => {
+                    problems.extend(mismatch(field_ty).map(|why| format!("its field `{name}` is {field_ty}, {why}")))
+                }
+            }
         }
+        if !missing.is_empty() {
+            let present: Vec<&str> = present.iter().map(|(n, _)| n.as_str()).collect();
+            problems
+                .insert(0, format!("the STRUCT has no field {} (it has {})", missing.join(" or "), present.join(", ")));
+        }
+        (!problems.is_empty()).then(|| problems.join("; "))
+    }
+
+    /// Why UNION type `ty` does not decode as a `#[derive(Type)]` enum
+    /// with `variants` (each SQL name with its payload's
+    /// [`field_mismatch`]): the members no variant is named after, and
+    /// those whose type the variant's payload does not read. `None` when
+    /// all fit, or `ty` is no UNION.
+    pub fn union_mismatch(ty: &DuckType, variants: &[(&str, FieldMismatchFn)]) -> Option<String> {
+        let DuckType::Union { members } = ty else { return None };
+        let mut unmatched = Vec::new();
+        let mut problems = Vec::new();
+        for (member, member_ty) in members {
+            match variants.iter().find(|(name, _)| member.eq_ignore_ascii_case(name)) {
+                None => unmatched.push(format!("`{member}`")),
+                Some((_, mismatch)) => problems
+                    .extend(mismatch(member_ty).map(|why| format!("its member `{member}` is {member_ty}, {why}"))),
+            }
+        }
+        if !unmatched.is_empty() {
+            let names: Vec<&str> = variants.iter().map(|(name, _)| *name).collect();
+            problems.insert(
+                0,
+                format!(
+                    "no variant is named after its member {} (the variants read {})",
+                    unmatched.join(" or "),
+                    names.join(", ")
+                ),
+            );
+        }
+        (!problems.is_empty()).then(|| problems.join("; "))
     }
 
     /// Whether a Rust type whose [`Decode::ENUM_MEMBERS`] are `members`
@@ -617,6 +685,9 @@ pub mod decode_support {
 /// reads (`sum(price)::DOUBLE` for an `f64` from a DECIMAL).
 #[cold]
 pub(crate) fn mismatch_hint<T: Decode>(ty: &DuckType) -> String {
+    if let Some(detail) = T::mismatch_detail(ty) {
+        return detail;
+    }
     if let Some(casts) = ty.readable_casts() {
         return format!("Andamios reads no Rust type from {ty}; cast it in SQL: {casts}");
     }
