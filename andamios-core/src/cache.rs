@@ -163,6 +163,7 @@ mod tests {
                 name: "price".into(),
                 ty: DuckType::Decimal { width: 10, scale: 2 },
                 nullable: false,
+                elements_nullable: true,
             }],
         }
     }

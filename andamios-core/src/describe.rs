@@ -28,6 +28,20 @@ pub struct DescribedColumn {
     pub ty: DuckType,
     /// Whether the column can be NULL (inferred from the plan; `true` when unsure).
     pub nullable: bool,
+    /// Whether a value inside the column, a LIST or ARRAY, can be NULL
+    /// (inferred from the plan: `false` for `list(x)` of a NOT NULL `x`;
+    /// `true` when unsure, and for other types). Absent from a cache entry
+    /// when `true`.
+    #[serde(default = "unsure", skip_serializing_if = "is_unsure")]
+    pub elements_nullable: bool,
+}
+
+fn unsure() -> bool {
+    true
+}
+
+fn is_unsure(elements_nullable: &bool) -> bool {
+    *elements_nullable
 }
 
 /// Why a statement could not be described.
@@ -112,7 +126,12 @@ pub fn describe_cached(
             .columns
             .into_iter()
             .zip(nullable)
-            .map(|(c, nullable)| DescribedColumn { name: c.name, ty: c.ty, nullable })
+            .map(|(c, nulls)| DescribedColumn {
+                elements_nullable: nulls.inside || !matches!(c.ty, DuckType::List { .. } | DuckType::Array { .. }),
+                name: c.name,
+                ty: c.ty,
+                nullable: nulls.value,
+            })
             .collect()
     } else {
         Vec::new()

@@ -9,16 +9,44 @@
 //! non-null only when they provably are. Being wrong towards "nullable" is
 //! safe (the caller gets an `Option`); being wrong the other way is a bug, so
 //! anything not understood is nullable.
+//!
+//! The values inside a LIST or ARRAY are walked the same way, one level
+//! deep: `list(x)` of a NOT NULL `x`, `[a, b]` of non-null values and
+//! `string_split(...)` hold no NULL, a list column of a table may.
 
 use crate::ffi::Connection;
 use crate::{DuckType, Value as DuckValue};
 use serde_json::Value;
 use std::collections::HashMap;
 
+/// Whether a column may be NULL, and whether a value inside it may be (for
+/// a LIST or ARRAY; `true`, unknown, for other types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Nulls {
+    /// The column's value may be NULL.
+    pub(crate) value: bool,
+    /// An element of the column's LIST or ARRAY may be NULL.
+    pub(crate) inside: bool,
+}
+
+impl Nulls {
+    const UNKNOWN: Nulls = Nulls { value: true, inside: true };
+
+    /// A value that may or may not be NULL, of unknown elements.
+    fn value(value: bool) -> Nulls {
+        Nulls { value, inside: true }
+    }
+
+    /// What either of two columns may hold.
+    fn either(self, other: Nulls) -> Nulls {
+        Nulls { value: self.value || other.value, inside: self.inside || other.inside }
+    }
+}
+
 /// Infers, for each of the `column_count` result columns of `sql`, whether
-/// it may be NULL. Unknown answers are `true`.
-pub(crate) fn infer(conn: &Connection, sql: &str, column_count: usize, tables: &mut TableCache) -> Vec<bool> {
-    let unknown = vec![true; column_count];
+/// it (and a value inside it) may be NULL. Unknown answers are `true`.
+pub(crate) fn infer(conn: &Connection, sql: &str, column_count: usize, tables: &mut TableCache) -> Vec<Nulls> {
+    let unknown = vec![Nulls::UNKNOWN; column_count];
     let Some(plan) = serialized_plan(conn, sql) else { return unknown };
     let mut walker = Walker { conn, tables: &mut tables.0, ctes: HashMap::new() };
     let Some(root) = plan.get("plans").and_then(|s| s.get(0)) else { return unknown };
@@ -253,7 +281,7 @@ struct Walker<'c> {
     conn: &'c Connection,
     tables: &'c mut HashMap<(String, String, String), Option<Vec<bool>>>,
     /// Output nullability of materialised CTEs, by index.
-    ctes: HashMap<u64, Vec<bool>>,
+    ctes: HashMap<u64, Vec<Nulls>>,
 }
 
 impl Walker<'_> {
@@ -290,7 +318,7 @@ impl Walker<'_> {
     }
 
     /// The outputs of every child, concatenated (what BOUND_REF indexes).
-    fn inputs(&mut self, op: &Value) -> Option<Vec<bool>> {
+    fn inputs(&mut self, op: &Value) -> Option<Vec<Nulls>> {
         let mut all = Vec::new();
         for child in list(op, "children") {
             all.extend(self.operator(child)?);
@@ -298,25 +326,25 @@ impl Walker<'_> {
         Some(all)
     }
 
-    fn only_child(&mut self, op: &Value) -> Option<Vec<bool>> {
+    fn only_child(&mut self, op: &Value) -> Option<Vec<Nulls>> {
         self.operator(list(op, "children").first()?)
     }
 
     /// Whether each output column of `op` may be NULL; `None` when `op` is
     /// not understood (then every column of the result is nullable).
-    fn operator(&mut self, op: &Value) -> Option<Vec<bool>> {
+    fn operator(&mut self, op: &Value) -> Option<Vec<Nulls>> {
         let kind = text(op, "type");
         Some(match kind {
             "LOGICAL_PROJECTION" => {
                 let input = self.inputs(op)?;
-                list(op, "expressions").iter().map(|e| nullable(e, &input)).collect()
+                list(op, "expressions").iter().map(|e| nulls(e, &input)).collect()
             }
             "LOGICAL_FILTER" => {
                 let mut columns = self.only_child(op)?;
                 for e in list(op, "expressions") {
                     for position in non_null_when_true(e) {
                         if let Some(c) = columns.get_mut(position) {
-                            *c = false;
+                            c.value = false;
                         }
                     }
                 }
@@ -343,7 +371,7 @@ impl Walker<'_> {
                     "RIGHT_SEMI" | "RIGHT_ANTI" => return side(1, "right_projection_map"),
                     "MARK" => {
                         let mut left = side(0, "left_projection_map")?;
-                        left.push(true);
+                        left.push(Nulls::UNKNOWN);
                         return Some(left);
                     }
                     _ => {}
@@ -356,8 +384,8 @@ impl Walker<'_> {
                     "RIGHT" => (true, false),
                     _ => (true, true),
                 };
-                left.iter_mut().for_each(|c| *c |= left_nullable);
-                right.iter_mut().for_each(|c| *c |= right_nullable);
+                left.iter_mut().for_each(|c| c.value |= left_nullable);
+                right.iter_mut().for_each(|c| c.value |= right_nullable);
                 left.extend(right);
                 left
             }
@@ -365,26 +393,38 @@ impl Walker<'_> {
                 let input = self.inputs(op)?;
                 // ROLLUP, CUBE and GROUPING SETS put NULL in the groups they roll up.
                 let several_sets = list(op, "grouping_sets").len() > 1;
-                let mut out: Vec<bool> =
-                    list(op, "groups").iter().map(|e| several_sets || nullable(e, &input)).collect();
+                let mut out: Vec<Nulls> = list(op, "groups")
+                    .iter()
+                    .map(|e| Nulls { value: several_sets || nullable(e, &input), inside: inside_nullable(e, &input) })
+                    .collect();
                 // With GROUP BY every group has a row; with no GROUP BY (or a
                 // grand total of ROLLUP) the one group may have none.
                 let sets = list(op, "grouping_sets");
                 let groups_have_rows = !sets.is_empty() && sets.iter().all(|set| !list_of(set).is_empty());
-                out.extend(list(op, "expressions").iter().map(|e| aggregate_nullable(e, &input, groups_have_rows)));
-                out.extend(list(op, "grouping_functions").iter().map(|_| false));
+                out.extend(list(op, "expressions").iter().map(|e| Nulls {
+                    value: aggregate_nullable(e, &input, groups_have_rows),
+                    inside: aggregate_inside_nullable(e, &input),
+                }));
+                out.extend(list(op, "grouping_functions").iter().map(|_| Nulls::value(false)));
                 out
             }
-            // The input's columns, then one per unnested list (its elements may be NULL).
+            // The input's columns, then one per unnested list: an element of
+            // it. A NULL or empty list gives no row, but of several lists
+            // unnested side by side, the shorter ones are padded with NULLs.
             "LOGICAL_UNNEST" => {
                 let mut columns = self.only_child(op)?;
-                columns.extend(list(op, "expressions").iter().map(|_| true));
+                let unnested = list(op, "expressions");
+                let values: Vec<Nulls> = match unnested {
+                    [one] => vec![Nulls::value(unnested_nullable(one, &columns))],
+                    _ => unnested.iter().map(|_| Nulls::UNKNOWN).collect(),
+                };
+                columns.extend(values);
                 columns
             }
             "LOGICAL_WINDOW" => {
                 let mut columns = self.only_child(op)?;
                 let input = columns.clone();
-                columns.extend(list(op, "expressions").iter().map(|e| nullable(e, &input)));
+                columns.extend(list(op, "expressions").iter().map(|e| Nulls::value(nullable(e, &input))));
                 columns
             }
             "LOGICAL_UNION" | "LOGICAL_EXCEPT" | "LOGICAL_INTERSECT" => {
@@ -393,7 +433,13 @@ impl Walker<'_> {
                 let count = outputs.first()?.len();
                 // UNION: NULL if any branch can be; EXCEPT/INTERSECT keep rows of the left side.
                 let branches = if kind == "LOGICAL_UNION" { &outputs[..] } else { &outputs[..1] };
-                (0..count).map(|i| branches.iter().any(|b| b.get(i).copied().unwrap_or(true))).collect()
+                (0..count)
+                    .map(|i| {
+                        let mut column = branches.iter().map(|b| b.get(i).copied().unwrap_or(Nulls::UNKNOWN));
+                        let first = column.next().unwrap_or(Nulls::UNKNOWN);
+                        column.fold(first, Nulls::either)
+                    })
+                    .collect()
             }
             "LOGICAL_ORDER_BY" | "LOGICAL_LIMIT" | "LOGICAL_TOP_N" | "LOGICAL_DISTINCT" | "LOGICAL_SAMPLE" => {
                 self.only_child(op)?
@@ -406,19 +452,20 @@ impl Walker<'_> {
             }
             "LOGICAL_CTE_REF" => self.ctes.get(&index(op, "cte_index")?)?.clone(),
             // The anchor's rows, then the recursive part's, which reads the
-            // CTE itself: evaluate it until no more columns turn nullable
-            // (each pass that changes anything turns at least one).
+            // CTE itself: evaluate it until no more columns (or values in
+            // them) turn nullable (each pass that changes anything turns at
+            // least one).
             "LOGICAL_RECURSIVE_CTE" => {
                 let children = list(op, "children");
                 let cte = index(op, "table_index")?;
                 let mut columns = self.operator(children.first()?)?;
-                for _ in 0..=columns.len() {
+                for _ in 0..=2 * columns.len() {
                     self.ctes.insert(cte, columns.clone());
                     let recursive = self.operator(children.get(1)?)?;
-                    let merged: Vec<bool> = columns
+                    let merged: Vec<Nulls> = columns
                         .iter()
                         .enumerate()
-                        .map(|(i, &c)| c || recursive.get(i).copied().unwrap_or(true))
+                        .map(|(i, &c)| c.either(recursive.get(i).copied().unwrap_or(Nulls::UNKNOWN)))
                         .collect();
                     if merged == columns {
                         break;
@@ -430,25 +477,35 @@ impl Walker<'_> {
             "LOGICAL_EXPRESSION_GET" => {
                 let rows = list(op, "expressions");
                 let count = rows.first()?.as_array()?.len();
+                let cell = |row: &Value, i: usize| {
+                    row.as_array().and_then(|r| r.get(i)).map_or(Nulls::UNKNOWN, |e| nulls(e, &[]))
+                };
                 (0..count)
-                    .map(|i| rows.iter().any(|r| r.as_array().and_then(|r| r.get(i)).is_none_or(|e| nullable(e, &[]))))
+                    .map(|i| {
+                        let first = rows.first().map_or(Nulls::UNKNOWN, |row| cell(row, i));
+                        rows.iter().skip(1).fold(first, |acc, row| acc.either(cell(row, i)))
+                    })
                     .collect()
             }
-            "LOGICAL_DUMMY_SCAN" => Vec::new(),
+            // One row of one placeholder column, which operators that pass
+            // their input on (an UNNEST) keep in front of their own.
+            "LOGICAL_DUMMY_SCAN" => vec![Nulls::UNKNOWN],
             // No rows, so no NULLs; an outer join above it adds them.
-            "LOGICAL_EMPTY_RESULT" => list(op, "return_types").iter().map(|_| false).collect(),
+            "LOGICAL_EMPTY_RESULT" => {
+                list(op, "return_types").iter().map(|_| Nulls { value: false, inside: false }).collect()
+            }
             // An upsert (ON CONFLICT DO UPDATE) is a MERGE INTO.
             "LOGICAL_INSERT" | "LOGICAL_UPDATE" | "LOGICAL_DELETE" | "LOGICAL_MERGE_INTO" => {
                 // With RETURNING, these output the table's columns.
                 let path = op.get("table_info")?.get("qualified_name")?.get("path")?.as_array()?;
                 let part = |i: usize| path.get(i).and_then(Value::as_str).unwrap_or("");
-                self.table_nullability(part(0), part(1), part(2))?
+                self.table_nullability(part(0), part(1), part(2))?.into_iter().map(Nulls::value).collect()
             }
             _ => return None,
         })
     }
 
-    fn get(&mut self, op: &Value) -> Option<Vec<bool>> {
+    fn get(&mut self, op: &Value) -> Option<Vec<Nulls>> {
         let function = function_name(op);
         let table_flags = if function == "seq_scan" {
             let data = op.get("function_data")?;
@@ -456,18 +513,18 @@ impl Walker<'_> {
         } else {
             None
         };
-        let columns: Vec<bool> = list(op, "column_indexes")
+        let columns: Vec<Nulls> = list(op, "column_indexes")
             .iter()
             .map(|c| {
                 if NEVER_NULL_TABLE_FUNCTIONS.contains(&function) {
-                    return false;
+                    return Nulls::value(false);
                 }
                 let id = index(c, "index").unwrap_or(ROW_ID - 1);
-                if id == ROW_ID && table_flags.is_some() {
+                Nulls::value(if id == ROW_ID && table_flags.is_some() {
                     false
                 } else {
                     table_flags.as_ref().and_then(|f| f.get(id as usize).copied()).unwrap_or(true)
-                }
+                })
             })
             .collect();
         project(columns, list(op, "projection_ids"))
@@ -475,22 +532,27 @@ impl Walker<'_> {
 }
 
 /// The columns picked by a projection map (all of them when it is empty).
-fn project(columns: Vec<bool>, map: &[Value]) -> Option<Vec<bool>> {
+fn project(columns: Vec<Nulls>, map: &[Value]) -> Option<Vec<Nulls>> {
     if map.is_empty() {
         return Some(columns);
     }
     map.iter().map(|i| i.as_u64().and_then(|i| columns.get(i as usize).copied())).collect()
 }
 
+/// Whether expression `e`, and a value inside it, may be NULL.
+fn nulls(e: &Value, input: &[Nulls]) -> Nulls {
+    Nulls { value: nullable(e, input), inside: inside_nullable(e, input) }
+}
+
 /// Whether expression `e` may be NULL, given whether each input column may be.
-fn nullable(e: &Value, input: &[bool]) -> bool {
+fn nullable(e: &Value, input: &[Nulls]) -> bool {
     let class = text(e, "expression_class");
     let ty = text(e, "type");
     let children = list(e, "children");
     let any_child = || children.is_empty() || children.iter().any(|c| nullable(c, input));
     match class {
-        "BOUND_REF" => index(e, "index").and_then(|i| input.get(i as usize).copied()).unwrap_or(true),
-        "BOUND_CONSTANT" => e.get("value").and_then(|v| v.get("is_null")).and_then(Value::as_bool).unwrap_or(true),
+        "BOUND_REF" => index(e, "index").and_then(|i| input.get(i as usize)).is_none_or(|c| c.value),
+        "BOUND_CONSTANT" => is_null_constant(e) != Some(false),
         "BOUND_FUNCTION" if ty == "OPERATOR_CAST" => {
             let try_cast = e.get("function_data").and_then(|d| d.get("try_cast")).and_then(Value::as_bool);
             try_cast != Some(false) || any_child() || children.iter().any(|c| casts_json_null(c, e))
@@ -539,6 +601,142 @@ fn nullable(e: &Value, input: &[bool]) -> bool {
     }
 }
 
+/// Whether constant `e` is NULL; `None` when the plan does not say.
+fn is_null_constant(e: &Value) -> Option<bool> {
+    e.get("value").and_then(|v| v.get("is_null")).and_then(Value::as_bool)
+}
+
+/// List functions whose elements are never NULL: they split text, count,
+/// or (`list_distinct`) drop the NULLs.
+const NO_NULL_ELEMENTS: &[&str] = &[
+    "string_split",
+    "str_split",
+    "string_to_array",
+    "string_split_regex",
+    "str_split_regex",
+    "regexp_split_to_array",
+    "range",
+    "generate_series",
+    "list_distinct",
+    "array_distinct",
+];
+
+/// List functions whose elements are those of their first argument,
+/// reordered or cut.
+const ELEMENTS_OF_FIRST_ARGUMENT: &[&str] = &[
+    "list_sort",
+    "array_sort",
+    "list_reverse_sort",
+    "array_reverse_sort",
+    "list_reverse",
+    "array_reverse",
+    "list_slice",
+    "array_slice",
+];
+
+/// List functions whose elements are those of their arguments.
+const ELEMENTS_OF_ARGUMENTS: &[&str] = &["list_concat", "list_cat", "array_concat", "array_cat", "||"];
+
+/// Whether a value inside the LIST or ARRAY that expression `e` gives may
+/// be NULL (`true` when unsure, and for any other type).
+fn inside_nullable(e: &Value, input: &[Nulls]) -> bool {
+    let children = list(e, "children");
+    let any_inside = || children.is_empty() || children.iter().any(|c| inside_nullable(c, input));
+    match text(e, "expression_class") {
+        "BOUND_REF" => index(e, "index").and_then(|i| input.get(i as usize)).is_none_or(|c| c.inside),
+        // A NULL list holds nothing.
+        "BOUND_CONSTANT" => is_null_constant(e) != Some(true),
+        "BOUND_FUNCTION" => {
+            let name = function_name(e);
+            if text(e, "type") == "OPERATOR_CAST" {
+                // A cast may turn values into NULLs (JSON's `null`, with
+                // TRY_CAST anything), or text into a list; not numbers into
+                // numbers (`[]` or `[1]` into a BIGINT[], as the binder
+                // does), which fit or fail.
+                let try_cast = e.get("function_data").and_then(|d| d.get("try_cast")).and_then(Value::as_bool);
+                try_cast != Some(false)
+                    || !children.first().is_some_and(|c| numbers_into_numbers(c, e) && !inside_nullable(c, input))
+            } else if name == "list_value" || name == "array_value" {
+                // `[a, b]`: its elements are the arguments (none for `[]`).
+                children.iter().any(|c| nullable(c, input))
+            } else if NO_NULL_ELEMENTS.contains(&name) {
+                false
+            } else if ELEMENTS_OF_FIRST_ARGUMENT.contains(&name) {
+                children.first().is_none_or(|c| inside_nullable(c, input))
+            } else if ELEMENTS_OF_ARGUMENTS.contains(&name) {
+                any_inside()
+            } else {
+                true
+            }
+        }
+        "BOUND_OPERATOR" if text(e, "type") == "OPERATOR_COALESCE" => any_inside(),
+        "BOUND_CASE" => {
+            e.get("else_expr").is_some_and(|c| inside_nullable(c, input))
+                || list(e, "case_checks")
+                    .iter()
+                    .any(|check| check.get("then_expr").is_none_or(|c| inside_nullable(c, input)))
+        }
+        _ => true,
+    }
+}
+
+/// Whether casting list `value` to the type of `cast` converts numbers (or
+/// the untyped NULLs of `[]`) into numbers.
+fn numbers_into_numbers(value: &Value, cast: &Value) -> bool {
+    const NUMBERS: &[&str] = &[
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "UHUGEINT",
+        "FLOAT",
+        "DOUBLE",
+        "DECIMAL",
+    ];
+    fn element(e: &Value) -> Option<&str> {
+        let ty = e.get("return_type")?;
+        if !matches!(text(ty, "id"), "LIST" | "ARRAY") {
+            return None;
+        }
+        ty.get("type_info")?.get("child_type").map(|c| text(c, "id"))
+    }
+    match (element(value), element(cast)) {
+        (Some(from), Some(to)) => (from == "NULL" || NUMBERS.contains(&from)) && NUMBERS.contains(&to),
+        _ => false,
+    }
+}
+
+/// Aggregates whose result is one of their input values.
+const PICKS_AN_INPUT: &[&str] = &["min", "max", "first", "last", "any_value", "arbitrary"];
+
+/// Whether a value inside the LIST that aggregate `e` gives may be NULL:
+/// `list(x)` holds every `x`, NULLs too; `max(xs)` is one of the `xs`.
+fn aggregate_inside_nullable(e: &Value, input: &[Nulls]) -> bool {
+    let name = function_name(e);
+    let argument = list(e, "children").first();
+    if matches!(name, "list" | "array_agg") {
+        argument.is_none_or(|c| nullable(c, input))
+    } else if PICKS_AN_INPUT.contains(&name) {
+        argument.is_none_or(|c| inside_nullable(c, input))
+    } else {
+        true
+    }
+}
+
+/// Whether the value that `unnest` (expression `e` of a LOGICAL_UNNEST)
+/// takes out of its one list may be NULL: whether an element of that list
+/// may be.
+fn unnested_nullable(e: &Value, input: &[Nulls]) -> bool {
+    let Some(unnested) = e.get("child") else { return true };
+    let is_list = matches!(type_id(unnested), "LIST" | "ARRAY");
+    text(e, "expression_class") != "BOUND_UNNEST" || !is_list || inside_nullable(unnested, input)
+}
+
 /// The `id` of an expression's type (`DATE`, `VARCHAR`, ...).
 fn type_id(e: &Value) -> &str {
     e.get("return_type").map_or("", |t| text(t, "id"))
@@ -561,7 +759,7 @@ fn casts_json_null(value: &Value, cast: &Value) -> bool {
 /// Whether aggregate `e` may be NULL; `groups_have_rows` when every group
 /// it is computed over has at least one row (a GROUP BY without a grand
 /// total).
-fn aggregate_nullable(e: &Value, input: &[bool], groups_have_rows: bool) -> bool {
+fn aggregate_nullable(e: &Value, input: &[Nulls], groups_have_rows: bool) -> bool {
     let name = function_name(e);
     if NEVER_NULL.contains(&name) {
         return false;

@@ -363,3 +363,85 @@ fn more_shapes_of_statement_hold_no_null_where_none_is_inferred() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Whether each column may be NULL, and whether a value inside it may be.
+const LIST_CASES: &[(&str, &[(bool, bool)])] = &[
+    // A table's list column may hold NULLs.
+    ("SELECT xs FROM lists", &[(true, true)]),
+    // `list(x)` holds every `x`; of a NOT NULL `x`, no NULL.
+    (
+        "SELECT list(id), list(name), list(id) FILTER (WHERE id > 1), array_agg(id ORDER BY id DESC) FROM lists",
+        &[(true, false), (true, true), (true, false), (true, false)],
+    ),
+    ("SELECT name, list(id) FROM lists GROUP BY name", &[(true, true), (false, false)]),
+    (
+        "SELECT [1, 2], [id, 3], [id, NULL], [], string_split(name, ','), range(3), list_distinct(xs) FROM lists",
+        &[(false, false), (false, false), (false, true), (false, false), (true, false), (true, false), (true, false)],
+    ),
+    (
+        "SELECT list_sort(list(id)), list_concat(list(id), [4]), list_concat(xs, [4]), coalesce(xs, [1]), \
+         CASE WHEN id > 1 THEN [id] ELSE [] END FROM lists GROUP BY id, xs",
+        &[(false, false), (false, false), (true, true), (false, true), (false, false)],
+    ),
+    ("SELECT max(l) FROM (SELECT list(id) AS l FROM lists GROUP BY name)", &[(true, false)]),
+    ("SELECT s.l FROM lists LEFT JOIN (SELECT list(id) AS l FROM lists) s ON true", &[(true, false)]),
+    ("SELECT list(id) FROM lists UNION ALL SELECT [NULL::INTEGER]", &[(true, true)]),
+    ("SELECT list(id) FROM lists UNION ALL SELECT [7]", &[(true, false)]),
+    ("WITH c AS MATERIALIZED (SELECT list(id) AS l FROM lists) SELECT l FROM c", &[(true, false)]),
+    ("SELECT * FROM (VALUES ([1]), ([2, 3])) t(l)", &[(false, false)]),
+    ("SELECT * FROM (VALUES ([1]), ([NULL])) t(l)", &[(false, true)]),
+    // A cast may turn values into NULLs; not numbers into numbers.
+    (
+        "SELECT [1, 2]::BIGINT[], ['1']::INTEGER[], TRY_CAST([1000] AS TINYINT[])",
+        &[(false, false), (false, true), (true, true)],
+    ),
+    ("SELECT ['[1]'::JSON]::INTEGER[][]", &[(false, true)]),
+    // An unnested value is an element of the list.
+    ("SELECT unnest([1, 2])", &[(false, true)]),
+    ("SELECT unnest(xs) FROM lists", &[(true, true)]),
+    ("SELECT id, unnest(string_split(name, ',')) FROM lists", &[(false, true), (false, true)]),
+    ("SELECT unnest(list(id)) FROM lists", &[(false, true)]),
+    // Lists unnested side by side pad the shorter with NULLs.
+    ("SELECT unnest([1, 2]), unnest([1, 2, 3])", &[(true, true), (true, true)]),
+];
+
+const LIST_SCHEMA: &str = "
+    CREATE TABLE lists (id INTEGER NOT NULL, xs INTEGER[], name VARCHAR);
+    INSERT INTO lists VALUES (1, [1, NULL], 'a,b'), (2, NULL, NULL), (3, [], 'c'), (4, [5], 'c');
+";
+
+/// Nullability of lists and of the values inside them, statement by
+/// statement, then on real rows: no column, and no list's value, inferred
+/// not NULL holds a NULL.
+#[test]
+fn infers_whether_values_inside_lists_can_be_null() {
+    let conn = schema();
+    conn.execute_batch(LIST_SCHEMA).unwrap();
+    let mut failures = Vec::new();
+    for (sql, expected) in LIST_CASES {
+        let described = describe(&conn, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let got: Vec<(bool, bool)> = described.columns.iter().map(|c| (c.nullable, c.elements_nullable)).collect();
+        if got != *expected {
+            failures.push(format!("{sql}\n    expected {expected:?}\n    got      {got:?}"));
+        }
+        let mut stmt = conn.prepare(sql).unwrap();
+        let mut result = stmt.execute(false).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let types: Vec<_> = result.columns().iter().map(|c| c.ty.clone()).collect();
+        while let Some(chunk) = result.next_chunk().unwrap() {
+            for (i, (column, ty)) in described.columns.iter().zip(&types).enumerate() {
+                let values = chunk.column(i, ty).unwrap();
+                for row in (0..chunk.len()).filter(|&r| values.is_valid(r)) {
+                    let Some(range) = values.list_range(row) else { continue };
+                    let elements = values.child(0).unwrap();
+                    if !column.elements_nullable && range.clone().any(|e| !elements.is_valid(e)) {
+                        failures.push(format!("{sql}: column {i} holds a list with a NULL"));
+                    }
+                }
+                if !column.nullable && (0..chunk.len()).any(|r| !values.is_valid(r)) {
+                    failures.push(format!("{sql}: column {i} holds a NULL"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -62,6 +62,17 @@ impl<T, C> IntoField<T, C> for T {
     }
 }
 
+/// A list whose values the plan shows are never NULL (`list(x)` of a NOT
+/// NULL `x`) also fits a field that allows them. (Not named in the error
+/// for a field of another type, where it would only distract.)
+#[diagnostic::do_not_recommend]
+impl<T, C> IntoField<Vec<Option<T>>, C> for Vec<T> {
+    #[inline(always)]
+    fn into_field(self) -> Vec<Option<T>> {
+        self.into_iter().map(Some).collect()
+    }
+}
+
 /// Never built. A second implementation keeps rustc from taking a field's
 /// type from its column's before it checks that the two are the same: a
 /// mismatch then gets the message of `IntoField` instead of "mismatched

@@ -351,13 +351,33 @@ async fn a_list_parameter_stands_for_an_in_list() {
         .await
         .unwrap();
     assert_eq!(names, ["ana", "bo"]);
-    // A list aggregate's values are Options unless the alias says otherwise.
-    let grouped = query!(r#"SELECT list(id ORDER BY id) AS ids, list(id ORDER BY id) AS "plain: Vec<i64>" FROM users"#)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    // The values of `list(x)` are Options only where `x` may be NULL, and
+    // an unnested value is one where the list's values may be; the alias
+    // says otherwise.
+    let grouped = query!(
+        r#"SELECT list(id ORDER BY id) AS ids, list(email ORDER BY id) AS emails,
+                  list(email) FILTER (WHERE email IS NOT NULL) AS "present: Vec<String>"
+           FROM users"#
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let ids: Option<Vec<i64>> = grouped.ids;
+    let emails: Option<Vec<Option<String>>> = grouped.emails;
+    assert_eq!(ids, Some(vec![1, 2]));
+    assert_eq!(emails, Some(vec![Some("ana@example.com".to_owned()), None]));
+    assert_eq!(grouped.present, Some(vec!["ana@example.com".to_owned()]));
+    let parts: Vec<String> = query_scalar!("SELECT string_split('a,b', ',')").fetch_one(&pool).await.unwrap();
+    assert_eq!(parts, ["a", "b"]);
+    let unnested: Vec<i64> =
+        query_scalar!("SELECT unnest(list(id ORDER BY id)) FROM users").fetch_all(&pool).await.unwrap();
+    assert_eq!(unnested, [1, 2]);
+    // A field that allows NULL values takes a list that has none.
+    struct Grouped {
+        ids: Option<Vec<Option<i64>>>,
+    }
+    let grouped = query_as!(Grouped, "SELECT list(id ORDER BY id) AS ids FROM users").fetch_one(&pool).await.unwrap();
     assert_eq!(grouped.ids, Some(vec![Some(1), Some(2)]));
-    assert_eq!(grouped.plain, Some(vec![1, 2]));
     // A Rust array for an ARRAY parameter, and read back as one.
     let nearest = query_scalar!(
         r#"SELECT v AS "v!: [f32; 2]" FROM (VALUES ([1.0, 0.0]::FLOAT[2]), ([0.0, 9.0]::FLOAT[2])) AS t(v)

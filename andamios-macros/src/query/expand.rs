@@ -219,7 +219,7 @@ fn column_fields(query: &QueryDescription, span: Span, named: bool) -> Result<Ve
                 Some(Some(ty)) => Some(quote!(#ty)),
                 Some(None) => None,
                 None => Some(
-                    types::rust_type(&column.ty)
+                    types::column_rust_type(&column.ty, column.elements_nullable)
                         .map_err(|e| syn::Error::new(span, format!("column `{}`: {e}", o.name)))?,
                 ),
             };

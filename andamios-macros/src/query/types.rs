@@ -82,6 +82,19 @@ pub(crate) fn rust_type(ty: &DuckType) -> Result<TokenStream, String> {
     })
 }
 
+/// The Rust type of a result column of `ty`: [`rust_type`], but with the
+/// values inside a LIST or ARRAY not wrapped in `Option` when the plan
+/// shows that none can be NULL (`list(x)` of a NOT NULL `x`).
+pub(crate) fn column_rust_type(ty: &DuckType, elements_nullable: bool) -> Result<TokenStream, String> {
+    match ty {
+        DuckType::List { element } | DuckType::Array { element, .. } if !elements_nullable => {
+            let inner = rust_type(element)?;
+            Ok(quote!(::std::vec::Vec<#inner>))
+        }
+        _ => rust_type(ty),
+    }
+}
+
 /// Whether the Rust type of `ty` (see [`rust_type`]) implements `Hash`
 /// and `Eq`, as a `HashMap` key must.
 fn hashable(ty: &DuckType) -> bool {
@@ -155,6 +168,20 @@ mod tests {
         assert!(marker.contains("List") && marker.contains("Integer"), "{marker}");
         assert!(param_marker(&DuckType::Null).is_none());
         assert!(param_marker(&DuckType::Bit).unwrap().to_string().contains("Bit"));
+    }
+
+    #[test]
+    fn a_column_whose_list_holds_no_null_has_plain_values_one_level_deep() {
+        let nested = DuckType::list(DuckType::list(DuckType::Integer));
+        assert_eq!(
+            column_rust_type(&nested, false).unwrap().to_string(),
+            quote!(::std::vec::Vec<::std::vec::Vec<::core::option::Option<i32>>>).to_string()
+        );
+        assert_eq!(column_rust_type(&nested, true).unwrap().to_string(), rust_type(&nested).unwrap().to_string());
+        assert_eq!(
+            column_rust_type(&DuckType::Varchar, false).unwrap().to_string(),
+            rust_type(&DuckType::Varchar).unwrap().to_string()
+        );
     }
 
     #[test]
