@@ -1,9 +1,8 @@
 //! `andamios database create|setup|drop|reset` for file databases.
 
-use crate::{database_url, runtime, Outcome};
+use crate::{database_file, runtime, Outcome};
 use andamios::migrate::Migrator;
 use andamios_core::ffi::{Database, OpenOptions};
-use andamios_core::schema::database_path;
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -55,15 +54,6 @@ pub(crate) struct Confirm {
     /// Delete without asking (needed when not run in a terminal).
     #[arg(short = 'y', long)]
     yes: bool,
-}
-
-fn file(common: &Common) -> Result<(String, PathBuf), String> {
-    let url = database_url(common.database_url.clone())?;
-    let path = database_path(&url)?;
-    if path == ":memory:" {
-        return Err(format!("{url} is an in-memory database; these commands manage database files"));
-    }
-    Ok((url, PathBuf::from(path)))
 }
 
 fn create(url: &str) -> Result<(), String> {
@@ -173,7 +163,7 @@ fn apply_all(url: &str, migrator: &Migrator) -> Result<usize, String> {
 pub(crate) fn run(command: Command) -> Outcome {
     match command {
         Command::Create(common) => {
-            let (url, path) = file(&common)?;
+            let (url, path) = database_file(common.database_url.clone())?;
             if path.exists() {
                 say!("{} already exists", path.display());
             } else {
@@ -182,7 +172,7 @@ pub(crate) fn run(command: Command) -> Outcome {
             }
         }
         Command::Setup { common, source } => {
-            let (url, path) = file(&common)?;
+            let (url, path) = database_file(common.database_url.clone())?;
             let migrator = Migrator::from_dir(&source).map_err(|e| e.to_string())?;
             let existed = path.exists();
             let applied = apply_all(&url, &migrator).map_err(|e| format!("cannot set up {url}: {e}"))?;
@@ -190,7 +180,7 @@ pub(crate) fn run(command: Command) -> Outcome {
             say!("{what} {} and applied {}", path.display(), migrations(applied));
         }
         Command::Drop { common, confirm } => {
-            let (_, path) = file(&common)?;
+            let (_, path) = database_file(common.database_url.clone())?;
             confirm_delete(&path, &confirm)?;
             if drop_file(&path)? {
                 say!("dropped {}", path.display());
@@ -199,7 +189,7 @@ pub(crate) fn run(command: Command) -> Outcome {
             }
         }
         Command::Reset { common, confirm, source } => {
-            let (url, path) = file(&common)?;
+            let (url, path) = database_file(common.database_url.clone())?;
             let migrator = Migrator::from_dir(&source).map_err(|e| e.to_string())?;
             confirm_delete(&path, &confirm)?;
             drop_file(&path)?;

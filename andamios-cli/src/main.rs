@@ -18,6 +18,7 @@ mod prepare;
 mod verify;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Compile-time checked SQL for DuckDB: the command-line companion.
@@ -85,6 +86,21 @@ fn database_url(flag: Option<String>) -> Result<String, String> {
     settings
         .database_url
         .ok_or_else(|| "no database given: pass --database-url duckdb:path/to/app.duckdb or set DATABASE_URL (the environment or a .env file)".to_owned())
+}
+
+/// The URL of the database file the command works on (see
+/// [`database_url`]), and the file's path. An in-memory database is an
+/// error: it would be gone when the command ends.
+fn database_file(flag: Option<String>) -> Result<(String, PathBuf), String> {
+    let url = database_url(flag)?;
+    let path = andamios_core::schema::database_path(&url)?;
+    if path == ":memory:" {
+        return Err(format!(
+            "{url} is an in-memory database, which is gone when this command ends; give a database file: \
+             --database-url duckdb:path/to/app.duckdb (or DATABASE_URL)"
+        ));
+    }
+    Ok((url, PathBuf::from(path)))
 }
 
 /// A current-thread runtime for the async library calls.

@@ -1,9 +1,8 @@
 //! `andamios migrate add|run|revert|info|build-script`.
 
-use crate::{database_url, runtime, Outcome};
+use crate::{database_file, runtime, Outcome};
 use andamios::migrate::Migrator;
 use andamios::Pool;
-use andamios_core::schema::database_path;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -150,8 +149,8 @@ fn add(dir: &Path, name: &str, reversible: bool) -> Outcome {
 
 /// The path of the database file, when it does not exist (yet).
 fn missing_database(common: &Common) -> Result<Option<String>, String> {
-    let path = database_path(&database_url(common.database_url.clone())?)?;
-    Ok((path != ":memory:" && !Path::new(&path).exists()).then_some(path))
+    let (_, path) = database_file(common.database_url.clone())?;
+    Ok((!path.exists()).then(|| path.display().to_string()))
 }
 
 fn connect(common: &Common) -> Result<(Migrator, tokio::runtime::Runtime, Pool), String> {
@@ -169,7 +168,7 @@ fn connect_with(
     access: andamios::AccessMode,
 ) -> Result<(Migrator, tokio::runtime::Runtime, Pool), String> {
     let migrator = Migrator::from_dir(&common.source).map_err(|e| e.to_string())?;
-    let url = database_url(common.database_url.clone())?;
+    let (url, _) = database_file(common.database_url.clone())?;
     let rt = runtime()?;
     let pool = rt
         .block_on(andamios::PoolOptions::new().max_connections(1).access_mode(access).connect(&url))

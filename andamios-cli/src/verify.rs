@@ -1,11 +1,11 @@
 //! `andamios verify`: describe every cached statement against a database
 //! (no compiler) and report where the database drifted from the cache.
 
-use crate::{database_url, Outcome};
+use crate::{database_file, Outcome};
 use andamios_core::cache;
 use andamios_core::describe::{describe, DescribedColumn, QueryDescription};
 use andamios_core::ffi::{Database, OpenOptions};
-use andamios_core::schema::{database_path, CACHE_DIR_NAME};
+use andamios_core::schema::CACHE_DIR_NAME;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -62,9 +62,9 @@ pub(crate) fn run(args: Args) -> Outcome {
     }
     let entries = cache::entries(&args.cache)
         .map_err(|e| format!("cannot read the offline cache {}: {e}", args.cache.display()))?;
-    let url = database_url(args.database_url)?;
-    let path = database_path(&url)?;
-    let db = Database::open(&path, &OpenOptions { read_only: true, ..OpenOptions::default() })
+    let (url, path) = database_file(args.database_url)?;
+    let path = path.to_str().ok_or_else(|| format!("{url}: the path is not UTF-8"))?;
+    let db = Database::open(path, &OpenOptions { read_only: true, ..OpenOptions::default() })
         .map_err(|e| format!("cannot open {url}: {}", e.message()))?;
     let conn = db.connect().map_err(|e| e.to_string())?;
     let checked = entries.len();

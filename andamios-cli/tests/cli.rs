@@ -458,3 +458,34 @@ fn prepare_writes_the_cache_and_check_reports_changes() {
     assert_eq!(std::fs::read_dir(&cache_dir).unwrap().count(), 1, "unused entries are removed");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The commands that work on a database refuse an in-memory one, which
+/// would be gone when they end, with what to give instead.
+#[test]
+fn commands_on_a_database_refuse_an_in_memory_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d.join("migrations/1_first.sql"), "CREATE TABLE t (x INTEGER);");
+    std::fs::create_dir_all(d.join(".andamios-cache")).unwrap();
+    for args in [
+        &["migrate", "info"][..],
+        &["migrate", "run"],
+        &["migrate", "run", "--dry-run"],
+        &["migrate", "revert"],
+        &["database", "create"],
+        &["database", "setup"],
+        &["verify"],
+    ] {
+        let out = andamios(d, &[args, &["--database-url", "duckdb::memory:"]].concat());
+        assert!(!out.status.success(), "{args:?}: {}", text(&out));
+        assert!(
+            text(&out).contains(
+                "duckdb::memory: is an in-memory database, which is gone when this command ends; give a database \
+                 file: --database-url duckdb:path/to/app.duckdb"
+            ),
+            "{args:?}: {}",
+            text(&out)
+        );
+    }
+    assert!(std::fs::read_dir(d).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().contains("memory")));
+}
