@@ -62,6 +62,17 @@ impl<T, C> IntoField<T, C> for T {
     }
 }
 
+/// A column that is never NULL also fits a field that allows NULL (a
+/// struct shared with queries where the column can be). (Not named in the
+/// error for a field of another type, where it would only distract.)
+#[diagnostic::do_not_recommend]
+impl<T, C> IntoField<Option<T>, C> for T {
+    #[inline(always)]
+    fn into_field(self) -> Option<T> {
+        Some(self)
+    }
+}
+
 /// A list whose values the plan shows are never NULL (`list(x)` of a NOT
 /// NULL `x`) also fits a field that allows them. (Not named in the error
 /// for a field of another type, where it would only distract.)

@@ -372,12 +372,17 @@ async fn a_list_parameter_stands_for_an_in_list() {
     let unnested: Vec<i64> =
         query_scalar!("SELECT unnest(list(id ORDER BY id)) FROM users").fetch_all(&pool).await.unwrap();
     assert_eq!(unnested, [1, 2]);
-    // A field that allows NULL values takes a list that has none.
+    // A field that allows NULL values takes a list that has none, and one
+    // that allows NULL a column that is never NULL.
     struct Grouped {
         ids: Option<Vec<Option<i64>>>,
+        count: Option<i64>,
     }
-    let grouped = query_as!(Grouped, "SELECT list(id ORDER BY id) AS ids FROM users").fetch_one(&pool).await.unwrap();
-    assert_eq!(grouped.ids, Some(vec![Some(1), Some(2)]));
+    let grouped = query_as!(Grouped, "SELECT list(id ORDER BY id) AS ids, count(*) AS count FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!((grouped.ids, grouped.count), (Some(vec![Some(1), Some(2)]), Some(2)));
     // A Rust array for an ARRAY parameter, and read back as one.
     let nearest = query_scalar!(
         r#"SELECT v AS "v!: [f32; 2]" FROM (VALUES ([1.0, 0.0]::FLOAT[2]), ([0.0, 9.0]::FLOAT[2])) AS t(v)
