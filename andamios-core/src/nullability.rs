@@ -183,6 +183,29 @@ const NULL_IN_NULL_OUT: &[&str] = &[
     "list_sort",
     "list_reverse_sort",
     "array_sort",
+    "regexp_extract",
+    "regexp_matches",
+    "regexp_full_match",
+    "strip_accents",
+    "strptime",
+    "make_date",
+    "make_timestamp",
+    "date_add",
+    "trunc",
+    "isnan",
+    "isinf",
+    "isfinite",
+    // NaN or an infinity, not NULL, where undefined.
+    "sqrt",
+    "cbrt",
+    "ln",
+    "log",
+    "log2",
+    "log10",
+    "exp",
+    "power",
+    "pow",
+    "cardinality",
 ];
 
 /// Of [`NULL_IN_NULL_OUT`], the date parts, which are NULL also for an
@@ -565,6 +588,9 @@ fn nullable(e: &Value, input: &[Nulls]) -> bool {
             let name = function_name(e);
             if NEVER_NULL.contains(&name) {
                 false
+            } else if name == "concat_ws" {
+                // It skips NULL values, but not a NULL separator.
+                children.first().is_none_or(|separator| nullable(separator, input))
             } else if NULL_IN_NULL_OUT.contains(&name) {
                 any_child() || (NULL_FOR_INFINITE_TIME.contains(&name) && children.iter().any(may_be_infinite))
             } else {

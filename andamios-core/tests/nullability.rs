@@ -41,6 +41,15 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT u.id FROM users u ANTI JOIN posts p ON p.user_id = u.id", &[false]),
     ("SELECT p.title, u.name FROM posts p JOIN users u ON u.id = p.user_id WHERE u.age > 3", &[false, false]),
     ("SELECT u.name, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id AND p.score > 1", &[false, true]),
+    // Functions that are NULL only for a NULL argument (and concat_ws only
+    // for a NULL separator); NaN or an infinity where undefined.
+    (
+        "SELECT regexp_extract(name, 'x'), regexp_matches(email, 'a'), concat_ws('-', email, name), \
+         concat_ws(email, name), strptime('2024-01-01', '%Y-%m-%d'), trunc(id + 0.5), isnan(age::DOUBLE), \
+         sqrt(-id::DOUBLE), ln(0.0 * id), power(0.0 * id, -1), date_add(DATE 'infinity', INTERVAL 1 DAY), \
+         strip_accents(name) FROM users",
+        &[false, true, false, true, false, false, true, false, false, false, false, false],
+    ),
     // Aggregates and grouping.
     ("SELECT count(*) FROM users", &[false]),
     ("SELECT count(email) FROM users", &[false]),
