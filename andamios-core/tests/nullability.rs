@@ -410,6 +410,16 @@ const LIST_CASES: &[(&str, &[(bool, bool)])] = &[
     ("SELECT unnest(xs) FROM lists", &[(true, true)]),
     ("SELECT id, unnest(string_split(name, ',')) FROM lists", &[(false, true), (false, true)]),
     ("SELECT unnest(list(id)) FROM lists", &[(false, true)]),
+    ("SELECT unnest([[1, NULL]], recursive := true)", &[(true, true)]),
+    (
+        "SELECT regexp_split_to_array(name, ','), string_split_regex(name, ','), list_reverse(list_value(id)) FROM lists",
+        &[(true, false), (true, false), (true, false)],
+    ),
+    // The right side of a LEFT JOIN: its values may be NULL, so may a list of them.
+    (
+        "SELECT a.id, list(b.id) FROM lists a LEFT JOIN lists b ON b.id = a.id + 1 GROUP BY a.id",
+        &[(false, true), (false, true)],
+    ),
     // Lists unnested side by side pad the shorter with NULLs.
     ("SELECT unnest([1, 2]), unnest([1, 2, 3])", &[(true, true), (true, true)]),
 ];
