@@ -28,10 +28,10 @@ pub struct DescribedColumn {
     pub ty: DuckType,
     /// Whether the column can be NULL (inferred from the plan; `true` when unsure).
     pub nullable: bool,
-    /// Whether a value inside the column, a LIST or ARRAY, can be NULL
-    /// (inferred from the plan: `false` for `list(x)` of a NOT NULL `x`;
-    /// `true` when unsure, and for other types). Absent from a cache entry
-    /// when `true`.
+    /// Whether a value inside the column (an element of a LIST or ARRAY,
+    /// a value of a MAP) can be NULL (inferred from the plan: `false` for
+    /// `list(x)` of a NOT NULL `x`; `true` when unsure, and for other
+    /// types). Absent from a cache entry when `true`.
     #[serde(default = "unsure", skip_serializing_if = "is_unsure")]
     pub elements_nullable: bool,
 }
@@ -127,7 +127,8 @@ pub fn describe_cached(
             .into_iter()
             .zip(nullable)
             .map(|(c, nulls)| DescribedColumn {
-                elements_nullable: nulls.inside || !matches!(c.ty, DuckType::List { .. } | DuckType::Array { .. }),
+                elements_nullable: nulls.inside
+                    || !matches!(c.ty, DuckType::List { .. } | DuckType::Array { .. } | DuckType::Map { .. }),
                 name: c.name,
                 ty: c.ty,
                 nullable: nulls.value,

@@ -10,22 +10,24 @@
 //! safe (the caller gets an `Option`); being wrong the other way is a bug, so
 //! anything not understood is nullable.
 //!
-//! The values inside a LIST or ARRAY are walked the same way, one level
-//! deep: `list(x)` of a NOT NULL `x`, `[a, b]` of non-null values and
-//! `string_split(...)` hold no NULL, a list column of a table may.
+//! The values inside a LIST, ARRAY or MAP are walked the same way, one
+//! level deep: `list(x)` of a NOT NULL `x`, `[a, b]` of non-null values,
+//! `string_split(...)` and `histogram(x)` hold no NULL, a list column of a
+//! table may.
 
 use crate::ffi::Connection;
 use crate::{DuckType, Value as DuckValue};
 use serde_json::Value;
 use std::collections::HashMap;
 
-/// Whether a column may be NULL, and whether a value inside it may be (for
-/// a LIST or ARRAY; `true`, unknown, for other types).
+/// Whether a column may be NULL, and whether a value inside it may be (an
+/// element of a LIST or ARRAY, a value of a MAP; `true`, unknown, for other
+/// types).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Nulls {
     /// The column's value may be NULL.
     pub(crate) value: bool,
-    /// An element of the column's LIST or ARRAY may be NULL.
+    /// An element of the column's LIST or ARRAY, or a value of its MAP, may be NULL.
     pub(crate) inside: bool,
 }
 
@@ -279,11 +281,13 @@ const NULL_ONLY_FROM_INPUT_IN_GROUPS: &[&str] = &[
     "bit_and",
     "bit_or",
     "bit_xor",
+    "histogram",
 ];
 
 /// Aggregates never NULL over a group of at least one row, whatever their
-/// input: a list holds the NULLs.
-const NEVER_NULL_IN_GROUPS: &[&str] = &["list", "array_agg", "histogram"];
+/// input: a list holds the NULLs. (Not `histogram`, NULL when it counts
+/// only NULLs.)
+const NEVER_NULL_IN_GROUPS: &[&str] = &["list", "array_agg"];
 
 /// Table functions none of whose columns holds a NULL: `range(3)` and
 /// `generate_series(...)` count (with NULL bounds they give no rows).
@@ -663,8 +667,9 @@ const ELEMENTS_OF_FIRST_ARGUMENT: &[&str] = &[
 /// List functions whose elements are those of their arguments.
 const ELEMENTS_OF_ARGUMENTS: &[&str] = &["list_concat", "list_cat", "array_concat", "array_cat", "||"];
 
-/// Whether a value inside the LIST or ARRAY that expression `e` gives may
-/// be NULL (`true` when unsure, and for any other type).
+/// Whether a value inside the LIST or ARRAY (an element) or the MAP (a
+/// value, by a key) that expression `e` gives may be NULL (`true` when
+/// unsure, and for any other type).
 fn inside_nullable(e: &Value, input: &[Nulls]) -> bool {
     let children = list(e, "children");
     let any_inside = || children.is_empty() || children.iter().any(|c| inside_nullable(c, input));
@@ -685,6 +690,9 @@ fn inside_nullable(e: &Value, input: &[Nulls]) -> bool {
             } else if name == "list_value" || name == "array_value" {
                 // `[a, b]`: its elements are the arguments (none for `[]`).
                 children.iter().any(|c| nullable(c, input))
+            } else if name == "map" {
+                // `MAP {k: v}` and `map(keys, values)`: the values' list.
+                children.get(1).is_some_and(|values| inside_nullable(values, input))
             } else if NO_NULL_ELEMENTS.contains(&name) {
                 false
             } else if ELEMENTS_OF_FIRST_ARGUMENT.contains(&name) {
@@ -740,13 +748,17 @@ fn numbers_into_numbers(value: &Value, cast: &Value) -> bool {
 /// Aggregates whose result is one of their input values.
 const PICKS_AN_INPUT: &[&str] = &["min", "max", "first", "last", "any_value", "arbitrary"];
 
-/// Whether a value inside the LIST that aggregate `e` gives may be NULL:
-/// `list(x)` holds every `x`, NULLs too; `max(xs)` is one of the `xs`.
+/// Whether a value inside the LIST or MAP that aggregate `e` gives may be
+/// NULL: `list(x)` holds every `x`, NULLs too; `histogram(x)` counts;
+/// `max(xs)` is one of the `xs`.
 fn aggregate_inside_nullable(e: &Value, input: &[Nulls]) -> bool {
     let name = function_name(e);
     let argument = list(e, "children").first();
     if matches!(name, "list" | "array_agg") {
         argument.is_none_or(|c| nullable(c, input))
+    } else if name == "histogram" {
+        // Counts.
+        false
     } else if PICKS_AN_INPUT.contains(&name) {
         argument.is_none_or(|c| inside_nullable(c, input))
     } else {

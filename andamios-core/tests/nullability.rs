@@ -3,6 +3,7 @@
 
 use andamios_core::describe::describe;
 use andamios_core::ffi::{Connection, Database, OpenOptions};
+use andamios_core::DuckType;
 
 const SCHEMA: &str = "
     CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, email VARCHAR, age INTEGER);
@@ -420,6 +421,12 @@ const LIST_CASES: &[(&str, &[(bool, bool)])] = &[
         "SELECT a.id, list(b.id) FROM lists a LEFT JOIN lists b ON b.id = a.id + 1 GROUP BY a.id",
         &[(false, true), (false, true)],
     ),
+    // A MAP's values: counts, the values given, or a table column's.
+    (
+        "SELECT histogram(name), histogram(id), MAP {'a': 1, 'b': id}, map(['a'], [xs[1]]), MAP {} FROM lists \
+         GROUP BY id, xs",
+        &[(true, false), (false, false), (true, false), (true, true), (true, false)],
+    ),
     // Lists unnested side by side pad the shorter with NULLs.
     ("SELECT unnest([1, 2]), unnest([1, 2, 3])", &[(true, true), (true, true)]),
 ];
@@ -451,7 +458,8 @@ fn infers_whether_values_inside_lists_can_be_null() {
                 let values = chunk.column(i, ty).unwrap();
                 for row in (0..chunk.len()).filter(|&r| values.is_valid(r)) {
                     let Some(range) = values.list_range(row) else { continue };
-                    let elements = values.child(0).unwrap();
+                    // A MAP's children are its keys and its values.
+                    let elements = values.child(if matches!(ty, DuckType::Map { .. }) { 1 } else { 0 }).unwrap();
                     if !column.elements_nullable && range.clone().any(|e| !elements.is_valid(e)) {
                         failures.push(format!("{sql}: column {i} holds a list with a NULL"));
                     }

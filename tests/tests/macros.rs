@@ -369,6 +369,10 @@ async fn a_list_parameter_stands_for_an_in_list() {
     assert_eq!(grouped.present, Some(vec!["ana@example.com".to_owned()]));
     let parts: Vec<String> = query_scalar!("SELECT string_split('a,b', ',')").fetch_one(&pool).await.unwrap();
     assert_eq!(parts, ["a", "b"]);
+    // So are a MAP's values: `histogram` counts.
+    let counts: Option<std::collections::HashMap<String, u64>> =
+        query_scalar!("SELECT histogram(name) FROM users").fetch_one(&pool).await.unwrap();
+    assert_eq!(counts.unwrap()["ana"], 1);
     let unnested: Vec<i64> =
         query_scalar!("SELECT unnest(list(id ORDER BY id)) FROM users").fetch_all(&pool).await.unwrap();
     assert_eq!(unnested, [1, 2]);

@@ -55,15 +55,7 @@ pub(crate) fn rust_type(ty: &DuckType) -> Result<TokenStream, String> {
             let inner = rust_type(element)?;
             quote!(::std::vec::Vec<::core::option::Option<#inner>>)
         }
-        T::Map { key, value } => {
-            let (k, v) = (rust_type(key)?, rust_type(value)?);
-            if hashable(key) {
-                quote!(::std::collections::HashMap<#k, ::core::option::Option<#v>>)
-            } else {
-                // No HashMap of float keys: the entries, in the MAP's order.
-                quote!(::std::vec::Vec<(#k, ::core::option::Option<#v>)>)
-            }
-        }
+        T::Map { key, value } => map_type(key, value, true)?,
         T::Struct { .. } => {
             return Err(format!(
                 "a {ty} column needs a Rust struct: derive `andamios::Type` on one and name it in the alias, `AS \"col: MyStruct\"`"
@@ -83,16 +75,34 @@ pub(crate) fn rust_type(ty: &DuckType) -> Result<TokenStream, String> {
 }
 
 /// The Rust type of a result column of `ty`: [`rust_type`], but with the
-/// values inside a LIST or ARRAY not wrapped in `Option` when the plan
-/// shows that none can be NULL (`list(x)` of a NOT NULL `x`).
+/// values inside a LIST, ARRAY or MAP not wrapped in `Option` when the
+/// plan shows that none can be NULL (`list(x)` of a NOT NULL `x`,
+/// `histogram(x)`).
 pub(crate) fn column_rust_type(ty: &DuckType, elements_nullable: bool) -> Result<TokenStream, String> {
-    match ty {
-        DuckType::List { element } | DuckType::Array { element, .. } if !elements_nullable => {
-            let inner = rust_type(element)?;
-            Ok(quote!(::std::vec::Vec<#inner>))
-        }
-        _ => rust_type(ty),
+    if elements_nullable {
+        return rust_type(ty);
     }
+    Ok(match ty {
+        DuckType::List { element } | DuckType::Array { element, .. } => {
+            let inner = rust_type(element)?;
+            quote!(::std::vec::Vec<#inner>)
+        }
+        DuckType::Map { key, value } => map_type(key, value, false)?,
+        _ => rust_type(ty)?,
+    })
+}
+
+/// The Rust type of a MAP: a `HashMap`, or (for keys that cannot be hashed)
+/// its entries in order; its values `Option`s when `values_nullable`.
+fn map_type(key: &DuckType, value: &DuckType, values_nullable: bool) -> Result<TokenStream, String> {
+    let (k, v) = (rust_type(key)?, rust_type(value)?);
+    let v = if values_nullable { quote!(::core::option::Option<#v>) } else { v };
+    Ok(if hashable(key) {
+        quote!(::std::collections::HashMap<#k, #v>)
+    } else {
+        // No HashMap of float keys: the entries, in the MAP's order.
+        quote!(::std::vec::Vec<(#k, #v)>)
+    })
 }
 
 /// Whether the Rust type of `ty` (see [`rust_type`]) implements `Hash`
@@ -178,6 +188,11 @@ mod tests {
             quote!(::std::vec::Vec<::std::vec::Vec<::core::option::Option<i32>>>).to_string()
         );
         assert_eq!(column_rust_type(&nested, true).unwrap().to_string(), rust_type(&nested).unwrap().to_string());
+        let counts = DuckType::Map { key: Box::new(DuckType::Varchar), value: Box::new(DuckType::UBigInt) };
+        assert_eq!(
+            column_rust_type(&counts, false).unwrap().to_string(),
+            quote!(::std::collections::HashMap<::std::string::String, u64>).to_string()
+        );
         assert_eq!(
             column_rust_type(&DuckType::Varchar, false).unwrap().to_string(),
             rust_type(&DuckType::Varchar).unwrap().to_string()
