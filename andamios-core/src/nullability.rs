@@ -43,6 +43,11 @@ impl Nulls {
     fn either(self, other: Nulls) -> Nulls {
         Nulls { value: self.value || other.value, inside: self.inside || other.inside }
     }
+
+    /// What any of `columns` may hold (unknown, of none).
+    fn any(columns: impl IntoIterator<Item = Nulls>) -> Nulls {
+        columns.into_iter().reduce(Nulls::either).unwrap_or(Nulls::UNKNOWN)
+    }
 }
 
 /// Infers, for each of the `column_count` result columns of `sql`, whether
@@ -461,11 +466,7 @@ impl Walker<'_> {
                 // UNION: NULL if any branch can be; EXCEPT/INTERSECT keep rows of the left side.
                 let branches = if kind == "LOGICAL_UNION" { &outputs[..] } else { &outputs[..1] };
                 (0..count)
-                    .map(|i| {
-                        let mut column = branches.iter().map(|b| b.get(i).copied().unwrap_or(Nulls::UNKNOWN));
-                        let first = column.next().unwrap_or(Nulls::UNKNOWN);
-                        column.fold(first, Nulls::either)
-                    })
+                    .map(|i| Nulls::any(branches.iter().map(|b| b.get(i).copied().unwrap_or(Nulls::UNKNOWN))))
                     .collect()
             }
             "LOGICAL_ORDER_BY" | "LOGICAL_LIMIT" | "LOGICAL_TOP_N" | "LOGICAL_DISTINCT" | "LOGICAL_SAMPLE" => {
@@ -507,12 +508,7 @@ impl Walker<'_> {
                 let cell = |row: &Value, i: usize| {
                     row.as_array().and_then(|r| r.get(i)).map_or(Nulls::UNKNOWN, |e| nulls(e, &[]))
                 };
-                (0..count)
-                    .map(|i| {
-                        let first = rows.first().map_or(Nulls::UNKNOWN, |row| cell(row, i));
-                        rows.iter().skip(1).fold(first, |acc, row| acc.either(cell(row, i)))
-                    })
-                    .collect()
+                (0..count).map(|i| Nulls::any(rows.iter().map(|row| cell(row, i)))).collect()
             }
             // One row of one placeholder column, which operators that pass
             // their input on (an UNNEST) keep in front of their own.
