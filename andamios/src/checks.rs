@@ -84,6 +84,15 @@ impl<T, C> IntoField<Vec<Option<T>>, C> for Vec<T> {
     }
 }
 
+/// The same for the values of a MAP (`histogram(x)`'s counts).
+#[diagnostic::do_not_recommend]
+impl<K: Eq + std::hash::Hash, V, C> IntoField<HashMap<K, Option<V>>, C> for HashMap<K, V> {
+    #[inline(always)]
+    fn into_field(self) -> HashMap<K, Option<V>> {
+        self.into_iter().map(|(k, v)| (k, Some(v))).collect()
+    }
+}
+
 /// Never built. A second implementation keeps rustc from taking a field's
 /// type from its column's before it checks that the two are the same: a
 /// mismatch then gets the message of `IntoField` instead of "mismatched

@@ -381,12 +381,17 @@ async fn a_list_parameter_stands_for_an_in_list() {
     struct Grouped {
         ids: Option<Vec<Option<i64>>>,
         count: Option<i64>,
+        names: Option<std::collections::HashMap<String, Option<u64>>>,
     }
-    let grouped = query_as!(Grouped, "SELECT list(id ORDER BY id) AS ids, count(*) AS count FROM users")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let grouped = query_as!(
+        Grouped,
+        "SELECT list(id ORDER BY id) AS ids, count(*) AS count, histogram(name) AS names FROM users"
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!((grouped.ids, grouped.count), (Some(vec![Some(1), Some(2)]), Some(2)));
+    assert_eq!(grouped.names.unwrap()["bo"], Some(1));
     // A Rust array for an ARRAY parameter, and read back as one.
     let nearest = query_scalar!(
         r#"SELECT v AS "v!: [f32; 2]" FROM (VALUES ([1.0, 0.0]::FLOAT[2]), ([0.0, 9.0]::FLOAT[2])) AS t(v)
