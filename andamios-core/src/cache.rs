@@ -159,6 +159,7 @@ mod tests {
             sql: sql.into(),
             kind: StatementKind::Select,
             params: vec![DuckType::Integer],
+            param_names: Vec::new(),
             columns: vec![DescribedColumn {
                 name: "price".into(),
                 ty: DuckType::Decimal { width: 10, scale: 2 },

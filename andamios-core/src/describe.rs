@@ -14,6 +14,10 @@ pub struct QueryDescription {
     pub kind: StatementKind,
     /// Parameter types, in order.
     pub params: Vec<DuckType>,
+    /// Parameter names, in the order of `params`, for a statement whose
+    /// parameters are named (`$id`); empty for numbered ones (`$1`, `?`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub param_names: Vec<String>,
     /// Result columns; empty for statements that return no rows.
     pub columns: Vec<DescribedColumn>,
 }
@@ -60,6 +64,9 @@ pub enum DescribeError {
         /// The parameter's name as written (`1`, `name`, ...).
         name: String,
     },
+    /// DuckDB cannot tell the result's columns before it knows the type
+    /// of a parameter used inside an expression (`$1 + 1`).
+    UntypedResult,
 }
 
 impl fmt::Display for DescribeError {
@@ -78,6 +85,9 @@ impl fmt::Display for DescribeError {
                     "DuckDB cannot infer the type of parameter {position} ({written}); add a cast such as `{written}::INTEGER` or `CAST({written} AS VARCHAR)` (for a list of values, `= ANY({written}::BIGINT[])`)"
                 )
             }
+            DescribeError::UntypedResult => f.write_str(
+                "DuckDB cannot tell the statement's result columns until it knows the type of a parameter used inside an expression (such as `$1 + 1`); cast the parameter there (`$1::BIGINT + 1`)",
+            ),
         }
     }
 }
@@ -119,6 +129,11 @@ pub fn describe_cached(
             name: described.param_names.get(position).cloned().unwrap_or_else(|| (position + 1).to_string()),
         });
     }
+    // Such a statement prepares with one placeholder column of no type,
+    // and DuckDB binds it again when it runs.
+    if !described.params.is_empty() && described.columns.iter().any(|c| c.ty == DuckType::Unknown) {
+        return Err(DescribeError::UntypedResult);
+    }
     let names: Vec<&str> = described.columns.iter().map(|c| c.name.as_str()).collect();
     let columns = if described.kind.returns_rows(&names) {
         let nullable = nullability::infer(conn, sql, described.columns.len(), cache);
@@ -137,5 +152,7 @@ pub fn describe_cached(
     } else {
         Vec::new()
     };
-    Ok(QueryDescription { sql: sql.to_owned(), kind: described.kind, params: described.params, columns })
+    let numbered = described.param_names.iter().all(|name| name.bytes().all(|b| b.is_ascii_digit()));
+    let param_names = if numbered { Vec::new() } else { described.param_names };
+    Ok(QueryDescription { sql: sql.to_owned(), kind: described.kind, params: described.params, param_names, columns })
 }

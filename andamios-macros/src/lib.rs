@@ -29,7 +29,10 @@ macro_rules! query_macro {
 
 query_macro!(
     /// A statement checked against the schema at compile time; rows are an
-    /// anonymous struct with one typed field per column. See the `andamios` crate.
+    /// anonymous struct with one typed field per column. The arguments fill
+    /// `$1`, `$2`, ... in order; named parameters (`$id`) take `id = value`
+    /// arguments, or, given none, the variables of those names. See the
+    /// `andamios` crate's README.
     query, Record, Literal, Checked
 );
 query_macro!(

@@ -426,3 +426,30 @@ async fn upserts_and_merges_return_typed_rows() {
     .unwrap();
     assert_eq!(merged, 1);
 }
+
+/// Named parameters (`$id`) take `name = value` arguments in any order, or,
+/// given no arguments, the variables of those names, as `format!` does.
+#[tokio::test]
+async fn named_parameters_bind_by_name_or_from_variables() {
+    let pool = pool().await;
+    let (id, name) = (3i64, "cy");
+    query!("INSERT INTO users (id, name) VALUES ($id, $name)").execute(&pool).await.unwrap();
+    query!(
+        "INSERT INTO users (id, name, email) VALUES ($id, $name, $email)",
+        email = Some("di@x"),
+        name = "di",
+        id = 4i64
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    // A name used twice is one parameter; a keyword is a raw variable.
+    let r#type = 3i64;
+    let names = query_scalar!("SELECT name FROM users WHERE id = $type OR id = $type::BIGINT + 1 ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(names, ["cy", "di"]);
+    let email = query_scalar!("SELECT email FROM users WHERE id = $id", id = 4i64).fetch_one(&pool).await.unwrap();
+    assert_eq!(email.as_deref(), Some("di@x"));
+}

@@ -81,16 +81,11 @@ pub(crate) fn generate(
     checking: Checking,
 ) -> Result<TokenStream> {
     let span = input.text_span;
-    if input.args.len() != query.params.len() {
-        let message =
-            format!("the SQL has {} parameter(s) but {} argument(s) were given", query.params.len(), input.args.len());
-        let at = input.args.get(query.params.len()).map_or(span, |a| a.span());
-        return Err(syn::Error::new(at, message));
-    }
+    let args = arguments(input, query)?;
 
     let mut bindings = Vec::new();
     let mut binds = Vec::new();
-    for (i, (arg, param)) in input.args.iter().zip(&query.params).enumerate() {
+    for (i, (arg, param)) in args.iter().zip(&query.params).enumerate() {
         let name = format_ident!("arg{}", i);
         let (expr, skip) = match unchecked_cast(arg) {
             Some(inner) => (inner, true),
@@ -133,6 +128,95 @@ pub(crate) fn generate(
         #(#bindings)*
         #build #(#binds)*
     }})
+}
+
+/// The name of a `name = value` argument, and the value.
+fn named_argument(arg: &Expr) -> Option<(&Ident, &Expr)> {
+    let Expr::Assign(assign) = arg else { return None };
+    match &*assign.left {
+        Expr::Path(path) if path.qself.is_none() => Some((path.path.get_ident()?, &assign.right)),
+        _ => None,
+    }
+}
+
+/// The value for each of the statement's parameters, in its order: the
+/// arguments as given (for named parameters, `$id`, in the order the
+/// names first appear, as DuckDB binds them); or, for named parameters,
+/// the arguments `id = value` in any order, or, when there are no
+/// arguments at all, the variables of those names.
+fn arguments(input: &QueryInput, query: &QueryDescription) -> Result<Vec<Expr>> {
+    let span = input.text_span;
+    let named = input.args.iter().filter(|a| named_argument(a).is_some()).count();
+    let captures = input.args.is_empty() && !query.param_names.is_empty();
+    if named == 0 && !captures {
+        if input.args.len() != query.params.len() {
+            let message = format!(
+                "the SQL has {} parameter(s) but {} argument(s) were given",
+                query.params.len(),
+                input.args.len()
+            );
+            let at = input.args.get(query.params.len()).map_or(span, |a| a.span());
+            return Err(syn::Error::new(at, message));
+        }
+        return Ok(input.args.clone());
+    }
+    if query.param_names.is_empty() {
+        let at = input.args.iter().find(|a| named_argument(a).is_some()).map_or(span, |a| a.span());
+        return Err(syn::Error::new(
+            at,
+            "the statement numbers its parameters ($1, $2, ...): pass the values in that order, without names \
+             (or name the parameters in the SQL: `$id`)",
+        ));
+    }
+    if input.args.is_empty() {
+        return query
+            .param_names
+            .iter()
+            .map(|name| {
+                // A keyword (`$type`) is the raw name `r#type`.
+                let ident = if syn::parse_str::<Ident>(name).is_ok() {
+                    Ident::new(name, span)
+                } else if syn::parse_str::<Ident>(&format!("r#{name}")).is_ok() {
+                    Ident::new_raw(name, span)
+                } else {
+                    return Err(syn::Error::new(
+                        span,
+                        format!(
+                            "parameter `${name}` is no Rust name, so no variable can fill it; rename it in the SQL, \
+                             or pass the values as arguments"
+                        ),
+                    ));
+                };
+                Ok(syn::parse_quote_spanned!(span=> #ident))
+            })
+            .collect();
+    }
+    let listed = query.param_names.iter().map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+    let mut values: Vec<Option<Expr>> = vec![None; query.param_names.len()];
+    for arg in &input.args {
+        let Some((name, value)) = named_argument(arg) else {
+            return Err(syn::Error::new(
+                arg.span(),
+                format!("name every value or none: this one has no name (the statement's parameters: {listed})"),
+            ));
+        };
+        let Some(position) = query.param_names.iter().position(|n| name.unraw() == n) else {
+            return Err(syn::Error::new(
+                name.span(),
+                format!("the statement has no parameter `${name}`; it has {listed}"),
+            ));
+        };
+        if values[position].replace(value.clone()).is_some() {
+            return Err(syn::Error::new(name.span(), format!("`{name}` is given twice")));
+        }
+    }
+    values
+        .into_iter()
+        .zip(&query.param_names)
+        .map(|(value, name)| {
+            value.ok_or_else(|| syn::Error::new(span, format!("no value for parameter `${name}`: add `{name} = ...`")))
+        })
+        .collect()
 }
 
 /// A column's field name, Rust type and position, with overrides applied.

@@ -1,0 +1,4 @@
+fn main() {
+    // `$1 + 1` leaves DuckDB unsure of the result until the statement runs.
+    let _ = andamios::query_scalar!("SELECT name FROM users WHERE id = $1 OR id = $1 + 1", 1i64);
+}
