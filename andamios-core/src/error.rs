@@ -109,6 +109,11 @@ const HINTS: &[(&[&str], &str)] = &[
          open it read-write to change it.",
     ),
     (
+        &["extension 'parquet", "extension \"parquet\"", "exists in the parquet extension"],
+        "\n  Andamios compiles DuckDB's Parquet extension in with its `parquet` feature \
+         (`andamios = { version = \"...\", features = [\"parquet\"] }`): nothing to download.",
+    ),
+    (
         &["extension 'icu", "(TIMESTAMP WITH TIME ZONE, INTERVAL)", "(INTERVAL, TIMESTAMP WITH TIME ZONE)"],
         "\n  The bundled DuckDB has no ICU extension (time zones and their arithmetic): \
          use `now()::TIMESTAMP` (UTC) and `now()::TIMESTAMP::DATE` instead of `current_date` or `today()`, \
@@ -205,6 +210,11 @@ mod tests {
         assert!(read_only.message().contains("open it read-write"), "{read_only}");
         let wrapped = DuckDbError::new(read_only.kind(), format!("cannot append to `t`: {}", read_only.message()));
         assert_eq!(wrapped.message().matches("open it read-write").count(), 1, "{wrapped}");
+        let parquet = DuckDbError::new(
+            DuckErrorType::Autoload,
+            "Extension Autoloading Error: An error occurred while trying to automatically install the required extension 'parquet:\nFailed to download extension \"parquet\"",
+        );
+        assert!(parquet.message().ends_with("features = [\"parquet\"] }`): nothing to download."), "{parquet}");
         let plain = DuckDbError::new(DuckErrorType::Binder, "Binder Error: no such column");
         assert_eq!(plain.message(), "Binder Error: no such column");
     }

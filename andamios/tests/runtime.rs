@@ -1545,3 +1545,19 @@ async fn a_derived_row_fills_the_columns_its_fields_name() {
     let count: i64 = query_scalar("SELECT count(*) FROM transfers").fetch_one(&pool).await.unwrap();
     assert_eq!(count, 2);
 }
+
+/// Without the `parquet` feature, a Parquet statement says which feature
+/// compiles the extension in. (Auto-loading is off: the test needs no
+/// network, which DuckDB would otherwise try for a download.)
+#[cfg(not(feature = "parquet"))]
+#[tokio::test]
+async fn parquet_without_its_feature_names_the_feature() {
+    let pool = PoolOptions::new()
+        .setting("autoinstall_known_extensions", "false")
+        .setting("autoload_known_extensions", "false")
+        .connect("duckdb::memory:")
+        .await
+        .unwrap();
+    let err = query("COPY (SELECT 1) TO 'never-written.parquet' (FORMAT parquet)").execute(&pool).await.unwrap_err();
+    assert!(err.to_string().contains("its `parquet` feature"), "{err}");
+}
