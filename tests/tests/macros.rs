@@ -452,4 +452,8 @@ async fn named_parameters_bind_by_name_or_from_variables() {
     assert_eq!(names, ["cy", "di"]);
     let email = query_scalar!("SELECT email FROM users WHERE id = $id", id = 4i64).fetch_one(&pool).await.unwrap();
     assert_eq!(email.as_deref(), Some("di@x"));
+    // DuckDB's names ignore case, and so do the arguments' names.
+    let email =
+        query_scalar!("SELECT email FROM users WHERE id = $userId", userid = 4i64).fetch_one(&pool).await.unwrap();
+    assert_eq!(email.as_deref(), Some("di@x"));
 }

@@ -200,14 +200,18 @@ fn arguments(input: &QueryInput, query: &QueryDescription) -> Result<Vec<Expr>> 
                 format!("name every value or none: this one has no name (the statement's parameters: {listed})"),
             ));
         };
-        let Some(position) = query.param_names.iter().position(|n| name.unraw() == n) else {
+        // DuckDB's names are case-insensitive (`$userId` is `$userid`).
+        let Some(position) = query.param_names.iter().position(|n| name.unraw().to_string().eq_ignore_ascii_case(n))
+        else {
             return Err(syn::Error::new(
                 name.span(),
                 format!("the statement has no parameter `${name}`; it has {listed}"),
             ));
         };
         if values[position].replace(value.clone()).is_some() {
-            return Err(syn::Error::new(name.span(), format!("`{name}` is given twice")));
+            let param = &query.param_names[position];
+            let case = if name.unraw() == param { "" } else { " (DuckDB's parameter names ignore case)" };
+            return Err(syn::Error::new(name.span(), format!("`${param}` is given twice{case}")));
         }
     }
     values

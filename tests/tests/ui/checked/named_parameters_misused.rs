@@ -7,6 +7,7 @@ fn main() {
     let _ = andamios::query!("SELECT name FROM users WHERE id = $id AND name = $name", id = 1i64);
     // The same name twice.
     let _ = andamios::query!("SELECT name FROM users WHERE id = $id", id = 1i64, id = 2i64);
+    let _ = andamios::query!("SELECT name FROM users WHERE id = $userId", userId = 1i64, userid = 2i64);
     // Names for numbered parameters.
     let _ = andamios::query!("SELECT name FROM users WHERE id = $1", id = 1i64);
     // No variable of that name to capture.
