@@ -194,10 +194,7 @@ pub(crate) fn run(command: Command) -> Outcome {
                 let pending: Vec<(i64, String)> = if let Some(path) = missing_database(&common)? {
                     say!("{path} does not exist yet: `migrate run` creates it");
                     let migrator = Migrator::from_dir(&common.source).map_err(|e| e.to_string())?;
-                    let all = migrator.migrations().iter();
-                    all.filter(|m| target_version.is_none_or(|t| m.version <= t))
-                        .map(|m| (m.version, m.description.clone()))
-                        .collect()
+                    migrator.up_to(target_version).map(|m| (m.version, m.description.clone())).collect()
                 } else {
                     let (migrator, rt, pool) = connect_read_only(&common)?;
                     let pending = rt.block_on(migrator.pending(&pool, target_version)).map_err(|e| e.to_string())?;

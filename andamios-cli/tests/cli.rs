@@ -60,6 +60,9 @@ fn migrate_run_info_and_revert_round_trip() {
     let out = andamios(d, &["migrate", "run", "--dry-run", "--database-url", &url]);
     assert!(text(&out).contains("does not exist yet"), "{}", text(&out));
     assert!(text(&out).contains("would apply") && text(&out).contains("add posts"), "{}", text(&out));
+    let out =
+        andamios(d, &["migrate", "run", "--dry-run", "--target-version", "99999999999998", "--database-url", &url]);
+    assert!(text(&out).contains("create users") && !text(&out).contains("add posts"), "{}", text(&out));
     // Reading commands never write: no database for a path that has none.
     let out = andamios(d, &["migrate", "info", "--database-url", &url]);
     assert!(!out.status.success() && text(&out).contains("does not exist"), "{}", text(&out));

@@ -187,13 +187,19 @@ impl Migrator {
         self.run_to(pool, None).await
     }
 
+    /// The migrations up to `target` (all when `None`), in order: what
+    /// [`run_to`](Self::run_to) applies to a database that has none yet.
+    pub fn up_to(&self, target: Option<i64>) -> impl Iterator<Item = &Migration> {
+        self.migrations.iter().filter(move |m| target.is_none_or(|t| m.version <= t))
+    }
+
     /// What [`run_to`](Self::run_to) would do, writing nothing: the
     /// migrations it would apply, in order, or the error it would give (an
     /// applied migration changed or missing). A read-only pool will do.
     pub async fn pending(&self, pool: &Pool, target: Option<i64>) -> Result<Vec<&Migration>> {
         let applied = self.applied_so_far(pool).await?;
         self.verify(&applied)?;
-        Ok(self.migrations.iter().filter(|m| is_pending(m, &applied, target)).collect())
+        Ok(self.up_to(target).filter(|m| !is_applied(m, &applied)).collect())
     }
 
     /// Applies pending migrations up to `target` (all when `None`); returns
@@ -203,7 +209,7 @@ impl Migrator {
         let applied = self.applied(pool).await?;
         self.verify(&applied)?;
         let mut done = Vec::new();
-        for m in self.migrations.iter().filter(|m| is_pending(m, &applied, target)) {
+        for m in self.up_to(target).filter(|m| !is_applied(m, &applied)) {
             let started = Instant::now();
             let mut tx = pool.begin().await?;
             tx.execute_batch(&m.sql).await.map_err(|e| {
@@ -306,9 +312,9 @@ impl Migrator {
     }
 }
 
-/// Whether `run_to(target)` applies `migration`, given the `applied` ones.
-fn is_pending(migration: &Migration, applied: &[AppliedRow], target: Option<i64>) -> bool {
-    !applied.iter().any(|a| a.version == migration.version) && target.is_none_or(|t| migration.version <= t)
+/// Whether `migration` is one of the `applied` ones.
+fn is_applied(migration: &Migration, applied: &[AppliedRow]) -> bool {
+    applied.iter().any(|a| a.version == migration.version)
 }
 
 /// What a test function may return.
