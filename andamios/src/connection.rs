@@ -8,11 +8,12 @@
 use crate::error::{DatabaseErrorKind, Error, Result};
 use crate::parallel_decode::{decode_in_parallel, DecodeHelper, PARALLEL_GROUP_CHUNKS};
 use crate::pool::PoolShared;
+use crate::query::Args;
 use crate::row::{decode_chunk, FromRow};
 use crate::transaction::Transaction;
 use andamios_core::ffi::{self, ChunkView, ColumnDescription, Database, InterruptHandle, QueryResult, Statement};
 use andamios_core::script::{leading_keywords, transaction_control};
-use andamios_core::{DuckErrorType, DuckType, StatementKind, Value};
+use andamios_core::{DuckErrorType, DuckType, StatementKind};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -290,7 +291,7 @@ pub(crate) const CHUNK_ROWS: usize = 2048;
 pub const STREAM_BUFFER_CHUNKS: usize = 2;
 
 impl WorkerState {
-    fn prepare_bound(&mut self, sql: &str, args: &[Value]) -> Result<&mut Statement> {
+    fn prepare_bound(&mut self, sql: &str, args: &Args) -> Result<&mut Statement> {
         let kind = self.conn.prepare_cached(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?.kind();
         if kind == StatementKind::Transaction {
             if self.in_managed_transaction {
@@ -300,19 +301,27 @@ impl WorkerState {
             self.refuse_commit_of_aborted(sql)?;
         }
         let stmt = self.conn.prepare_cached(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
-        let expected = stmt.param_count();
-        if expected != args.len() {
-            return Err(Error::Encode {
-                what: "the arguments".into(),
-                message: format!(
-                    "the statement has {expected} parameter(s) but {} value(s) were bound\n  in SQL: {sql}",
-                    args.len()
-                ),
-            });
-        }
+        let bad_arguments = |message: String| Error::Encode {
+            what: "the arguments".into(),
+            message: format!("{message}\n  in SQL: {sql}"),
+        };
         stmt.clear_bindings();
-        for (i, value) in args.iter().enumerate() {
-            stmt.bind(i, value).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
+        if args.names.is_empty() {
+            let expected = stmt.param_count();
+            if expected != args.values.len() {
+                return Err(bad_arguments(format!(
+                    "the statement has {expected} parameter(s) but {} value(s) were bound",
+                    args.values.len()
+                )));
+            }
+            for (i, value) in args.values.iter().enumerate() {
+                stmt.bind(i, value).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
+            }
+        } else {
+            let ordered = args.by_name(&stmt.param_names()).map_err(bad_arguments)?;
+            for (i, value) in ordered.into_iter().enumerate() {
+                stmt.bind(i, value).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
+            }
         }
         Ok(stmt)
     }
@@ -346,7 +355,7 @@ impl WorkerState {
         result.map(|(r, _)| r)
     }
 
-    pub(crate) fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64> {
+    pub(crate) fn execute(&mut self, sql: &str, args: &Args) -> Result<u64> {
         self.traced(sql, |this| {
             let stmt = this.prepare_bound(sql, args)?;
             // A query's rows are run through and dropped a chunk at a time:
@@ -481,7 +490,7 @@ impl WorkerState {
     pub(crate) fn fetch<T: FromRow + Send + 'static>(
         &mut self,
         sql: &str,
-        args: &[Value],
+        args: &Args,
         limit: Option<usize>,
     ) -> Result<Vec<T>> {
         let parallel_decode = self.options.parallel_decode;
@@ -517,7 +526,7 @@ impl WorkerState {
     /// Runs a query and converts every chunk into an Arrow record batch (see
     /// [`ArrowBatches`]).
     #[cfg(feature = "arrow")]
-    pub(crate) fn fetch_arrow(&mut self, sql: &str, args: &[Value]) -> Result<Vec<arrow_array::RecordBatch>> {
+    pub(crate) fn fetch_arrow(&mut self, sql: &str, args: &Args) -> Result<Vec<arrow_array::RecordBatch>> {
         self.traced(sql, |this| {
             let stmt = this.prepare_bound(sql, args)?;
             let mut chunks = Chunks::execute(stmt, true, sql)?;
@@ -536,7 +545,7 @@ impl WorkerState {
     pub(crate) fn stream<T: FromRow + Send + 'static>(
         &mut self,
         sql: &str,
-        args: &[Value],
+        args: &Args,
         tx: StreamSender<T>,
         in_flight: &AtomicUsize,
     ) {
@@ -555,7 +564,7 @@ impl WorkerState {
     pub(crate) fn stream_arrow(
         &mut self,
         sql: &str,
-        args: &[Value],
+        args: &Args,
         tx: StreamSender<arrow_array::RecordBatch>,
         in_flight: &AtomicUsize,
     ) {
@@ -575,7 +584,7 @@ impl WorkerState {
     fn stream_batches<X: Send + 'static>(
         &mut self,
         sql: &str,
-        args: &[Value],
+        args: &Args,
         tx: StreamSender<X>,
         in_flight: &AtomicUsize,
         mut next_batch: impl FnMut(&mut Chunks<'_>) -> Result<Option<(Vec<X>, u64)>>,

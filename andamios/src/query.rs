@@ -19,7 +19,43 @@ use std::task::{Context, Poll};
 #[must_use = "a query does nothing until executed or fetched"]
 pub struct Query {
     sql: Arc<str>,
-    args: Vec<Value>,
+    args: Args,
+}
+
+/// The values bound to a statement: in its parameters' order, or by name.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Args {
+    pub(crate) values: Vec<Value>,
+    /// For each value bound by name ([`Query::bind_named`]), its position
+    /// in `values` and the name; empty when all were bound in order.
+    pub(crate) names: Vec<(usize, Box<str>)>,
+}
+
+impl Args {
+    /// The values bound by name, in the order of a statement's parameters,
+    /// which `param_names` lists (`id` for `$id`); or what is wrong.
+    pub(crate) fn by_name(&self, param_names: &[String]) -> std::result::Result<Vec<&Value>, String> {
+        if self.names.len() != self.values.len() {
+            return Err("bind every value with `bind` or every one with `bind_named`, not some of each".into());
+        }
+        let listed = param_names.iter().map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+        let mut ordered: Vec<Option<&Value>> = vec![None; param_names.len()];
+        for (index, name) in &self.names {
+            let name = name.strip_prefix('$').unwrap_or(name);
+            // DuckDB's names ignore case (`$userId` is `$userid`).
+            let Some(position) = param_names.iter().position(|p| p.eq_ignore_ascii_case(name)) else {
+                return Err(format!("the statement has no parameter `${name}`; it has {listed}"));
+            };
+            if ordered[position].replace(&self.values[*index]).is_some() {
+                return Err(format!("`${}` was bound twice", param_names[position]));
+            }
+        }
+        ordered
+            .into_iter()
+            .zip(param_names)
+            .map(|(value, name)| value.ok_or_else(|| format!("no value was bound for `${name}`")))
+            .collect()
+    }
 }
 
 /// A statement whose rows decode into `T` ([`FromRow`]).
@@ -74,7 +110,7 @@ impl<T> std::fmt::Debug for QueryScalar<T> {
 /// # Ok(()) }
 /// ```
 pub fn query(sql: &str) -> Query {
-    Query { sql: Arc::from(sql), args: Vec::new() }
+    Query { sql: Arc::from(sql), args: Args::default() }
 }
 
 /// A statement whose rows decode into `T`.
@@ -118,20 +154,42 @@ pub fn query_scalar<T: Decode>(sql: &str) -> QueryScalar<T> {
 
 impl Query {
     /// A statement with its arguments already bound (used by the builder).
-    pub(crate) fn with_args(sql: &str, args: Vec<Value>) -> Query {
-        Query { sql: Arc::from(sql), args }
+    pub(crate) fn with_args(sql: &str, values: Vec<Value>) -> Query {
+        Query { sql: Arc::from(sql), args: Args { values, names: Vec::new() } }
     }
 
     /// Binds the next parameter (`$1`, then `$2`, ...).
     pub fn bind<T: Encode>(mut self, value: T) -> Self {
-        self.args.push(value.to_value());
+        self.args.values.push(value.to_value());
+        self
+    }
+
+    /// Binds the named parameter `$name` (`name` with or without its `$`;
+    /// DuckDB's names ignore case). Bind every value of a statement by name
+    /// or none.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> andamios::Result<()> {
+    /// let pool = andamios::Pool::connect("duckdb::memory:").await?;
+    /// let n: i64 = andamios::query_scalar("SELECT $hi - $lo")
+    ///     .bind_named("lo", 3i64)
+    ///     .bind_named("hi", 10i64)
+    ///     .fetch_one(&pool)
+    ///     .await?;
+    /// assert_eq!(n, 7);
+    /// # Ok(()) }
+    /// ```
+    pub fn bind_named<T: Encode>(mut self, name: &str, value: T) -> Self {
+        self.args.names.push((self.args.values.len(), name.into()));
+        self.args.values.push(value.to_value());
         self
     }
 
     /// Binds an already converted value (used by the checked macros).
     #[doc(hidden)]
     pub fn bind_value(mut self, value: Value) -> Self {
-        self.args.push(value);
+        self.args.values.push(value);
         self
     }
 
@@ -239,6 +297,12 @@ where
         self
     }
 
+    /// Binds the named parameter `$name` (see [`Query::bind_named`]).
+    pub fn bind_named<V: Encode>(mut self, name: &str, value: V) -> Self {
+        self.query = self.query.bind_named(name, value);
+        self
+    }
+
     #[doc(hidden)]
     pub fn bind_value(mut self, value: Value) -> Self {
         self.query = self.query.bind_value(value);
@@ -281,6 +345,12 @@ impl<T: Decode + Send + 'static> QueryScalar<T> {
     /// Binds the next parameter.
     pub fn bind<V: Encode>(mut self, value: V) -> Self {
         self.inner = self.inner.bind(value);
+        self
+    }
+
+    /// Binds the named parameter `$name` (see [`Query::bind_named`]).
+    pub fn bind_named<V: Encode>(mut self, name: &str, value: V) -> Self {
+        self.inner = self.inner.bind_named(name, value);
         self
     }
 
@@ -366,7 +436,7 @@ impl<'c, T, R: Send + 'static> RowStream<'c, T, R> {
     fn start_job<E, J>(query: Query, executor: E, job: J) -> Self
     where
         E: Executor<'c> + 'c,
-        J: FnOnce(&mut WorkerState, &str, &[Value], StreamSender<R>, &AtomicUsize) + Send + 'static,
+        J: FnOnce(&mut WorkerState, &str, &Args, StreamSender<R>, &AtomicUsize) + Send + 'static,
     {
         let in_flight = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&in_flight);

@@ -1561,3 +1561,39 @@ async fn parquet_without_its_feature_names_the_feature() {
     let err = query("COPY (SELECT 1) TO 'never-written.parquet' (FORMAT parquet)").execute(&pool).await.unwrap_err();
     assert!(err.to_string().contains("its `parquet` feature"), "{err}");
 }
+
+/// Values bound by name go to their parameters whatever the order; a
+/// name the statement lacks, a parameter left without a value, a name
+/// bound twice and a mix of both ways are errors that say so.
+#[tokio::test]
+async fn values_bind_by_name() {
+    let pool = Pool::connect("duckdb::memory:").await.unwrap();
+    let diff: i64 = query_scalar("SELECT $hi - $lo")
+        .bind_named("lo", 3i64)
+        .bind_named("$HI", 10i64)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(diff, 7);
+    let pair: (String, i64) = query_as("SELECT $name, $n * $n")
+        .bind_named("n", 4i64)
+        .bind_named("name", "four")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(pair, ("four".to_owned(), 16));
+    let cases: [(andamios::Query, &str); 4] = [
+        (query("SELECT $a::INT").bind_named("b", 1), "the statement has no parameter `$b`; it has $a"),
+        (query("SELECT $a::INT + $b::INT").bind_named("a", 1), "no value was bound for `$b`"),
+        (query("SELECT $a::INT").bind_named("a", 1).bind_named("A", 2), "`$a` was bound twice"),
+        (query("SELECT $a::INT + $b::INT").bind(1).bind_named("b", 2), "not some of each"),
+    ];
+    for (statement, expected) in cases {
+        let err = statement.execute(&pool).await.unwrap_err();
+        assert!(err.to_string().contains(expected), "{err}");
+        assert!(err.to_string().contains("in SQL: SELECT $a"), "{err}");
+    }
+    // The connection still serves statements bound in order.
+    let n: i64 = query_scalar("SELECT $1::BIGINT").bind(5i64).fetch_one(&pool).await.unwrap();
+    assert_eq!(n, 5);
+}
