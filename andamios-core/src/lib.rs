@@ -44,6 +44,7 @@ mod error;
 pub mod ffi;
 mod json_syntax;
 pub mod migrate;
+pub mod named_params;
 pub(crate) mod nullability;
 pub mod schema;
 pub mod script;

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::executor::{Executor, MaybeOwned};
 use crate::row::{FromRow, Row, Scalar};
 use crate::types::{Decode, Encode};
+use andamios_core::named_params::{listed, order_by_name, NamedValueError};
 use andamios_core::Value;
 use futures_core::Stream;
 use std::future::Future;
@@ -38,23 +39,16 @@ impl Args {
         if self.names.len() != self.values.len() {
             return Err("bind every value with `bind` or every one with `bind_named`, not some of each".into());
         }
-        let listed = param_names.iter().map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
-        let mut ordered: Vec<Option<&Value>> = vec![None; param_names.len()];
-        for (index, name) in &self.names {
-            let name = name.strip_prefix('$').unwrap_or(name);
-            // DuckDB's names ignore case (`$userId` is `$userid`).
-            let Some(position) = param_names.iter().position(|p| p.eq_ignore_ascii_case(name)) else {
-                return Err(format!("the statement has no parameter `${name}`; it has {listed}"));
-            };
-            if ordered[position].replace(&self.values[*index]).is_some() {
-                return Err(format!("`${}` was bound twice", param_names[position]));
+        let named = self.names.iter().map(|(index, name)| (&**name, &self.values[*index]));
+        order_by_name(param_names, named).map_err(|e| match e {
+            NamedValueError::Unknown(given) => {
+                let name = &self.names[given].1;
+                let name = name.strip_prefix('$').unwrap_or(name);
+                format!("the statement has no parameter `${name}`; it has {}", listed(param_names))
             }
-        }
-        ordered
-            .into_iter()
-            .zip(param_names)
-            .map(|(value, name)| value.ok_or_else(|| format!("no value was bound for `${name}`")))
-            .collect()
+            NamedValueError::Twice(_, param) => format!("`${param}` was bound twice"),
+            NamedValueError::Missing(param) => format!("no value was bound for `${param}`"),
+        })
     }
 }
 

@@ -4,6 +4,7 @@ use super::input::{Output, QueryInput};
 use super::overrides::{self, Forced};
 use super::{source, types};
 use andamios_core::describe::QueryDescription;
+use andamios_core::named_params::{listed, order_by_name, NamedValueError};
 use andamios_core::DuckType;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -191,8 +192,8 @@ fn arguments(input: &QueryInput, query: &QueryDescription) -> Result<Vec<Expr>> 
             })
             .collect();
     }
-    let listed = query.param_names.iter().map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
-    let mut values: Vec<Option<Expr>> = vec![None; query.param_names.len()];
+    let listed = listed(&query.param_names);
+    let mut named = Vec::new();
     for arg in &input.args {
         let Some((name, value)) = named_argument(arg) else {
             return Err(syn::Error::new(
@@ -200,27 +201,24 @@ fn arguments(input: &QueryInput, query: &QueryDescription) -> Result<Vec<Expr>> 
                 format!("name every value or none: this one has no name (the statement's parameters: {listed})"),
             ));
         };
-        // DuckDB's names are case-insensitive (`$userId` is `$userid`).
-        let Some(position) = query.param_names.iter().position(|n| name.unraw().to_string().eq_ignore_ascii_case(n))
-        else {
-            return Err(syn::Error::new(
-                name.span(),
-                format!("the statement has no parameter `${name}`; it has {listed}"),
-            ));
-        };
-        if values[position].replace(value.clone()).is_some() {
-            let param = &query.param_names[position];
-            let case = if name.unraw() == param { "" } else { " (DuckDB's parameter names ignore case)" };
-            return Err(syn::Error::new(name.span(), format!("`${param}` is given twice{case}")));
-        }
+        named.push((name.unraw().to_string(), name, value.clone()));
     }
-    values
-        .into_iter()
-        .zip(&query.param_names)
-        .map(|(value, name)| {
-            value.ok_or_else(|| syn::Error::new(span, format!("no value for parameter `${name}`: add `{name} = ...`")))
-        })
-        .collect()
+    order_by_name(&query.param_names, named.iter().map(|(text, _, value)| (text.as_str(), value.clone()))).map_err(
+        |e| match e {
+            NamedValueError::Unknown(given) => {
+                let (text, name, _) = &named[given];
+                syn::Error::new(name.span(), format!("the statement has no parameter `${text}`; it has {listed}"))
+            }
+            NamedValueError::Twice(given, param) => {
+                let (text, name, _) = &named[given];
+                let case = if *text == param { "" } else { " (DuckDB's parameter names ignore case)" };
+                syn::Error::new(name.span(), format!("`${param}` is given twice{case}"))
+            }
+            NamedValueError::Missing(param) => {
+                syn::Error::new(span, format!("no value for parameter `${param}`: add `{param} = ...`"))
+            }
+        },
+    )
 }
 
 /// A column's field name, Rust type and position, with overrides applied.
