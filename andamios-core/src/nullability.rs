@@ -456,7 +456,10 @@ impl Walker<'_> {
             "LOGICAL_WINDOW" => {
                 let mut columns = self.only_child(op)?;
                 let input = columns.clone();
-                columns.extend(list(op, "expressions").iter().map(|e| Nulls::value(nullable(e, &input))));
+                columns.extend(list(op, "expressions").iter().map(|e| Nulls {
+                    value: nullable(e, &input),
+                    inside: text(e, "type") != "WINDOW_AGGREGATE" || aggregate_inside_nullable(e, &input),
+                }));
                 columns
             }
             "LOGICAL_UNION" | "LOGICAL_EXCEPT" | "LOGICAL_INTERSECT" => {
@@ -619,12 +622,36 @@ fn nullable(e: &Value, input: &[Nulls]) -> bool {
         }
         // `ntile(n)` is NULL only for a NULL bucket count.
         "BOUND_WINDOW" if ty == "WINDOW_NTILE" => any_child(),
-        "BOUND_WINDOW" => {
-            !(NEVER_NULL_WINDOWS.contains(&ty) || (ty == "WINDOW_AGGREGATE" && NEVER_NULL.contains(&function_name(e))))
+        "BOUND_WINDOW" if NEVER_NULL_WINDOWS.contains(&ty) => false,
+        // An aggregate over a frame that holds the current row is as one
+        // over a group with rows: `sum(x) OVER (ORDER BY t)` of a NOT NULL
+        // `x` is not NULL.
+        "BOUND_WINDOW" if ty == "WINDOW_AGGREGATE" => aggregate_nullable(e, input, frame_holds_current_row(e)),
+        "BOUND_WINDOW" if matches!(ty, "WINDOW_FIRST_VALUE" | "WINDOW_LAST_VALUE") => {
+            !frame_holds_current_row(e) || any_child()
         }
+        // Past the partition's edge, `lag` and `lead` give their default:
+        // NULL, unless one is given.
+        "BOUND_WINDOW" if matches!(ty, "WINDOW_LAG" | "WINDOW_LEAD") => children.len() < 3 || any_child(),
+        "BOUND_WINDOW" => true,
         "BOUND_AGGREGATE" => !NEVER_NULL.contains(&function_name(e)),
         _ => true,
     }
+}
+
+/// Whether every row's window frame of `e` holds that row, so that it is
+/// never empty: bounded by UNBOUNDED or CURRENT ROW on both sides (the
+/// default frames, running totals), without EXCLUDE or FILTER.
+fn frame_holds_current_row(e: &Value) -> bool {
+    let start = matches!(
+        text(e, "start"),
+        "UNBOUNDED_PRECEDING" | "CURRENT_ROW_RANGE" | "CURRENT_ROW_ROWS" | "CURRENT_ROW_GROUPS"
+    );
+    let end = matches!(
+        text(e, "end"),
+        "UNBOUNDED_FOLLOWING" | "CURRENT_ROW_RANGE" | "CURRENT_ROW_ROWS" | "CURRENT_ROW_GROUPS"
+    );
+    start && end && text(e, "exclude_clause") == "NO_OTHER" && e.get("filters").is_none_or(Value::is_null)
 }
 
 /// Whether constant `e` is NULL; `None` when the plan does not say.

@@ -150,6 +150,23 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT lag(id) OVER (ORDER BY id) FROM users", &[true]),
     ("SELECT ntile(2) OVER (ORDER BY id), ntile(age) OVER (ORDER BY id) FROM users", &[false, true]),
     ("SELECT sum(age) OVER (), count(*) OVER () FROM users", &[true, false]),
+    // Over a frame that holds the current row, an aggregate of a NOT NULL
+    // column is not NULL: partition totals, running totals.
+    (
+        "SELECT sum(id) OVER (), sum(id) OVER (PARTITION BY name ORDER BY id), max(name) OVER (ORDER BY id \
+         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), first_value(id) OVER (ORDER BY id), \
+         last_value(name) OVER (PARTITION BY name), lag(id, 1, 0) OVER (ORDER BY id), lead(id, 1, age) OVER \
+         (ORDER BY id), first_value(email) OVER (ORDER BY id) FROM users",
+        &[false, false, false, false, false, false, true, true],
+    ),
+    // Frames that can be empty, and filtered aggregates.
+    (
+        "SELECT sum(id) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 PRECEDING), sum(id) OVER (ORDER BY id \
+         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE CURRENT ROW), sum(id) FILTER (WHERE id > 2) \
+         OVER (), first_value(id) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING), stddev(id) OVER () \
+         FROM users",
+        &[true, true, true, true, true],
+    ),
     // Other sources.
     ("SELECT * FROM range(3)", &[false]),
     ("SELECT i FROM range(NULL::BIGINT) t(i)", &[false]),
@@ -426,6 +443,8 @@ const LIST_CASES: &[(&str, &[(bool, bool)])] = &[
         "SELECT a.id, list(b.id) FROM lists a LEFT JOIN lists b ON b.id = a.id + 1 GROUP BY a.id",
         &[(false, true), (false, true)],
     ),
+    // A list over a window frame holds its rows' values.
+    ("SELECT list(id) OVER (ORDER BY id), list(xs) OVER () FROM lists", &[(false, false), (false, true)]),
     // A MAP's values: counts, the values given, or a table column's.
     (
         "SELECT histogram(name), histogram(id), MAP {'a': 1, 'b': id}, map(['a'], [xs[1]]), MAP {} FROM lists \

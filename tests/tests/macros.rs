@@ -369,6 +369,14 @@ async fn a_list_parameter_stands_for_an_in_list() {
     assert_eq!(grouped.present, Some(vec!["ana@example.com".to_owned()]));
     let parts: Vec<String> = query_scalar!("SELECT string_split('a,b', ',')").fetch_one(&pool).await.unwrap();
     assert_eq!(parts, ["a", "b"]);
+    // A running total over a NOT NULL column is not an Option.
+    let running =
+        query!("SELECT id, sum(id) OVER (ORDER BY id) AS total, lag(id) OVER (ORDER BY id) AS previous FROM users")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let totals: Vec<(i128, Option<i64>)> = running.into_iter().map(|r| (r.total, r.previous)).collect();
+    assert_eq!(totals, [(1, None), (3, Some(1))]);
     // So are a MAP's values: `histogram` counts.
     let counts: Option<std::collections::HashMap<String, u64>> =
         query_scalar!("SELECT histogram(name) FROM users").fetch_one(&pool).await.unwrap();
