@@ -640,18 +640,29 @@ fn nullable(e: &Value, input: &[Nulls]) -> bool {
 }
 
 /// Whether every row's window frame of `e` holds that row, so that it is
-/// never empty: bounded by UNBOUNDED or CURRENT ROW on both sides (the
-/// default frames, running totals), without EXCLUDE or FILTER.
+/// never empty: bounded on each side by UNBOUNDED, CURRENT ROW or a
+/// constant count of ROWS (the default frames, running totals, moving
+/// averages over `6 PRECEDING`), without EXCLUDE or FILTER.
 fn frame_holds_current_row(e: &Value) -> bool {
-    let start = matches!(
-        text(e, "start"),
-        "UNBOUNDED_PRECEDING" | "CURRENT_ROW_RANGE" | "CURRENT_ROW_ROWS" | "CURRENT_ROW_GROUPS"
-    );
-    let end = matches!(
-        text(e, "end"),
-        "UNBOUNDED_FOLLOWING" | "CURRENT_ROW_RANGE" | "CURRENT_ROW_ROWS" | "CURRENT_ROW_GROUPS"
-    );
-    start && end && text(e, "exclude_clause") == "NO_OTHER" && e.get("filters").is_none_or(Value::is_null)
+    let bound = |side: &str, unbounded: &str, rows: &str| match text(e, side) {
+        "CURRENT_ROW_RANGE" | "CURRENT_ROW_ROWS" | "CURRENT_ROW_GROUPS" => true,
+        b if b == unbounded => true,
+        b if b == rows => e.get(format!("{side}_expr")).is_some_and(is_row_count),
+        _ => false,
+    };
+    bound("start", "UNBOUNDED_PRECEDING", "EXPR_PRECEDING_ROWS")
+        && bound("end", "UNBOUNDED_FOLLOWING", "EXPR_FOLLOWING_ROWS")
+        && text(e, "exclude_clause") == "NO_OTHER"
+        && e.get("filters").is_none_or(Value::is_null)
+}
+
+/// Whether `e` is a constant count of rows (`6` in `6 PRECEDING`), maybe cast.
+fn is_row_count(e: &Value) -> bool {
+    match text(e, "expression_class") {
+        "BOUND_CONSTANT" => e.get("value").and_then(|v| v.get("value")).and_then(Value::as_i64).is_some_and(|n| n >= 0),
+        "BOUND_FUNCTION" if text(e, "type") == "OPERATOR_CAST" => list(e, "children").first().is_some_and(is_row_count),
+        _ => false,
+    }
 }
 
 /// Whether constant `e` is NULL; `None` when the plan does not say.

@@ -156,16 +156,18 @@ const CASES: &[(&str, &[bool])] = &[
         "SELECT sum(id) OVER (), sum(id) OVER (PARTITION BY name ORDER BY id), max(name) OVER (ORDER BY id \
          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), first_value(id) OVER (ORDER BY id), \
          last_value(name) OVER (PARTITION BY name), lag(id, 1, 0) OVER (ORDER BY id), lead(id, 1, age) OVER \
-         (ORDER BY id), first_value(email) OVER (ORDER BY id) FROM users",
-        &[false, false, false, false, false, false, true, true],
+         (ORDER BY id), first_value(email) OVER (ORDER BY id), avg(id) OVER (ORDER BY id ROWS BETWEEN 6 PRECEDING \
+         AND CURRENT ROW), min(id) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING) FROM users",
+        &[false, false, false, false, false, false, true, true, false, false],
     ),
     // Frames that can be empty, and filtered aggregates.
     (
         "SELECT sum(id) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 PRECEDING), sum(id) OVER (ORDER BY id \
          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE CURRENT ROW), sum(id) FILTER (WHERE id > 2) \
-         OVER (), first_value(id) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING), stddev(id) OVER () \
-         FROM users",
-        &[true, true, true, true, true],
+         OVER (), first_value(id) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING), stddev(id) OVER (), \
+         sum(id) OVER (ORDER BY id ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING), sum(id) OVER (ORDER BY age RANGE \
+         BETWEEN 5 PRECEDING AND CURRENT ROW) FROM users",
+        &[true, true, true, true, true, true, true],
     ),
     // Other sources.
     ("SELECT * FROM range(3)", &[false]),
