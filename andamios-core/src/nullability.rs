@@ -249,6 +249,9 @@ const NEVER_NULL: &[&str] = &[
     "uuid",
     "random",
     "typeof",
+    // Aggregates that are 0 over no rows.
+    "approx_count_distinct",
+    "entropy",
 ];
 
 /// Aggregates that, over a group of at least one row, are NULL only when
@@ -287,6 +290,9 @@ const NULL_ONLY_FROM_INPUT_IN_GROUPS: &[&str] = &[
     "bit_or",
     "bit_xor",
     "histogram",
+    "count_if",
+    "countif",
+    "approx_quantile",
 ];
 
 /// Aggregates never NULL over a group of at least one row, whatever their

@@ -150,6 +150,17 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT lag(id) OVER (ORDER BY id) FROM users", &[true]),
     ("SELECT ntile(2) OVER (ORDER BY id), ntile(age) OVER (ORDER BY id) FROM users", &[false, true]),
     ("SELECT sum(age) OVER (), count(*) OVER () FROM users", &[true, false]),
+    // 0 over no rows; NULL over no rows but not over a group of NOT NULL
+    // values.
+    (
+        "SELECT approx_count_distinct(age), entropy(age), count_if(age > 1), approx_quantile(id, 0.5) FROM users \
+         WHERE false",
+        &[false, false, true, true],
+    ),
+    (
+        "SELECT name, count_if(id > 1), approx_quantile(id, 0.5), count_if(age > 1) FROM users GROUP BY name",
+        &[false, false, false, true],
+    ),
     // Over a frame that holds the current row, an aggregate of a NOT NULL
     // column is not NULL: partition totals, running totals.
     (
