@@ -1,6 +1,6 @@
 //! Quickstart: an embedded DuckDB file in a temporary folder, the schema from
 //! `migrations/`, 100k events bulk-loaded, and checked, typed queries: an
-//! aggregate, a join and a stream.
+//! aggregate, a join, a list and a stream.
 //!
 //! Run with `cargo run --example quickstart`.
 
@@ -64,6 +64,9 @@ async fn main() -> andamios::Result<()> {
             euros(c.spent_cents.unwrap_or(0))
         );
     }
+
+    let journey = analytics.journey(7).await?;
+    println!("\nwhat customer-007 did first: {}", journey[..journey.len().min(5)].join(" -> "));
 
     let pt = analytics.country_revenue("PT").await?;
     println!("\nrevenue from PT, streamed: {}", euros(pt));

@@ -152,6 +152,19 @@ impl Analytics {
         andamios::query_scalar!("SELECT count(*) FROM events WHERE kind = $1", kind).fetch_one(&self.pool).await
     }
 
+    /// What a customer did, oldest first, as the kinds of their events
+    /// (none for a customer without events). `list` of a NOT NULL column
+    /// holds no NULL, so the checked query reads it as a `Vec<String>`;
+    /// `$customer` is filled from the variable of that name.
+    pub async fn journey(&self, customer: i64) -> andamios::Result<Vec<String>> {
+        let kinds = andamios::query_scalar!(
+            "SELECT list(kind ORDER BY occurred_at, id) FROM events WHERE customer_id = $customer"
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(kinds.unwrap_or_default())
+    }
+
     /// A customer's name, if they exist.
     pub async fn customer_name(&self, id: i64) -> andamios::Result<Option<String>> {
         andamios::query_scalar!("SELECT name FROM customers WHERE id = $1", id).fetch_optional(&self.pool).await

@@ -91,3 +91,12 @@ async fn a_test_names_its_migrations_folder(pool: Pool) {
     let n = andamios::query_scalar!("SELECT count(*) FROM customers").fetch_one(&pool).await.unwrap();
     assert_eq!(n, 3);
 }
+
+#[andamios::test(fixtures("customers", "events"))]
+async fn a_journey_lists_a_customers_events_in_order(pool: Pool) -> andamios::Result<()> {
+    let analytics = Analytics::new(pool);
+    assert_eq!(analytics.journey(1).await?, ["view", "purchase", "purchase"]);
+    assert_eq!(analytics.journey(2).await?, ["purchase", "cart"]);
+    assert!(analytics.journey(3).await?.is_empty());
+    Ok(())
+}
