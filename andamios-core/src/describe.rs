@@ -64,9 +64,6 @@ pub enum DescribeError {
         /// The parameter's name as written (`1`, `name`, ...).
         name: String,
     },
-    /// DuckDB cannot tell the result's columns before it knows the type
-    /// of a parameter used inside an expression (`$1 + 1`).
-    UntypedResult,
 }
 
 impl fmt::Display for DescribeError {
@@ -85,9 +82,6 @@ impl fmt::Display for DescribeError {
                     "DuckDB cannot infer the type of parameter {position} ({written}); add a cast such as `{written}::INTEGER` or `CAST({written} AS VARCHAR)` (for a list of values, `= ANY({written}::BIGINT[])`)"
                 )
             }
-            DescribeError::UntypedResult => f.write_str(
-                "DuckDB cannot tell the statement's result columns until it knows the type of a parameter used inside an expression (such as `$1 + 1`); cast the parameter there (`$1::BIGINT + 1`)",
-            ),
         }
     }
 }
@@ -128,11 +122,6 @@ pub fn describe_cached(
             position: position + 1,
             name: described.param_names.get(position).cloned().unwrap_or_else(|| (position + 1).to_string()),
         });
-    }
-    // Such a statement prepares with one placeholder column of no type,
-    // and DuckDB binds it again when it runs.
-    if !described.params.is_empty() && described.columns.iter().any(|c| c.ty == DuckType::Unknown) {
-        return Err(DescribeError::UntypedResult);
     }
     let names: Vec<&str> = described.columns.iter().map(|c| c.name.as_str()).collect();
     let columns = if described.kind.returns_rows(&names) {

@@ -465,3 +465,19 @@ async fn named_parameters_bind_by_name_or_from_variables() {
         query_scalar!("SELECT email FROM users WHERE id = $userId", userid = 4i64).fetch_one(&pool).await.unwrap();
     assert_eq!(email.as_deref(), Some("di@x"));
 }
+
+/// A statement whose columns only a parameter's value decides (the file a
+/// table function reads) runs through the unchecked macro.
+#[tokio::test]
+async fn a_file_named_by_a_parameter_is_read_through_the_unchecked_macro() {
+    let pool = pool().await;
+    let file = std::env::temp_dir().join(format!("andamios-scores-{}.csv", std::process::id()));
+    std::fs::write(&file, "name,score\nana,3\nbo,5\n").unwrap();
+    let path = file.to_str().unwrap();
+    let rows =
+        andamios::query_unchecked!("SELECT * FROM read_csv($1::VARCHAR) ORDER BY score", path).fetch_all(&pool).await;
+    std::fs::remove_file(&file).unwrap();
+    let rows = rows.unwrap();
+    let scores: Vec<(String, i64)> = rows.iter().map(|r| (r.get("name"), r.get("score"))).collect();
+    assert_eq!(scores, [("ana".to_owned(), 3), ("bo".to_owned(), 5)]);
+}

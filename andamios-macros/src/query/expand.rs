@@ -83,6 +83,20 @@ pub(crate) fn generate(
 ) -> Result<TokenStream> {
     let span = input.text_span;
     let args = arguments(input, query)?;
+    // DuckDB prepares such a statement with one placeholder column of no
+    // type, and binds it again when it runs: the unchecked macros run it.
+    if checking == Checking::Checked
+        && !query.params.is_empty()
+        && query.columns.iter().any(|c| c.ty == DuckType::Unknown)
+    {
+        return Err(syn::Error::new(
+            span,
+            "DuckDB cannot tell the statement's result columns before it runs: a parameter's type inside an \
+             expression (such as `$1 + 1`) is unknown, or a parameter's value decides them (a file read by \
+             `read_csv($1)`). Cast such a parameter (`$1::BIGINT + 1`); write a file's path in the SQL; or use \
+             `query_unchecked!`, whose rows are typed at run time",
+        ));
+    }
 
     let mut bindings = Vec::new();
     let mut binds = Vec::new();

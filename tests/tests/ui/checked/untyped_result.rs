@@ -1,4 +1,7 @@
 fn main() {
     // `$1 + 1` leaves DuckDB unsure of the result until the statement runs.
     let _ = andamios::query_scalar!("SELECT name FROM users WHERE id = $1 OR id = $1 + 1", 1i64);
+    // The file a table function reads decides the columns.
+    let path = "data.csv";
+    let _ = andamios::query!("SELECT * FROM read_csv($1::VARCHAR)", path);
 }
