@@ -407,10 +407,24 @@ impl Walker<'_> {
                 match join {
                     "SEMI" | "ANTI" => return side(0, "left_projection_map"),
                     "RIGHT_SEMI" | "RIGHT_ANTI" => return side(1, "right_projection_map"),
+                    // The left side's columns, then the mark: whether a row
+                    // of the right side matched (`EXISTS`, `x IN (...)`). It
+                    // is NULL only where a condition compares a NULL.
                     "MARK" => {
-                        let mut left = side(0, "left_projection_map")?;
-                        left.push(Nulls::UNKNOWN);
-                        return Some(left);
+                        let left = self.operator(children.first()?)?;
+                        // Only to read the conditions: the right side may stay unknown.
+                        let right = children.get(1).and_then(|c| self.operator(c)).unwrap_or_default();
+                        let conditions = list(op, "conditions");
+                        let mark_nullable = kind == "LOGICAL_ANY_JOIN"
+                            || conditions.is_empty()
+                            || conditions.iter().any(|c| {
+                                !matches!(text(c, "comparison"), "COMPARE_NOT_DISTINCT_FROM" | "COMPARE_DISTINCT_FROM")
+                                    && (c.get("left").is_none_or(|e| nullable(e, &left))
+                                        || c.get("right").is_none_or(|e| nullable(e, &right)))
+                            });
+                        let mut columns = project(left, list(op, "left_projection_map"))?;
+                        columns.push(Nulls::value(mark_nullable));
+                        return Some(columns);
                     }
                     _ => {}
                 }

@@ -134,7 +134,7 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT (SELECT 1)", &[false]),
     ("SELECT (SELECT name FROM users LIMIT 1)", &[true]),
     ("SELECT EXISTS (SELECT 1 FROM posts)", &[false]),
-    ("SELECT id IN (SELECT user_id FROM posts) FROM users", &[true]),
+    ("SELECT id IN (SELECT user_id FROM posts) FROM users", &[false]),
     ("SELECT x.n FROM (SELECT name AS n FROM users) x", &[false]),
     // Filtering by a subquery or a list keeps the outer columns as they are.
     ("SELECT name FROM users WHERE id IN (SELECT user_id FROM posts)", &[false]),
@@ -150,6 +150,14 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT lag(id) OVER (ORDER BY id) FROM users", &[true]),
     ("SELECT ntile(2) OVER (ORDER BY id), ntile(age) OVER (ORDER BY id) FROM users", &[false, true]),
     ("SELECT sum(age) OVER (), count(*) OVER () FROM users", &[true, false]),
+    // EXISTS is never NULL; `x IN (SELECT y ...)` is NULL only when a NULL
+    // is compared.
+    (
+        "SELECT EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.id), u.id IN (SELECT user_id FROM posts), \
+         u.age IN (SELECT user_id FROM posts), u.id IN (SELECT length(body) FROM posts), \
+         NOT EXISTS (SELECT 1 FROM posts p WHERE p.body = u.email) FROM users u",
+        &[false, false, true, true, false],
+    ),
     // 0 over no rows; NULL over no rows but not over a group of NOT NULL
     // values.
     (
