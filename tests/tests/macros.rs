@@ -377,6 +377,13 @@ async fn a_list_parameter_stands_for_an_in_list() {
             .unwrap();
     let totals: Vec<(i128, Option<i64>)> = running.into_iter().map(|r| (r.total, r.previous)).collect();
     assert_eq!(totals, [(1, None), (3, Some(1))]);
+    // EXISTS is a plain bool.
+    let has_posts: Vec<bool> =
+        query_scalar!("SELECT EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.id) FROM users u ORDER BY u.id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(has_posts, [true, false]);
     // So are a MAP's values: `histogram` counts.
     let counts: Option<std::collections::HashMap<String, u64>> =
         query_scalar!("SELECT histogram(name) FROM users").fetch_one(&pool).await.unwrap();
