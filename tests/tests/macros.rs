@@ -384,7 +384,7 @@ async fn a_list_parameter_stands_for_an_in_list() {
             .await
             .unwrap();
     assert_eq!(has_posts, [true, false]);
-    // So are a MAP's values: `histogram` counts.
+    // A MAP's values are followed as a list's: `histogram` counts.
     let counts: Option<std::collections::HashMap<String, u64>> =
         query_scalar!("SELECT histogram(name) FROM users").fetch_one(&pool).await.unwrap();
     assert_eq!(counts.unwrap()["ana"], 1);
