@@ -380,11 +380,7 @@ impl Walker<'_> {
             "LOGICAL_FILTER" => {
                 let mut columns = self.only_child(op)?;
                 for e in list(op, "expressions") {
-                    for position in non_null_when_true(e) {
-                        if let Some(c) = columns.get_mut(position) {
-                            c.value = false;
-                        }
-                    }
+                    mark_non_null(&mut columns, non_null_when_true(e));
                 }
                 project(columns, list(op, "projection_map"))?
             }
@@ -636,9 +632,20 @@ fn nullable(e: &Value, input: &[Nulls]) -> bool {
             "OPERATOR_NOT" | "COMPARE_IN" | "COMPARE_NOT_IN" => any_child(),
             _ => true,
         },
+        // Each branch knows what the conditions before it, and its own,
+        // prove: `CASE WHEN x IS NULL THEN 0 ELSE x END` is not NULL.
         "BOUND_CASE" => {
-            e.get("else_expr").is_none_or(|c| nullable(c, input))
-                || list(e, "case_checks").iter().any(|check| check.get("then_expr").is_none_or(|c| nullable(c, input)))
+            let mut known = input.to_vec();
+            for check in list(e, "case_checks") {
+                let when = check.get("when_expr");
+                let mut then_known = known.clone();
+                mark_non_null(&mut then_known, when.map(non_null_when_true).unwrap_or_default());
+                if check.get("then_expr").is_none_or(|c| nullable(c, &then_known)) {
+                    return true;
+                }
+                mark_non_null(&mut known, when.map(non_null_when_not_true).unwrap_or_default());
+            }
+            e.get("else_expr").is_none_or(|c| nullable(c, &known))
         }
         // `ntile(n)` is NULL only for a NULL bucket count.
         "BOUND_WINDOW" if ty == "WINDOW_NTILE" => any_child(),
@@ -881,6 +888,34 @@ fn non_null_when_true(e: &Value) -> Vec<usize> {
             children.iter().chain(["left", "right"].iter().filter_map(|k| e.get(*k))).filter_map(position_of).collect()
         }
         _ => Vec::new(),
+    }
+}
+
+/// Input positions that a condition proves non-NULL when it is not true
+/// (false, or NULL), as for the branches after it in a CASE: `x IS NULL`
+/// (never NULL itself), an OR of such conditions (none of them is true),
+/// and `NOT (x IS NOT NULL)`.
+fn non_null_when_not_true(e: &Value) -> Vec<usize> {
+    let ty = text(e, "type");
+    let children = list(e, "children");
+    match text(e, "expression_class") {
+        "BOUND_OPERATOR" if ty == "OPERATOR_IS_NULL" => children.iter().filter_map(position_of).collect(),
+        "BOUND_CONJUNCTION" if ty == "CONJUNCTION_OR" => children.iter().flat_map(non_null_when_not_true).collect(),
+        "BOUND_OPERATOR" if ty == "OPERATOR_NOT" => children
+            .iter()
+            .filter(|c| text(c, "type") == "OPERATOR_IS_NOT_NULL")
+            .flat_map(|c| list(c, "children").iter().filter_map(position_of))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Marks the columns at `positions` as not NULL.
+fn mark_non_null(columns: &mut [Nulls], positions: Vec<usize>) {
+    for position in positions {
+        if let Some(c) = columns.get_mut(position) {
+            c.value = false;
+        }
     }
 }
 

@@ -150,6 +150,15 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT lag(id) OVER (ORDER BY id) FROM users", &[true]),
     ("SELECT ntile(2) OVER (ORDER BY id), ntile(age) OVER (ORDER BY id) FROM users", &[false, true]),
     ("SELECT sum(age) OVER (), count(*) OVER () FROM users", &[true, false]),
+    // A CASE branch knows what its condition, and those before it, prove.
+    (
+        "SELECT CASE WHEN age IS NULL THEN 0 ELSE age END, CASE WHEN age IS NOT NULL THEN age ELSE -1 END, \
+         CASE WHEN age > 30 THEN age ELSE 0 END, CASE WHEN age > 30 THEN 1 ELSE age END, CASE WHEN email IS NULL \
+         OR age IS NULL THEN 'none' ELSE email || age END, CASE WHEN NOT (age IS NOT NULL) THEN 0 ELSE age END, \
+         CASE WHEN age IS NULL THEN 0 WHEN email IS NULL THEN age ELSE 2 END, CASE WHEN age IS NULL AND id > 1 \
+         THEN 0 ELSE age END FROM users",
+        &[false, false, false, true, false, false, false, true],
+    ),
     // EXISTS is never NULL; `x IN (SELECT y ...)` is NULL only when a NULL
     // is compared.
     (
