@@ -2,7 +2,7 @@
 
 use crate::{database_file, runtime, Outcome};
 use andamios::migrate::Migrator;
-use andamios::Pool;
+use andamios::{AccessMode, Pool};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -147,31 +147,18 @@ fn add(dir: &Path, name: &str, reversible: bool) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The path of the database file, when it does not exist (yet).
-fn missing_database(common: &Common) -> Result<Option<String>, String> {
-    let (_, path) = database_file(common.database_url.clone())?;
-    Ok((!path.exists()).then(|| path.display().to_string()))
-}
-
-fn connect(common: &Common) -> Result<(Migrator, tokio::runtime::Runtime, Pool), String> {
-    connect_with(common, andamios::AccessMode::ReadWrite)
-}
-
-/// For the commands that only read (`migrate info`, `migrate run
-/// --dry-run`): a mistyped path is an error, not a new empty database.
-fn connect_read_only(common: &Common) -> Result<(Migrator, tokio::runtime::Runtime, Pool), String> {
-    connect_with(common, andamios::AccessMode::ReadOnly)
-}
-
-fn connect_with(
+/// The migrations of `common`, and a pool of one connection to `url`.
+/// Commands that only read (`migrate info`, the dry runs) open it
+/// read-only: a mistyped path is then an error, not a new empty database.
+fn connect(
     common: &Common,
-    access: andamios::AccessMode,
+    url: &str,
+    access: AccessMode,
 ) -> Result<(Migrator, tokio::runtime::Runtime, Pool), String> {
     let migrator = Migrator::from_dir(&common.source).map_err(|e| e.to_string())?;
-    let (url, _) = database_file(common.database_url.clone())?;
     let rt = runtime()?;
     let pool = rt
-        .block_on(andamios::PoolOptions::new().max_connections(1).access_mode(access).connect(&url))
+        .block_on(andamios::PoolOptions::new().max_connections(1).access_mode(access).connect(url))
         .map_err(|e| format!("cannot open {url}: {e}"))?;
     Ok((migrator, rt, pool))
 }
@@ -190,13 +177,14 @@ pub(crate) fn run(command: Command) -> Outcome {
         }
         Command::BuildScript { force, source } => build_script(&source, force),
         Command::Run { target_version, dry_run, common } => {
+            let (url, path) = database_file(common.database_url.clone())?;
             if dry_run {
-                let pending: Vec<(i64, String)> = if let Some(path) = missing_database(&common)? {
-                    say!("{path} does not exist yet: `migrate run` creates it");
+                let pending: Vec<(i64, String)> = if !path.exists() {
+                    say!("{} does not exist yet: `migrate run` creates it", path.display());
                     let migrator = Migrator::from_dir(&common.source).map_err(|e| e.to_string())?;
                     migrator.up_to(target_version).map(|m| (m.version, m.description.clone())).collect()
                 } else {
-                    let (migrator, rt, pool) = connect_read_only(&common)?;
+                    let (migrator, rt, pool) = connect(&common, &url, AccessMode::ReadOnly)?;
                     let pending = rt.block_on(migrator.pending(&pool, target_version)).map_err(|e| e.to_string())?;
                     pending.into_iter().map(|m| (m.version, m.description.clone())).collect()
                 };
@@ -208,7 +196,7 @@ pub(crate) fn run(command: Command) -> Outcome {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let (migrator, rt, pool) = connect(&common)?;
+            let (migrator, rt, pool) = connect(&common, &url, AccessMode::ReadWrite)?;
             let applied = rt.block_on(migrator.run_to(&pool, target_version)).map_err(|e| e.to_string())?;
             if applied.is_empty() {
                 say!("nothing to apply: the database is up to date");
@@ -220,10 +208,12 @@ pub(crate) fn run(command: Command) -> Outcome {
             Ok(ExitCode::SUCCESS)
         }
         Command::Revert { target_version, dry_run, common } => {
-            if let Some(path) = missing_database(&common)? {
-                return Err(format!("{path} does not exist: there is nothing to revert"));
+            let (url, path) = database_file(common.database_url.clone())?;
+            if !path.exists() {
+                return Err(format!("{} does not exist: there is nothing to revert", path.display()));
             }
-            let (migrator, rt, pool) = if dry_run { connect_read_only(&common)? } else { connect(&common)? };
+            let access = if dry_run { AccessMode::ReadOnly } else { AccessMode::ReadWrite };
+            let (migrator, rt, pool) = connect(&common, &url, access)?;
             if dry_run {
                 let to_undo = rt.block_on(migrator.to_undo(&pool, target_version)).map_err(|e| e.to_string())?;
                 if to_undo.is_empty() {
@@ -244,7 +234,8 @@ pub(crate) fn run(command: Command) -> Outcome {
             Ok(ExitCode::SUCCESS)
         }
         Command::Info { common } => {
-            let (migrator, rt, pool) = connect_read_only(&common)?;
+            let (url, _) = database_file(common.database_url.clone())?;
+            let (migrator, rt, pool) = connect(&common, &url, AccessMode::ReadOnly)?;
             let info = rt.block_on(migrator.info(&pool)).map_err(|e| e.to_string())?;
             for m in info {
                 let state = match (&m.applied, m.changed) {

@@ -63,8 +63,7 @@ pub(crate) fn run(args: Args) -> Outcome {
     let entries = cache::entries(&args.cache)
         .map_err(|e| format!("cannot read the offline cache {}: {e}", args.cache.display()))?;
     let (url, path) = database_file(args.database_url)?;
-    let path = path.to_str().ok_or_else(|| format!("{url}: the path is not UTF-8"))?;
-    let db = Database::open(path, &OpenOptions { read_only: true, ..OpenOptions::default() })
+    let db = Database::open(&path.to_string_lossy(), &OpenOptions { read_only: true, ..OpenOptions::default() })
         .map_err(|e| format!("cannot open {url}: {}", e.message()))?;
     let conn = db.connect().map_err(|e| e.to_string())?;
     let checked = entries.len();
