@@ -161,9 +161,10 @@ fn named_argument(arg: &Expr) -> Option<(&Ident, &Expr)> {
 /// arguments at all, the variables of those names.
 fn arguments(input: &QueryInput, query: &QueryDescription) -> Result<Vec<Expr>> {
     let span = input.text_span;
-    let named = input.args.iter().filter(|a| named_argument(a).is_some()).count();
-    let captures = input.args.is_empty() && !query.param_names.is_empty();
-    if named == 0 && !captures {
+    if input.args.is_empty() && !query.param_names.is_empty() {
+        return query.param_names.iter().map(|name| variable(name, span)).collect();
+    }
+    let Some(first_named) = input.args.iter().find(|a| named_argument(a).is_some()) else {
         if input.args.len() != query.params.len() {
             let message = format!(
                 "the SQL has {} parameter(s) but {} argument(s) were given",
@@ -174,37 +175,13 @@ fn arguments(input: &QueryInput, query: &QueryDescription) -> Result<Vec<Expr>> 
             return Err(syn::Error::new(at, message));
         }
         return Ok(input.args.clone());
-    }
+    };
     if query.param_names.is_empty() {
-        let at = input.args.iter().find(|a| named_argument(a).is_some()).map_or(span, |a| a.span());
         return Err(syn::Error::new(
-            at,
+            first_named.span(),
             "the statement numbers its parameters ($1, $2, ...): pass the values in that order, without names \
              (or name the parameters in the SQL: `$id`)",
         ));
-    }
-    if input.args.is_empty() {
-        return query
-            .param_names
-            .iter()
-            .map(|name| {
-                // A keyword (`$type`) is the raw name `r#type`.
-                let ident = if syn::parse_str::<Ident>(name).is_ok() {
-                    Ident::new(name, span)
-                } else if syn::parse_str::<Ident>(&format!("r#{name}")).is_ok() {
-                    Ident::new_raw(name, span)
-                } else {
-                    return Err(syn::Error::new(
-                        span,
-                        format!(
-                            "parameter `${name}` is no Rust name, so no variable can fill it; rename it in the SQL, \
-                             or pass the values as arguments"
-                        ),
-                    ));
-                };
-                Ok(syn::parse_quote_spanned!(span=> #ident))
-            })
-            .collect();
     }
     let listed = listed(&query.param_names);
     let mut named = Vec::new();
@@ -215,24 +192,43 @@ fn arguments(input: &QueryInput, query: &QueryDescription) -> Result<Vec<Expr>> 
                 format!("name every value or none: this one has no name (the statement's parameters: {listed})"),
             ));
         };
-        named.push((name.unraw().to_string(), name, value.clone()));
+        named.push((name.unraw().to_string(), name, value));
     }
-    order_by_name(&query.param_names, named.iter().map(|(text, _, value)| (text.as_str(), value.clone()))).map_err(
-        |e| match e {
-            NamedValueError::Unknown(given) => {
-                let (text, name, _) = &named[given];
-                syn::Error::new(name.span(), format!("the statement has no parameter `${text}`; it has {listed}"))
-            }
-            NamedValueError::Twice(given, param) => {
-                let (text, name, _) = &named[given];
-                let case = if *text == param { "" } else { " (DuckDB's parameter names ignore case)" };
-                syn::Error::new(name.span(), format!("`${param}` is given twice{case}"))
-            }
-            NamedValueError::Missing(param) => {
-                syn::Error::new(span, format!("no value for parameter `${param}`: add `{param} = ...`"))
-            }
-        },
-    )
+    let ordered = order_by_name(&query.param_names, named.iter().map(|(text, _, value)| (text.as_str(), *value)));
+    let ordered = ordered.map_err(|e| match e {
+        NamedValueError::Unknown(given) => {
+            let (text, name, _) = &named[given];
+            syn::Error::new(name.span(), format!("the statement has no parameter `${text}`; it has {listed}"))
+        }
+        NamedValueError::Twice(given, param) => {
+            let (text, name, _) = &named[given];
+            let case = if *text == param { "" } else { " (DuckDB's parameter names ignore case)" };
+            syn::Error::new(name.span(), format!("`${param}` is given twice{case}"))
+        }
+        NamedValueError::Missing(param) => {
+            syn::Error::new(span, format!("no value for parameter `${param}`: add `{param} = ...`"))
+        }
+    })?;
+    Ok(ordered.into_iter().cloned().collect())
+}
+
+/// The variable that fills the named parameter `$name`, spanned at the
+/// SQL: `name`, or `r#name` for a keyword (`$type`).
+fn variable(name: &str, span: Span) -> Result<Expr> {
+    let ident = if syn::parse_str::<Ident>(name).is_ok() {
+        Ident::new(name, span)
+    } else if syn::parse_str::<Ident>(&format!("r#{name}")).is_ok() {
+        Ident::new_raw(name, span)
+    } else {
+        return Err(syn::Error::new(
+            span,
+            format!(
+                "parameter `${name}` is no Rust name, so no variable can fill it; rename it in the SQL, or pass the \
+                 values as arguments"
+            ),
+        ));
+    };
+    Ok(syn::parse_quote_spanned!(span=> #ident))
 }
 
 /// A column's field name, Rust type and position, with overrides applied.
