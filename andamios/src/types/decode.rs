@@ -605,12 +605,12 @@ pub mod decode_support {
                 }
             }
         }
-        if !missing.is_empty() {
-            let present: Vec<&str> = present.iter().map(|(n, _)| n.as_str()).collect();
-            problems
-                .insert(0, format!("the STRUCT has no field {} (it has {})", missing.join(" or "), present.join(", ")));
-        }
-        (!problems.is_empty()).then(|| problems.join("; "))
+        let present: Vec<&str> = present.iter().map(|(n, _)| n.as_str()).collect();
+        one_sentence(
+            missing,
+            |names| format!("the STRUCT has no field {names} (it has {})", present.join(", ")),
+            problems,
+        )
     }
 
     /// Why UNION type `ty` does not decode as a `#[derive(Type)]` enum
@@ -629,18 +629,22 @@ pub mod decode_support {
                     .extend(mismatch(member_ty).map(|why| format!("its member `{member}` is {member_ty}, {why}"))),
             }
         }
-        if !unmatched.is_empty() {
-            let names: Vec<&str> = variants.iter().map(|(name, _)| *name).collect();
-            problems.insert(
-                0,
-                format!(
-                    "no variant is named after its member {} (the variants read {})",
-                    unmatched.join(" or "),
-                    names.join(", ")
-                ),
-            );
-        }
-        (!problems.is_empty()).then(|| problems.join("; "))
+        let variants: Vec<&str> = variants.iter().map(|(name, _)| *name).collect();
+        let lead =
+            |names| format!("no variant is named after its member {names} (the variants read {})", variants.join(", "));
+        one_sentence(unmatched, lead, problems)
+    }
+
+    /// What is wrong with a STRUCT or UNION, in one sentence: `lead` of
+    /// the names that match nothing (if any), then the other `problems`.
+    fn one_sentence(
+        unmatched: Vec<String>,
+        lead: impl FnOnce(String) -> String,
+        problems: Vec<String>,
+    ) -> Option<String> {
+        let lead = (!unmatched.is_empty()).then(|| lead(unmatched.join(" or ")));
+        let all: Vec<String> = lead.into_iter().chain(problems).collect();
+        (!all.is_empty()).then(|| all.join("; "))
     }
 
     /// Whether a Rust type whose [`Decode::ENUM_MEMBERS`] are `members`
