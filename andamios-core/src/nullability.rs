@@ -14,6 +14,14 @@
 //! level deep: `list(x)` of a NOT NULL `x`, `[a, b]` of non-null values,
 //! `string_split(...)` and `histogram(x)` hold no NULL, a list column of a
 //! table may.
+//!
+//! A column also carries some facts about its rows, for two rewrites:
+//! the side of an outer join that is padded with NULLs where it found no
+//! match (so that `p.id IS NOT NULL` shows `p.title` is not NULL either),
+//! and the CTE column whose values it holds, some or all. DuckDB turns a
+//! correlated subquery into a join of each distinct outer value (a CTE)
+//! with its result; when that join is on the value and the other side
+//! holds every one, no row is padded, and a count stays a count.
 
 use crate::ffi::Connection;
 use crate::{DuckType, Value as DuckValue};
@@ -23,30 +31,60 @@ use std::collections::HashMap;
 /// Whether a column may be NULL, and whether a value inside it may be (an
 /// element of a LIST or ARRAY, a value of a MAP; `true`, unknown, for other
 /// types).
+///
+/// While the plan is walked, a column also carries where its rows come
+/// from, which lets a condition on one column tell about others (see
+/// [`Padding`], [`CteColumn`]). Operators that do not keep such a fact
+/// drop it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Nulls {
     /// The column's value may be NULL.
     pub(crate) value: bool,
     /// An element of the column's LIST or ARRAY, or a value of its MAP, may be NULL.
     pub(crate) inside: bool,
+    /// The outer join whose unmatched rows pad the column's side with NULLs:
+    /// where any column of that side is not NULL, the join matched.
+    padded_by: Option<Padding>,
+    /// A materialised CTE's column that holds every value this one holds.
+    among: Option<CteColumn>,
+    /// A materialised CTE's column whose every value (NULL too) this one holds.
+    holds_all: Option<CteColumn>,
 }
 
+/// A column on the padded side of an outer join.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Padding {
+    /// The join, numbered as the walk meets it.
+    join: u32,
+    /// Whether the column may be NULL where the join matched.
+    nullable_if_matched: bool,
+}
+
+/// A column of a materialised CTE: its `table_index` and the column's position.
+type CteColumn = (u64, usize);
+
 impl Nulls {
-    const UNKNOWN: Nulls = Nulls { value: true, inside: true };
+    const UNKNOWN: Nulls = Nulls::new(true, true);
+
+    /// A column of which only whether it (and a value inside it) may be NULL is known.
+    const fn new(value: bool, inside: bool) -> Nulls {
+        Nulls { value, inside, padded_by: None, among: None, holds_all: None }
+    }
 
     /// A value that may or may not be NULL, of unknown elements.
     fn value(value: bool) -> Nulls {
-        Nulls { value, inside: true }
+        Nulls::new(value, true)
     }
 
     /// What either of two columns may hold.
     fn either(self, other: Nulls) -> Nulls {
-        Nulls { value: self.value || other.value, inside: self.inside || other.inside }
+        Nulls::new(self.value || other.value, self.inside || other.inside)
     }
 
     /// What any of `columns` may hold (unknown, of none).
     fn any(columns: impl IntoIterator<Item = Nulls>) -> Nulls {
-        columns.into_iter().reduce(Nulls::either).unwrap_or(Nulls::UNKNOWN)
+        let any = columns.into_iter().reduce(Nulls::either).unwrap_or(Nulls::UNKNOWN);
+        Nulls::new(any.value, any.inside)
     }
 }
 
@@ -55,7 +93,7 @@ impl Nulls {
 pub(crate) fn infer(conn: &Connection, sql: &str, column_count: usize, tables: &mut TableCache) -> Vec<Nulls> {
     let unknown = vec![Nulls::UNKNOWN; column_count];
     let Some(plan) = serialized_plan(conn, sql) else { return unknown };
-    let mut walker = Walker { conn, tables: &mut tables.0, ctes: HashMap::new() };
+    let mut walker = Walker { conn, tables: &mut tables.0, ctes: HashMap::new(), outer_joins: 0 };
     let Some(root) = plan.get("plans").and_then(|s| s.get(0)) else { return unknown };
     match walker.operator(root) {
         Some(columns) if columns.len() == column_count => columns,
@@ -318,8 +356,11 @@ pub struct TableCache(HashMap<(String, String, String), Option<Vec<bool>>>);
 struct Walker<'c> {
     conn: &'c Connection,
     tables: &'c mut HashMap<(String, String, String), Option<Vec<bool>>>,
-    /// Output nullability of materialised CTEs, by index.
-    ctes: HashMap<u64, Vec<Nulls>>,
+    /// Output nullability of CTEs, by index, and whether each is materialised
+    /// (a reference reads all its rows) rather than recursive.
+    ctes: HashMap<u64, (Vec<Nulls>, bool)>,
+    /// How many outer joins the walk has met.
+    outer_joins: u32,
 }
 
 impl Walker<'_> {
@@ -382,6 +423,7 @@ impl Walker<'_> {
                 for e in list(op, "expressions") {
                     mark_non_null(&mut columns, non_null_when_true(e));
                 }
+                columns.iter_mut().for_each(|c| c.holds_all = None);
                 project(columns, list(op, "projection_map"))?
             }
             "LOGICAL_GET" => self.get(op)?,
@@ -399,10 +441,15 @@ impl Walker<'_> {
                 };
                 // A side whose columns a join drops need not be understood:
                 // `WHERE id IN (SELECT unnest($1))` keeps the outer columns as they are.
-                let mut side = |i: usize, map: &str| project(self.operator(children.get(i)?)?, list(op, map));
+                // Some of its rows, which keep what they hold.
+                let mut filtered_side = |i: usize, map: &str| {
+                    let mut columns = project(self.operator(children.get(i)?)?, list(op, map))?;
+                    columns.iter_mut().for_each(|c| c.holds_all = None);
+                    Some(columns)
+                };
                 match join {
-                    "SEMI" | "ANTI" => return side(0, "left_projection_map"),
-                    "RIGHT_SEMI" | "RIGHT_ANTI" => return side(1, "right_projection_map"),
+                    "SEMI" | "ANTI" => return filtered_side(0, "left_projection_map"),
+                    "RIGHT_SEMI" | "RIGHT_ANTI" => return filtered_side(1, "right_projection_map"),
                     // The left side's columns, then the mark: whether a row
                     // of the right side matched (`EXISTS`, `x IN (...)`). It
                     // is NULL only where a condition compares a NULL.
@@ -424,16 +471,29 @@ impl Walker<'_> {
                     }
                     _ => {}
                 }
-                let mut left = side(0, "left_projection_map")?;
-                let mut right = side(1, "right_projection_map")?;
+                let left = self.operator(children.first()?)?;
+                let right = self.operator(children.get(1)?)?;
+                let right_always_matches =
+                    matches!(join, "LEFT" | "SINGLE") && every_row_matches(op, &left, &right, children.get(1)?);
+                let mut left = project(left, list(op, "left_projection_map"))?;
+                let mut right = project(right, list(op, "right_projection_map"))?;
                 let (left_nullable, right_nullable) = match join {
                     "INNER" => (false, false),
-                    "LEFT" | "SINGLE" => (false, true),
+                    "LEFT" | "SINGLE" => (false, !right_always_matches),
                     "RIGHT" => (true, false),
                     _ => (true, true),
                 };
-                left.iter_mut().for_each(|c| c.value |= left_nullable);
-                right.iter_mut().for_each(|c| c.value |= right_nullable);
+                // Only the left side of a LEFT join keeps all its rows.
+                if !matches!(join, "LEFT" | "SINGLE") {
+                    left.iter_mut().for_each(|c| c.holds_all = None);
+                }
+                right.iter_mut().for_each(|c| c.holds_all = None);
+                if left_nullable {
+                    self.unmatched(&mut left);
+                }
+                if right_nullable {
+                    self.unmatched(&mut right);
+                }
                 left.extend(right);
                 left
             }
@@ -443,15 +503,23 @@ impl Walker<'_> {
                 let several_sets = list(op, "grouping_sets").len() > 1;
                 let mut out: Vec<Nulls> = list(op, "groups")
                     .iter()
-                    .map(|e| Nulls { value: several_sets || nullable(e, &input), inside: inside_nullable(e, &input) })
+                    .map(|e| {
+                        let mut group = nulls(e, &input);
+                        group.value |= several_sets;
+                        // Grouping keeps every value, once; not which rows were matched.
+                        group.padded_by = None;
+                        if several_sets {
+                            group.among = None;
+                        }
+                        group
+                    })
                     .collect();
                 // With GROUP BY every group has a row; with no GROUP BY (or a
                 // grand total of ROLLUP) the one group may have none.
                 let sets = list(op, "grouping_sets");
                 let groups_have_rows = !sets.is_empty() && sets.iter().all(|set| !list_of(set).is_empty());
-                out.extend(list(op, "expressions").iter().map(|e| Nulls {
-                    value: aggregate_nullable(e, &input, groups_have_rows),
-                    inside: aggregate_inside_nullable(e, &input),
+                out.extend(list(op, "expressions").iter().map(|e| {
+                    Nulls::new(aggregate_nullable(e, &input, groups_have_rows), aggregate_inside_nullable(e, &input))
                 }));
                 out.extend(list(op, "grouping_functions").iter().map(|_| Nulls::value(false)));
                 out
@@ -461,6 +529,8 @@ impl Walker<'_> {
             // unnested side by side, the shorter ones are padded with NULLs.
             "LOGICAL_UNNEST" => {
                 let mut columns = self.only_child(op)?;
+                // A row whose list is empty or NULL is gone.
+                columns.iter_mut().for_each(|c| c.holds_all = None);
                 let unnested = list(op, "expressions");
                 let values: Vec<Nulls> = match unnested {
                     [one] => vec![Nulls::value(unnested_nullable(one, &columns))],
@@ -472,9 +542,11 @@ impl Walker<'_> {
             "LOGICAL_WINDOW" => {
                 let mut columns = self.only_child(op)?;
                 let input = columns.clone();
-                columns.extend(list(op, "expressions").iter().map(|e| Nulls {
-                    value: nullable(e, &input),
-                    inside: text(e, "type") != "WINDOW_AGGREGATE" || aggregate_inside_nullable(e, &input),
+                columns.extend(list(op, "expressions").iter().map(|e| {
+                    Nulls::new(
+                        nullable(e, &input),
+                        text(e, "type") != "WINDOW_AGGREGATE" || aggregate_inside_nullable(e, &input),
+                    )
                 }));
                 columns
             }
@@ -488,16 +560,36 @@ impl Walker<'_> {
                     .map(|i| Nulls::any(branches.iter().map(|b| b.get(i).copied().unwrap_or(Nulls::UNKNOWN))))
                     .collect()
             }
-            "LOGICAL_ORDER_BY" | "LOGICAL_LIMIT" | "LOGICAL_TOP_N" | "LOGICAL_DISTINCT" | "LOGICAL_SAMPLE" => {
-                self.only_child(op)?
+            "LOGICAL_ORDER_BY" => self.only_child(op)?,
+            // Some of the rows (DISTINCT ON keeps one per key).
+            "LOGICAL_DISTINCT" | "LOGICAL_LIMIT" | "LOGICAL_TOP_N" | "LOGICAL_SAMPLE" => {
+                let mut columns = self.only_child(op)?;
+                columns.iter_mut().for_each(|c| c.holds_all = None);
+                columns
             }
             "LOGICAL_MATERIALIZED_CTE" => {
                 let children = list(op, "children");
                 let definition = self.operator(children.first()?)?;
-                self.ctes.insert(index(op, "table_index")?, definition);
+                self.ctes.insert(index(op, "table_index")?, (definition, true));
                 self.operator(children.get(1)?)?
             }
-            "LOGICAL_CTE_REF" => self.ctes.get(&index(op, "cte_index")?)?.clone(),
+            // Every reference to a materialised CTE reads all its rows; of a
+            // recursive one, some. Which join matched is the CTE's own affair.
+            "LOGICAL_CTE_REF" => {
+                let cte = index(op, "cte_index")?;
+                let (definition, materialised) = self.ctes.get(&cte)?;
+                let this = |i: usize| Some((cte, i)).filter(|_| *materialised);
+                definition
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| Nulls {
+                        padded_by: None,
+                        among: c.among.or(this(i)),
+                        holds_all: c.holds_all.or(this(i)),
+                        ..*c
+                    })
+                    .collect()
+            }
             // The anchor's rows, then the recursive part's, which reads the
             // CTE itself: evaluate it until no more columns (or values in
             // them) turn nullable (each pass that changes anything turns at
@@ -505,9 +597,10 @@ impl Walker<'_> {
             "LOGICAL_RECURSIVE_CTE" => {
                 let children = list(op, "children");
                 let cte = index(op, "table_index")?;
-                let mut columns = self.operator(children.first()?)?;
+                let mut columns: Vec<Nulls> =
+                    self.operator(children.first()?)?.into_iter().map(|c| Nulls::new(c.value, c.inside)).collect();
                 for _ in 0..=2 * columns.len() {
-                    self.ctes.insert(cte, columns.clone());
+                    self.ctes.insert(cte, (columns.clone(), false));
                     let recursive = self.operator(children.get(1)?)?;
                     let merged: Vec<Nulls> = columns
                         .iter()
@@ -533,9 +626,7 @@ impl Walker<'_> {
             // their input on (an UNNEST) keep in front of their own.
             "LOGICAL_DUMMY_SCAN" => vec![Nulls::UNKNOWN],
             // No rows, so no NULLs; an outer join above it adds them.
-            "LOGICAL_EMPTY_RESULT" => {
-                list(op, "return_types").iter().map(|_| Nulls { value: false, inside: false }).collect()
-            }
+            "LOGICAL_EMPTY_RESULT" => list(op, "return_types").iter().map(|_| Nulls::new(false, false)).collect(),
             // An upsert (ON CONFLICT DO UPDATE) is a MERGE INTO.
             "LOGICAL_INSERT" | "LOGICAL_UPDATE" | "LOGICAL_DELETE" | "LOGICAL_MERGE_INTO" => {
                 // With RETURNING, these output the table's columns.
@@ -545,6 +636,19 @@ impl Walker<'_> {
             }
             _ => return None,
         })
+    }
+
+    /// Makes `side` the side of an outer join that is NULL where the join
+    /// found no match: its columns may be NULL, and remember what they
+    /// were where it matched. Its values are no longer all of a CTE's.
+    fn unmatched(&mut self, side: &mut [Nulls]) {
+        self.outer_joins += 1;
+        for c in side {
+            c.padded_by = Some(Padding { join: self.outer_joins, nullable_if_matched: c.value });
+            c.value = true;
+            c.among = None;
+            c.holds_all = None;
+        }
     }
 
     fn get(&mut self, op: &Value) -> Option<Vec<Nulls>> {
@@ -573,6 +677,48 @@ impl Walker<'_> {
     }
 }
 
+/// Whether every row of the left side of join `op` matches a row of its
+/// `right_op` side, so that a LEFT join never pads it with NULLs: DuckDB's
+/// rewrite of a correlated subquery joins the distinct outer values (a CTE)
+/// to what the subquery gives for each of them, and it gives something for
+/// each; and a join without conditions to an aggregate without groups,
+/// which always has one row, matches every row.
+fn every_row_matches(op: &Value, left: &[Nulls], right: &[Nulls], right_op: &Value) -> bool {
+    if text(op, "type") != "LOGICAL_COMPARISON_JOIN" {
+        return false;
+    }
+    match list(op, "conditions") {
+        [] => always_one_row(right_op),
+        // One key, of whose values (from a CTE) the right side holds all:
+        // NOT DISTINCT FROM matches a NULL too, = only values.
+        [condition] => {
+            let column = |side: &str, columns: &'_ [Nulls]| {
+                condition.get(side).and_then(position_of_column).and_then(|i| columns.get(i).copied())
+            };
+            let (Some(key), Some(keys)) = (column("left", left), column("right", right)) else { return false };
+            let compares = match text(condition, "comparison") {
+                "COMPARE_NOT_DISTINCT_FROM" => true,
+                "COMPARE_EQUAL" => !key.value,
+                _ => false,
+            };
+            compares && key.among.is_some() && key.among == keys.holds_all
+        }
+        _ => false,
+    }
+}
+
+/// Whether operator `op` always gives exactly one row: an aggregate without
+/// groups (`SELECT count(*) FROM ...`), maybe projected.
+fn always_one_row(op: &Value) -> bool {
+    match text(op, "type") {
+        "LOGICAL_AGGREGATE_AND_GROUP_BY" => {
+            list(op, "groups").is_empty() && list(op, "grouping_sets").iter().all(|set| list_of(set).is_empty())
+        }
+        "LOGICAL_PROJECTION" => list(op, "children").first().is_some_and(always_one_row),
+        _ => false,
+    }
+}
+
 /// The columns picked by a projection map (all of them when it is empty).
 fn project(columns: Vec<Nulls>, map: &[Value]) -> Option<Vec<Nulls>> {
     if map.is_empty() {
@@ -581,9 +727,13 @@ fn project(columns: Vec<Nulls>, map: &[Value]) -> Option<Vec<Nulls>> {
     map.iter().map(|i| i.as_u64().and_then(|i| columns.get(i as usize).copied())).collect()
 }
 
-/// Whether expression `e`, and a value inside it, may be NULL.
+/// Whether expression `e`, and a value inside it, may be NULL; a plain
+/// column reference is the column, with what is known of its rows.
 fn nulls(e: &Value, input: &[Nulls]) -> Nulls {
-    Nulls { value: nullable(e, input), inside: inside_nullable(e, input) }
+    if let Some(column) = position_of_column(e).and_then(|i| input.get(i)) {
+        return *column;
+    }
+    Nulls::new(nullable(e, input), inside_nullable(e, input))
 }
 
 /// Whether expression `e` may be NULL, given whether each input column may be.
@@ -910,13 +1060,26 @@ fn non_null_when_not_true(e: &Value) -> Vec<usize> {
     }
 }
 
-/// Marks the columns at `positions` as not NULL.
+/// Marks the columns at `positions` as not NULL. One on the padded side of
+/// an outer join shows that the join matched: the other columns of that
+/// side are then as they were before the join.
 fn mark_non_null(columns: &mut [Nulls], positions: Vec<usize>) {
     for position in positions {
-        if let Some(c) = columns.get_mut(position) {
-            c.value = false;
+        let Some(c) = columns.get_mut(position) else { continue };
+        c.value = false;
+        let Some(join) = c.padded_by.take().map(|p| p.join) else { continue };
+        for other in columns.iter_mut() {
+            if let Some(padding) = other.padded_by.filter(|p| p.join == join) {
+                other.value &= padding.nullable_if_matched;
+                other.padded_by = None;
+            }
         }
     }
+}
+
+/// The input position of a plain column reference (not through casts).
+fn position_of_column(e: &Value) -> Option<usize> {
+    (text(e, "expression_class") == "BOUND_REF").then(|| index(e, "index")).flatten().map(|i| i as usize)
 }
 
 /// The input position of a plain column reference (through casts).

@@ -221,8 +221,32 @@ const CASES: &[(&str, &[bool])] = &[
         "MERGE INTO users u USING (SELECT 1 AS id) s ON u.id = s.id WHEN MATCHED THEN UPDATE SET age = 2 RETURNING u.name, u.age",
         &[false, true],
     ),
-    // Columns beside a correlated subquery keep their own nullability.
-    ("SELECT name, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) AS n FROM users u", &[false, true]),
+    // A correlated count is never NULL: DuckDB joins each distinct outer
+    // value to its count, or to the count over no rows. Other aggregates,
+    // and a subquery that may find no row, are.
+    ("SELECT name, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) AS n FROM users u", &[false, false]),
+    (
+        "SELECT (SELECT count(p.id) FROM posts p WHERE p.user_id = u.id AND p.title <> 'x') + 1, (SELECT count(*) \
+         FROM posts p WHERE p.user_id = u.age), (SELECT max(p.id) FROM posts p WHERE p.user_id = u.id), (SELECT \
+         sum(p.id) FROM posts p WHERE p.user_id = u.id), (SELECT p.title FROM posts p WHERE p.id = u.id) FROM users u",
+        &[false, false, true, true, true],
+    ),
+    ("SELECT u.id, c.n FROM users u, LATERAL (SELECT count(*) AS n FROM posts p WHERE p.user_id = u.id) c", &[false, false]),
+    ("SELECT name FROM users u WHERE (SELECT count(*) FROM posts p WHERE p.user_id = u.id) > 1", &[false]),
+    // A correlation other than by equal keys is not followed.
+    ("SELECT (SELECT count(*) FROM posts p WHERE p.user_id = u.id AND p.id > u.age) FROM users u", &[true]),
+    // Where one column of an outer join's side is not NULL, the join matched.
+    (
+        "SELECT CASE WHEN p.id IS NULL THEN 'none' ELSE p.title END, CASE WHEN p.id IS NULL THEN 'none' ELSE \
+         p.body END, CASE WHEN p.body IS NULL THEN 'none' ELSE p.title END FROM users u LEFT JOIN posts p ON \
+         p.user_id = u.id",
+        &[false, true, false],
+    ),
+    (
+        "SELECT CASE WHEN u.id IS NOT NULL THEN p.title ELSE 'x' END, CASE WHEN p.id IS NOT NULL THEN p.title \
+         ELSE 'x' END FROM users u FULL JOIN posts p ON p.user_id = u.id",
+        &[true, false],
+    ),
 ];
 
 fn schema() -> Connection {
@@ -362,6 +386,24 @@ fn more_shapes_of_statement_hold_no_null_where_none_is_inferred() {
         "SELECT (SELECT title FROM posts p WHERE p.user_id = u.id ORDER BY id LIMIT 1) FROM users u",
         "SELECT u.id, (SELECT count(*) FROM posts p WHERE p.user_id = u.id), (SELECT max(score) FROM posts p WHERE p.user_id = u.id) FROM users u",
         "SELECT u.id, EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.id) FROM users u",
+        // Correlated counts, and what shows that an outer join matched.
+        "SELECT u.id, (SELECT count(*) FROM posts p WHERE p.user_id = u.age) FROM users u ORDER BY 2 LIMIT 3",
+        "SELECT (SELECT count(*) FROM tags t WHERE t.post_id = p.id), p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id",
+        "SELECT (SELECT count(*) FROM posts p WHERE p.user_id IS NOT DISTINCT FROM u.age) FROM users u",
+        "SELECT (SELECT count(*) FROM (SELECT * FROM posts p WHERE p.user_id = u.id LIMIT 1)) FROM users u",
+        "SELECT (SELECT count(*) FROM posts p WHERE p.user_id = u.id GROUP BY p.title LIMIT 1) FROM users u",
+        "SELECT (SELECT count(*) FROM posts p WHERE p.user_id = u.id AND p.id = u.age) FROM users u",
+        "SELECT (SELECT count(*) FROM posts p WHERE p.user_id = x.k) FROM (SELECT age AS k FROM users UNION ALL SELECT NULL) x",
+        "WITH c AS MATERIALIZED (SELECT id, age FROM users WHERE id > 1) SELECT (SELECT count(*) FROM c c2 WHERE c2.age = c.id) FROM c",
+        "SELECT (SELECT count(*) FROM posts p WHERE p.user_id = u.id) FROM users u UNION ALL SELECT NULL",
+        "SELECT u.id, (SELECT sum(t.n) FROM (SELECT count(*) AS n FROM posts p WHERE p.user_id = u.id) t) FROM users u",
+        "SELECT CASE WHEN p.body IS NOT NULL THEN p.title ELSE 'x' END, CASE WHEN t.tag IS NULL THEN 'x' ELSE p.title END \
+         FROM users u LEFT JOIN posts p ON p.user_id = u.id LEFT JOIN tags t ON t.post_id = p.id",
+        "SELECT CASE WHEN x.t IS NULL THEN 'x' ELSE x.b END FROM users u LEFT JOIN (SELECT p.user_id, p.title AS t, p.body \
+         AS b FROM posts p) x ON x.user_id = u.id",
+        "SELECT CASE WHEN v.id IS NULL THEN 'x' ELSE v.name END FROM posts p LEFT JOIN (SELECT * FROM users u LEFT \
+         JOIN tags t ON t.post_id = u.id) v ON v.id = p.user_id",
+        "SELECT u.id, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) FROM users u",
         "SELECT u.id, u.id IN (SELECT user_id FROM posts) FROM users u",
         "SELECT u.id, u.age IN (SELECT user_id FROM posts) FROM users u",
         "SELECT u.id > ALL (SELECT user_id FROM posts), u.age = ANY (SELECT user_id FROM posts), u.id IN (SELECT NULL::BIGINT) FROM users u",

@@ -58,6 +58,16 @@ async fn query_returns_typed_records() {
     // count(*) is not an Option.
     let n: i64 = query_scalar!("SELECT count(*) FROM posts WHERE user_id = $1", 1i64).fetch_one(&pool).await.unwrap();
     assert_eq!(n, 2);
+
+    // Nor is a count per row from a correlated subquery: 0 where nothing matches.
+    let rows = query!(
+        "SELECT u.name, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) AS posts FROM users u ORDER BY u.id"
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let counts: Vec<(String, i64)> = rows.into_iter().map(|r| (r.name, r.posts)).collect();
+    assert_eq!(counts, [("ana".to_owned(), 2), ("bo".to_owned(), 0)]);
 }
 
 #[tokio::test]
