@@ -143,11 +143,15 @@ fn function_name(e: &Value) -> &str {
         .unwrap_or("")
 }
 
-/// Functions whose result is NULL only when an argument is.
+/// Functions whose result is NULL only when an argument is. (`/` divides
+/// into a DOUBLE, which is an infinity or NaN for 0, or an INTERVAL, which
+/// fails for 0; `//` and `%` are NULL for 0 where `error_on_division_by_zero`
+/// is off.)
 const NULL_IN_NULL_OUT: &[&str] = &[
     "+",
     "-",
     "*",
+    "/",
     "add",
     "subtract",
     "multiply",

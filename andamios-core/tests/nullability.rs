@@ -82,7 +82,13 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT coalesce(email, 'none') FROM users", &[false]),
     ("SELECT coalesce(email, age::VARCHAR) FROM users", &[true]),
     ("SELECT id + 1, id * 2, id - age FROM users", &[false, false, true]),
-    ("SELECT id / 2, id // 2, id % 2 FROM users", &[true, true, true]),
+    // `/` gives a DOUBLE (an infinity or NaN for 0) or an INTERVAL (an error
+    // for 0); `//` and `%` give NULL for 0 with `error_on_division_by_zero`
+    // off.
+    (
+        "SELECT id / 2, id / 0, age / 2, INTERVAL 1 DAY / id, id // 2, id % 2 FROM users",
+        &[false, false, true, false, true, true],
+    ),
     ("SELECT id = 1, email = 'x' FROM users", &[false, true]),
     ("SELECT email IS NULL, age IS NOT NULL FROM users", &[false, false]),
     ("SELECT email IS DISTINCT FROM 'x' FROM users", &[false]),
