@@ -178,7 +178,8 @@ fits!(BigNum: crate::types::BigNum, i8, i16, i32, i64, i128, u8, u16, u32, u64, 
 fits!(Blob: [u8], Vec<u8>);
 fits!(Date: crate::types::Date);
 fits!(Time: crate::types::Time);
-fits!(Timestamp: crate::types::Timestamp);
+// A date is its midnight, as DuckDB casts it: `ts >= $1` takes a date.
+fits!(Timestamp: crate::types::Timestamp, crate::types::Date);
 fits!(TimestampTz: crate::types::TimestampTz);
 fits!(Interval: crate::types::Interval, std::time::Duration);
 
@@ -195,7 +196,7 @@ mod chrono_fits {
     use super::*;
     fits!(Date: chrono::NaiveDate);
     fits!(Time: chrono::NaiveTime);
-    fits!(Timestamp: chrono::NaiveDateTime);
+    fits!(Timestamp: chrono::NaiveDateTime, chrono::NaiveDate);
     fits!(TimestampTz: chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::FixedOffset>);
     fits!(Interval: chrono::TimeDelta);
 }
@@ -205,7 +206,7 @@ mod time_fits {
     use super::*;
     fits!(Date: time::Date);
     fits!(Time: time::Time);
-    fits!(Timestamp: time::PrimitiveDateTime);
+    fits!(Timestamp: time::PrimitiveDateTime, time::Date);
     fits!(TimestampTz: time::OffsetDateTime);
     fits!(Interval: time::Duration);
 }

@@ -256,6 +256,13 @@ async fn arguments_are_borrowed_and_may_skip_checks() {
     let small: i32 = 2;
     let title = query_scalar!("SELECT name FROM users WHERE id = $1", small).fetch_one(&pool).await.unwrap();
     assert_eq!(title, "bo");
+    // A date for a TIMESTAMP parameter is its midnight, as DuckDB casts it.
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
+    let midnight = query_scalar!(r#"SELECT $1::TIMESTAMP AS "t!""#, day).fetch_one(&pool).await.unwrap();
+    assert_eq!(midnight, day.and_hms_opt(0, 0, 0).unwrap());
+    let later =
+        query_scalar!("SELECT count(*) FROM users WHERE joined::TIMESTAMP >= $1", day).fetch_one(&pool).await.unwrap();
+    assert_eq!(later, 0);
     let raw = andamios::types::Value::BigInt(1);
     let found = query_scalar!("SELECT name FROM users WHERE id = $1", raw as _).fetch_one(&pool).await.unwrap();
     assert_eq!(found, "ana");
