@@ -11,6 +11,7 @@ use crate::ffi::{Connection, Database, OpenOptions};
 use crate::migrate::{self, Migration};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Name of the folder that holds the offline cache.
@@ -197,8 +198,38 @@ impl SchemaDatabase {
 }
 
 /// Schema databases (or why one could not be built), by source and content:
-/// a broken migration is reported once per compiler run, not once per query.
-type Memo = Mutex<HashMap<String, Result<Arc<SchemaDatabase>, String>>>;
+/// a broken migration is applied once per compiler run, not once per query.
+type Memo = Mutex<HashMap<String, Result<Arc<SchemaDatabase>, Arc<Failure>>>>;
+
+/// Why a schema database could not be built. Every query checked against
+/// it fails with it, but only the first is told all of DuckDB's message
+/// (its caret excerpt, the statement), the others its first line: else one
+/// broken migration would fill a build's output once per query.
+#[derive(Debug)]
+struct Failure {
+    message: String,
+    told: AtomicBool,
+}
+
+impl Failure {
+    fn new(message: String) -> Arc<Failure> {
+        Arc::new(Failure { message, told: AtomicBool::new(false) })
+    }
+
+    /// The message, in full the first time.
+    fn tell(&self) -> String {
+        if !self.told.swap(true, Ordering::Relaxed) {
+            return self.message.clone();
+        }
+        let headline = self.message.lines().next().unwrap_or_default();
+        format!("{headline} (in full at the first query checked)")
+    }
+}
+
+/// The memo's answer, as `open` gives it.
+fn told(known: &Result<Arc<SchemaDatabase>, Arc<Failure>>) -> Result<Arc<SchemaDatabase>, String> {
+    known.clone().map_err(|failure| failure.tell())
+}
 
 fn memo() -> &'static Memo {
     static MEMO: OnceLock<Memo> = OnceLock::new();
@@ -214,13 +245,13 @@ pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
             let stamp = |file: &str| std::fs::metadata(file).ok().map(|m| (m.modified().ok(), m.len()));
             let key = format!("db:{path}:{:?}:{:?}", stamp(path), stamp(&format!("{path}.wal")));
             if let Some(known) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-                return known.clone();
+                return told(known);
             }
-            let snapshot = schema_snapshot(url, path);
+            let snapshot = schema_snapshot(url, path).map_err(Failure::new);
             let mut memo = memo().lock().unwrap_or_else(|e| e.into_inner());
             memo.retain(|k, _| !k.starts_with(&format!("db:{path}:")));
             memo.insert(key, snapshot.clone());
-            snapshot
+            told(&snapshot)
         }
         SchemaSource::Migrations(dir) => {
             let migrations = migrate::read_dir(dir).map_err(|e| e.0)?;
@@ -230,13 +261,13 @@ pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
                 fingerprint.push_str(&format!(":{}:{}", m.version, migrate::hex(&m.checksum)));
             }
             if let Some(known) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(&fingerprint) {
-                return known.clone();
+                return told(known);
             }
-            let built = build_from_migrations(migrations);
+            let built = build_from_migrations(migrations).map_err(Failure::new);
             let mut memo = memo().lock().unwrap_or_else(|e| e.into_inner());
             memo.retain(|k, _| !k.starts_with(&format!("{}:", dir.display())) && k != &dir.display().to_string());
             memo.insert(fingerprint, built.clone());
-            built
+            told(&built)
         }
     }
 }
@@ -379,7 +410,11 @@ mod tests {
         assert!(err.contains("no ICU extension") && !err.contains("download"), "{err}");
         std::fs::write(dir.join("3_bad.sql"), "CREATE TABLE oops (").unwrap();
         let err = open(&source).unwrap_err();
-        assert!(err.contains("3_bad.sql"), "{err}");
+        assert!(err.contains("3_bad.sql") && err.contains("LINE 1: CREATE TABLE oops ("), "{err}");
+        // The next query is told the first line only.
+        let again = open(&source).unwrap_err();
+        assert!(again.starts_with(err.lines().next().unwrap()), "{again}");
+        assert!(!again.contains("LINE 1") && again.ends_with("(in full at the first query checked)"), "{again}");
         // Of several statements, the one that failed is named and quoted.
         std::fs::write(dir.join("3_bad.sql"), "CREATE TABLE c (z INTEGER);\nALTER TABLE nope ADD COLUMN w INTEGER;")
             .unwrap();
