@@ -234,7 +234,13 @@ pub(crate) fn run(command: Command) -> Outcome {
             Ok(ExitCode::SUCCESS)
         }
         Command::Info { common } => {
-            let (url, _) = database_file(common.database_url.clone())?;
+            let (url, path) = database_file(common.database_url.clone())?;
+            if !path.exists() {
+                return Err(format!(
+                    "{} does not exist: check the path, or create it and apply the migrations with `andamios migrate run`",
+                    path.display()
+                ));
+            }
             let (migrator, rt, pool) = connect(&common, &url, AccessMode::ReadOnly)?;
             let info = rt.block_on(migrator.info(&pool)).map_err(|e| e.to_string())?;
             for m in info {

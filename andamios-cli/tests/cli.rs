@@ -65,7 +65,8 @@ fn migrate_run_info_and_revert_round_trip() {
     assert!(text(&out).contains("create users") && !text(&out).contains("add posts"), "{}", text(&out));
     // Reading commands never write: no database for a path that has none.
     let out = andamios(d, &["migrate", "info", "--database-url", &url]);
-    assert!(!out.status.success() && text(&out).contains("does not exist"), "{}", text(&out));
+    assert!(!out.status.success() && text(&out).contains("does not exist: check the path"), "{}", text(&out));
+    assert!(text(&out).contains("`andamios migrate run`") && !text(&out).contains("IO Error"), "{}", text(&out));
     let out = andamios(d, &["migrate", "revert", "--database-url", &url]);
     assert!(!out.status.success() && text(&out).contains("nothing to revert"), "{}", text(&out));
     assert!(!d.join("app.duckdb").exists(), "neither a dry run, info nor revert creates the database");
