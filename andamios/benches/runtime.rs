@@ -47,6 +47,19 @@ struct ScanRow {
     maybe: Option<i32>,
 }
 
+/// `ScanRow` with its VARCHAR as a `CompactString`: short text inline, no
+/// allocation per row.
+#[cfg(feature = "compact_str")]
+#[derive(Debug, FromRow)]
+#[allow(dead_code)]
+struct CompactScanRow {
+    id: i64,
+    score: f64,
+    name: compact_str::CompactString,
+    day: andamios::types::Date,
+    maybe: Option<i32>,
+}
+
 /// `ScanRow` without the VARCHAR: no allocation per row.
 #[derive(Debug, FromRow)]
 #[allow(dead_code)]
@@ -181,13 +194,30 @@ fn fetch_all(c: &mut Criterion) {
             maybe: cols[4].is_valid(r).then(|| cols[4].get(r).unwrap()),
         });
     }
-    bench_andamios_fetch_all::<ScanRow>(&mut group, &rt, &path, sql, None);
+    bench_andamios_fetch_all::<ScanRow>(&mut group, &rt, &path, sql, None, "andamios_fetch_all_struct");
+    // Not a target: the same with the VARCHAR as a `CompactString`.
+    #[cfg(feature = "compact_str")]
+    bench_andamios_fetch_all::<CompactScanRow>(
+        &mut group,
+        &rt,
+        &path,
+        sql,
+        None,
+        "andamios_fetch_all_struct_compact_str",
+    );
     // Not a target: DuckDB on one thread. Its second thread does not speed up
     // a streaming scan (the raw loop takes the same time with one), and on
     // two cores it competes with the decode helper. A database of its own,
     // since a file is open once per process, with one set of options.
     let (_single_dir, single_path) = scan_database();
-    bench_andamios_fetch_all::<ScanRow>(&mut group, &rt, &single_path, sql, Some(1));
+    bench_andamios_fetch_all::<ScanRow>(
+        &mut group,
+        &rt,
+        &single_path,
+        sql,
+        Some(1),
+        "andamios_fetch_all_struct_duckdb_threads_1",
+    );
     group.finish();
 
     let sql = "SELECT id, score, day, maybe FROM scan";
@@ -217,7 +247,7 @@ fn fetch_all(c: &mut Criterion) {
             maybe: cols[3].is_valid(r).then(|| cols[3].get(r).unwrap()),
         });
     }
-    bench_andamios_fetch_all::<FixedWidthRow>(&mut group, &rt, &path, sql, None);
+    bench_andamios_fetch_all::<FixedWidthRow>(&mut group, &rt, &path, sql, None, "andamios_fetch_all_struct");
     group.finish();
 }
 
@@ -288,6 +318,7 @@ fn bench_andamios_fetch_all<T: FromRow + Send + 'static>(
     path: &Path,
     sql: &str,
     threads: Option<usize>,
+    name: &str,
 ) {
     let url = format!("duckdb:{}", path.display());
     let mut options = PoolOptions::new().max_connections(1);
@@ -295,10 +326,6 @@ fn bench_andamios_fetch_all<T: FromRow + Send + 'static>(
         options = options.threads(threads);
     }
     let pool: Pool = rt.block_on(options.connect(&url)).unwrap();
-    let name = match threads {
-        None => "andamios_fetch_all_struct".to_owned(),
-        Some(threads) => format!("andamios_fetch_all_struct_duckdb_threads_{threads}"),
-    };
     group.bench_function(name, |b| {
         timed_without_drop(b, || {
             let rows: Vec<T> = rt.block_on(query_as(sql).fetch_all(&pool)).unwrap();

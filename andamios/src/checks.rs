@@ -211,6 +211,12 @@ mod time_fits {
     fits!(Interval: time::Duration);
 }
 
+#[cfg(feature = "compact_str")]
+fits!(Varchar: compact_str::CompactString);
+#[cfg(feature = "compact_str")]
+fits!(Json: compact_str::CompactString);
+#[cfg(feature = "compact_str")]
+fits!(Enum: compact_str::CompactString);
 #[cfg(feature = "uuid")]
 fits!(Uuid: uuid::Uuid);
 #[cfg(feature = "rust_decimal")]

@@ -208,6 +208,12 @@ async fn overrides_in_aliases() {
     let text =
         query_scalar!(r#"SELECT mood AS "mood: String" FROM users WHERE id = 1"#).fetch_one(&pool).await.unwrap();
     assert_eq!(text.as_deref(), Some("happy"));
+    // Text kept inline (feature `compact_str`), decoded straight into it.
+    let names = query_scalar!(r#"SELECT name AS "name: compact_str::CompactString" FROM users ORDER BY id"#)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(names, ["ana", "bo"]);
     let moods = query_scalar!(r#"SELECT [mood, 'sad'::mood] AS "moods!: Vec<Mood>" FROM users WHERE id = 1"#)
         .fetch_one(&pool)
         .await

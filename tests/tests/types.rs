@@ -77,6 +77,13 @@ async fn text_blobs_and_json() {
     let pool = &pool().await;
     both!(pool, "VARCHAR", Box::<str>::from("boxed"));
     both!(pool, "VARCHAR", std::sync::Arc::<str>::from("shared"));
+    // Inline up to 24 bytes, on the heap beyond.
+    both!(
+        pool,
+        "VARCHAR",
+        compact_str::CompactString::from("inline"),
+        compact_str::CompactString::from("a text longer than twenty-four bytes ✓")
+    );
     let cow: String =
         query_scalar("SELECT $1").bind(std::borrow::Cow::Borrowed("borrowed")).fetch_one(pool).await.unwrap();
     assert_eq!(cow, "borrowed");

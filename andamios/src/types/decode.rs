@@ -388,6 +388,8 @@ macro_rules! decode_text {
     )*};
 }
 decode_text!(Box<str>, std::sync::Arc<str>, std::rc::Rc<str>);
+#[cfg(feature = "compact_str")]
+decode_text!(compact_str::CompactString);
 
 /// A DuckDB ARRAY of length `N`, or a LIST that holds `N` values (as
 /// `Vec<T>` reads them: `[u8; 32]` reads a BLOB of 32 bytes, a hash say).

@@ -502,6 +502,8 @@ macro_rules! encode_text {
     )*};
 }
 encode_text!(String, Box<str>, std::sync::Arc<str>, std::rc::Rc<str>, std::borrow::Cow<'_, str>);
+#[cfg(feature = "compact_str")]
+encode_text!(compact_str::CompactString);
 
 impl<T: Encode> Encode for &[T] {
     fn duck_type() -> DuckType {

@@ -7,7 +7,7 @@
 //! | UTINYINT .. UBIGINT, UHUGEINT | `u8` .. `u64`, `u128` |
 //! | FLOAT, DOUBLE | `f32`, `f64` |
 //! | DECIMAL(p,s) | [`Decimal`] (exact), `rust_decimal::Decimal` (feature `rust_decimal`) |
-//! | VARCHAR | `String`, `Box<str>`, `Arc<str>`, `Rc<str>`; `&str`, `Cow<str>` (bind) |
+//! | VARCHAR | `String`, `Box<str>`, `Arc<str>`, `Rc<str>`, `compact_str::CompactString` (feature `compact_str`: up to 24 bytes without an allocation); `&str`, `Cow<str>` (bind) |
 //! | BLOB | `Vec<u8>`, `[u8; N]` (a BLOB of `N` bytes: a hash), `&[u8]` (bind) |
 //! | DATE, TIME, TIME_NS, TIMESTAMP*, TIMESTAMPTZ, TIMESTAMPTZ_NS | [`Date`], [`Time`], [`Timestamp`], [`TimestampTz`] (microseconds); chrono and time types with their features (nanoseconds where the column has them) |
 //! | TIME WITH TIME ZONE | [`TimeTz`] |
