@@ -204,8 +204,6 @@ const NULL_IN_NULL_OUT: &[&str] = &[
     "len",
     "list_concat",
     "not",
-    "greatest",
-    "least",
     "replace",
     "regexp_replace",
     "format",
@@ -255,6 +253,38 @@ const NULL_IN_NULL_OUT: &[&str] = &[
     "power",
     "pow",
     "cardinality",
+    "list_contains",
+    "array_contains",
+    "list_has",
+    "array_has",
+    "string_to_array",
+    "chr",
+    "to_base64",
+    "base64",
+    "to_hex",
+    "hex",
+    "to_binary",
+    "bin",
+    "format_bytes",
+    "bar",
+    "levenshtein",
+    "editdist3",
+    "damerau_levenshtein",
+    "hamming",
+    "jaccard",
+    "jaro_similarity",
+    "jaro_winkler_similarity",
+    "<<",
+    ">>",
+    "&",
+    "|",
+    "~",
+    "xor",
+    "dayname",
+    "monthname",
+    "last_day",
+    "age",
+    "time_bucket",
 ];
 
 /// Of [`NULL_IN_NULL_OUT`], the date parts, which are NULL also for an
@@ -274,6 +304,10 @@ const NULL_FOR_INFINITE_TIME: &[&str] = &[
     "datediff",
     "date_sub",
     "datesub",
+    "dayname",
+    "monthname",
+    "last_day",
+    "age",
 ];
 
 /// Functions and aggregates that never return NULL.
@@ -290,6 +324,7 @@ const NEVER_NULL: &[&str] = &[
     "gen_random_uuid",
     "uuid",
     "random",
+    "nextval",
     "typeof",
     // Aggregates that are 0 over no rows.
     "approx_count_distinct",
@@ -764,6 +799,9 @@ fn nullable(e: &Value, input: &[Nulls]) -> bool {
             } else if name == "concat_ws" {
                 // It skips NULL values, but not a NULL separator.
                 children.first().is_none_or(|separator| nullable(separator, input))
+            } else if matches!(name, "greatest" | "least") {
+                // They skip NULLs, as COALESCE does.
+                children.is_empty() || children.iter().all(|c| nullable(c, input))
             } else if NULL_IN_NULL_OUT.contains(&name) {
                 any_child() || (NULL_FOR_INFINITE_TIME.contains(&name) && children.iter().any(may_be_infinite))
             } else {
@@ -787,7 +825,10 @@ fn nullable(e: &Value, input: &[Nulls]) -> bool {
             _ => true,
         },
         // Each branch knows what the conditions before it, and its own,
-        // prove: `CASE WHEN x IS NULL THEN 0 ELSE x END` is not NULL.
+        // prove: `CASE WHEN x IS NULL THEN 0 ELSE x END` is not NULL. A
+        // condition that always holds leaves the branches after it unused,
+        // as in DuckDB's own macros (`split_part`: `CASE WHEN s IS NOT NULL
+        // AND ... THEN coalesce(...) ELSE NULL END`).
         "BOUND_CASE" => {
             let mut known = input.to_vec();
             for check in list(e, "case_checks") {
@@ -796,6 +837,9 @@ fn nullable(e: &Value, input: &[Nulls]) -> bool {
                 mark_non_null(&mut then_known, when.map(non_null_when_true).unwrap_or_default());
                 if check.get("then_expr").is_none_or(|c| nullable(c, &then_known)) {
                     return true;
+                }
+                if when.is_some_and(|w| always_true(w, &known)) {
+                    return false;
                 }
                 mark_non_null(&mut known, when.map(non_null_when_not_true).unwrap_or_default());
             }
@@ -817,6 +861,18 @@ fn nullable(e: &Value, input: &[Nulls]) -> bool {
         "BOUND_WINDOW" => true,
         "BOUND_AGGREGATE" => !NEVER_NULL.contains(&function_name(e)),
         _ => true,
+    }
+}
+
+/// Whether condition `e` holds for every row: `x IS NOT NULL` of values
+/// that are never NULL, a TRUE constant, and AND of such.
+fn always_true(e: &Value, input: &[Nulls]) -> bool {
+    let children = list(e, "children");
+    match (text(e, "expression_class"), text(e, "type")) {
+        ("BOUND_OPERATOR", "OPERATOR_IS_NOT_NULL") => children.iter().all(|c| !nullable(c, input)),
+        ("BOUND_CONJUNCTION", "CONJUNCTION_AND") => children.iter().all(|c| always_true(c, input)),
+        ("BOUND_CONSTANT", _) => e.get("value").and_then(|v| v.get("value")).and_then(Value::as_bool) == Some(true),
+        _ => false,
     }
 }
 

@@ -89,6 +89,27 @@ const CASES: &[(&str, &[bool])] = &[
         "SELECT id / 2, id / 0, age / 2, INTERVAL 1 DAY / id, id // 2, id % 2 FROM users",
         &[false, false, true, false, true, true],
     ),
+    // NULL only for a NULL argument (or, for the date names, an infinite date).
+    (
+        "SELECT list_contains([id], 1), to_hex(id), id << 1, id & 1, xor(id, 1), \
+         levenshtein(name, 'a'), bar(id, 0, 100), dayname(DATE '2024-01-01'), last_day(e.day), age(TIMESTAMP \
+         '2024-01-01', TIMESTAMP '2023-01-01'), time_bucket(INTERVAL 1 HOUR, e.happened), list_contains([id], age) \
+         FROM users, events e",
+        &[false, false, false, false, false, false, false, false, true, false, false, true],
+    ),
+    // A condition that always holds leaves no row to the ELSE.
+    (
+        "SELECT CASE WHEN id IS NOT NULL AND name IS NOT NULL THEN name END, CASE WHEN age IS NOT NULL THEN name END \
+         FROM users",
+        &[false, true],
+    ),
+    // greatest and least skip NULLs; split_part gives '' past the last part
+    // (a macro of DuckDB's: a CASE whose condition always holds for `name`).
+    (
+        "SELECT greatest(id, age), least(age, email::INTEGER), greatest(age, 1), split_part(name, ' ', 3), \
+         split_part(email, ' ', 1) FROM users",
+        &[false, true, false, false, true],
+    ),
     ("SELECT id = 1, email = 'x' FROM users", &[false, true]),
     ("SELECT email IS NULL, age IS NOT NULL FROM users", &[false, false]),
     ("SELECT email IS DISTINCT FROM 'x' FROM users", &[false]),
@@ -101,7 +122,7 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT name || '!', email || '!' FROM users", &[false, true]),
     ("SELECT concat(email, 'x') FROM users", &[false]),
     ("SELECT length(name) FROM users", &[false]),
-    ("SELECT greatest(id, 1), least(age, 2), replace(name, 'a', 'b'), format('{}!', name) FROM users", &[false, true, false, false]),
+    ("SELECT greatest(id, 1), least(age, 2), replace(name, 'a', 'b'), format('{}!', name) FROM users", &[false, false, false, false]),
     ("SELECT regexp_replace(email, 'a', 'b'), strftime(DATE '2020-01-01', '%Y') FROM users", &[true, false]),
     ("SELECT id BETWEEN 1 AND 3, age BETWEEN 1 AND 3 FROM users", &[false, true]),
     ("SELECT id > 1 AND name = 'a', id > 1 OR email = 'a' FROM users", &[false, true]),
