@@ -878,19 +878,39 @@ fn always_true(e: &Value, input: &[Nulls]) -> bool {
 
 /// Whether every row's window frame of `e` holds that row, so that it is
 /// never empty: bounded on each side by UNBOUNDED, CURRENT ROW or a
-/// constant count of ROWS (the default frames, running totals, moving
-/// averages over `6 PRECEDING`), without EXCLUDE or FILTER.
+/// constant offset of ROWS, GROUPS or RANGE (the default frames, running
+/// totals, moving averages over `6 PRECEDING`, rolling sums over
+/// `INTERVAL 7 DAY PRECEDING`; DuckDB refuses a negative or NULL one),
+/// without EXCLUDE or FILTER.
 fn frame_holds_current_row(e: &Value) -> bool {
-    let bound = |side: &str, unbounded: &str, rows: &str| match text(e, side) {
-        "CURRENT_ROW_RANGE" | "CURRENT_ROW_ROWS" | "CURRENT_ROW_GROUPS" => true,
-        b if b == unbounded => true,
-        b if b == rows => e.get(format!("{side}_expr")).is_some_and(is_row_count),
-        _ => false,
+    let bound = |side: &str, direction: &str| {
+        let offset = || e.get(format!("{side}_expr"));
+        match text(e, side) {
+            "CURRENT_ROW_RANGE" | "CURRENT_ROW_ROWS" | "CURRENT_ROW_GROUPS" => true,
+            b if b == format!("UNBOUNDED_{direction}") => true,
+            b if b == format!("EXPR_{direction}_ROWS") || b == format!("EXPR_{direction}_GROUPS") => {
+                offset().is_some_and(is_row_count)
+            }
+            // Bound as the ORDER BY value plus or minus the offset.
+            b if b == format!("EXPR_{direction}_RANGE") => offset().is_some_and(|bound| {
+                matches!(function_name(bound), "+" | "-") && list(bound, "children").get(1).is_some_and(is_constant)
+            }),
+            _ => false,
+        }
     };
-    bound("start", "UNBOUNDED_PRECEDING", "EXPR_PRECEDING_ROWS")
-        && bound("end", "UNBOUNDED_FOLLOWING", "EXPR_FOLLOWING_ROWS")
+    bound("start", "PRECEDING")
+        && bound("end", "FOLLOWING")
         && text(e, "exclude_clause") == "NO_OTHER"
         && e.get("filters").is_none_or(Value::is_null)
+}
+
+/// Whether `e` is a constant that is not NULL, maybe cast.
+fn is_constant(e: &Value) -> bool {
+    match text(e, "expression_class") {
+        "BOUND_CONSTANT" => is_null_constant(e) == Some(false),
+        "BOUND_FUNCTION" if text(e, "type") == "OPERATOR_CAST" => list(e, "children").first().is_some_and(is_constant),
+        _ => false,
+    }
 }
 
 /// Whether `e` is a constant count of rows (`6` in `6 PRECEDING`), maybe cast.

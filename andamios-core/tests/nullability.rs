@@ -221,8 +221,18 @@ const CASES: &[(&str, &[bool])] = &[
          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE CURRENT ROW), sum(id) FILTER (WHERE id > 2) \
          OVER (), first_value(id) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING), stddev(id) OVER (), \
          sum(id) OVER (ORDER BY id ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING), sum(id) OVER (ORDER BY age RANGE \
-         BETWEEN 5 PRECEDING AND CURRENT ROW) FROM users",
-        &[true, true, true, true, true, true, true],
+         BETWEEN 5 PRECEDING AND 1 PRECEDING), sum(id) OVER (ORDER BY id GROUPS BETWEEN 1 FOLLOWING AND 2 \
+         FOLLOWING) FROM users",
+        &[true, true, true, true, true, true, true, true],
+    ),
+    // RANGE and GROUPS frames around the current row hold it, a row whose
+    // ORDER BY value is NULL too (its peers are the other NULLs).
+    (
+        "SELECT sum(id) OVER (ORDER BY age RANGE BETWEEN 5 PRECEDING AND CURRENT ROW), max(name) OVER (ORDER BY \
+         age DESC RANGE BETWEEN 2 PRECEDING AND 3 FOLLOWING), count(email) OVER (ORDER BY id GROUPS BETWEEN 1 \
+         PRECEDING AND CURRENT ROW), max(e.spent) OVER (ORDER BY e.day RANGE BETWEEN INTERVAL 7 DAY PRECEDING AND \
+         CURRENT ROW) FROM users, events e",
+        &[false, false, false, false],
     ),
     // Other sources.
     ("SELECT * FROM range(3)", &[false]),
