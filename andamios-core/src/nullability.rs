@@ -285,6 +285,12 @@ const NULL_IN_NULL_OUT: &[&str] = &[
     "last_day",
     "age",
     "time_bucket",
+    "map",
+    "map_keys",
+    "map_values",
+    "grade_up",
+    "list_grade_up",
+    "array_grade_up",
 ];
 
 /// Of [`NULL_IN_NULL_OUT`], the date parts, which are NULL also for an
@@ -928,7 +934,7 @@ fn is_null_constant(e: &Value) -> Option<bool> {
 }
 
 /// List functions whose elements are never NULL: they split text, count,
-/// or (`list_distinct`) drop the NULLs.
+/// give positions or a MAP's keys, or (`list_distinct`) drop the NULLs.
 const NO_NULL_ELEMENTS: &[&str] = &[
     "string_split",
     "str_split",
@@ -940,10 +946,14 @@ const NO_NULL_ELEMENTS: &[&str] = &[
     "generate_series",
     "list_distinct",
     "array_distinct",
+    "grade_up",
+    "list_grade_up",
+    "array_grade_up",
+    "map_keys",
 ];
 
 /// List functions whose elements are those of their first argument,
-/// reordered or cut.
+/// reordered or cut (or a MAP's values).
 const ELEMENTS_OF_FIRST_ARGUMENT: &[&str] = &[
     "list_sort",
     "array_sort",
@@ -953,6 +963,7 @@ const ELEMENTS_OF_FIRST_ARGUMENT: &[&str] = &[
     "array_reverse",
     "list_slice",
     "array_slice",
+    "map_values",
 ];
 
 /// List functions whose elements are those of their arguments.

@@ -561,7 +561,15 @@ const LIST_CASES: &[(&str, &[(bool, bool)])] = &[
     (
         "SELECT histogram(name), histogram(id), MAP {'a': 1, 'b': id}, map(['a'], [xs[1]]), MAP {} FROM lists \
          GROUP BY id, xs",
-        &[(true, false), (false, false), (true, false), (true, true), (true, false)],
+        &[(true, false), (false, false), (false, false), (false, true), (false, false)],
+    ),
+    // A MAP's keys are never NULL, its values may be; positions are not.
+    (
+        "SELECT map_keys(MAP {id: name}), map_values(MAP {'a': id}), map_values(map(['a'], [xs[1]])), \
+         grade_up([id, NULL]) FROM lists",
+        &[(false, false), (false, false), (false, true), (false, false)],
+    ),
+    ("SELECT map_keys(histogram(name)), map_values(histogram(id)) FROM lists", &[(true, false), (true, false)]
     ),
     // Lists unnested side by side pad the shorter with NULLs.
     ("SELECT unnest([1, 2]), unnest([1, 2, 3])", &[(true, true), (true, true)]),
