@@ -212,11 +212,12 @@ mod time_fits {
 }
 
 #[cfg(feature = "compact_str")]
-fits!(Varchar: compact_str::CompactString);
-#[cfg(feature = "compact_str")]
-fits!(Json: compact_str::CompactString);
-#[cfg(feature = "compact_str")]
-fits!(Enum: compact_str::CompactString);
+mod compact_str_fits {
+    use super::*;
+    fits!(Varchar: compact_str::CompactString);
+    fits!(Json: compact_str::CompactString);
+    fits!(Enum: compact_str::CompactString);
+}
 #[cfg(feature = "uuid")]
 fits!(Uuid: uuid::Uuid);
 #[cfg(feature = "rust_decimal")]
