@@ -18,10 +18,11 @@
 //! A column also carries some facts about its rows, for two rewrites:
 //! the side of an outer join that is padded with NULLs where it found no
 //! match (so that `p.id IS NOT NULL` shows `p.title` is not NULL either),
-//! and the CTE column whose values it holds, some or all. DuckDB turns a
-//! correlated subquery into a join of each distinct outer value (a CTE)
-//! with its result; when that join is on the value and the other side
-//! holds every one, no row is padded, and a count stays a count.
+//! and the CTE column whose values it holds, some or all, row by row.
+//! DuckDB turns a correlated subquery into a join of each distinct row of
+//! outer values (a CTE) with its result; when that join is on those values
+//! and the other side holds every such row, no row is padded, and a count
+//! stays a count.
 
 use crate::ffi::Connection;
 use crate::{DuckType, Value as DuckValue};
@@ -45,9 +46,11 @@ pub(crate) struct Nulls {
     /// The outer join whose unmatched rows pad the column's side with NULLs:
     /// where any column of that side is not NULL, the join matched.
     padded_by: Option<Padding>,
-    /// A materialised CTE's column that holds every value this one holds.
+    /// A materialised CTE's column that holds every value this one holds
+    /// (and, with the columns of the same `rows`, every row's values).
     among: Option<CteColumn>,
-    /// A materialised CTE's column whose every value (NULL too) this one holds.
+    /// A materialised CTE's column whose every value (NULL too) this one
+    /// holds (and, with the columns of the same `rows`, every row's values).
     holds_all: Option<CteColumn>,
 }
 
@@ -60,8 +63,17 @@ struct Padding {
     nullable_if_matched: bool,
 }
 
-/// A column of a materialised CTE: its `table_index` and the column's position.
-type CteColumn = (u64, usize);
+/// A column of a materialised CTE, as one reference to it reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CteColumn {
+    /// The CTE's `table_index`.
+    cte: u64,
+    /// The column's position in it.
+    column: usize,
+    /// The reference's rows: columns of the same number hold the values of
+    /// the same rows of the CTE, side by side.
+    rows: u32,
+}
 
 impl Nulls {
     const UNKNOWN: Nulls = Nulls::new(true, true);
@@ -93,7 +105,7 @@ impl Nulls {
 pub(crate) fn infer(conn: &Connection, sql: &str, column_count: usize, tables: &mut TableCache) -> Vec<Nulls> {
     let unknown = vec![Nulls::UNKNOWN; column_count];
     let Some(plan) = serialized_plan(conn, sql) else { return unknown };
-    let mut walker = Walker { conn, tables: &mut tables.0, ctes: HashMap::new(), outer_joins: 0 };
+    let mut walker = Walker { conn, tables: &mut tables.0, ctes: HashMap::new(), outer_joins: 0, cte_refs: 0 };
     let Some(root) = plan.get("plans").and_then(|s| s.get(0)) else { return unknown };
     match walker.operator(root) {
         Some(columns) if columns.len() == column_count => columns,
@@ -406,6 +418,8 @@ struct Walker<'c> {
     ctes: HashMap<u64, (Vec<Nulls>, bool)>,
     /// How many outer joins the walk has met.
     outer_joins: u32,
+    /// How many references to a CTE it has met (see [`CteColumn::rows`]).
+    cte_refs: u32,
 }
 
 impl Walker<'_> {
@@ -620,17 +634,30 @@ impl Walker<'_> {
             }
             // Every reference to a materialised CTE reads all its rows; of a
             // recursive one, some. Which join matched is the CTE's own affair.
+            // Each reference reads rows of its own, which a join may put
+            // beside another's.
             "LOGICAL_CTE_REF" => {
                 let cte = index(op, "cte_index")?;
-                let (definition, materialised) = self.ctes.get(&cte)?;
-                let this = |i: usize| Some((cte, i)).filter(|_| *materialised);
+                let (definition, materialised) = self.ctes.get(&cte)?.clone();
+                let mut renumbered: HashMap<u32, u32> = HashMap::new();
+                let mut rows = |old: u32| {
+                    *renumbered.entry(old).or_insert_with(|| {
+                        self.cte_refs += 1;
+                        self.cte_refs
+                    })
+                };
+                let own_rows = rows(0);
+                let read = |fact: Option<CteColumn>, rows: &mut dyn FnMut(u32) -> u32, i: usize| match fact {
+                    Some(fact) => Some(CteColumn { rows: rows(fact.rows), ..fact }),
+                    None => Some(CteColumn { cte, column: i, rows: own_rows }).filter(|_| materialised),
+                };
                 definition
                     .iter()
                     .enumerate()
                     .map(|(i, c)| Nulls {
                         padded_by: None,
-                        among: c.among.or(this(i)),
-                        holds_all: c.holds_all.or(this(i)),
+                        among: read(c.among, &mut rows, i),
+                        holds_all: read(c.holds_all, &mut rows, i),
                         ..*c
                     })
                     .collect()
@@ -724,32 +751,37 @@ impl Walker<'_> {
 
 /// Whether every row of the left side of join `op` matches a row of its
 /// `right_op` side, so that a LEFT join never pads it with NULLs: DuckDB's
-/// rewrite of a correlated subquery joins the distinct outer values (a CTE)
-/// to what the subquery gives for each of them, and it gives something for
-/// each; and a join without conditions to an aggregate without groups,
-/// which always has one row, matches every row.
+/// rewrite of a correlated subquery joins the distinct outer values (the
+/// rows of a CTE) to what the subquery gives for each of them, and it gives
+/// something for each; and a join without conditions to an aggregate
+/// without groups, which always has one row, matches every row.
 fn every_row_matches(op: &Value, left: &[Nulls], right: &[Nulls], right_op: &Value) -> bool {
     if text(op, "type") != "LOGICAL_COMPARISON_JOIN" {
         return false;
     }
-    match list(op, "conditions") {
-        [] => always_one_row(right_op),
-        // One key, of whose values (from a CTE) the right side holds all:
-        // NOT DISTINCT FROM matches a NULL too, = only values.
-        [condition] => {
-            let column = |side: &str, columns: &'_ [Nulls]| {
-                condition.get(side).and_then(position_of_column).and_then(|i| columns.get(i).copied())
-            };
-            let (Some(key), Some(keys)) = (column("left", left), column("right", right)) else { return false };
-            let compares = match text(condition, "comparison") {
-                "COMPARE_NOT_DISTINCT_FROM" => true,
-                "COMPARE_EQUAL" => !key.value,
-                _ => false,
-            };
-            compares && key.among.is_some() && key.among == keys.holds_all
-        }
-        _ => false,
+    let conditions = list(op, "conditions");
+    if conditions.is_empty() {
+        return always_one_row(right_op);
     }
+    // Keys that, side by side, are on the left the values of some rows of a
+    // CTE and on the right those of all its rows: NOT DISTINCT FROM matches
+    // a NULL too, = only values.
+    let mut keys = conditions.iter().map(|condition| {
+        let column = |side: &str, columns: &'_ [Nulls]| {
+            condition.get(side).and_then(position_of_column).and_then(|i| columns.get(i).copied())
+        };
+        let (key, keys) = (column("left", left)?, column("right", right)?);
+        let compares = match text(condition, "comparison") {
+            "COMPARE_NOT_DISTINCT_FROM" => true,
+            "COMPARE_EQUAL" => !key.value,
+            _ => false,
+        };
+        let (among, holds_all) = (key.among?, keys.holds_all?);
+        (compares && (among.cte, among.column) == (holds_all.cte, holds_all.column))
+            .then_some((among.rows, holds_all.rows))
+    });
+    let Some(Some(first)) = keys.next() else { return false };
+    keys.all(|rows| rows == Some(first))
 }
 
 /// Whether operator `op` always gives exactly one row: an aggregate without

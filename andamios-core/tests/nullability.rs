@@ -268,10 +268,38 @@ const CASES: &[(&str, &[bool])] = &[
          sum(p.id) FROM posts p WHERE p.user_id = u.id), (SELECT p.title FROM posts p WHERE p.id = u.id) FROM users u",
         &[false, false, true, true, true],
     ),
+    // A LEFT join of a materialised CTE's rows to all of them, on keys from
+    // one row (NOT DISTINCT FROM, or = of values that are never NULL),
+    // matches every row; keys from two references, or a filtered side, may not.
+    ("WITH c AS MATERIALIZED (SELECT id, age FROM users) SELECT y.id FROM c x LEFT JOIN c y ON x.id = y.id", &[false]),
+    (
+        "WITH c AS MATERIALIZED (SELECT id, age FROM users) SELECT y.id FROM c x LEFT JOIN c y ON x.id = y.id AND \
+         x.age IS NOT DISTINCT FROM y.age",
+        &[false],
+    ),
+    (
+        "WITH c AS MATERIALIZED (SELECT id, age FROM users) SELECT y.id FROM c x CROSS JOIN c z LEFT JOIN c y ON \
+         x.id = y.id AND z.age IS NOT DISTINCT FROM y.age",
+        &[true],
+    ),
+    (
+        "WITH c AS MATERIALIZED (SELECT id, age FROM users) SELECT y.id FROM c x LEFT JOIN c y ON x.id = y.id AND \
+         x.age = y.age",
+        &[true],
+    ),
+    (
+        "WITH c AS MATERIALIZED (SELECT id, age FROM users) SELECT y.id FROM c x LEFT JOIN (SELECT * FROM c WHERE \
+         age > 1) y ON x.id = y.id",
+        &[true],
+    ),
     ("SELECT u.id, c.n FROM users u, LATERAL (SELECT count(*) AS n FROM posts p WHERE p.user_id = u.id) c", &[false, false]),
     ("SELECT name FROM users u WHERE (SELECT count(*) FROM posts p WHERE p.user_id = u.id) > 1", &[false]),
-    // A correlation other than by equal keys is not followed.
-    ("SELECT (SELECT count(*) FROM posts p WHERE p.user_id = u.id AND p.id > u.age) FROM users u", &[true]),
+    // Correlated on several outer columns, each distinct row of them is joined.
+    (
+        "SELECT (SELECT count(*) FROM posts p WHERE p.user_id = u.id AND p.id > u.age), (SELECT count(*) FROM \
+         posts p WHERE p.user_id = u.id AND p.title = u.email) FROM users u",
+        &[false, false],
+    ),
     // Where one column of an outer join's side is not NULL, the join matched.
     (
         "SELECT CASE WHEN p.id IS NULL THEN 'none' ELSE p.title END, CASE WHEN p.id IS NULL THEN 'none' ELSE \
@@ -441,6 +469,10 @@ fn more_shapes_of_statement_hold_no_null_where_none_is_inferred() {
         "SELECT CASE WHEN v.id IS NULL THEN 'x' ELSE v.name END FROM posts p LEFT JOIN (SELECT * FROM users u LEFT \
          JOIN tags t ON t.post_id = u.id) v ON v.id = p.user_id",
         "SELECT u.id, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) FROM users u",
+        "SELECT (SELECT count(*) FROM posts p WHERE p.user_id = a.id AND p.id > b.age) FROM users a, users b",
+        "WITH c AS MATERIALIZED (SELECT id, age FROM users) SELECT (SELECT count(*) FROM posts p WHERE p.user_id = x.id \
+         AND p.id > y.age) FROM c x JOIN c y ON x.id = y.age",
+        "WITH c AS MATERIALIZED (SELECT id, age FROM users) SELECT y.age FROM c x LEFT JOIN c y ON x.id = y.id",
         "SELECT u.id, u.id IN (SELECT user_id FROM posts) FROM users u",
         "SELECT u.id, u.age IN (SELECT user_id FROM posts) FROM users u",
         "SELECT u.id > ALL (SELECT user_id FROM posts), u.age = ANY (SELECT user_id FROM posts), u.id IN (SELECT NULL::BIGINT) FROM users u",
