@@ -46,6 +46,9 @@ pub(crate) struct Nulls {
     /// The outer join whose unmatched rows pad the column's side with NULLs:
     /// where any column of that side is not NULL, the join matched.
     padded_by: Option<Padding>,
+    /// An outer join whose condition compares this column (from the side it
+    /// keeps): where that join matched, this column is not NULL.
+    implied_by: Option<u32>,
     /// A materialised CTE's column that holds every value this one holds
     /// (and, with the columns of the same `rows`, every row's values).
     among: Option<CteColumn>,
@@ -80,7 +83,7 @@ impl Nulls {
 
     /// A column of which only whether it (and a value inside it) may be NULL is known.
     const fn new(value: bool, inside: bool) -> Nulls {
-        Nulls { value, inside, padded_by: None, among: None, holds_all: None }
+        Nulls { value, inside, padded_by: None, implied_by: None, among: None, holds_all: None }
     }
 
     /// A value that may or may not be NULL, of unknown elements.
@@ -547,11 +550,30 @@ impl Walker<'_> {
                     left.iter_mut().for_each(|c| c.holds_all = None);
                 }
                 right.iter_mut().for_each(|c| c.holds_all = None);
-                if left_nullable {
-                    self.unmatched(&mut left);
-                }
-                if right_nullable {
-                    self.unmatched(&mut right);
+                let left_join = left_nullable.then(|| self.unmatched(&mut left));
+                let right_join = right_nullable.then(|| self.unmatched(&mut right));
+                // Of a LEFT (or RIGHT) join, the padded side holds a row only
+                // where the condition held: the columns it compares are then
+                // not NULL, on either side. (Of a FULL join, either side may
+                // hold a row that matched nothing.)
+                let padded = match (left_join, right_join) {
+                    (None, Some(join)) => Some((join, "right")),
+                    (Some(join), None) => Some((join, "left")),
+                    _ => None,
+                };
+                if let Some((join, padded_side)) = padded {
+                    for (columns, side) in [(&mut left, "left"), (&mut right, "right")] {
+                        for i in compared_columns(op, side) {
+                            let Some(c) = columns.get_mut(i) else { continue };
+                            if side == padded_side {
+                                if let Some(padding) = c.padded_by.as_mut().filter(|p| p.join == join) {
+                                    padding.nullable_if_matched = false;
+                                }
+                            } else {
+                                c.implied_by.get_or_insert(join);
+                            }
+                        }
+                    }
                 }
                 left.extend(right);
                 left
@@ -567,6 +589,7 @@ impl Walker<'_> {
                         group.value |= several_sets;
                         // Grouping keeps every value, once; not which rows were matched.
                         group.padded_by = None;
+                        group.implied_by = None;
                         if several_sets {
                             group.among = None;
                         }
@@ -656,6 +679,7 @@ impl Walker<'_> {
                     .enumerate()
                     .map(|(i, c)| Nulls {
                         padded_by: None,
+                        implied_by: None,
                         among: read(c.among, &mut rows, i),
                         holds_all: read(c.holds_all, &mut rows, i),
                         ..*c
@@ -713,14 +737,16 @@ impl Walker<'_> {
     /// Makes `side` the side of an outer join that is NULL where the join
     /// found no match: its columns may be NULL, and remember what they
     /// were where it matched. Its values are no longer all of a CTE's.
-    fn unmatched(&mut self, side: &mut [Nulls]) {
+    fn unmatched(&mut self, side: &mut [Nulls]) -> u32 {
         self.outer_joins += 1;
         for c in side {
             c.padded_by = Some(Padding { join: self.outer_joins, nullable_if_matched: c.value });
+            c.implied_by = None;
             c.value = true;
             c.among = None;
             c.holds_all = None;
         }
+        self.outer_joins
     }
 
     fn get(&mut self, op: &Value) -> Option<Vec<Nulls>> {
@@ -782,6 +808,18 @@ fn every_row_matches(op: &Value, left: &[Nulls], right: &[Nulls], right_op: &Val
     });
     let Some(Some(first)) = keys.next() else { return false };
     keys.all(|rows| rows == Some(first))
+}
+
+/// The output positions of the columns of join `op`'s `side` ("left" or
+/// "right") that a condition compares in a way that fails for NULL.
+fn compared_columns(op: &Value, side: &str) -> Vec<usize> {
+    let map = list(op, &format!("{side}_projection_map"));
+    list(op, "conditions")
+        .iter()
+        .filter(|c| !matches!(text(c, "comparison"), "COMPARE_DISTINCT_FROM" | "COMPARE_NOT_DISTINCT_FROM"))
+        .filter_map(|c| c.get(side).and_then(position_of))
+        .filter_map(|i| if map.is_empty() { Some(i) } else { map.iter().position(|m| m.as_u64() == Some(i as u64)) })
+        .collect()
 }
 
 /// Whether operator `op` always gives exactly one row: an aggregate without
@@ -1185,16 +1223,22 @@ fn non_null_when_not_true(e: &Value) -> Vec<usize> {
 
 /// Marks the columns at `positions` as not NULL. One on the padded side of
 /// an outer join shows that the join matched: the other columns of that
-/// side are then as they were before the join.
+/// side are then as they were before the join, and the columns its
+/// condition compares are not NULL (which may show another join matched).
 fn mark_non_null(columns: &mut [Nulls], positions: Vec<usize>) {
-    for position in positions {
+    let mut pending = positions;
+    while let Some(position) = pending.pop() {
         let Some(c) = columns.get_mut(position) else { continue };
         c.value = false;
         let Some(join) = c.padded_by.take().map(|p| p.join) else { continue };
-        for other in columns.iter_mut() {
+        for (i, other) in columns.iter_mut().enumerate() {
             if let Some(padding) = other.padded_by.filter(|p| p.join == join) {
                 other.value &= padding.nullable_if_matched;
                 other.padded_by = None;
+            }
+            if other.implied_by == Some(join) {
+                other.implied_by = None;
+                pending.push(i);
             }
         }
     }

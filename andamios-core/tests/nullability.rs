@@ -312,6 +312,34 @@ const CASES: &[(&str, &[bool])] = &[
          ELSE 'x' END FROM users u FULL JOIN posts p ON p.user_id = u.id",
         &[true, false],
     ),
+    // Where it matched, its condition held: what it compares is not NULL,
+    // which may show that an earlier join matched too.
+    (
+        "SELECT p.title, t.tag, u.email FROM users u LEFT JOIN posts p ON p.user_id = u.id LEFT JOIN tags t ON \
+         t.post_id = p.id WHERE t.tag = 'a'",
+        &[false, false, true],
+    ),
+    (
+        "SELECT CASE WHEN t.tag IS NULL THEN 'x' ELSE p.title END, CASE WHEN p.id IS NULL THEN 'x' ELSE p.body \
+         END FROM users u LEFT JOIN posts p ON p.body = u.email LEFT JOIN tags t ON t.post_id = p.id",
+        &[false, false],
+    ),
+    (
+        "SELECT CASE WHEN u.id IS NOT NULL THEN p.body ELSE 'x' END FROM users u RIGHT JOIN posts p ON p.body = \
+         u.email",
+        &[false],
+    ),
+    // Of a FULL join, either side may hold a row that matched nothing.
+    (
+        "SELECT CASE WHEN p.id IS NOT NULL THEN u.name ELSE 'x' END FROM users u FULL JOIN posts p ON p.user_id = \
+         u.id",
+        &[true],
+    ),
+    (
+        "SELECT CASE WHEN p.id IS NULL THEN 0 ELSE u.age END FROM users u LEFT JOIN posts p ON p.user_id IS NOT \
+         DISTINCT FROM u.age",
+        &[true],
+    ),
 ];
 
 /// Rows with NULLs, users without posts, posts without tags and a tag
@@ -406,6 +434,8 @@ fn generated_subqueries_and_outer_joins_hold_no_null_where_none_is_inferred() {
         "users u LEFT JOIN posts p ON p.user_id = u.id LEFT JOIN tags t ON t.post_id = p.id",
         "users u FULL JOIN posts p ON p.user_id = u.id LEFT JOIN tags t ON t.post_id = p.id",
         "users u LEFT JOIN posts p ON p.user_id = u.age RIGHT JOIN tags t ON t.post_id = p.id",
+        "users u LEFT JOIN posts p ON p.body = u.email LEFT JOIN tags t ON t.post_id = p.id",
+        "tags t LEFT JOIN posts p ON p.id = t.post_id RIGHT JOIN users u ON u.id = p.user_id",
     ];
     let columns = ["u.id", "u.email", "p.id", "p.body", "t.tag"];
     for join in joins {
