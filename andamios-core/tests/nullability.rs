@@ -97,6 +97,11 @@ const CASES: &[(&str, &[bool])] = &[
          FROM users, events e",
         &[false, false, false, false, false, false, false, false, true, false, false, true],
     ),
+    (
+        "SELECT isodow(e.day), week(e.day), epoch_us(e.happened), to_days(u.id::INTEGER), gcd(u.id, 2), sin(u.id), \
+         translate(u.name, 'a', 'b'), sha1(u.name), unicode(u.name), make_time(1, 2, 3.0) FROM users u, events e",
+        &[true, true, true, false, false, false, false, false, false, false],
+    ),
     // A condition that always holds leaves no row to the ELSE.
     (
         "SELECT CASE WHEN id IS NOT NULL AND name IS NOT NULL THEN name END, CASE WHEN age IS NOT NULL THEN name END \
