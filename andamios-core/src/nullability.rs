@@ -192,15 +192,7 @@ const NULL_IN_NULL_OUT: &[&str] = &[
     "ceil",
     "ceiling",
     "sign",
-    "year",
-    "month",
-    "day",
-    "hour",
-    "minute",
-    "second",
-    "date_part",
     "date_trunc",
-    "datepart",
     "datetrunc",
     "hash",
     "md5",
@@ -233,12 +225,6 @@ const NULL_IN_NULL_OUT: &[&str] = &[
     "strpos",
     "position",
     "strftime",
-    "date_diff",
-    "datediff",
-    "date_sub",
-    "datesub",
-    "epoch",
-    "epoch_ms",
     "ascii",
     "bit_length",
     "octet_length",
@@ -295,10 +281,6 @@ const NULL_IN_NULL_OUT: &[&str] = &[
     "|",
     "~",
     "xor",
-    "dayname",
-    "monthname",
-    "last_day",
-    "age",
     "time_bucket",
     "map",
     "map_keys",
@@ -306,17 +288,6 @@ const NULL_IN_NULL_OUT: &[&str] = &[
     "grade_up",
     "list_grade_up",
     "array_grade_up",
-    "epoch_us",
-    "epoch_ns",
-    "isodow",
-    "dayofweek",
-    "weekday",
-    "dayofyear",
-    "week",
-    "weekofyear",
-    "quarter",
-    "yearweek",
-    "isoyear",
     "to_days",
     "to_hours",
     "to_minutes",
@@ -336,7 +307,7 @@ const NULL_IN_NULL_OUT: &[&str] = &[
     "ord",
 ];
 
-/// Of [`NULL_IN_NULL_OUT`], the date parts, which are NULL also for an
+/// Date parts and differences, NULL for a NULL argument and also for an
 /// infinite DATE or TIMESTAMP (`year('infinity'::DATE)`).
 const NULL_FOR_INFINITE_TIME: &[&str] = &[
     "year",
@@ -918,7 +889,9 @@ fn nullable(e: &Value, input: &[Nulls]) -> bool {
                 // They skip NULLs, as COALESCE does.
                 children.is_empty() || children.iter().all(|c| nullable(c, input))
             } else if NULL_IN_NULL_OUT.contains(&name) {
-                any_child() || (NULL_FOR_INFINITE_TIME.contains(&name) && children.iter().any(may_be_infinite))
+                any_child()
+            } else if NULL_FOR_INFINITE_TIME.contains(&name) {
+                any_child() || children.iter().any(may_be_infinite)
             } else {
                 true
             }
