@@ -27,9 +27,10 @@ pub struct Query {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Args {
     pub(crate) values: Vec<Value>,
-    /// For each value bound by name ([`Query::bind_named`]), its position
-    /// in `values` and the name; empty when all were bound in order.
-    pub(crate) names: Vec<(usize, Box<str>)>,
+    /// The names of the values bound by name ([`Query::bind_named`]), in
+    /// the order given; empty when all were bound in order. Every value is
+    /// bound one way or the other, so with names, `names[i]` is `values[i]`'s.
+    pub(crate) names: Vec<Box<str>>,
 }
 
 impl Args {
@@ -39,10 +40,10 @@ impl Args {
         if self.names.len() != self.values.len() {
             return Err("bind every value with `bind` or every one with `bind_named`, not some of each".into());
         }
-        let named = self.names.iter().map(|(index, name)| (&**name, &self.values[*index]));
+        let named = self.names.iter().map(|name| &**name).zip(&self.values);
         order_by_name(param_names, named).map_err(|e| match e {
             NamedValueError::Unknown(given) => {
-                let name = &self.names[given].1;
+                let name = &self.names[given];
                 let name = name.strip_prefix('$').unwrap_or(name);
                 format!("the statement has no parameter `${name}`; it has {}", listed(param_names))
             }
@@ -175,7 +176,7 @@ impl Query {
     /// # Ok(()) }
     /// ```
     pub fn bind_named<T: Encode>(mut self, name: &str, value: T) -> Self {
-        self.args.names.push((self.args.values.len(), name.into()));
+        self.args.names.push(name.into());
         self.args.values.push(value.to_value());
         self
     }
