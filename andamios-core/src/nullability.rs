@@ -680,19 +680,20 @@ impl Walker<'_> {
                     })
                 };
                 let own_rows = rows(0);
-                let read = |fact: Option<CteColumn>, rows: &mut dyn FnMut(u32) -> u32, i: usize| match fact {
-                    Some(fact) => Some(CteColumn { rows: rows(fact.rows), ..fact }),
-                    None => Some(CteColumn { cte, column: i, rows: own_rows }).filter(|_| materialised),
-                };
                 definition
                     .iter()
                     .enumerate()
-                    .map(|(i, c)| Nulls {
-                        padded_by: None,
-                        implied_by: None,
-                        among: read(c.among, &mut rows, i),
-                        holds_all: read(c.holds_all, &mut rows, i),
-                        ..*c
+                    .map(|(i, c)| {
+                        let this = Some(CteColumn { cte, column: i, rows: own_rows }).filter(|_| materialised);
+                        let mut read =
+                            |fact: Option<CteColumn>| fact.map(|f| CteColumn { rows: rows(f.rows), ..f }).or(this);
+                        Nulls {
+                            padded_by: None,
+                            implied_by: None,
+                            among: read(c.among),
+                            holds_all: read(c.holds_all),
+                            ..*c
+                        }
                     })
                     .collect()
             }
