@@ -312,6 +312,11 @@ pub enum StatementKind {
     Pragma,
     Set,
     Call,
+    /// A statement DuckDB runs as several: a PIVOT without an `IN` list
+    /// (on its own or inside another statement) first creates an ENUM of
+    /// the values its columns are named after, read from the data when the
+    /// statement runs, so its result columns are unknown until then.
+    Multi,
     Other,
 }
 

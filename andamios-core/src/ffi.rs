@@ -960,6 +960,7 @@ fn statement_kind(raw: sys::duckdb_statement_type) -> StatementKind {
         sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_SET
         | sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_VARIABLE_SET => StatementKind::Set,
         sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_CALL => StatementKind::Call,
+        sys::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_MULTI => StatementKind::Multi,
         _ => StatementKind::Other,
     }
 }

@@ -511,3 +511,20 @@ async fn a_file_named_by_a_parameter_is_read_through_the_unchecked_macro() {
     let scores: Vec<(String, i64)> = rows.iter().map(|r| (r.get("name"), r.get("score"))).collect();
     assert_eq!(scores, [("ana".to_owned(), 3), ("bo".to_owned(), 5)]);
 }
+
+/// A PIVOT names its columns after values in the data: with the values
+/// listed, the checked macro types them; without, only the unchecked one
+/// runs it (the checked one is a compile error, `ui/checked/pivot_without_in_list`).
+#[tokio::test]
+async fn a_pivot_is_typed_with_its_values_listed_and_runs_unchecked_without() {
+    let pool = pool().await;
+    let counts = query!("PIVOT (SELECT name FROM users) ON name IN ('ana', 'bo', 'cy') USING count(*)")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let by_name: (i64, i64, i64) = (counts.ana, counts.bo, counts.cy);
+    assert_eq!(by_name, (1, 1, 0));
+    let rows = andamios::query_unchecked!("PIVOT users ON name USING count(*)").fetch_all(&pool).await.unwrap();
+    let columns: Vec<&str> = rows[0].columns().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(columns[columns.len() - 2..], ["ana", "bo"]);
+}

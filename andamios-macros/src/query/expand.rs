@@ -5,7 +5,7 @@ use super::overrides::{self, Forced};
 use super::{source, types};
 use andamios_core::describe::QueryDescription;
 use andamios_core::named_params::{listed, order_by_name, NamedValueError};
-use andamios_core::DuckType;
+use andamios_core::{DuckType, StatementKind};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use std::path::PathBuf;
@@ -94,6 +94,18 @@ pub(crate) fn generate(
             "DuckDB cannot tell the statement's result columns before it runs: a parameter's type inside an \
              expression (such as `$1 + 1`) is unknown, or a parameter's value decides them (a file read by \
              `read_csv($1)`). Cast such a parameter (`$1::BIGINT + 1`); write a file's path in the SQL; or use \
+             `query_unchecked!`, whose rows are typed at run time",
+        ));
+    }
+    // Its columns are named after values in the data, which the schema
+    // database does not hold (it has no rows), and which may change
+    // between builds and runs anyway.
+    if checking == Checking::Checked && query.kind == StatementKind::Multi {
+        return Err(syn::Error::new(
+            span,
+            "DuckDB runs this statement as several: a PIVOT without an `IN` list first reads from the data the \
+             values its columns are named after, so the statement cannot be checked before it runs. List the \
+             values (`PIVOT sales ON region IN ('north', 'south') USING sum(amount)`), or use \
              `query_unchecked!`, whose rows are typed at run time",
         ));
     }
