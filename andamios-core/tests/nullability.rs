@@ -23,6 +23,13 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT id, name, email, age FROM users", &[false, false, true, true]),
     ("SELECT * FROM posts", &[false, false, false, true, false]),
     ("SELECT id FROM users WHERE id = $1", &[false]),
+    // Functions of the session, never NULL.
+    (
+        "SELECT now(), current_timestamp, transaction_timestamp(), current_database(), current_schema(), \
+         current_query(), current_transaction_id(), version(), pi(), uuid(), uuidv7(), random(), typeof(email) \
+         FROM users",
+        &[false; 13],
+    ),
     // Joins.
     ("SELECT u.name, p.title FROM users u JOIN posts p ON p.user_id = u.id", &[false, false]),
     ("SELECT u.name, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id", &[false, true]),
