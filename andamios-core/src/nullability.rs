@@ -200,7 +200,13 @@ const NULL_IN_NULL_OUT: &[&str] = &[
     "~~",
     "!~~",
     "~~~",
+    "~~*",
+    "!~~*",
     "like_escape",
+    "not_like_escape",
+    "ilike_escape",
+    "not_ilike_escape",
+    "bit_count",
     "prefix",
     "suffix",
     "contains",
@@ -905,6 +911,10 @@ fn nullable(e: &Value, input: &[Nulls]) -> bool {
                 children.is_empty() || children.iter().all(|c| nullable(c, input))
             } else if NULL_IN_NULL_OUT.contains(&name) {
                 any_child()
+            } else if matches!(name, "%" | "//" | "mod") {
+                // NULL for a 0 divisor, where `error_on_division_by_zero`
+                // is off: `id % 2 = 0` is not NULL.
+                !children.get(1).is_some_and(is_non_zero_integer_constant) || any_child()
             } else if NULL_FOR_INFINITE_TIME.contains(&name) {
                 any_child() || children.iter().any(may_be_infinite)
             } else {
@@ -1028,6 +1038,29 @@ fn is_row_count(e: &Value) -> bool {
 /// Whether constant `e` is NULL; `None` when the plan does not say.
 fn is_null_constant(e: &Value) -> Option<bool> {
     e.get("value").and_then(|v| v.get("is_null")).and_then(Value::as_bool)
+}
+
+/// Whether `e` is an integer constant other than 0, or one cast to another
+/// type: a whole number that is not 0 is not 0 in any numeric type (a cast
+/// that cannot hold it fails).
+fn is_non_zero_integer_constant(e: &Value) -> bool {
+    match text(e, "expression_class") {
+        "BOUND_CONSTANT" => {
+            let value = e.get("value");
+            let integer_type = matches!(
+                value.and_then(|v| v.get("type")).map(|t| text(t, "id")),
+                Some("TINYINT" | "SMALLINT" | "INTEGER" | "BIGINT" | "UTINYINT" | "USMALLINT" | "UINTEGER" | "UBIGINT")
+            );
+            integer_type
+                && is_null_constant(e) == Some(false)
+                && value.and_then(|v| v.get("value")).and_then(Value::as_i64).is_some_and(|v| v != 0)
+        }
+        "BOUND_FUNCTION" if text(e, "type") == "OPERATOR_CAST" => {
+            list(e, "children").first().is_some_and(is_non_zero_integer_constant)
+        }
+        "BOUND_CAST" => e.get("child").is_some_and(is_non_zero_integer_constant),
+        _ => false,
+    }
 }
 
 /// List functions whose elements are never NULL: they split text, count,

@@ -91,11 +91,17 @@ const CASES: &[(&str, &[bool])] = &[
     ("SELECT id + 1, id * 2, id - age FROM users", &[false, false, true]),
     // `/` gives a DOUBLE (an infinity or NaN for 0) or an INTERVAL (an error
     // for 0); `//` and `%` give NULL for 0 with `error_on_division_by_zero`
-    // off.
+    // off, so only by a constant other than 0 are they never NULL.
     (
-        "SELECT id / 2, id / 0, age / 2, INTERVAL 1 DAY / id, id // 2, id % 2 FROM users",
+        "SELECT id / 2, id / 0, age / 2, INTERVAL 1 DAY / id, id // age, id % age FROM users",
         &[false, false, true, false, true, true],
     ),
+    (
+        "SELECT id // 2, id % 2 = 0, mod(id, -3), id::DOUBLE % 2, id % 2.5, id // 0, id % 0, age % 2 FROM users",
+        &[false, false, false, false, true, true, true, true],
+    ),
+    ("SELECT id % $1::INTEGER FROM users", &[true]),
+    ("SELECT name ILIKE 'a%', name NOT ILIKE 'a%', email ILIKE 'a%', bit_count(id) FROM users", &[false, false, true, false]),
     // NULL only for a NULL argument (or, for the date names, an infinite date).
     (
         "SELECT list_contains([id], 1), to_hex(id), id << 1, id & 1, xor(id, 1), \
