@@ -105,8 +105,15 @@ const HINTS: &[(&[&str], &str)] = &[
     ),
     (
         &["attached in read-only mode", "Cannot append to a readonly database"],
-        "\n  The database was opened read-only (`PoolOptions::access_mode`, or `?access_mode=read_only` in the URL): \
-         open it read-write to change it.",
+        "\n  The database named there is read-only: the pool's own, opened with `PoolOptions::access_mode` or \
+         `?access_mode=read_only` in the URL, or one attached with `(READ_ONLY)`. Open or attach it read-write to \
+         change it.",
+    ),
+    (
+        &["Failed to attach database: database with name"],
+        "\n  An attached database belongs to the whole DuckDB instance: every connection of a pool, and every pool \
+         on the same file in this process, sees it. Attach it once, or write `ATTACH IF NOT EXISTS` (as an \
+         `after_connect` hook, which runs on each new connection, must).",
     ),
     (
         &["extension 'parquet", "extension \"parquet\"", "exists in the parquet extension"],
@@ -207,9 +214,14 @@ mod tests {
             DuckErrorType::InvalidInput,
             "Invalid Input Error: Cannot execute statement of type \"EXECUTE\" on database \"ro\" which is attached in read-only mode!",
         );
-        assert!(read_only.message().contains("open it read-write"), "{read_only}");
+        assert!(read_only.message().contains("Open or attach it read-write"), "{read_only}");
         let wrapped = DuckDbError::new(read_only.kind(), format!("cannot append to `t`: {}", read_only.message()));
-        assert_eq!(wrapped.message().matches("open it read-write").count(), 1, "{wrapped}");
+        assert_eq!(wrapped.message().matches("Open or attach it read-write").count(), 1, "{wrapped}");
+        let attached = DuckDbError::new(
+            DuckErrorType::Binder,
+            "Binder Error: Failed to attach database: database with name \"o\" already exists",
+        );
+        assert!(attached.message().contains("`ATTACH IF NOT EXISTS`"), "{attached}");
         let parquet = DuckDbError::new(
             DuckErrorType::Autoload,
             "Extension Autoloading Error: An error occurred while trying to automatically install the required extension 'parquet:\nFailed to download extension \"parquet\"",

@@ -827,6 +827,49 @@ async fn after_connect_runs_on_every_new_connection() {
     assert_eq!(g, "hola");
 }
 
+/// An attached database belongs to the DuckDB instance that all of a
+/// pool's connections share: `after_connect` attaches it once with
+/// `IF NOT EXISTS`, and a plain ATTACH on the second connection fails with
+/// an error that says so.
+#[tokio::test]
+async fn a_database_attached_in_after_connect_serves_every_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.duckdb");
+    let setup = Pool::connect(&format!("duckdb:{}", other.display())).await.unwrap();
+    setup
+        .execute_batch("CREATE TABLE lookup (k INTEGER, v VARCHAR); INSERT INTO lookup VALUES (1, 'one')")
+        .await
+        .unwrap();
+    setup.close().await;
+    let attaching = |if_not_exists: &'static str| {
+        let sql = format!("ATTACH {if_not_exists}'{}' AS o (READ_ONLY)", other.display());
+        PoolOptions::new().max_connections(3).after_connect(move |conn| {
+            let sql = sql.clone();
+            Box::pin(async move { conn.execute_batch(&sql).await })
+        })
+    };
+
+    let pool = attaching("IF NOT EXISTS ")
+        .connect(&format!("duckdb:{}", dir.path().join("a.duckdb").display()))
+        .await
+        .unwrap();
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let mut conn = pool.acquire().await.unwrap();
+        let v: String = query_scalar("SELECT v FROM o.lookup WHERE k = 1").fetch_one(&mut *conn).await.unwrap();
+        assert_eq!(v, "one");
+        held.push(conn);
+    }
+    let err = query("INSERT INTO o.lookup VALUES (2, 'two')").execute(&mut *held[0]).await.unwrap_err();
+    assert!(err.to_string().contains("attached with `(READ_ONLY)`"), "{err}");
+    drop(held);
+
+    let pool = attaching("").connect(&format!("duckdb:{}", dir.path().join("b.duckdb").display())).await.unwrap();
+    let _first = pool.acquire().await.unwrap();
+    let err = pool.acquire().await.unwrap_err();
+    assert!(err.to_string().contains("write `ATTACH IF NOT EXISTS`"), "{err}");
+}
+
 #[test]
 fn slow_statements_are_logged() {
     use std::io::Write;
