@@ -528,3 +528,50 @@ async fn a_pivot_is_typed_with_its_values_listed_and_runs_unchecked_without() {
     let columns: Vec<&str> = rows[0].columns().iter().map(|c| c.name.as_str()).collect();
     assert_eq!(columns[columns.len() - 2..], ["ana", "bo"]);
 }
+
+/// A STRUCT column reads into a struct the macro defines, named after the
+/// column, with an `Option` per field; `query_as!` reads it as its field's
+/// type, a struct that derives `Type`.
+#[tokio::test]
+async fn a_struct_column_reads_into_a_struct_of_its_own() {
+    let pool = pool().await;
+    let row = query!(
+        "SELECT id, {'name': name, 'email': email, 'type': 'user', 'at': {'day': joined}} AS profile,
+                [{'n': 1}, NULL] AS parts
+         FROM users WHERE id = 2"
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let profile = row.profile;
+    assert_eq!(profile.name.as_deref(), Some("bo"));
+    assert_eq!(profile.email, None);
+    assert_eq!(profile.r#type.as_deref(), Some("user"));
+    assert_eq!(profile.at.and_then(|at| at.day).map(|day| day.to_string()).as_deref(), Some("2024-01-01"));
+    assert_eq!(row.parts.len(), 2);
+    assert_eq!(row.parts[0].as_ref().and_then(|part| part.n), Some(1));
+    assert!(row.parts[1].is_none());
+    // Debug, Clone and PartialEq, for logging and tests.
+    assert_eq!(row.parts.clone(), row.parts);
+    assert!(format!("{:?}", row.parts[0]).contains("n: Some(1)"));
+
+    let totals = query_scalar!("SELECT {'posts': count(*), 'best': max(score)} AS totals FROM posts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!((totals.posts, totals.best), (Some(2), Some(2.5)));
+
+    #[derive(Debug, PartialEq, Type)]
+    struct Summary {
+        posts: i64,
+        best: Option<f64>,
+    }
+    struct Totals {
+        totals: Summary,
+    }
+    let totals = query_as!(Totals, "SELECT {'posts': count(*), 'best': max(score)} AS totals FROM posts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(totals.totals, Summary { posts: 2, best: Some(2.5) });
+}

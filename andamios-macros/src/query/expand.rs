@@ -2,7 +2,8 @@
 
 use super::input::{Output, QueryInput};
 use super::overrides::{self, Forced};
-use super::{source, types};
+use super::source;
+use super::types::{self, RustTypes};
 use andamios_core::describe::QueryDescription;
 use andamios_core::named_params::{listed, order_by_name, NamedValueError};
 use andamios_core::{DuckType, StatementKind};
@@ -258,7 +259,7 @@ struct Field {
 /// The field for column `name`: the name itself, or for a keyword (`type`,
 /// `match`) its raw form, as SQLx does (`row.r#type`); `None` when the
 /// name cannot be a field (`count_star()`, `self`).
-fn field_ident(name: &str, span: Span) -> Option<Ident> {
+pub(crate) fn field_ident(name: &str, span: Span) -> Option<Ident> {
     if let Ok(ident) = syn::parse_str::<Ident>(name) {
         return Some(ident);
     }
@@ -266,8 +267,12 @@ fn field_ident(name: &str, span: Span) -> Option<Ident> {
     syn::parse_str::<Ident>(&format!("r#{name}")).ok().map(|_| Ident::new_raw(name, span))
 }
 
-fn fields(query: &QueryDescription, span: Span, named: bool) -> Result<Vec<Field>> {
-    let fields = column_fields(query, span, named)?;
+/// The fields of `output` for the statement's columns; `types` defines the
+/// structs of STRUCT columns for `query!` and `query_scalar!` (`query_as!`
+/// reads them as its fields' types).
+fn fields(query: &QueryDescription, span: Span, output: Output, types: &mut RustTypes) -> Result<Vec<Field>> {
+    let named = output != Output::Scalar;
+    let fields = column_fields(query, span, output, types)?;
     if named {
         refuse_duplicate_names(&fields, span)?;
     }
@@ -295,7 +300,8 @@ fn refuse_duplicate_names(fields: &[Field], span: Span) -> Result<()> {
     Ok(())
 }
 
-fn column_fields(query: &QueryDescription, span: Span, named: bool) -> Result<Vec<Field>> {
+fn column_fields(query: &QueryDescription, span: Span, output: Output, types: &mut RustTypes) -> Result<Vec<Field>> {
+    let named = output != Output::Scalar;
     query
         .columns
         .iter()
@@ -326,8 +332,11 @@ fn column_fields(query: &QueryDescription, span: Span, named: bool) -> Result<Ve
             let base = match o.ty {
                 Some(Some(ty)) => Some(quote!(#ty)),
                 Some(None) => None,
+                // A struct of the caller's, as its field's type says.
+                None if output == Output::As && holds_struct(&column.ty) => None,
                 None => Some(
-                    types::column_rust_type(&column.ty, column.elements_nullable)
+                    types
+                        .column_rust_type(&column.ty, column.elements_nullable, &ident.unraw().to_string())
                         .map_err(|e| syn::Error::new(span, format!("column `{}`: {e}", o.name)))?,
                 ),
             };
@@ -335,6 +344,16 @@ fn column_fields(query: &QueryDescription, span: Span, named: bool) -> Result<Ve
             Ok(Field { ident, ty, index, overridden, declared, nullable })
         })
         .collect()
+}
+
+/// Whether values of `ty` are or hold a STRUCT.
+fn holds_struct(ty: &DuckType) -> bool {
+    match ty {
+        DuckType::Struct { .. } => true,
+        DuckType::List { element } | DuckType::Array { element, .. } => holds_struct(element),
+        DuckType::Map { key, value } => holds_struct(key) || holds_struct(value),
+        _ => false,
+    }
 }
 
 /// Compile-time checks that a Rust enum named in an alias (`AS "col: Mood"`)
@@ -422,7 +441,9 @@ fn from_rows_with(
 }
 
 fn record(query: &QueryDescription, span: Span) -> Result<TokenStream> {
-    let fields = fields(query, span, true)?;
+    let mut types = RustTypes::default();
+    let fields = fields(query, span, Output::Record, &mut types)?;
+    let structs = types.definitions();
     if let Some(f) = fields.iter().find(|f| f.ty.is_none()) {
         return Err(syn::Error::new(
             span,
@@ -438,6 +459,7 @@ fn record(query: &QueryDescription, span: Span) -> Result<TokenStream> {
     let checks = enum_checks(query, &fields, span);
     Ok(quote! {{
         #checks
+        #structs
         #derive_debug
         #[allow(non_snake_case, dead_code)]
         struct Record {
@@ -456,7 +478,7 @@ fn record(query: &QueryDescription, span: Span) -> Result<TokenStream> {
 }
 
 fn as_struct(query: &QueryDescription, ty: &syn::Type, span: Span) -> Result<TokenStream> {
-    let fields = fields(query, span, true)?;
+    let fields = fields(query, span, Output::As, &mut RustTypes::default())?;
     let idents: Vec<_> = fields.iter().map(|f| &f.ident).collect();
     let reads: Vec<_> = fields.iter().map(|f| into_field(f, read(f))).collect();
     let batch = from_rows_with(&fields, |init| quote!(__AndamiosRow(#ty #init)), into_field);
@@ -500,11 +522,13 @@ fn scalar(query: &QueryDescription, span: Span) -> Result<TokenStream> {
             format!("query_scalar! needs exactly one result column, this statement returns {}", query.columns.len()),
         ));
     }
-    let fields = fields(query, span, false)?;
+    let mut types = RustTypes::default();
+    let fields = fields(query, span, Output::Scalar, &mut types)?;
+    let structs = types.definitions();
     let checks = enum_checks(query, &fields, span);
     let lit = LitStr::new(&query.sql, span);
     Ok(match &fields[0].ty {
-        Some(ty) => quote!({ #checks ::andamios::query_scalar::<#ty>(#lit) }),
+        Some(ty) => quote!({ #checks #structs ::andamios::query_scalar::<#ty>(#lit) }),
         None => quote!(::andamios::query_scalar(#lit)),
     })
 }

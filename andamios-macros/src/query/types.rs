@@ -1,115 +1,184 @@
 //! DuckDB types to Rust types (results) and to argument markers (parameters).
 //! The optional mappings follow the features `andamios` enables here.
 
+use super::expand::field_ident;
 use andamios_core::DuckType;
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
+use std::collections::HashSet;
+use syn::ext::IdentExt;
 
-/// The Rust type a column of `ty` decodes into, or why there is none.
-pub(crate) fn rust_type(ty: &DuckType) -> Result<TokenStream, String> {
-    use DuckType as T;
-    Ok(match ty {
-        T::Boolean => quote!(bool),
-        T::TinyInt => quote!(i8),
-        T::SmallInt => quote!(i16),
-        T::Integer => quote!(i32),
-        T::BigInt => quote!(i64),
-        T::HugeInt => quote!(i128),
-        T::UTinyInt => quote!(u8),
-        T::USmallInt => quote!(u16),
-        T::UInteger => quote!(u32),
-        T::UBigInt => quote!(u64),
-        T::UHugeInt => quote!(u128),
-        T::Float => quote!(f32),
-        T::Double => quote!(f64),
-        T::Decimal { .. } if cfg!(feature = "rust_decimal") => quote!(::rust_decimal::Decimal),
-        T::Decimal { .. } => quote!(::andamios::types::Decimal),
-        T::Varchar | T::Enum { .. } => quote!(::std::string::String),
-        T::Json if cfg!(feature = "json") => quote!(::serde_json::Value),
-        T::Json => quote!(::std::string::String),
-        // A GEOMETRY reads as its WKB.
-        T::Blob | T::Geometry => quote!(::std::vec::Vec<u8>),
-        T::Date if cfg!(feature = "chrono") => quote!(::chrono::NaiveDate),
-        T::Date if cfg!(feature = "time") => quote!(::time::Date),
-        T::Date => quote!(::andamios::types::Date),
-        T::Time | T::TimeNs if cfg!(feature = "chrono") => quote!(::chrono::NaiveTime),
-        T::Time | T::TimeNs if cfg!(feature = "time") => quote!(::time::Time),
-        T::Time | T::TimeNs => quote!(::andamios::types::Time),
-        T::TimeTz => quote!(::andamios::types::TimeTz),
-        T::Bit => quote!(::andamios::types::BitString),
-        T::BigNum => quote!(::andamios::types::BigNum),
-        T::Timestamp | T::TimestampS | T::TimestampMs | T::TimestampNs if cfg!(feature = "chrono") => {
-            quote!(::chrono::NaiveDateTime)
-        }
-        T::Timestamp | T::TimestampS | T::TimestampMs | T::TimestampNs if cfg!(feature = "time") => {
-            quote!(::time::PrimitiveDateTime)
-        }
-        T::Timestamp | T::TimestampS | T::TimestampMs | T::TimestampNs => quote!(::andamios::types::Timestamp),
-        T::TimestampTz | T::TimestampTzNs if cfg!(feature = "chrono") => quote!(::chrono::DateTime<::chrono::Utc>),
-        T::TimestampTz | T::TimestampTzNs if cfg!(feature = "time") => quote!(::time::OffsetDateTime),
-        T::TimestampTz | T::TimestampTzNs => quote!(::andamios::types::TimestampTz),
-        T::Interval => quote!(::andamios::types::Interval),
-        T::Uuid if cfg!(feature = "uuid") => quote!(::uuid::Uuid),
-        T::Uuid => return Err("UUID columns need the `uuid` feature of andamios (or cast the column: `col::VARCHAR`)".into()),
-        T::List { element } | T::Array { element, .. } => {
-            let inner = rust_type(element)?;
-            quote!(::std::vec::Vec<::core::option::Option<#inner>>)
-        }
-        T::Map { key, value } => map_type(key, value, true)?,
-        T::Struct { .. } => {
-            return Err(format!(
-                "a {ty} column needs a Rust struct: derive `andamios::Type` on one and name it in the alias, `AS \"col: MyStruct\"`"
-            ))
-        }
-        T::Union { .. } => {
-            return Err(format!(
-                "a {ty} column needs a Rust enum: derive `andamios::Type` on one whose variants each hold a member's value, and name it in the alias, `AS \"col: MyEnum\"`"
-            ))
-        }
-        T::Null => return Err("the column is always NULL and has no type; cast it (`NULL::INTEGER`)".into()),
-        other => {
-            let casts = other.readable_casts().unwrap_or("`col::VARCHAR`");
-            return Err(format!("Andamios reads no Rust type from DuckDB {other} columns; cast the column: {casts}"));
-        }
-    })
+/// The Rust types of one macro call's columns, with a struct defined for
+/// each STRUCT they hold (see [`RustTypes::definitions`]).
+#[derive(Default)]
+pub(crate) struct RustTypes {
+    structs: Vec<TokenStream>,
+    names: HashSet<String>,
 }
 
-/// The Rust type of a result column of `ty`: [`rust_type`], but with the
-/// values inside a LIST, ARRAY or MAP not wrapped in `Option` when the
-/// plan shows that none can be NULL (`list(x)` of a NOT NULL `x`,
-/// `histogram(x)`).
-pub(crate) fn column_rust_type(ty: &DuckType, elements_nullable: bool) -> Result<TokenStream, String> {
-    if elements_nullable {
-        return rust_type(ty);
+impl RustTypes {
+    /// The structs defined for the STRUCT values met so far, to emit beside
+    /// the row type: each derives `andamios::Type`, `Debug`, `Clone` and
+    /// `PartialEq`, with a field per STRUCT field, an `Option` since
+    /// DuckDB has no NOT NULL inside a STRUCT.
+    pub(crate) fn definitions(&self) -> TokenStream {
+        let structs = &self.structs;
+        quote!(#(#structs)*)
     }
-    Ok(match ty {
-        DuckType::List { element } | DuckType::Array { element, .. } => {
-            let inner = rust_type(element)?;
-            quote!(::std::vec::Vec<#inner>)
+
+    /// The Rust type a value of `ty` decodes into, or why there is none;
+    /// `name` (the column's field) names the structs defined for it.
+    pub(crate) fn rust_type(&mut self, ty: &DuckType, name: &str) -> Result<TokenStream, String> {
+        use DuckType as T;
+        Ok(match ty {
+            T::Boolean => quote!(bool),
+            T::TinyInt => quote!(i8),
+            T::SmallInt => quote!(i16),
+            T::Integer => quote!(i32),
+            T::BigInt => quote!(i64),
+            T::HugeInt => quote!(i128),
+            T::UTinyInt => quote!(u8),
+            T::USmallInt => quote!(u16),
+            T::UInteger => quote!(u32),
+            T::UBigInt => quote!(u64),
+            T::UHugeInt => quote!(u128),
+            T::Float => quote!(f32),
+            T::Double => quote!(f64),
+            T::Decimal { .. } if cfg!(feature = "rust_decimal") => quote!(::rust_decimal::Decimal),
+            T::Decimal { .. } => quote!(::andamios::types::Decimal),
+            T::Varchar | T::Enum { .. } => quote!(::std::string::String),
+            T::Json if cfg!(feature = "json") => quote!(::serde_json::Value),
+            T::Json => quote!(::std::string::String),
+            // A GEOMETRY reads as its WKB.
+            T::Blob | T::Geometry => quote!(::std::vec::Vec<u8>),
+            T::Date if cfg!(feature = "chrono") => quote!(::chrono::NaiveDate),
+            T::Date if cfg!(feature = "time") => quote!(::time::Date),
+            T::Date => quote!(::andamios::types::Date),
+            T::Time | T::TimeNs if cfg!(feature = "chrono") => quote!(::chrono::NaiveTime),
+            T::Time | T::TimeNs if cfg!(feature = "time") => quote!(::time::Time),
+            T::Time | T::TimeNs => quote!(::andamios::types::Time),
+            T::TimeTz => quote!(::andamios::types::TimeTz),
+            T::Bit => quote!(::andamios::types::BitString),
+            T::BigNum => quote!(::andamios::types::BigNum),
+            T::Timestamp | T::TimestampS | T::TimestampMs | T::TimestampNs if cfg!(feature = "chrono") => {
+                quote!(::chrono::NaiveDateTime)
+            }
+            T::Timestamp | T::TimestampS | T::TimestampMs | T::TimestampNs if cfg!(feature = "time") => {
+                quote!(::time::PrimitiveDateTime)
+            }
+            T::Timestamp | T::TimestampS | T::TimestampMs | T::TimestampNs => quote!(::andamios::types::Timestamp),
+            T::TimestampTz | T::TimestampTzNs if cfg!(feature = "chrono") => {
+                quote!(::chrono::DateTime<::chrono::Utc>)
+            }
+            T::TimestampTz | T::TimestampTzNs if cfg!(feature = "time") => quote!(::time::OffsetDateTime),
+            T::TimestampTz | T::TimestampTzNs => quote!(::andamios::types::TimestampTz),
+            T::Interval => quote!(::andamios::types::Interval),
+            T::Uuid if cfg!(feature = "uuid") => quote!(::uuid::Uuid),
+            T::Uuid => {
+                return Err("UUID columns need the `uuid` feature of andamios (or cast the column: `col::VARCHAR`)".into())
+            }
+            T::List { element } | T::Array { element, .. } => {
+                let inner = self.rust_type(element, name)?;
+                quote!(::std::vec::Vec<::core::option::Option<#inner>>)
+            }
+            T::Map { key, value } => self.map_type(key, value, true, name)?,
+            T::Struct { fields } => self.struct_type(fields, name)?,
+            T::Union { .. } => {
+                return Err(format!(
+                    "a {ty} column needs a Rust enum: derive `andamios::Type` on one whose variants each hold a member's value, and name it in the alias, `AS \"col: MyEnum\"`"
+                ))
+            }
+            T::Null => return Err("the column is always NULL and has no type; cast it (`NULL::INTEGER`)".into()),
+            other => {
+                let casts = other.readable_casts().unwrap_or("`col::VARCHAR`");
+                return Err(format!("Andamios reads no Rust type from DuckDB {other} columns; cast the column: {casts}"));
+            }
+        })
+    }
+
+    /// The Rust type of a result column of `ty`: [`rust_type`](Self::rust_type),
+    /// but with the values inside a LIST, ARRAY or MAP not wrapped in
+    /// `Option` when the plan shows that none can be NULL (`list(x)` of a
+    /// NOT NULL `x`, `histogram(x)`).
+    pub(crate) fn column_rust_type(
+        &mut self,
+        ty: &DuckType,
+        elements_nullable: bool,
+        name: &str,
+    ) -> Result<TokenStream, String> {
+        if elements_nullable {
+            return self.rust_type(ty, name);
         }
-        DuckType::Map { key, value } => map_type(key, value, false)?,
-        _ => rust_type(ty)?,
-    })
+        Ok(match ty {
+            DuckType::List { element } | DuckType::Array { element, .. } => {
+                let inner = self.rust_type(element, name)?;
+                quote!(::std::vec::Vec<#inner>)
+            }
+            DuckType::Map { key, value } => self.map_type(key, value, false, name)?,
+            _ => self.rust_type(ty, name)?,
+        })
+    }
+
+    /// The Rust type of a MAP: a `HashMap`, or (for keys that cannot be
+    /// hashed) its entries in order; its values `Option`s when
+    /// `values_nullable`.
+    fn map_type(
+        &mut self,
+        key: &DuckType,
+        value: &DuckType,
+        values_nullable: bool,
+        name: &str,
+    ) -> Result<TokenStream, String> {
+        let (k, v) = (self.rust_type(key, &format!("{name}_key"))?, self.rust_type(value, name)?);
+        let v = if values_nullable { quote!(::core::option::Option<#v>) } else { v };
+        Ok(if hashable(key) {
+            quote!(::std::collections::HashMap<#k, #v>)
+        } else {
+            // No HashMap of float keys: the entries, in the MAP's order.
+            quote!(::std::vec::Vec<(#k, #v)>)
+        })
+    }
+
+    /// Defines a struct for values of a STRUCT of `fields`, named after the
+    /// column (`Record_address`), and returns its name.
+    fn struct_type(&mut self, fields: &[(String, DuckType)], name: &str) -> Result<TokenStream, String> {
+        let mut type_name = format!("Record_{name}");
+        for n in 2.. {
+            if self.names.insert(type_name.clone()) {
+                break;
+            }
+            type_name = format!("Record_{name}{n}");
+        }
+        let type_ident = Ident::new(&type_name, Span::call_site());
+        let (mut idents, mut types) = (Vec::new(), Vec::new());
+        for (field, field_ty) in fields {
+            let Some(ident) = field_ident(field, Span::call_site()) else {
+                return Err(format!(
+                    "its STRUCT field `{field}` is not a valid Rust field name: rename it in the SQL, or derive \
+                     `andamios::Type` on a struct of yours, with `#[andamios(rename = \"{field}\")]` on that \
+                     field, and name it in the alias, `AS \"col: MyStruct\"`"
+                ));
+            };
+            types.push(self.rust_type(field_ty, &format!("{name}_{}", ident.unraw()))?);
+            idents.push(ident);
+        }
+        let names = fields.iter().map(|(field, _)| field);
+        self.structs.push(quote! {
+            #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::andamios::Type)]
+            #[allow(non_camel_case_types, dead_code)]
+            pub struct #type_ident {
+                #(#[andamios(rename = #names)] pub #idents: ::core::option::Option<#types>,)*
+            }
+        });
+        Ok(quote!(#type_ident))
+    }
 }
 
-/// The Rust type of a MAP: a `HashMap`, or (for keys that cannot be hashed)
-/// its entries in order; its values `Option`s when `values_nullable`.
-fn map_type(key: &DuckType, value: &DuckType, values_nullable: bool) -> Result<TokenStream, String> {
-    let (k, v) = (rust_type(key)?, rust_type(value)?);
-    let v = if values_nullable { quote!(::core::option::Option<#v>) } else { v };
-    Ok(if hashable(key) {
-        quote!(::std::collections::HashMap<#k, #v>)
-    } else {
-        // No HashMap of float keys: the entries, in the MAP's order.
-        quote!(::std::vec::Vec<(#k, #v)>)
-    })
-}
-
-/// Whether the Rust type of `ty` (see [`rust_type`]) implements `Hash`
-/// and `Eq`, as a `HashMap` key must.
+/// Whether the Rust type of `ty` (see [`RustTypes::rust_type`]) implements
+/// `Hash` and `Eq`, as a `HashMap` key must.
 fn hashable(ty: &DuckType) -> bool {
     match ty {
-        DuckType::Float | DuckType::Double => false,
+        DuckType::Float | DuckType::Double | DuckType::Struct { .. } => false,
         DuckType::Json => !cfg!(feature = "json"),
         DuckType::List { element } | DuckType::Array { element, .. } => hashable(element),
         DuckType::Map { .. } => false,
@@ -163,6 +232,14 @@ pub(crate) fn param_marker(ty: &DuckType) -> Option<TokenStream> {
 mod tests {
     use super::*;
 
+    fn rust_type(ty: &DuckType) -> Result<TokenStream, String> {
+        RustTypes::default().rust_type(ty, "c")
+    }
+
+    fn column_rust_type(ty: &DuckType, elements_nullable: bool) -> Result<TokenStream, String> {
+        RustTypes::default().column_rust_type(ty, elements_nullable, "c")
+    }
+
     #[test]
     fn maps_nested_types() {
         let ty = DuckType::list(DuckType::Integer);
@@ -170,7 +247,6 @@ mod tests {
             rust_type(&ty).unwrap().to_string(),
             quote!(::std::vec::Vec<::core::option::Option<i32>>).to_string()
         );
-        assert!(rust_type(&DuckType::Struct { fields: vec![] }).unwrap_err().contains("derive `andamios::Type`"));
         let union = DuckType::Union { members: vec![("n".into(), DuckType::Integer)] };
         assert!(rust_type(&union).unwrap_err().contains("a UNION(n INTEGER) column needs a Rust enum"));
         assert!(rust_type(&DuckType::Null).unwrap_err().contains("cast"));
@@ -208,5 +284,41 @@ mod tests {
             let pairs = rust_type(&map(key)).unwrap().to_string();
             assert!(pairs.starts_with(":: std :: vec :: Vec < ("), "{pairs}");
         }
+    }
+
+    #[test]
+    fn a_struct_gets_a_struct_of_its_own_named_after_its_column() {
+        let address = DuckType::Struct {
+            fields: vec![
+                ("street".into(), DuckType::Varchar),
+                ("type".into(), DuckType::Integer),
+                ("geo".into(), DuckType::Struct { fields: vec![("lat".into(), DuckType::Double)] }),
+            ],
+        };
+        let mut types = RustTypes::default();
+        let list = types.rust_type(&DuckType::list(address.clone()), "addresses").unwrap();
+        assert_eq!(list.to_string(), quote!(::std::vec::Vec<::core::option::Option<Record_addresses>>).to_string());
+        // Another column of the same name (in another query) gets another name.
+        assert_eq!(types.rust_type(&address, "addresses").unwrap().to_string(), "Record_addresses2");
+        let defined = types.definitions().to_string();
+        for part in [
+            "pub struct Record_addresses_geo { # [andamios (rename = \"lat\")] pub lat : :: core :: option :: Option < f64 > , }",
+            "# [andamios (rename = \"type\")] pub r#type : :: core :: option :: Option < i32 >",
+            "pub geo : :: core :: option :: Option < Record_addresses_geo >",
+            "pub struct Record_addresses2",
+        ] {
+            assert!(defined.contains(part), "{part} in {defined}");
+        }
+        let odd = DuckType::Struct { fields: vec![("my field".into(), DuckType::Integer)] };
+        let err = rust_type(&odd).unwrap_err();
+        assert!(err.contains("field `my field` is not a valid Rust field name"), "{err}");
+        assert!(err.contains("#[andamios(rename = \"my field\")]"), "{err}");
+        // A MAP keyed by a STRUCT is its entries: the struct is not `Hash`.
+        let keyed = DuckType::Map { key: Box::new(odd_free()), value: Box::new(DuckType::Integer) };
+        assert!(rust_type(&keyed).unwrap().to_string().starts_with(":: std :: vec :: Vec < ("));
+    }
+
+    fn odd_free() -> DuckType {
+        DuckType::Struct { fields: vec![("a".into(), DuckType::Integer)] }
     }
 }
