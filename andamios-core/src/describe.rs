@@ -33,9 +33,9 @@ pub struct DescribedColumn {
     /// Whether the column can be NULL (inferred from the plan; `true` when unsure).
     pub nullable: bool,
     /// Whether a value inside the column (an element of a LIST or ARRAY,
-    /// a value of a MAP) can be NULL (inferred from the plan: `false` for
-    /// `list(x)` of a NOT NULL `x`; `true` when unsure, and for other
-    /// types). Absent from a cache entry when `true`.
+    /// a value of a MAP, a field of a STRUCT) can be NULL (inferred from
+    /// the plan: `false` for `list(x)` of a NOT NULL `x`; `true` when
+    /// unsure, and for other types). Absent from a cache entry when `true`.
     #[serde(default = "unsure", skip_serializing_if = "is_unsure")]
     pub elements_nullable: bool,
 }
@@ -132,7 +132,10 @@ pub fn describe_cached(
             .zip(nullable)
             .map(|(c, nulls)| DescribedColumn {
                 elements_nullable: nulls.inside
-                    || !matches!(c.ty, DuckType::List { .. } | DuckType::Array { .. } | DuckType::Map { .. }),
+                    || !matches!(
+                        c.ty,
+                        DuckType::List { .. } | DuckType::Array { .. } | DuckType::Map { .. } | DuckType::Struct { .. }
+                    ),
                 name: c.name,
                 ty: c.ty,
                 nullable: nulls.value,

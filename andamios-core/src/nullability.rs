@@ -10,10 +10,10 @@
 //! safe (the caller gets an `Option`); being wrong the other way is a bug, so
 //! anything not understood is nullable.
 //!
-//! The values inside a LIST, ARRAY or MAP are walked the same way, one
-//! level deep: `list(x)` of a NOT NULL `x`, `[a, b]` of non-null values,
-//! `string_split(...)` and `histogram(x)` hold no NULL, a list column of a
-//! table may.
+//! The values inside a LIST, ARRAY or MAP, and the fields of a STRUCT, are
+//! walked the same way, one level deep: `list(x)` of a NOT NULL `x`,
+//! `[a, b]` and `{'a': a, 'b': b}` of non-null values, `string_split(...)`
+//! and `histogram(x)` hold no NULL, a list or STRUCT column of a table may.
 //!
 //! A column also carries some facts about its rows, for two rewrites:
 //! the side of an outer join that is padded with NULLs where it found no
@@ -30,8 +30,8 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 /// Whether a column may be NULL, and whether a value inside it may be (an
-/// element of a LIST or ARRAY, a value of a MAP; `true`, unknown, for other
-/// types).
+/// element of a LIST or ARRAY, a value of a MAP, a field of a STRUCT;
+/// `true`, unknown, for other types).
 ///
 /// While the plan is walked, a column also carries where its rows come
 /// from, which lets a condition on one column tell about others (see
@@ -41,7 +41,8 @@ use std::collections::HashMap;
 pub(crate) struct Nulls {
     /// The column's value may be NULL.
     pub(crate) value: bool,
-    /// An element of the column's LIST or ARRAY, or a value of its MAP, may be NULL.
+    /// An element of the column's LIST or ARRAY, a value of its MAP, or a
+    /// field of its STRUCT may be NULL.
     pub(crate) inside: bool,
     /// The outer join whose unmatched rows pad the column's side with NULLs:
     /// where any column of that side is not NULL, the join matched.
@@ -1099,9 +1100,9 @@ const ELEMENTS_OF_FIRST_ARGUMENT: &[&str] = &[
 /// List functions whose elements are those of their arguments.
 const ELEMENTS_OF_ARGUMENTS: &[&str] = &["list_concat", "list_cat", "array_concat", "array_cat", "||"];
 
-/// Whether a value inside the LIST or ARRAY (an element) or the MAP (a
-/// value, by a key) that expression `e` gives may be NULL (`true` when
-/// unsure, and for any other type).
+/// Whether a value inside the LIST or ARRAY (an element), the MAP (a
+/// value, by a key) or the STRUCT (a field) that expression `e` gives may
+/// be NULL (`true` when unsure, and for any other type).
 fn inside_nullable(e: &Value, input: &[Nulls]) -> bool {
     let children = list(e, "children");
     let any_inside = || children.is_empty() || children.iter().any(|c| inside_nullable(c, input));
@@ -1119,8 +1120,9 @@ fn inside_nullable(e: &Value, input: &[Nulls]) -> bool {
                 let try_cast = e.get("function_data").and_then(|d| d.get("try_cast")).and_then(Value::as_bool);
                 try_cast != Some(false)
                     || !children.first().is_some_and(|c| numbers_into_numbers(c, e) && !inside_nullable(c, input))
-            } else if name == "list_value" || name == "array_value" {
-                // `[a, b]`: its elements are the arguments (none for `[]`).
+            } else if matches!(name, "list_value" | "array_value" | "struct_pack" | "row") {
+                // `[a, b]` and `{'a': a, 'b': b}`: its elements or fields
+                // are the arguments (none for `[]`).
                 children.iter().any(|c| nullable(c, input))
             } else if name == "map" {
                 // `MAP {k: v}` and `map(keys, values)`: the values' list.

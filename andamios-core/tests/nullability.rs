@@ -479,7 +479,7 @@ fn generated_subqueries_and_outer_joins_hold_no_null_where_none_is_inferred() {
 
 /// Runs `sql` (in a transaction, rolled back after) and returns what in its
 /// rows contradicts `described`: a NULL in a column inferred not NULL, or
-/// inside a list or map inferred to hold none. `None` when it fails to run.
+/// inside a list, map or STRUCT inferred to hold none. `None` when it fails to run.
 fn contradictions(conn: &Connection, sql: &str, described: &QueryDescription) -> Option<Vec<String>> {
     conn.execute_batch("BEGIN").unwrap();
     let found = rows_contradicting(conn, sql, described);
@@ -499,6 +499,13 @@ fn rows_contradicting(conn: &Connection, sql: &str, described: &QueryDescription
                 found.push(format!("{sql}: column {i} ({}) holds a NULL", column.name));
             }
             if column.elements_nullable {
+                continue;
+            }
+            if let DuckType::Struct { fields } = ty {
+                let valid = (0..chunk.len()).filter(|&r| values.is_valid(r));
+                if valid.into_iter().any(|r| (0..fields.len()).any(|f| !values.child(f).unwrap().is_valid(r))) {
+                    found.push(format!("{sql}: column {i} ({}) holds a STRUCT with a NULL field", column.name));
+                }
                 continue;
             }
             // A MAP's children are its keys and its values.
@@ -714,11 +721,27 @@ const LIST_CASES: &[(&str, &[(bool, bool)])] = &[
     ),
     // Lists unnested side by side pad the shorter with NULLs.
     ("SELECT unnest([1, 2]), unnest([1, 2, 3])", &[(true, true), (true, true)]),
+    // A STRUCT's fields are the values given; a table's STRUCT column may
+    // hold NULL fields.
+    (
+        "SELECT {'id': id, 'n': 1}, {'id': id, 'name': name}, row(id, id + 1), {'xs': xs}, s FROM lists",
+        &[(false, false), (false, true), (false, false), (false, true), (true, true)],
+    ),
+    ("SELECT max({'id': id}), max(s) FROM lists", &[(true, false), (true, true)]),
+    (
+        "SELECT CASE WHEN id > 1 THEN {'a': id} ELSE {'a': 0} END, coalesce(s, {'a': 1, 'b': 'x'}) FROM lists",
+        &[(false, false), (false, true)],
+    ),
+    (
+        "SELECT t.p FROM lists LEFT JOIN (SELECT {'id': id} AS p FROM lists) t ON t.p.id = lists.id + 1",
+        &[(true, false)],
+    ),
 ];
 
 const LIST_SCHEMA: &str = "
-    CREATE TABLE lists (id INTEGER NOT NULL, xs INTEGER[], name VARCHAR);
-    INSERT INTO lists VALUES (1, [1, NULL], 'a,b'), (2, NULL, NULL), (3, [], 'c'), (4, [5], 'c');
+    CREATE TABLE lists (id INTEGER NOT NULL, xs INTEGER[], name VARCHAR, s STRUCT(a INTEGER, b VARCHAR));
+    INSERT INTO lists VALUES (1, [1, NULL], 'a,b', {'a': 1, 'b': NULL}), (2, NULL, NULL, NULL), (3, [], 'c', {'a': 2, 'b': 'y'}),
+                             (4, [5], 'c', NULL);
 ";
 
 /// Nullability of lists and of the values inside them, statement by

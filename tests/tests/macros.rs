@@ -530,8 +530,8 @@ async fn a_pivot_is_typed_with_its_values_listed_and_runs_unchecked_without() {
 }
 
 /// A STRUCT column reads into a struct the macro defines, named after the
-/// column, with an `Option` per field; `query_as!` reads it as its field's
-/// type, a struct that derives `Type`.
+/// column, with an `Option` per field unless none can be NULL; `query_as!`
+/// reads it as its field's type, a struct that derives `Type`.
 #[tokio::test]
 async fn a_struct_column_reads_into_a_struct_of_its_own() {
     let pool = pool().await;
@@ -554,6 +554,18 @@ async fn a_struct_column_reads_into_a_struct_of_its_own() {
     // Debug, Clone and PartialEq, for logging and tests.
     assert_eq!(row.parts.clone(), row.parts);
     assert!(format!("{:?}", row.parts[0]).contains("n: Some(1)"));
+
+    // Of values that are never NULL, the fields are not `Option`s.
+    let who = query_scalar!("SELECT {'id': id, 'name': name, 'since': joined} FROM users WHERE id = 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let (id, name): (i64, String) = (who.id, who.name);
+    assert_eq!((id, name.as_str(), who.since.to_string().as_str()), (1, "ana", "2024-01-01"));
+    // That column has no alias: DuckDB names it after its text, whose `:`
+    // is no type override. Nor is the one in this string.
+    let labelled = query_scalar!("SELECT concat(name, ':') FROM users WHERE id = 1").fetch_one(&pool).await.unwrap();
+    assert_eq!(labelled, "ana:");
 
     let totals = query_scalar!("SELECT {'posts': count(*), 'best': max(score)} AS totals FROM posts")
         .fetch_one(&pool)

@@ -19,9 +19,12 @@ pub(crate) struct ColumnOverride {
     pub(crate) ty: Option<Option<Type>>,
 }
 
-/// Parses a column name; an error message for a malformed override.
+/// Parses a column name; an error message for a malformed override. The
+/// name DuckDB gives an expression without an alias is its text, in which
+/// a `:` is no override (`struct_pack(a := 1)`, `concat(name, ':')`).
 pub(crate) fn parse(column: &str) -> Result<ColumnOverride, String> {
     let (head, ty) = match column.split_once(':') {
+        Some((head, _)) if head.contains('(') => (column, None),
         Some((head, ty)) => {
             let ty = ty.trim();
             if ty.is_empty() {
@@ -73,5 +76,9 @@ mod tests {
         assert!(parse("id: ").unwrap_err().contains("missing"));
         assert!(parse("id: 3x").unwrap_err().contains("not a Rust type"));
         assert!(parse("id!?").unwrap_err().contains("once"));
+        for expression in ["struct_pack(a := 1)", "concat(\"name\", ':')"] {
+            let o = parse(expression).unwrap();
+            assert_eq!((o.name.as_str(), o.nullability, o.ty.is_none()), (expression, None, true));
+        }
     }
 }

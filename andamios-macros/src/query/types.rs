@@ -19,8 +19,9 @@ pub(crate) struct RustTypes {
 impl RustTypes {
     /// The structs defined for the STRUCT values met so far, to emit beside
     /// the row type: each derives `andamios::Type`, `Debug`, `Clone` and
-    /// `PartialEq`, with a field per STRUCT field, an `Option` since
-    /// DuckDB has no NOT NULL inside a STRUCT.
+    /// `PartialEq`, with a field per STRUCT field, an `Option` unless the
+    /// plan shows it is never NULL (DuckDB has no NOT NULL inside a STRUCT
+    /// column of a table).
     pub(crate) fn definitions(&self) -> TokenStream {
         let structs = &self.structs;
         quote!(#(#structs)*)
@@ -82,7 +83,7 @@ impl RustTypes {
                 quote!(::std::vec::Vec<::core::option::Option<#inner>>)
             }
             T::Map { key, value } => self.map_type(key, value, true, name)?,
-            T::Struct { fields } => self.struct_type(fields, name)?,
+            T::Struct { fields } => self.struct_type(fields, true, name)?,
             T::Union { .. } => {
                 return Err(format!(
                     "a {ty} column needs a Rust enum: derive `andamios::Type` on one whose variants each hold a member's value, and name it in the alias, `AS \"col: MyEnum\"`"
@@ -97,9 +98,9 @@ impl RustTypes {
     }
 
     /// The Rust type of a result column of `ty`: [`rust_type`](Self::rust_type),
-    /// but with the values inside a LIST, ARRAY or MAP not wrapped in
-    /// `Option` when the plan shows that none can be NULL (`list(x)` of a
-    /// NOT NULL `x`, `histogram(x)`).
+    /// but with the values inside a LIST, ARRAY or MAP, and the fields of a
+    /// STRUCT, not wrapped in `Option` when the plan shows that none can be
+    /// NULL (`list(x)` of a NOT NULL `x`, `histogram(x)`, `{'a': x}`).
     pub(crate) fn column_rust_type(
         &mut self,
         ty: &DuckType,
@@ -115,6 +116,7 @@ impl RustTypes {
                 quote!(::std::vec::Vec<#inner>)
             }
             DuckType::Map { key, value } => self.map_type(key, value, false, name)?,
+            DuckType::Struct { fields } => self.struct_type(fields, false, name)?,
             _ => self.rust_type(ty, name)?,
         })
     }
@@ -140,8 +142,14 @@ impl RustTypes {
     }
 
     /// Defines a struct for values of a STRUCT of `fields`, named after the
-    /// column (`Record_address`), and returns its name.
-    fn struct_type(&mut self, fields: &[(String, DuckType)], name: &str) -> Result<TokenStream, String> {
+    /// column (`Record_address`), and returns its name; its fields are
+    /// `Option`s when `fields_nullable`.
+    fn struct_type(
+        &mut self,
+        fields: &[(String, DuckType)],
+        fields_nullable: bool,
+        name: &str,
+    ) -> Result<TokenStream, String> {
         let mut type_name = format!("Record_{name}");
         for n in 2.. {
             if self.names.insert(type_name.clone()) {
@@ -159,7 +167,8 @@ impl RustTypes {
                      field, and name it in the alias, `AS \"col: MyStruct\"`"
                 ));
             };
-            types.push(self.rust_type(field_ty, &format!("{name}_{}", ident.unraw()))?);
+            let field_type = self.rust_type(field_ty, &format!("{name}_{}", ident.unraw()))?;
+            types.push(if fields_nullable { quote!(::core::option::Option<#field_type>) } else { field_type });
             idents.push(ident);
         }
         let names = fields.iter().map(|(field, _)| field);
@@ -167,7 +176,7 @@ impl RustTypes {
             #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::andamios::Type)]
             #[allow(non_camel_case_types, dead_code)]
             pub struct #type_ident {
-                #(#[andamios(rename = #names)] pub #idents: ::core::option::Option<#types>,)*
+                #(#[andamios(rename = #names)] pub #idents: #types,)*
             }
         });
         Ok(quote!(#type_ident))
@@ -316,6 +325,14 @@ mod tests {
         // A MAP keyed by a STRUCT is its entries: the struct is not `Hash`.
         let keyed = DuckType::Map { key: Box::new(odd_free()), value: Box::new(DuckType::Integer) };
         assert!(rust_type(&keyed).unwrap().to_string().starts_with(":: std :: vec :: Vec < ("));
+    }
+
+    #[test]
+    fn a_struct_whose_fields_hold_no_null_has_plain_fields() {
+        let mut types = RustTypes::default();
+        assert_eq!(types.column_rust_type(&odd_free(), false, "s").unwrap().to_string(), "Record_s");
+        let defined = types.definitions().to_string();
+        assert!(defined.contains("pub a : i32 ,"), "{defined}");
     }
 
     fn odd_free() -> DuckType {
