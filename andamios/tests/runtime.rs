@@ -638,9 +638,9 @@ async fn file_database_is_shared_by_connections_and_read_only_mode_refuses_write
     let ro = PoolOptions::new().access_mode(andamios::AccessMode::ReadOnly).connect(&url).await.unwrap();
     assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&ro).await.unwrap(), 2);
     let err = query("INSERT INTO t VALUES (3)").execute(&ro).await.unwrap_err();
-    assert!(err.to_string().contains("opened read-only"), "{err}");
+    assert!(err.to_string().contains("Open or attach it read-write"), "{err}");
     let err = ro.append("t", [(3,)]).await.unwrap_err();
-    assert!(err.to_string().contains("opened read-only"), "{err}");
+    assert!(err.to_string().contains("Open or attach it read-write"), "{err}");
     assert!(matches!(Pool::connect("postgres://nope").await, Err(Error::Configuration(_))));
 }
 
