@@ -2,9 +2,10 @@
 //!
 //! In order: `ANDAMIOS_OFFLINE=true` (the offline cache only), `DATABASE_URL`
 //! (the process environment, then `.env` files from the crate's folder up),
-//! the crate's migrations folder applied to an in-memory DuckDB, then the
-//! offline cache. A schema database is built once per process and reused
-//! until its migration files change.
+//! the crate's migrations folder applied to an in-memory DuckDB, the
+//! offline cache, then an empty database (for statements that read files
+//! only). A schema database is built once per process and reused until its
+//! migration files change.
 
 use crate::describe::{describe_cached, DescribeError, QueryDescription, TableCache};
 use crate::ffi::{Connection, Database, OpenOptions};
@@ -31,7 +32,19 @@ pub enum SchemaSource {
     },
     /// Migrations applied to an in-memory database.
     Migrations(PathBuf),
+    /// None of the others: an empty in-memory database, which checks the
+    /// statements that need no table (`SELECT * FROM read_csv('f.csv')`);
+    /// for the others, [`NO_SCHEMA`] says what to give.
+    Empty,
 }
+
+/// What to give the macros when a statement names a table that an empty
+/// database (see [`SchemaSource::Empty`]) lacks.
+pub const NO_SCHEMA: &str = "There is no schema to check this query against, only an empty database (which checks \
+     statements that read files alone); give \
+     one of:\n  - a `migrations/` folder beside the crate's Cargo.toml (or set ANDAMIOS_MIGRATIONS to the folder),\n  - \
+     DATABASE_URL=duckdb:path/to/app.duckdb, in the environment or a .env file,\n  - an offline cache, \
+     `.andamios-cache/` (written by `andamios prepare`), with ANDAMIOS_OFFLINE=true";
 
 /// The settings that choose a source, read from the environment by the
 /// macros (and set explicitly by tests and the CLI).
@@ -89,7 +102,7 @@ impl SourceSettings {
             .unwrap_or_else(|| self.manifest_dir.join(CACHE_DIR_NAME))
     }
 
-    /// Picks the source, or explains every option when there is none.
+    /// Picks the source (or a `DATABASE_URL` that is none).
     pub fn resolve(&self) -> Result<SchemaSource, String> {
         if self.offline {
             return Ok(SchemaSource::Offline(self.offline_dir()));
@@ -106,7 +119,7 @@ impl SourceSettings {
         if offline.is_dir() {
             return Ok(SchemaSource::Offline(offline));
         }
-        Err("no schema to check this query against; give one of:\n  - a `migrations/` folder beside the crate's Cargo.toml (or set ANDAMIOS_MIGRATIONS to the folder),\n  - DATABASE_URL=duckdb:path/to/app.duckdb, in the environment or a .env file,\n  - an offline cache, `.andamios-cache/` (written by `andamios prepare`), with ANDAMIOS_OFFLINE=true".to_owned())
+        Ok(SchemaSource::Empty)
     }
 }
 
@@ -253,6 +266,15 @@ pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
             memo.insert(key, snapshot.clone());
             told(&snapshot)
         }
+        SchemaSource::Empty => {
+            let key = "(an empty database)";
+            if let Some(known) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+                return told(known);
+            }
+            let built = build_from_migrations(Vec::new()).map_err(Failure::new);
+            memo().lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_owned(), built.clone());
+            told(&built)
+        }
         SchemaSource::Migrations(dir) => {
             let migrations = migrate::read_dir(dir).map_err(|e| e.0)?;
             // The key changes when any migration file does.
@@ -350,8 +372,7 @@ mod tests {
     fn resolves_sources_in_order() {
         let dir = temp("order");
         let settings = SourceSettings { manifest_dir: dir.clone(), ..SourceSettings::default() };
-        let err = settings.resolve().unwrap_err();
-        assert!(err.contains("migrations/") && err.contains("DATABASE_URL") && err.contains("offline cache"), "{err}");
+        assert_eq!(settings.resolve().unwrap(), SchemaSource::Empty);
         std::fs::create_dir_all(dir.join(CACHE_DIR_NAME)).unwrap();
         assert_eq!(settings.resolve().unwrap(), SchemaSource::Offline(dir.join(CACHE_DIR_NAME)));
         std::fs::create_dir_all(dir.join("migrations")).unwrap();

@@ -2,8 +2,9 @@
 //! offline cache when asked) or from the offline cache.
 
 use andamios_core::cache;
-use andamios_core::describe::QueryDescription;
+use andamios_core::describe::{DescribeError, QueryDescription};
 use andamios_core::schema::{self, SchemaSource, SourceSettings};
+use andamios_core::DuckErrorType;
 use std::path::PathBuf;
 
 /// A description and the files it was derived from (for the compiler to track).
@@ -21,6 +22,16 @@ pub(crate) fn describe(sql: &str) -> Result<Described, String> {
     describe_with(&SourceSettings::from_env(manifest_dir), sql)
 }
 
+/// Where the macros read a file that a statement names by a relative path.
+fn relative_paths_hint() -> String {
+    let compiled_in = std::env::current_dir().map(|dir| format!("{}, ", dir.display())).unwrap_or_default();
+    format!(
+        "A relative path is read from the working folder: while the crate compiles, {compiled_in}where cargo \
+         runs the compiler (the workspace's root); when the program runs, the folder it runs in (for `cargo run`, \
+         the one you run it in). Write the path from there, or an absolute one"
+    )
+}
+
 /// Describes `sql` with explicit settings.
 pub(crate) fn describe_with(settings: &SourceSettings, sql: &str) -> Result<Described, String> {
     let source = settings.resolve()?;
@@ -29,9 +40,17 @@ pub(crate) fn describe_with(settings: &SourceSettings, sql: &str) -> Result<Desc
             let query = cache::read(dir, sql).map_err(|e| e.to_string())?;
             return Ok(Described { tracked: vec![dir.join(cache::file_name(sql))], query });
         }
-        SchemaSource::Database { .. } | SchemaSource::Migrations(_) => {
+        SchemaSource::Database { .. } | SchemaSource::Migrations(_) | SchemaSource::Empty => {
             let db = schema::open(&source)?;
-            let query = db.describe(sql).map_err(|e| e.to_string())?;
+            let query = db.describe(sql).map_err(|e| match (&source, &e) {
+                (SchemaSource::Empty, DescribeError::Database(cause)) if cause.kind() == DuckErrorType::Catalog => {
+                    format!("{e}\n{}", schema::NO_SCHEMA)
+                }
+                (_, DescribeError::Database(cause)) if cause.message().contains("No files found that match") => {
+                    format!("{e}\n{}", relative_paths_hint())
+                }
+                _ => e.to_string(),
+            })?;
             Described { query, tracked: db.migrations.iter().map(|m| m.path.clone()).collect() }
         }
     };
@@ -40,4 +59,37 @@ pub(crate) fn describe_with(settings: &SourceSettings, sql: &str) -> Result<Desc
             .map_err(|e| format!("cannot write the offline cache entry for this query: {e}"))?;
     }
     Ok(described)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A crate with no schema source: no migrations, no cache, no URL.
+    fn sourceless() -> SourceSettings {
+        let manifest_dir = std::env::temp_dir().join(format!("andamios-sourceless-{}", std::process::id()));
+        SourceSettings { manifest_dir, ..SourceSettings::default() }
+    }
+
+    #[test]
+    fn without_a_schema_a_statement_on_files_is_checked_and_one_on_tables_says_what_to_give() {
+        let csv = std::env::temp_dir().join(format!("andamios-sourceless-{}.csv", std::process::id()));
+        std::fs::write(&csv, "name,score\nana,3\n").unwrap();
+        let described = describe_with(&sourceless(), &format!("SELECT name, score FROM read_csv('{}')", csv.display()));
+        std::fs::remove_file(&csv).unwrap();
+        let names: Vec<_> = described.unwrap().query.columns.into_iter().map(|c| c.name).collect();
+        assert_eq!(names, ["name", "score"]);
+
+        let err = describe_with(&sourceless(), "SELECT id FROM users").unwrap_err();
+        assert!(err.starts_with("Catalog Error: Table with name users does not exist"), "{err}");
+        assert!(err.contains("There is no schema") && err.contains("`migrations/` folder"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_file_says_where_relative_paths_are_read_from() {
+        let err = describe_with(&sourceless(), "SELECT * FROM read_csv('no/such/file.csv')").unwrap_err();
+        let here = std::env::current_dir().unwrap();
+        assert!(err.contains("No files found"), "{err}");
+        assert!(err.contains(&format!("while the crate compiles, {}, where cargo", here.display())), "{err}");
+    }
 }
