@@ -460,6 +460,18 @@ fn prepare_writes_the_cache_and_check_reports_changes() {
     let out = prepare(&dir, &target, &[]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(std::fs::read_dir(&cache_dir).unwrap().count(), 1, "unused entries are removed");
+
+    // No migrations: the queries that need no table are checked against an
+    // empty database, and the cache is written from that, not read.
+    std::fs::remove_dir_all(dir.join("migrations")).unwrap();
+    write(dir.join("src/main.rs"), "fn main() {\n    let _ = andamios::query!(\"SELECT 42 AS answer\");\n}\n");
+    for args in [&[][..], &["--check"], &[], &["--check"]] {
+        let out = prepare(&dir, &target, args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+    }
+    let entry = cache::read(&cache_dir, "SELECT 42 AS answer").unwrap();
+    assert_eq!(entry.columns.iter().map(|c| (c.name.as_str(), c.nullable)).collect::<Vec<_>>(), [("answer", false)]);
+    assert_eq!(std::fs::read_dir(&cache_dir).unwrap().count(), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

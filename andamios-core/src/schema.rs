@@ -62,6 +62,9 @@ pub struct SourceSettings {
     /// `ANDAMIOS_OFFLINE_DIR`: where to read the cache (default: the nearest
     /// `.andamios-cache` from the crate's folder up).
     pub offline_dir: Option<PathBuf>,
+    /// `ANDAMIOS_CACHE_DIR` is set: `andamios prepare` is writing the
+    /// offline cache, which then cannot be the source.
+    pub preparing: bool,
 }
 
 impl SourceSettings {
@@ -75,6 +78,7 @@ impl SourceSettings {
             database_url: lookup("DATABASE_URL"),
             migrations: lookup("ANDAMIOS_MIGRATIONS").map(PathBuf::from),
             offline_dir: lookup("ANDAMIOS_OFFLINE_DIR").map(PathBuf::from),
+            preparing: env("ANDAMIOS_CACHE_DIR").is_some(),
             manifest_dir,
         }
     }
@@ -116,7 +120,9 @@ impl SourceSettings {
             return Ok(SchemaSource::Migrations(migrations));
         }
         let offline = self.offline_dir();
-        if offline.is_dir() {
+        // Read while it is being written, the cache would describe only
+        // what it already holds, and `prepare` drop the rest.
+        if offline.is_dir() && !self.preparing {
             return Ok(SchemaSource::Offline(offline));
         }
         Ok(SchemaSource::Empty)
@@ -375,6 +381,8 @@ mod tests {
         assert_eq!(settings.resolve().unwrap(), SchemaSource::Empty);
         std::fs::create_dir_all(dir.join(CACHE_DIR_NAME)).unwrap();
         assert_eq!(settings.resolve().unwrap(), SchemaSource::Offline(dir.join(CACHE_DIR_NAME)));
+        let preparing = SourceSettings { preparing: true, ..settings.clone() };
+        assert_eq!(preparing.resolve().unwrap(), SchemaSource::Empty);
         std::fs::create_dir_all(dir.join("migrations")).unwrap();
         assert_eq!(settings.resolve().unwrap(), SchemaSource::Migrations(dir.join("migrations")));
         let with_url = SourceSettings { database_url: Some("duckdb:app.duckdb".into()), ..settings.clone() };
