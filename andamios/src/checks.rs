@@ -149,6 +149,24 @@ pub fn into_nullable_field<C, V: IntoNullableField<F, C>, F>(value: V) -> F {
     value.into_field()
 }
 
+/// The field of a column that can be NULL, whose type the field decides
+/// (a STRUCT read into a struct of the caller's): it must be an `Option`.
+#[diagnostic::on_unimplemented(
+    message = "column `{C}` can be NULL, so its field must be an `Option`, not `{Self}`",
+    label = "the field of column `{C}` cannot hold a NULL",
+    note = "make the field an `Option`; or say that the column is never NULL (`AS \"col!\"`)"
+)]
+pub trait OptionField<C> {}
+
+impl<T, C> OptionField<C> for Option<T> {}
+
+/// `value`, of a column that can be NULL, as its field (see [`OptionField`]);
+/// column `C`.
+#[inline(always)]
+pub fn option_field<C, F: OptionField<C>>(value: F) -> F {
+    value
+}
+
 impl<M, T: ArgFor<M> + ?Sized> ArgFor<M> for &T {}
 impl<M, T: ArgFor<M>> ArgFor<M> for Option<T> {}
 

@@ -586,4 +586,27 @@ async fn a_struct_column_reads_into_a_struct_of_its_own() {
         .await
         .unwrap();
     assert_eq!(totals.totals, Summary { posts: 2, best: Some(2.5) });
+
+    // A column that can be NULL needs an `Option` field (checked at compile
+    // time, `ui/checked/query_as_nullable_struct_into_plain_field`).
+    #[derive(Debug, PartialEq, Type)]
+    struct Post {
+        id: i64,
+        title: String,
+    }
+    struct UserPosts {
+        name: String,
+        posts: Option<Vec<Post>>,
+    }
+    let users = query_as!(
+        UserPosts,
+        "SELECT u.name, list({'id': p.id, 'title': p.title} ORDER BY p.id) FILTER (WHERE p.id IS NOT NULL) AS posts
+         FROM users u LEFT JOIN posts p ON p.user_id = u.id GROUP BY u.name ORDER BY u.name"
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let posts: Vec<_> = users.iter().map(|u| (u.name.as_str(), u.posts.as_ref().map(Vec::len))).collect();
+    assert_eq!(posts, [("ana", Some(2)), ("bo", None)]);
+    assert_eq!(users[0].posts.as_ref().unwrap()[0], Post { id: 10, title: "first".into() });
 }

@@ -254,6 +254,9 @@ struct Field {
     declared: Option<TokenStream>,
     /// Read as an `Option`.
     nullable: bool,
+    /// A nullable column read as its field's type (`ty` is `None`), which
+    /// must then be an `Option`.
+    must_be_option: bool,
 }
 
 /// The field for column `name`: the name itself, or for a keyword (`type`,
@@ -328,12 +331,13 @@ fn column_fields(query: &QueryDescription, span: Span, output: Output, types: &m
                 None => column.nullable,
             };
             let overridden = o.ty.is_some();
+            let by_field = !overridden && output == Output::As && holds_struct(&column.ty);
             let declared = o.ty.clone().flatten().map(|ty| quote!(#ty));
             let base = match o.ty {
                 Some(Some(ty)) => Some(quote!(#ty)),
                 Some(None) => None,
                 // A struct of the caller's, as its field's type says.
-                None if output == Output::As && holds_struct(&column.ty) => None,
+                None if by_field => None,
                 None => Some(
                     types
                         .column_rust_type(&column.ty, column.elements_nullable, &ident.unraw().to_string())
@@ -341,7 +345,7 @@ fn column_fields(query: &QueryDescription, span: Span, output: Output, types: &m
                 ),
             };
             let ty = base.map(|b| if nullable { quote!(::core::option::Option<#b>) } else { b });
-            Ok(Field { ident, ty, index, overridden, declared, nullable })
+            Ok(Field { ident, ty, index, overridden, declared, nullable, must_be_option: by_field && nullable })
         })
         .collect()
 }
@@ -404,10 +408,13 @@ fn read(field: &Field) -> TokenStream {
 /// field has another type. A column of type `_` takes the field's type: no
 /// check.
 fn into_field(field: &Field, read: TokenStream) -> TokenStream {
+    let ident = &field.ident;
+    if field.must_be_option {
+        return quote!(::andamios::__private::option_field::<__andamios_column::#ident, _>(#read));
+    }
     if field.ty.is_none() {
         return read;
     }
-    let ident = &field.ident;
     if field.nullable {
         quote!(::andamios::__private::into_nullable_field::<__andamios_column::#ident, _, _>(#read))
     } else {
@@ -486,7 +493,7 @@ fn as_struct(query: &QueryDescription, ty: &syn::Type, span: Span) -> Result<Tok
     let checks = enum_checks(query, &fields, span);
     // One type per checked column, named after it, for the message of a
     // field whose type is not the column's (`IntoField`).
-    let markers = fields.iter().filter(|f| f.ty.is_some()).map(|f| {
+    let markers = fields.iter().filter(|f| f.ty.is_some() || f.must_be_option).map(|f| {
         let ident = &f.ident;
         quote!(pub struct #ident;)
     });
