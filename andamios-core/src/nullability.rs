@@ -907,6 +907,13 @@ fn nullable(e: &Value, input: &[Nulls]) -> bool {
             } else if name == "concat_ws" {
                 // It skips NULL values, but not a NULL separator.
                 children.first().is_none_or(|separator| nullable(separator, input))
+            } else if name == "struct_extract"
+                || name == "struct_extract_at"
+                || (name == "array_extract" && children.first().is_some_and(|s| type_id(s) == "STRUCT"))
+            {
+                // A field (`s.a`, `s['a']`) of a STRUCT whose fields are
+                // never NULL: `{'a': id}` of a NOT NULL `id`.
+                children.first().is_none_or(|s| nullable(s, input) || inside_nullable(s, input))
             } else if matches!(name, "greatest" | "least") {
                 // They skip NULLs, as COALESCE does.
                 children.is_empty() || children.iter().all(|c| nullable(c, input))

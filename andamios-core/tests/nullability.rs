@@ -728,6 +728,12 @@ const LIST_CASES: &[(&str, &[(bool, bool)])] = &[
         &[(false, false), (false, true), (false, false), (false, true), (true, true)],
     ),
     ("SELECT max({'id': id}), max(s) FROM lists", &[(true, false), (true, true)]),
+    // A field of such a STRUCT, or of a table's.
+    (
+        "SELECT p.v.id, p.v['name'], struct_extract(p.v, 'id'), s.a, s['b'] FROM lists, \
+         (SELECT {'id': id, 'name': coalesce(name, '')} AS v FROM lists) p",
+        &[(false, true), (false, true), (false, true), (true, true), (true, true)],
+    ),
     (
         "SELECT CASE WHEN id > 1 THEN {'a': id} ELSE {'a': 0} END, coalesce(s, {'a': 1, 'b': 'x'}) FROM lists",
         &[(false, false), (false, true)],
