@@ -22,13 +22,23 @@ pub(crate) fn describe(sql: &str) -> Result<Described, String> {
     describe_with(&SourceSettings::from_env(manifest_dir), sql)
 }
 
-/// Where the macros read a file that a statement names by a relative path.
-fn relative_paths_hint() -> String {
+/// What to do about a file that a statement reads and the macros did not
+/// find, from DuckDB's message (`No files found that match the pattern
+/// "data/x.csv"`): when they read it, and where from if its path is
+/// relative.
+fn missing_file_hint(message: &str) -> String {
+    let when = "The macros read the file while the crate compiles, to learn its columns, so it must exist then \
+                (for a file that the program writes before it reads it, run the statement with `andamios::query(...)`, \
+                which is checked when it runs)";
+    let pattern = message.split('"').nth(1).unwrap_or_default();
+    if std::path::Path::new(pattern).is_absolute() {
+        return format!("{when}.");
+    }
     let compiled_in = std::env::current_dir().map(|dir| format!("{}, ", dir.display())).unwrap_or_default();
     format!(
-        "A relative path is read from the working folder: while the crate compiles, {compiled_in}where cargo \
-         runs the compiler (the workspace's root); when the program runs, the folder it runs in (for `cargo run`, \
-         the one you run it in). Write the path from there, or an absolute one"
+        "{when}. A relative path is read from the working folder: while the crate compiles, {compiled_in}where \
+         cargo runs the compiler (the workspace's root); when the program runs, the folder it runs in (for \
+         `cargo run`, the one you run it in). Write the path from there, or an absolute one."
     )
 }
 
@@ -47,7 +57,7 @@ pub(crate) fn describe_with(settings: &SourceSettings, sql: &str) -> Result<Desc
                     format!("{e}\n{}", schema::NO_SCHEMA)
                 }
                 (_, DescribeError::Database(cause)) if cause.message().contains("No files found that match") => {
-                    format!("{e}\n{}", relative_paths_hint())
+                    format!("{e}\n{}", missing_file_hint(cause.message()))
                 }
                 _ => e.to_string(),
             })?;
@@ -86,10 +96,13 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_file_says_where_relative_paths_are_read_from() {
+    fn a_missing_file_says_when_it_is_read_and_where_relative_paths_are_read_from() {
         let err = describe_with(&sourceless(), "SELECT * FROM read_csv('no/such/file.csv')").unwrap_err();
         let here = std::env::current_dir().unwrap();
-        assert!(err.contains("No files found"), "{err}");
+        assert!(err.contains("No files found") && err.contains("it must exist then"), "{err}");
         assert!(err.contains(&format!("while the crate compiles, {}, where cargo", here.display())), "{err}");
+        let err = describe_with(&sourceless(), "SELECT * FROM read_csv('/no/such/file.csv')").unwrap_err();
+        assert!(err.contains("which is checked when it runs)."), "{err}");
+        assert!(!err.contains("relative path"), "{err}");
     }
 }
