@@ -40,11 +40,13 @@ pub enum SchemaSource {
 
 /// What to give the macros when a statement names a table that an empty
 /// database (see [`SchemaSource::Empty`]) lacks.
-pub const NO_SCHEMA: &str = "There is no schema to check this query against, only an empty database (which checks \
-     statements that read files alone); give \
-     one of:\n  - a `migrations/` folder beside the crate's Cargo.toml (or set ANDAMIOS_MIGRATIONS to the folder),\n  - \
-     DATABASE_URL=duckdb:path/to/app.duckdb, in the environment or a .env file,\n  - an offline cache, \
-     `.andamios-cache/` (written by `andamios prepare`), with ANDAMIOS_OFFLINE=true";
+pub const NO_SCHEMA: &str = concat!(
+    "There is no schema to check this query against, only an empty database (which checks statements that read ",
+    "files alone); give one of:\n",
+    "  - a `migrations/` folder beside the crate's Cargo.toml (or set ANDAMIOS_MIGRATIONS to the folder),\n",
+    "  - DATABASE_URL=duckdb:path/to/app.duckdb, in the environment or a .env file,\n",
+    "  - an offline cache, `.andamios-cache/` (written by `andamios prepare`), with ANDAMIOS_OFFLINE=true",
+);
 
 /// The settings that choose a source, read from the environment by the
 /// macros (and set explicitly by tests and the CLI).
@@ -106,7 +108,8 @@ impl SourceSettings {
             .unwrap_or_else(|| self.manifest_dir.join(CACHE_DIR_NAME))
     }
 
-    /// Picks the source (or a `DATABASE_URL` that is none).
+    /// Picks the source; an error only for a `DATABASE_URL` that names no
+    /// DuckDB database.
     pub fn resolve(&self) -> Result<SchemaSource, String> {
         if self.offline {
             return Ok(SchemaSource::Offline(self.offline_dir()));

@@ -235,6 +235,19 @@ async fn overrides_in_aliases() {
     .await
     .unwrap();
     assert_eq!(scores, [Score::Label("ana".into()), Score::Label("bo".into())]);
+    // `query_as!` reads it as its field's type, with no type in the alias.
+    struct Scored {
+        score: Score,
+    }
+    let scored = query_as!(
+        Scored,
+        r#"SELECT union_value(points := id::INTEGER)::UNION(points INTEGER, label VARCHAR) AS "score!" FROM users
+           ORDER BY id"#
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(scored.iter().map(|s| &s.score).collect::<Vec<_>>(), [&Score::Points(1), &Score::Points(2)]);
 
     // A forced non-null column that is NULL is a decode error naming it.
     let err = query!(r#"SELECT email AS "email!" FROM users WHERE id = 2"#).fetch_one(&pool).await.unwrap_err();

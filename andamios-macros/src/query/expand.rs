@@ -272,7 +272,7 @@ pub(crate) fn field_ident(name: &str, span: Span) -> Option<Ident> {
 
 /// The fields of `output` for the statement's columns; `types` defines the
 /// structs of STRUCT columns for `query!` and `query_scalar!` (`query_as!`
-/// reads them as its fields' types).
+/// reads STRUCT and UNION columns as its fields' types).
 fn fields(query: &QueryDescription, span: Span, output: Output, types: &mut RustTypes) -> Result<Vec<Field>> {
     let named = output != Output::Scalar;
     let fields = column_fields(query, span, output, types)?;
@@ -331,12 +331,12 @@ fn column_fields(query: &QueryDescription, span: Span, output: Output, types: &m
                 None => column.nullable,
             };
             let overridden = o.ty.is_some();
-            let by_field = !overridden && output == Output::As && holds_struct(&column.ty);
+            let by_field = !overridden && output == Output::As && holds_callers_type(&column.ty);
             let declared = o.ty.clone().flatten().map(|ty| quote!(#ty));
             let base = match o.ty {
                 Some(Some(ty)) => Some(quote!(#ty)),
                 Some(None) => None,
-                // A struct of the caller's, as its field's type says.
+                // A struct or enum of the caller's, as its field's type says.
                 None if by_field => None,
                 None => Some(
                     types
@@ -350,12 +350,13 @@ fn column_fields(query: &QueryDescription, span: Span, output: Output, types: &m
         .collect()
 }
 
-/// Whether values of `ty` are or hold a STRUCT.
-fn holds_struct(ty: &DuckType) -> bool {
+/// Whether values of `ty` are or hold a STRUCT or a UNION, which
+/// `query_as!` reads into the struct or enum its field names.
+fn holds_callers_type(ty: &DuckType) -> bool {
     match ty {
-        DuckType::Struct { .. } => true,
-        DuckType::List { element } | DuckType::Array { element, .. } => holds_struct(element),
-        DuckType::Map { key, value } => holds_struct(key) || holds_struct(value),
+        DuckType::Struct { .. } | DuckType::Union { .. } => true,
+        DuckType::List { element } | DuckType::Array { element, .. } => holds_callers_type(element),
+        DuckType::Map { key, value } => holds_callers_type(key) || holds_callers_type(value),
         _ => false,
     }
 }
