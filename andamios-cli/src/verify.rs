@@ -39,7 +39,7 @@ pub(crate) fn drift(cached: &QueryDescription, now: &QueryDescription) -> Vec<St
                 if new.nullable && !old.nullable {
                     out.push(format!("column `{}` can now be NULL (the code reads it as not NULL)", old.name));
                 }
-                if new.elements_nullable && !old.elements_nullable {
+                if (new.elements_nullable && !old.elements_nullable) || (new.nested_nullable && !old.nested_nullable) {
                     out.push(format!(
                         "the values inside column `{}` can now be NULL (the code reads them as not NULL)",
                         old.name

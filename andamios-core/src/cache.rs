@@ -165,6 +165,7 @@ mod tests {
                 ty: DuckType::Decimal { width: 10, scale: 2 },
                 nullable: false,
                 elements_nullable: true,
+                nested_nullable: true,
             }],
         }
     }

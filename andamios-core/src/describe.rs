@@ -38,14 +38,36 @@ pub struct DescribedColumn {
     /// unsure, and for other types). Absent from a cache entry when `true`.
     #[serde(default = "unsure", skip_serializing_if = "is_unsure")]
     pub elements_nullable: bool,
+    /// The same one level further in: whether a value inside a value
+    /// inside the column can be NULL (a field of a STRUCT in a LIST,
+    /// `list({'id': id})`; an element of a LIST in a LIST). Absent from a
+    /// cache entry when `true`.
+    #[serde(default = "unsure", skip_serializing_if = "is_unsure")]
+    pub nested_nullable: bool,
 }
 
 fn unsure() -> bool {
     true
 }
 
-fn is_unsure(elements_nullable: &bool) -> bool {
-    *elements_nullable
+fn is_unsure(nullable: &bool) -> bool {
+    *nullable
+}
+
+/// Whether values of `ty` hold other values: the elements of a LIST or
+/// ARRAY, the values of a MAP, the fields of a STRUCT.
+fn holds_values(ty: &DuckType) -> bool {
+    matches!(ty, DuckType::List { .. } | DuckType::Array { .. } | DuckType::Map { .. } | DuckType::Struct { .. })
+}
+
+/// Whether values of `ty` hold values that hold values.
+fn holds_nested_values(ty: &DuckType) -> bool {
+    match ty {
+        DuckType::List { element } | DuckType::Array { element, .. } => holds_values(element),
+        DuckType::Map { value, .. } => holds_values(value),
+        DuckType::Struct { fields } => fields.iter().any(|(_, field)| holds_values(field)),
+        _ => false,
+    }
 }
 
 /// Why a statement could not be described.
@@ -131,11 +153,8 @@ pub fn describe_cached(
             .into_iter()
             .zip(nullable)
             .map(|(c, nulls)| DescribedColumn {
-                elements_nullable: nulls.inside
-                    || !matches!(
-                        c.ty,
-                        DuckType::List { .. } | DuckType::Array { .. } | DuckType::Map { .. } | DuckType::Struct { .. }
-                    ),
+                elements_nullable: nulls.inside || !holds_values(&c.ty),
+                nested_nullable: nulls.deeper || !holds_nested_values(&c.ty),
                 name: c.name,
                 ty: c.ty,
                 nullable: nulls.value,

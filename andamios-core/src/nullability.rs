@@ -11,7 +11,7 @@
 //! anything not understood is nullable.
 //!
 //! The values inside a LIST, ARRAY or MAP, and the fields of a STRUCT, are
-//! walked the same way, one level deep: `list(x)` of a NOT NULL `x`,
+//! walked the same way, two levels deep: `list(x)` of a NOT NULL `x`,
 //! `[a, b]` and `{'a': a, 'b': b}` of non-null values, `string_split(...)`
 //! and `histogram(x)` hold no NULL, a list or STRUCT column of a table may.
 //!
@@ -44,6 +44,10 @@ pub(crate) struct Nulls {
     /// An element of the column's LIST or ARRAY, a value of its MAP, or a
     /// field of its STRUCT may be NULL.
     pub(crate) inside: bool,
+    /// The same, one level further in: a field of a STRUCT that is an
+    /// element of the column's LIST (`list({'id': id})`), or an element of
+    /// a LIST in it.
+    pub(crate) deeper: bool,
     /// The outer join whose unmatched rows pad the column's side with NULLs:
     /// where any column of that side is not NULL, the join matched.
     padded_by: Option<Padding>,
@@ -84,7 +88,18 @@ impl Nulls {
 
     /// A column of which only whether it (and a value inside it) may be NULL is known.
     const fn new(value: bool, inside: bool) -> Nulls {
-        Nulls { value, inside, padded_by: None, implied_by: None, among: None, holds_all: None }
+        Nulls::nested(value, inside, true)
+    }
+
+    /// A column of which only whether it, a value inside it, and a value
+    /// inside that may be NULL is known.
+    const fn nested(value: bool, inside: bool, deeper: bool) -> Nulls {
+        Nulls { value, inside, deeper, padded_by: None, implied_by: None, among: None, holds_all: None }
+    }
+
+    /// The same column, without what it carries about its rows.
+    fn values_only(self) -> Nulls {
+        Nulls::nested(self.value, self.inside, self.deeper)
     }
 
     /// A value that may or may not be NULL, of unknown elements.
@@ -94,13 +109,12 @@ impl Nulls {
 
     /// What either of two columns may hold.
     fn either(self, other: Nulls) -> Nulls {
-        Nulls::new(self.value || other.value, self.inside || other.inside)
+        Nulls::nested(self.value || other.value, self.inside || other.inside, self.deeper || other.deeper)
     }
 
     /// What any of `columns` may hold (unknown, of none).
     fn any(columns: impl IntoIterator<Item = Nulls>) -> Nulls {
-        let any = columns.into_iter().reduce(Nulls::either).unwrap_or(Nulls::UNKNOWN);
-        Nulls::new(any.value, any.inside)
+        columns.into_iter().reduce(Nulls::either).unwrap_or(Nulls::UNKNOWN)
     }
 }
 
@@ -632,7 +646,8 @@ impl Walker<'_> {
                 let sets = list(op, "grouping_sets");
                 let groups_have_rows = !sets.is_empty() && sets.iter().all(|set| !list_of(set).is_empty());
                 out.extend(list(op, "expressions").iter().map(|e| {
-                    Nulls::new(aggregate_nullable(e, &input, groups_have_rows), aggregate_inside_nullable(e, &input))
+                    let (inside, deeper) = aggregate_inside_nullable(e, &input);
+                    Nulls::nested(aggregate_nullable(e, &input, groups_have_rows), inside, deeper)
                 }));
                 out.extend(list(op, "grouping_functions").iter().map(|_| Nulls::value(false)));
                 out
@@ -646,7 +661,7 @@ impl Walker<'_> {
                 columns.iter_mut().for_each(|c| c.holds_all = None);
                 let unnested = list(op, "expressions");
                 let values: Vec<Nulls> = match unnested {
-                    [one] => vec![Nulls::value(unnested_nullable(one, &columns))],
+                    [one] => vec![unnested_nulls(one, &columns)],
                     _ => unnested.iter().map(|_| Nulls::UNKNOWN).collect(),
                 };
                 columns.extend(values);
@@ -656,10 +671,11 @@ impl Walker<'_> {
                 let mut columns = self.only_child(op)?;
                 let input = columns.clone();
                 columns.extend(list(op, "expressions").iter().map(|e| {
-                    Nulls::new(
-                        nullable(e, &input),
-                        text(e, "type") != "WINDOW_AGGREGATE" || aggregate_inside_nullable(e, &input),
-                    )
+                    let (inside, deeper) = match text(e, "type") {
+                        "WINDOW_AGGREGATE" => aggregate_inside_nullable(e, &input),
+                        _ => (true, true),
+                    };
+                    Nulls::nested(nullable(e, &input), inside, deeper)
                 }));
                 columns
             }
@@ -726,8 +742,8 @@ impl Walker<'_> {
                 let children = list(op, "children");
                 let cte = index(op, "table_index")?;
                 let mut columns: Vec<Nulls> =
-                    self.operator(children.first()?)?.into_iter().map(|c| Nulls::new(c.value, c.inside)).collect();
-                for _ in 0..=2 * columns.len() {
+                    self.operator(children.first()?)?.into_iter().map(Nulls::values_only).collect();
+                for _ in 0..=3 * columns.len() {
                     self.ctes.insert(cte, (columns.clone(), false));
                     let recursive = self.operator(children.get(1)?)?;
                     let merged: Vec<Nulls> = columns
@@ -754,7 +770,9 @@ impl Walker<'_> {
             // their input on (an UNNEST) keep in front of their own.
             "LOGICAL_DUMMY_SCAN" => vec![Nulls::UNKNOWN],
             // No rows, so no NULLs; an outer join above it adds them.
-            "LOGICAL_EMPTY_RESULT" => list(op, "return_types").iter().map(|_| Nulls::new(false, false)).collect(),
+            "LOGICAL_EMPTY_RESULT" => {
+                list(op, "return_types").iter().map(|_| Nulls::nested(false, false, false)).collect()
+            }
             // An upsert (ON CONFLICT DO UPDATE) is a MERGE INTO.
             "LOGICAL_INSERT" | "LOGICAL_UPDATE" | "LOGICAL_DELETE" | "LOGICAL_MERGE_INTO" => {
                 // With RETURNING, these output the table's columns.
@@ -880,7 +898,7 @@ fn nulls(e: &Value, input: &[Nulls]) -> Nulls {
     if let Some(column) = position_of_column(e).and_then(|i| input.get(i)) {
         return *column;
     }
-    Nulls::new(nullable(e, input), inside_nullable(e, input))
+    Nulls::nested(nullable(e, input), inside_nullable(e, input), deeper_nullable(e, input))
 }
 
 /// Whether expression `e` may be NULL, given whether each input column may be.
@@ -1190,30 +1208,63 @@ fn numbers_into_numbers(value: &Value, cast: &Value) -> bool {
 const PICKS_AN_INPUT: &[&str] = &["min", "max", "first", "last", "any_value", "arbitrary"];
 
 /// Whether a value inside the LIST or MAP that aggregate `e` gives may be
-/// NULL: `list(x)` holds every `x`, NULLs too; `histogram(x)` counts;
-/// `max(xs)` is one of the `xs`.
-fn aggregate_inside_nullable(e: &Value, input: &[Nulls]) -> bool {
+/// NULL, and a value inside that: `list(x)` holds every `x`, NULLs too;
+/// `histogram(x)` counts; `max(xs)` is one of the `xs`.
+fn aggregate_inside_nullable(e: &Value, input: &[Nulls]) -> (bool, bool) {
     let name = function_name(e);
     let argument = list(e, "children").first();
     if matches!(name, "list" | "array_agg") {
-        argument.is_none_or(|c| nullable(c, input))
+        (argument.is_none_or(|c| nullable(c, input)), argument.is_none_or(|c| inside_nullable(c, input)))
     } else if name == "histogram" {
         // Counts.
-        false
+        (false, true)
     } else if PICKS_AN_INPUT.contains(&name) {
-        argument.is_none_or(|c| inside_nullable(c, input))
+        (argument.is_none_or(|c| inside_nullable(c, input)), argument.is_none_or(|c| deeper_nullable(c, input)))
     } else {
-        true
+        (true, true)
     }
 }
 
-/// Whether the value that `unnest` (expression `e` of a LOGICAL_UNNEST)
-/// takes out of its one list may be NULL: whether an element of that list
-/// may be.
-fn unnested_nullable(e: &Value, input: &[Nulls]) -> bool {
-    let Some(unnested) = e.get("child") else { return true };
+/// What the value that `unnest` (expression `e` of a LOGICAL_UNNEST) takes
+/// out of its one list may hold: an element of that list.
+fn unnested_nulls(e: &Value, input: &[Nulls]) -> Nulls {
+    let Some(unnested) = e.get("child") else { return Nulls::UNKNOWN };
     let is_list = matches!(type_id(unnested), "LIST" | "ARRAY");
-    text(e, "expression_class") != "BOUND_UNNEST" || !is_list || inside_nullable(unnested, input)
+    if text(e, "expression_class") != "BOUND_UNNEST" || !is_list {
+        return Nulls::UNKNOWN;
+    }
+    Nulls::new(inside_nullable(unnested, input), deeper_nullable(unnested, input))
+}
+
+/// Whether a value inside a value inside what expression `e` gives may be
+/// NULL (see [`Nulls::deeper`]; `true` when unsure).
+fn deeper_nullable(e: &Value, input: &[Nulls]) -> bool {
+    let children = list(e, "children");
+    let any_deeper = || children.is_empty() || children.iter().any(|c| deeper_nullable(c, input));
+    match text(e, "expression_class") {
+        "BOUND_REF" => index(e, "index").and_then(|i| input.get(i as usize)).is_none_or(|c| c.deeper),
+        "BOUND_FUNCTION" if text(e, "type") != "OPERATOR_CAST" => {
+            let name = function_name(e);
+            if matches!(name, "list_value" | "array_value" | "struct_pack" | "row") {
+                // Its elements or fields are the arguments.
+                children.iter().any(|c| inside_nullable(c, input))
+            } else if ELEMENTS_OF_FIRST_ARGUMENT.contains(&name) {
+                children.first().is_none_or(|c| deeper_nullable(c, input))
+            } else if ELEMENTS_OF_ARGUMENTS.contains(&name) {
+                any_deeper()
+            } else {
+                true
+            }
+        }
+        "BOUND_OPERATOR" if text(e, "type") == "OPERATOR_COALESCE" => any_deeper(),
+        "BOUND_CASE" => {
+            e.get("else_expr").is_some_and(|c| deeper_nullable(c, input))
+                || list(e, "case_checks")
+                    .iter()
+                    .any(|check| check.get("then_expr").is_none_or(|c| deeper_nullable(c, input)))
+        }
+        _ => true,
+    }
 }
 
 /// The `id` of an expression's type (`DATE`, `VARCHAR`, ...).

@@ -2,7 +2,7 @@
 //! `true` means the column may be NULL.
 
 use andamios_core::describe::{describe, QueryDescription};
-use andamios_core::ffi::{Connection, Database, OpenOptions};
+use andamios_core::ffi::{ColumnRef, Connection, Database, OpenOptions};
 use andamios_core::DuckType;
 
 const SCHEMA: &str = "
@@ -495,28 +495,33 @@ fn rows_contradicting(conn: &Connection, sql: &str, described: &QueryDescription
     while let Some(chunk) = result.next_chunk().unwrap() {
         for (i, (column, ty)) in described.columns.iter().zip(&types).enumerate() {
             let values = chunk.column(i, ty).unwrap();
-            if !column.nullable && (0..chunk.len()).any(|r| !values.is_valid(r)) {
-                found.push(format!("{sql}: column {i} ({}) holds a NULL", column.name));
-            }
-            if column.elements_nullable {
-                continue;
-            }
-            if let DuckType::Struct { fields } = ty {
-                let valid = (0..chunk.len()).filter(|&r| values.is_valid(r));
-                if valid.into_iter().any(|r| (0..fields.len()).any(|f| !values.child(f).unwrap().is_valid(r))) {
-                    found.push(format!("{sql}: column {i} ({}) holds a STRUCT with a NULL field", column.name));
+            let rows: Vec<(&ColumnRef<'_>, usize)> = (0..chunk.len()).map(|r| (&values, r)).collect();
+            let levels = [(column.nullable, "a NULL"), (column.elements_nullable, "a NULL inside a value")];
+            let levels = levels.into_iter().chain([(column.nested_nullable, "a NULL inside a value inside a value")]);
+            let mut at = rows;
+            for (nullable, what) in levels {
+                if !nullable && at.iter().any(|(values, r)| !values.is_valid(*r)) {
+                    found.push(format!("{sql}: column {i} ({}) holds {what}", column.name));
                 }
-                continue;
-            }
-            // A MAP's children are its keys and its values.
-            let inside = values.child(usize::from(matches!(ty, DuckType::Map { .. }))).unwrap();
-            let ranges = (0..chunk.len()).filter(|&r| values.is_valid(r)).filter_map(|r| values.list_range(r));
-            if ranges.flatten().any(|e| !inside.is_valid(e)) {
-                found.push(format!("{sql}: column {i} ({}) holds a list or map with a NULL", column.name));
+                at = at.into_iter().filter(|(values, r)| values.is_valid(*r)).flat_map(|(v, r)| inside(v, r)).collect();
             }
         }
     }
     Some(found)
+}
+
+/// Where the values inside the value at `row` of `values` are: the
+/// elements of a LIST or ARRAY, the values of a MAP, the fields of a STRUCT.
+fn inside<'c, 'a>(values: &'c ColumnRef<'a>, row: usize) -> Vec<(&'c ColumnRef<'a>, usize)> {
+    match values.duck_type() {
+        DuckType::Struct { fields } => (0..fields.len()).map(|f| (values.child(f).unwrap(), row)).collect(),
+        DuckType::List { .. } | DuckType::Array { .. } | DuckType::Map { .. } => {
+            // A MAP's children are its keys and its values.
+            let child = values.child(usize::from(matches!(values.duck_type(), DuckType::Map { .. }))).unwrap();
+            values.list_range(row).into_iter().flatten().map(|e| (child, e)).collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 #[test]
@@ -743,6 +748,55 @@ const LIST_CASES: &[(&str, &[(bool, bool)])] = &[
         &[(true, false)],
     ),
 ];
+
+/// Whether a column may be NULL, a value inside it, and a value inside that.
+type Nested = (bool, bool, bool);
+
+/// One level further in: whether each column may be NULL, a value inside
+/// it, and a value inside that (a field of a STRUCT in a LIST, an element
+/// of a LIST in a LIST).
+const NESTED_CASES: &[(&str, &[Nested])] = &[
+    (
+        "SELECT list({'id': id, 'name': coalesce(name, '')}), list({'id': id, 'name': name}), \
+         list(string_split(coalesce(name, ''), ',')) FROM lists",
+        &[(true, false, false), (true, false, true), (true, false, false)],
+    ),
+    (
+        "SELECT [[1, 2], [id]], [[1, NULL]], [xs] FROM lists",
+        &[(false, false, false), (false, false, true), (false, true, true)],
+    ),
+    ("SELECT max(l) FROM (SELECT list({'id': id}) AS l FROM lists GROUP BY name)", &[(true, false, false)]),
+    ("SELECT unnest(list({'id': id})) FROM lists", &[(false, false, true)]),
+    ("SELECT list({'id': id}) OVER (ORDER BY id) FROM lists", &[(false, false, false)]),
+    ("SELECT list({'id': id}) FROM lists UNION ALL SELECT [{'id': NULL::INTEGER}]", &[(true, false, true)]),
+    (
+        "WITH c AS MATERIALIZED (SELECT name, list({'id': id}) AS l FROM lists GROUP BY name) \
+         SELECT c.l, d.l FROM lists LEFT JOIN c ON c.name = lists.name LEFT JOIN c d ON d.name = 'none'",
+        &[(true, false, false), (true, false, false)],
+    ),
+    (
+        "SELECT list_sort(list([id])), list_concat(list([id]), [[NULL::INTEGER]]), \
+         CASE WHEN id > 1 THEN [[id]] ELSE [[0]] END FROM lists GROUP BY id",
+        &[(false, false, false), (false, false, true), (false, false, false)],
+    ),
+];
+
+#[test]
+fn infers_whether_values_inside_nested_values_can_be_null() {
+    let conn = schema();
+    conn.execute_batch(LIST_SCHEMA).unwrap();
+    let mut failures = Vec::new();
+    for (sql, expected) in NESTED_CASES {
+        let described = describe(&conn, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let got: Vec<Nested> =
+            described.columns.iter().map(|c| (c.nullable, c.elements_nullable, c.nested_nullable)).collect();
+        if got != *expected {
+            failures.push(format!("{sql}\n    expected {expected:?}\n    got      {got:?}"));
+        }
+        failures.extend(contradictions(&conn, sql, &described).unwrap_or_else(|| panic!("{sql} does not run")));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
 
 const LIST_SCHEMA: &str = "
     CREATE TABLE lists (id INTEGER NOT NULL, xs INTEGER[], name VARCHAR, s STRUCT(a INTEGER, b VARCHAR));

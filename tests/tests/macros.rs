@@ -575,6 +575,13 @@ async fn a_struct_column_reads_into_a_struct_of_its_own() {
         .unwrap();
     let (id, name): (i64, String) = (who.id, who.name);
     assert_eq!((id, name.as_str(), who.since.to_string().as_str()), (1, "ana", "2024-01-01"));
+    // A LIST of such STRUCTs (rows nested in a row): plain fields too.
+    let posts = query_scalar!(r#"SELECT list({'id': id, 'title': title} ORDER BY id) AS "posts!" FROM posts"#)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let firsts: Vec<(i64, &str)> = posts.iter().map(|post| (post.id, post.title.as_str())).collect();
+    assert_eq!(firsts, [(10, "first"), (11, "second")]);
     // That column has no alias: DuckDB names it after its text, whose `:`
     // is no type override. Nor is the one in this string.
     let labelled = query_scalar!("SELECT concat(name, ':') FROM users WHERE id = 1").fetch_one(&pool).await.unwrap();

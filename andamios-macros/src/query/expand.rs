@@ -340,7 +340,12 @@ fn column_fields(query: &QueryDescription, span: Span, output: Output, types: &m
                 None if by_field => None,
                 None => Some(
                     types
-                        .column_rust_type(&column.ty, column.elements_nullable, &ident.unraw().to_string())
+                        .column_rust_type(
+                            &column.ty,
+                            column.elements_nullable,
+                            column.nested_nullable,
+                            &ident.unraw().to_string(),
+                        )
                         .map_err(|e| syn::Error::new(span, format!("column `{}`: {e}", o.name)))?,
                 ),
             };

@@ -30,6 +30,22 @@ impl RustTypes {
     /// The Rust type a value of `ty` decodes into, or why there is none;
     /// `name` (the column's field) names the structs defined for it.
     pub(crate) fn rust_type(&mut self, ty: &DuckType, name: &str) -> Result<TokenStream, String> {
+        self.column_rust_type(ty, true, true, name)
+    }
+
+    /// The Rust type of a result column of `ty`: [`rust_type`](Self::rust_type),
+    /// but with the values inside a LIST, ARRAY or MAP, and the fields of a
+    /// STRUCT, not wrapped in `Option` when the plan shows that none can be
+    /// NULL (`list(x)` of a NOT NULL `x`, `histogram(x)`, `{'a': x}`), nor
+    /// the values inside those when `nested_nullable` is false
+    /// (`list({'a': x})`).
+    pub(crate) fn column_rust_type(
+        &mut self,
+        ty: &DuckType,
+        elements_nullable: bool,
+        nested_nullable: bool,
+        name: &str,
+    ) -> Result<TokenStream, String> {
         use DuckType as T;
         Ok(match ty {
             T::Boolean => quote!(bool),
@@ -79,11 +95,12 @@ impl RustTypes {
                 return Err("UUID columns need the `uuid` feature of andamios (or cast the column: `col::VARCHAR`)".into())
             }
             T::List { element } | T::Array { element, .. } => {
-                let inner = self.rust_type(element, name)?;
-                quote!(::std::vec::Vec<::core::option::Option<#inner>>)
+                let inner = self.column_rust_type(element, nested_nullable, true, name)?;
+                let inner = optional(inner, elements_nullable);
+                quote!(::std::vec::Vec<#inner>)
             }
-            T::Map { key, value } => self.map_type(key, value, true, name)?,
-            T::Struct { fields } => self.struct_type(fields, true, name)?,
+            T::Map { key, value } => self.map_type(key, value, elements_nullable, nested_nullable, name)?,
+            T::Struct { fields } => self.struct_type(fields, elements_nullable, nested_nullable, name)?,
             T::Union { .. } => {
                 return Err(format!(
                     "a {ty} column needs a Rust enum: derive `andamios::Type` on one whose variants each hold a member's value, and name it in the alias, `AS \"col: MyEnum\"`"
@@ -97,42 +114,19 @@ impl RustTypes {
         })
     }
 
-    /// The Rust type of a result column of `ty`: [`rust_type`](Self::rust_type),
-    /// but with the values inside a LIST, ARRAY or MAP, and the fields of a
-    /// STRUCT, not wrapped in `Option` when the plan shows that none can be
-    /// NULL (`list(x)` of a NOT NULL `x`, `histogram(x)`, `{'a': x}`).
-    pub(crate) fn column_rust_type(
-        &mut self,
-        ty: &DuckType,
-        elements_nullable: bool,
-        name: &str,
-    ) -> Result<TokenStream, String> {
-        if elements_nullable {
-            return self.rust_type(ty, name);
-        }
-        Ok(match ty {
-            DuckType::List { element } | DuckType::Array { element, .. } => {
-                let inner = self.rust_type(element, name)?;
-                quote!(::std::vec::Vec<#inner>)
-            }
-            DuckType::Map { key, value } => self.map_type(key, value, false, name)?,
-            DuckType::Struct { fields } => self.struct_type(fields, false, name)?,
-            _ => self.rust_type(ty, name)?,
-        })
-    }
-
     /// The Rust type of a MAP: a `HashMap`, or (for keys that cannot be
     /// hashed) its entries in order; its values `Option`s when
-    /// `values_nullable`.
+    /// `values_nullable`, and theirs when `nested_nullable`.
     fn map_type(
         &mut self,
         key: &DuckType,
         value: &DuckType,
         values_nullable: bool,
+        nested_nullable: bool,
         name: &str,
     ) -> Result<TokenStream, String> {
-        let (k, v) = (self.rust_type(key, &format!("{name}_key"))?, self.rust_type(value, name)?);
-        let v = if values_nullable { quote!(::core::option::Option<#v>) } else { v };
+        let k = self.rust_type(key, &format!("{name}_key"))?;
+        let v = optional(self.column_rust_type(value, nested_nullable, true, name)?, values_nullable);
         Ok(if hashable(key) {
             quote!(::std::collections::HashMap<#k, #v>)
         } else {
@@ -143,11 +137,13 @@ impl RustTypes {
 
     /// Defines a struct for values of a STRUCT of `fields`, named after the
     /// column (`Record_address`), and returns its name; its fields are
-    /// `Option`s when `fields_nullable`.
+    /// `Option`s when `fields_nullable`, and the values inside them when
+    /// `nested_nullable`.
     fn struct_type(
         &mut self,
         fields: &[(String, DuckType)],
         fields_nullable: bool,
+        nested_nullable: bool,
         name: &str,
     ) -> Result<TokenStream, String> {
         let mut type_name = format!("Record_{name}");
@@ -167,8 +163,9 @@ impl RustTypes {
                      field, and name it in the alias, `AS \"col: MyStruct\"`"
                 ));
             };
-            let field_type = self.rust_type(field_ty, &format!("{name}_{}", ident.unraw()))?;
-            types.push(if fields_nullable { quote!(::core::option::Option<#field_type>) } else { field_type });
+            let field_type =
+                self.column_rust_type(field_ty, nested_nullable, true, &format!("{name}_{}", ident.unraw()))?;
+            types.push(optional(field_type, fields_nullable));
             idents.push(ident);
         }
         let names = fields.iter().map(|(field, _)| field);
@@ -180,6 +177,15 @@ impl RustTypes {
             }
         });
         Ok(quote!(#type_ident))
+    }
+}
+
+/// `ty`, or an `Option` of it when `nullable`.
+fn optional(ty: TokenStream, nullable: bool) -> TokenStream {
+    if nullable {
+        quote!(::core::option::Option<#ty>)
+    } else {
+        ty
     }
 }
 
@@ -241,21 +247,23 @@ pub(crate) fn param_marker(ty: &DuckType) -> Option<TokenStream> {
 mod tests {
     use super::*;
 
+    /// A type's tokens without the spaces, which differ as they are joined.
+    fn flat(tokens: TokenStream) -> String {
+        tokens.to_string().replace(' ', "")
+    }
+
     fn rust_type(ty: &DuckType) -> Result<TokenStream, String> {
         RustTypes::default().rust_type(ty, "c")
     }
 
     fn column_rust_type(ty: &DuckType, elements_nullable: bool) -> Result<TokenStream, String> {
-        RustTypes::default().column_rust_type(ty, elements_nullable, "c")
+        RustTypes::default().column_rust_type(ty, elements_nullable, true, "c")
     }
 
     #[test]
     fn maps_nested_types() {
         let ty = DuckType::list(DuckType::Integer);
-        assert_eq!(
-            rust_type(&ty).unwrap().to_string(),
-            quote!(::std::vec::Vec<::core::option::Option<i32>>).to_string()
-        );
+        assert_eq!(flat(rust_type(&ty).unwrap()), flat(quote!(::std::vec::Vec<::core::option::Option<i32>>)));
         let union = DuckType::Union { members: vec![("n".into(), DuckType::Integer)] };
         assert!(rust_type(&union).unwrap_err().contains("a UNION(n INTEGER) column needs a Rust enum"));
         assert!(rust_type(&DuckType::Null).unwrap_err().contains("cast"));
@@ -269,14 +277,14 @@ mod tests {
     fn a_column_whose_list_holds_no_null_has_plain_values_one_level_deep() {
         let nested = DuckType::list(DuckType::list(DuckType::Integer));
         assert_eq!(
-            column_rust_type(&nested, false).unwrap().to_string(),
-            quote!(::std::vec::Vec<::std::vec::Vec<::core::option::Option<i32>>>).to_string()
+            flat(column_rust_type(&nested, false).unwrap()),
+            flat(quote!(::std::vec::Vec<::std::vec::Vec<::core::option::Option<i32>>>))
         );
         assert_eq!(column_rust_type(&nested, true).unwrap().to_string(), rust_type(&nested).unwrap().to_string());
         let counts = DuckType::Map { key: Box::new(DuckType::Varchar), value: Box::new(DuckType::UBigInt) };
         assert_eq!(
-            column_rust_type(&counts, false).unwrap().to_string(),
-            quote!(::std::collections::HashMap<::std::string::String, u64>).to_string()
+            flat(column_rust_type(&counts, false).unwrap()),
+            flat(quote!(::std::collections::HashMap<::std::string::String, u64>))
         );
         assert_eq!(
             column_rust_type(&DuckType::Varchar, false).unwrap().to_string(),
@@ -306,7 +314,7 @@ mod tests {
         };
         let mut types = RustTypes::default();
         let list = types.rust_type(&DuckType::list(address.clone()), "addresses").unwrap();
-        assert_eq!(list.to_string(), quote!(::std::vec::Vec<::core::option::Option<Record_addresses>>).to_string());
+        assert_eq!(flat(list), flat(quote!(::std::vec::Vec<::core::option::Option<Record_addresses>>)));
         // Another column of the same name (in another query) gets another name.
         assert_eq!(types.rust_type(&address, "addresses").unwrap().to_string(), "Record_addresses2");
         let defined = types.definitions().to_string();
@@ -330,9 +338,18 @@ mod tests {
     #[test]
     fn a_struct_whose_fields_hold_no_null_has_plain_fields() {
         let mut types = RustTypes::default();
-        assert_eq!(types.column_rust_type(&odd_free(), false, "s").unwrap().to_string(), "Record_s");
+        assert_eq!(types.column_rust_type(&odd_free(), false, true, "s").unwrap().to_string(), "Record_s");
         let defined = types.definitions().to_string();
         assert!(defined.contains("pub a : i32 ,"), "{defined}");
+        // One level further in: the fields of the STRUCTs in a LIST, the
+        // elements of the LISTs in a LIST.
+        let mut types = RustTypes::default();
+        let rows = types.column_rust_type(&DuckType::list(odd_free()), false, false, "rows").unwrap();
+        assert_eq!(flat(rows), flat(quote!(::std::vec::Vec<Record_rows>)));
+        assert!(types.definitions().to_string().contains("pub a : i32 ,"));
+        let nested = DuckType::list(DuckType::list(DuckType::Integer));
+        let plain = RustTypes::default().column_rust_type(&nested, false, false, "n").unwrap();
+        assert_eq!(flat(plain), flat(quote!(::std::vec::Vec<::std::vec::Vec<i32>>)));
     }
 
     fn odd_free() -> DuckType {
