@@ -160,7 +160,7 @@ pub trait OptionField<C> {}
 
 impl<T, C> OptionField<C> for Option<T> {}
 
-/// `value`, of a column that can be NULL, as its field (see [`OptionField`]);
+/// `value`, of a column that can be NULL, as its field (see `OptionField`);
 /// column `C`.
 #[inline(always)]
 pub fn option_field<C, F: OptionField<C>>(value: F) -> F {
