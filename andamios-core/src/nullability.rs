@@ -1129,11 +1129,41 @@ const ELEMENTS_OF_ARGUMENTS: &[&str] = &["list_concat", "list_cat", "array_conca
 /// value, by a key) or the STRUCT (a field) that expression `e` gives may
 /// be NULL (`true` when unsure, and for any other type).
 fn inside_nullable(e: &Value, input: &[Nulls]) -> bool {
+    nullable_within(e, input, Level::Inside)
+}
+
+/// Whether a value inside a value inside what expression `e` gives may be
+/// NULL (see [`Nulls::deeper`]; `true` when unsure).
+fn deeper_nullable(e: &Value, input: &[Nulls]) -> bool {
+    nullable_within(e, input, Level::Deeper)
+}
+
+/// How far inside a value [`nullable_within`] looks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// At the values inside it (see [`Nulls::inside`]).
+    Inside,
+    /// At the values inside those (see [`Nulls::deeper`]).
+    Deeper,
+}
+
+/// Whether a value at `level` inside what expression `e` gives may be NULL.
+fn nullable_within(e: &Value, input: &[Nulls], level: Level) -> bool {
     let children = list(e, "children");
-    let any_inside = || children.is_empty() || children.iter().any(|c| inside_nullable(c, input));
+    let within = |c: &Value| nullable_within(c, input, level);
+    // The values inside a value built of `c`s, at this level, are the `c`s
+    // (or the values inside them) themselves.
+    let as_built_of = |c: &Value| match level {
+        Level::Inside => nullable(c, input),
+        Level::Deeper => inside_nullable(c, input),
+    };
+    let any_within = || children.is_empty() || children.iter().any(within);
     match text(e, "expression_class") {
-        "BOUND_REF" => index(e, "index").and_then(|i| input.get(i as usize)).is_none_or(|c| c.inside),
-        // A NULL list holds nothing.
+        "BOUND_REF" => index(e, "index").and_then(|i| input.get(i as usize)).is_none_or(|c| match level {
+            Level::Inside => c.inside,
+            Level::Deeper => c.deeper,
+        }),
+        // A NULL holds nothing.
         "BOUND_CONSTANT" => is_null_constant(e) != Some(true),
         "BOUND_FUNCTION" => {
             let name = function_name(e);
@@ -1143,31 +1173,30 @@ fn inside_nullable(e: &Value, input: &[Nulls]) -> bool {
                 // numbers (`[]` or `[1]` into a BIGINT[], as the binder
                 // does), which fit or fail.
                 let try_cast = e.get("function_data").and_then(|d| d.get("try_cast")).and_then(Value::as_bool);
-                try_cast != Some(false)
+                level == Level::Deeper
+                    || try_cast != Some(false)
                     || !children.first().is_some_and(|c| numbers_into_numbers(c, e) && !inside_nullable(c, input))
             } else if matches!(name, "list_value" | "array_value" | "struct_pack" | "row") {
                 // `[a, b]` and `{'a': a, 'b': b}`: its elements or fields
                 // are the arguments (none for `[]`).
-                children.iter().any(|c| nullable(c, input))
+                children.iter().any(as_built_of)
             } else if name == "map" {
                 // `MAP {k: v}` and `map(keys, values)`: the values' list.
-                children.get(1).is_some_and(|values| inside_nullable(values, input))
+                children.get(1).is_some_and(within)
             } else if NO_NULL_ELEMENTS.contains(&name) {
-                false
+                level == Level::Deeper
             } else if ELEMENTS_OF_FIRST_ARGUMENT.contains(&name) {
-                children.first().is_none_or(|c| inside_nullable(c, input))
+                children.first().is_none_or(within)
             } else if ELEMENTS_OF_ARGUMENTS.contains(&name) {
-                any_inside()
+                any_within()
             } else {
                 true
             }
         }
-        "BOUND_OPERATOR" if text(e, "type") == "OPERATOR_COALESCE" => any_inside(),
+        "BOUND_OPERATOR" if text(e, "type") == "OPERATOR_COALESCE" => any_within(),
         "BOUND_CASE" => {
-            e.get("else_expr").is_some_and(|c| inside_nullable(c, input))
-                || list(e, "case_checks")
-                    .iter()
-                    .any(|check| check.get("then_expr").is_none_or(|c| inside_nullable(c, input)))
+            e.get("else_expr").is_some_and(within)
+                || list(e, "case_checks").iter().any(|check| check.get("then_expr").is_none_or(within))
         }
         _ => true,
     }
@@ -1234,37 +1263,6 @@ fn unnested_nulls(e: &Value, input: &[Nulls]) -> Nulls {
         return Nulls::UNKNOWN;
     }
     Nulls::new(inside_nullable(unnested, input), deeper_nullable(unnested, input))
-}
-
-/// Whether a value inside a value inside what expression `e` gives may be
-/// NULL (see [`Nulls::deeper`]; `true` when unsure).
-fn deeper_nullable(e: &Value, input: &[Nulls]) -> bool {
-    let children = list(e, "children");
-    let any_deeper = || children.is_empty() || children.iter().any(|c| deeper_nullable(c, input));
-    match text(e, "expression_class") {
-        "BOUND_REF" => index(e, "index").and_then(|i| input.get(i as usize)).is_none_or(|c| c.deeper),
-        "BOUND_FUNCTION" if text(e, "type") != "OPERATOR_CAST" => {
-            let name = function_name(e);
-            if matches!(name, "list_value" | "array_value" | "struct_pack" | "row") {
-                // Its elements or fields are the arguments.
-                children.iter().any(|c| inside_nullable(c, input))
-            } else if ELEMENTS_OF_FIRST_ARGUMENT.contains(&name) {
-                children.first().is_none_or(|c| deeper_nullable(c, input))
-            } else if ELEMENTS_OF_ARGUMENTS.contains(&name) {
-                any_deeper()
-            } else {
-                true
-            }
-        }
-        "BOUND_OPERATOR" if text(e, "type") == "OPERATOR_COALESCE" => any_deeper(),
-        "BOUND_CASE" => {
-            e.get("else_expr").is_some_and(|c| deeper_nullable(c, input))
-                || list(e, "case_checks")
-                    .iter()
-                    .any(|check| check.get("then_expr").is_none_or(|c| deeper_nullable(c, input)))
-        }
-        _ => true,
-    }
 }
 
 /// The `id` of an expression's type (`DATE`, `VARCHAR`, ...).

@@ -1,7 +1,7 @@
 //! Nullability inference from DuckDB's plan, statement by statement.
 //! `true` means the column may be NULL.
 
-use andamios_core::describe::{describe, QueryDescription};
+use andamios_core::describe::{describe, DescribedColumn, QueryDescription};
 use andamios_core::ffi::{ColumnRef, Connection, Database, OpenOptions};
 use andamios_core::DuckType;
 
@@ -783,19 +783,7 @@ const NESTED_CASES: &[(&str, &[Nested])] = &[
 
 #[test]
 fn infers_whether_values_inside_nested_values_can_be_null() {
-    let conn = schema();
-    conn.execute_batch(LIST_SCHEMA).unwrap();
-    let mut failures = Vec::new();
-    for (sql, expected) in NESTED_CASES {
-        let described = describe(&conn, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
-        let got: Vec<Nested> =
-            described.columns.iter().map(|c| (c.nullable, c.elements_nullable, c.nested_nullable)).collect();
-        if got != *expected {
-            failures.push(format!("{sql}\n    expected {expected:?}\n    got      {got:?}"));
-        }
-        failures.extend(contradictions(&conn, sql, &described).unwrap_or_else(|| panic!("{sql} does not run")));
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    check_on_lists(NESTED_CASES, |c| (c.nullable, c.elements_nullable, c.nested_nullable));
 }
 
 const LIST_SCHEMA: &str = "
@@ -809,12 +797,19 @@ const LIST_SCHEMA: &str = "
 /// not NULL holds a NULL.
 #[test]
 fn infers_whether_values_inside_lists_can_be_null() {
+    check_on_lists(LIST_CASES, |c| (c.nullable, c.elements_nullable));
+}
+
+/// Runs each of `cases` on the `lists` table: what `inferred` reads off
+/// its columns is what the case expects, and its rows contradict nothing
+/// inferred.
+fn check_on_lists<T: PartialEq + std::fmt::Debug>(cases: &[(&str, &[T])], inferred: impl Fn(&DescribedColumn) -> T) {
     let conn = schema();
     conn.execute_batch(LIST_SCHEMA).unwrap();
     let mut failures = Vec::new();
-    for (sql, expected) in LIST_CASES {
+    for (sql, expected) in cases {
         let described = describe(&conn, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
-        let got: Vec<(bool, bool)> = described.columns.iter().map(|c| (c.nullable, c.elements_nullable)).collect();
+        let got: Vec<T> = described.columns.iter().map(&inferred).collect();
         if got != *expected {
             failures.push(format!("{sql}\n    expected {expected:?}\n    got      {got:?}"));
         }
