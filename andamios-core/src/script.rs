@@ -1,6 +1,6 @@
-//! SQL read as text, without a parser: the statements of a script, and
-//! the word each starts with (quotes and comments are skipped); the parts
-//! of a qualified name.
+//! SQL read as text, without a parser: the statements of a script, the
+//! word each starts with, and the string literals (quotes and comments are
+//! skipped); the parts of a qualified name.
 
 /// Whether a statement that starts with `keyword` begins or ends a transaction.
 pub fn controls_transaction(keyword: &str) -> bool {
@@ -14,29 +14,82 @@ pub fn controls_transaction(keyword: &str) -> bool {
 /// holding only whitespace and comments are no statements.
 pub fn statements(sql: &str) -> Vec<&str> {
     let bytes = sql.as_bytes();
-    let find = |from: usize, needle: &[u8]| {
-        bytes[from.min(bytes.len())..].windows(needle.len()).position(|w| w == needle).map(|p| from + p)
-    };
     let mut statements = Vec::new();
     // Where the statement being read starts, once it has a first word.
     let mut start = None;
     let mut i = 0;
     while i < bytes.len() {
-        let next = bytes.get(i + 1).copied();
-        let comment = matches!((bytes[i], next), (b'-', Some(b'-')) | (b'/', Some(b'*')));
-        if start.is_none() && !comment && bytes[i] != b';' && !bytes[i].is_ascii_whitespace() {
+        let span = Span::at(bytes, i);
+        if start.is_none() && span.kind != SpanKind::Comment && bytes[i] != b';' && !bytes[i].is_ascii_whitespace() {
             start = Some(i);
         }
-        i = match bytes[i] {
-            b'-' if next == Some(b'-') => find(i, b"\n").map_or(bytes.len(), |end| end + 1),
-            b'/' if next == Some(b'*') => block_comment_end(bytes, i),
+        if span.kind == SpanKind::Other && bytes[i] == b';' {
+            if let Some(start) = start.take() {
+                statements.push(sql[start..i].trim_end());
+            }
+        }
+        i = span.end;
+    }
+    if let Some(start) = start {
+        statements.push(sql[start..].trim_end());
+    }
+    statements
+}
+
+/// The text of each plain string literal (`'...'`, with `''` for a quote)
+/// in `sql`, outside comments and other quotes: the paths a statement
+/// reads files from (`read_csv('data/events.csv')`), among others.
+pub fn string_literals(sql: &str) -> Vec<String> {
+    let bytes = sql.as_bytes();
+    let mut literals = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let span = Span::at(bytes, i);
+        if span.kind == SpanKind::String && span.end > i + 1 && bytes[span.end - 1] == b'\'' {
+            literals.push(sql[i + 1..span.end - 1].replace("''", "'"));
+        }
+        i = span.end;
+    }
+    literals
+}
+
+/// What a stretch of SQL text is, as [`Span::at`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SpanKind {
+    /// `-- ...` or `/* ... */`.
+    Comment,
+    /// `'...'`.
+    String,
+    /// `E'...'`, `"..."` or `$tag$...$tag$`.
+    OtherQuote,
+    /// One byte of anything else.
+    Other,
+}
+
+/// A stretch of SQL text that starts at a given byte and ends at `end`.
+struct Span {
+    kind: SpanKind,
+    end: usize,
+}
+
+impl Span {
+    /// The comment or quote that starts at `i` (to its end, or the end of
+    /// the text if it is not closed), or else the one byte there.
+    fn at(bytes: &[u8], i: usize) -> Span {
+        let find = |from: usize, needle: &[u8]| {
+            bytes[from.min(bytes.len())..].windows(needle.len()).position(|w| w == needle).map(|p| from + p)
+        };
+        let next = bytes.get(i + 1).copied();
+        let (kind, end) = match bytes[i] {
+            b'-' if next == Some(b'-') => (SpanKind::Comment, find(i, b"\n").map_or(bytes.len(), |end| end + 1)),
+            b'/' if next == Some(b'*') => (SpanKind::Comment, block_comment_end(bytes, i)),
             quote @ (b'\'' | b'"') => {
                 let backslashes = quote == b'\''
                     && i > 0
                     && bytes[i - 1].eq_ignore_ascii_case(&b'e')
                     && (i < 2 || !bytes[i - 2].is_ascii_alphanumeric() && bytes[i - 2] != b'_');
                 let mut j = i + 1;
-                loop {
+                let end = loop {
                     match bytes.get(j) {
                         None => break bytes.len(),
                         Some(b'\\') if backslashes => j += 2,
@@ -44,33 +97,26 @@ pub fn statements(sql: &str) -> Vec<&str> {
                         Some(&b) if b == quote => break j + 1,
                         Some(_) => j += 1,
                     }
-                }
+                };
+                let kind = if quote == b'\'' && !backslashes { SpanKind::String } else { SpanKind::OtherQuote };
+                (kind, end)
             }
             // A `$` inside a name (`price$usd`) starts no quote.
-            b'$' if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') => i + 1,
+            b'$' if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') => (SpanKind::Other, i + 1),
             b'$' => {
                 let tag_len = bytes[i + 1..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
                 match bytes.get(i + 1 + tag_len) {
                     Some(b'$') if !bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
                         let tag = &bytes[i..i + 2 + tag_len];
-                        find(i + tag.len(), tag).map_or(bytes.len(), |end| end + tag.len())
+                        (SpanKind::OtherQuote, find(i + tag.len(), tag).map_or(bytes.len(), |end| end + tag.len()))
                     }
-                    _ => i + 1,
+                    _ => (SpanKind::Other, i + 1),
                 }
             }
-            b';' => {
-                if let Some(start) = start.take() {
-                    statements.push(sql[start..i].trim_end());
-                }
-                i + 1
-            }
-            _ => i + 1,
+            _ => (SpanKind::Other, i + 1),
         };
+        Span { kind, end }
     }
-    if let Some(start) = start {
-        statements.push(sql[start..].trim_end());
-    }
-    statements
 }
 
 /// Where the block comment that opens at `start` ends: past its `*/`, with
@@ -184,6 +230,14 @@ mod tests {
         assert!(!leading_keywords("CREATE TABLE t (s VARCHAR DEFAULT 'COMMIT'); SELECT 'END'")
             .into_iter()
             .any(controls_transaction));
+    }
+
+    #[test]
+    fn string_literals_are_read_outside_comments_and_other_quotes() {
+        let sql = "SELECT * FROM read_csv('data/a.csv') -- 'not/this.csv'\n\
+                   JOIN read_parquet('it''s.parquet') /* 'nor/this' */ ON \"'x'\" = E'\\'y' || $$'z'$$ || '' || 'open";
+        assert_eq!(string_literals(sql), ["data/a.csv", "it's.parquet", ""]);
+        assert!(string_literals("SELECT 1").is_empty());
     }
 
     #[test]

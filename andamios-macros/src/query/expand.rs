@@ -6,7 +6,7 @@ use super::source;
 use super::types::{self, RustTypes};
 use andamios_core::describe::QueryDescription;
 use andamios_core::named_params::{listed, order_by_name, NamedValueError};
-use andamios_core::{DuckType, StatementKind};
+use andamios_core::{script, DuckType, StatementKind};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use std::path::PathBuf;
@@ -65,6 +65,24 @@ fn tracking(files: &[PathBuf]) -> TokenStream {
         #(const _: &[u8] = ::core::include_bytes!(#paths);)*
         #(const _: ::core::option::Option<&str> = ::core::option_env!(#variables);)*
     }
+}
+
+/// The largest file read by a statement that the build tracks. A larger
+/// one (a Parquet data set) would cost the compiler its size in memory at
+/// every build.
+const TRACKED_FILE_BYTES: u64 = 8 << 20;
+
+/// The files that a statement's string literals name (as DuckDB reads
+/// them: from where the compiler runs), up to [`TRACKED_FILE_BYTES`]: the
+/// compiler records them as inputs of the crate, so cargo checks the
+/// statement again when one changes (a CSV file's header, say).
+fn data_files(sql: &str) -> TokenStream {
+    let paths = script::string_literals(sql).into_iter().filter_map(|literal| {
+        let path = std::path::Path::new(&literal).canonicalize().ok()?;
+        let metadata = path.metadata().ok()?;
+        (metadata.is_file() && metadata.len() <= TRACKED_FILE_BYTES).then(|| path.display().to_string())
+    });
+    quote!(#(const _: &[u8] = ::core::include_bytes!(#paths);)*)
 }
 
 /// Strips `expr as _` (which skips the argument's type check).
@@ -151,8 +169,10 @@ pub(crate) fn generate(
         (Output::Scalar, Checking::Checked) => scalar(query, span)?,
     };
     let track = tracking(tracked);
+    let data = data_files(sql);
     Ok(quote! {{
         #track
+        #data
         #(#bindings)*
         #build #(#binds)*
     }})
@@ -549,6 +569,27 @@ fn scalar(query: &QueryDescription, span: Span) -> Result<TokenStream> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_files_a_statement_reads_are_tracked_unless_large() {
+        let dir = std::env::temp_dir().join(format!("andamios-data-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (small, large) = (dir.join("small.csv"), dir.join("large.csv"));
+        std::fs::write(&small, "a\n1\n").unwrap();
+        std::fs::File::create(&large).unwrap().set_len(TRACKED_FILE_BYTES + 1).unwrap();
+        let sql = format!(
+            "SELECT * FROM read_csv('{}') JOIN read_csv('{}') USING (a) JOIN read_csv('{}/*.csv') USING (a) -- '{}'",
+            small.display(),
+            large.display(),
+            dir.display(),
+            dir.display()
+        );
+        let tracked = data_files(&sql).to_string();
+        let small = small.canonicalize().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(tracked.matches("include_bytes").count(), 1, "{tracked}");
+        assert!(tracked.contains(&format!("{:?}", small.display().to_string())), "{tracked}");
+    }
 
     #[test]
     fn columns_become_fields_and_keywords_raw_ones() {
