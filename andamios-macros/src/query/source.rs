@@ -54,7 +54,11 @@ pub(crate) fn describe_with(settings: &SourceSettings, sql: &str) -> Result<Desc
             let db = schema::open(&source)?;
             let query = db.describe(sql).map_err(|e| match (&source, &e) {
                 (SchemaSource::Empty, DescribeError::Database(cause)) if cause.kind() == DuckErrorType::Catalog => {
-                    format!("{e}\n{}", schema::NO_SCHEMA)
+                    // DuckDB's "Did you mean" can only name a system table here.
+                    let message = e.to_string();
+                    let message: Vec<&str> =
+                        message.lines().filter(|line| !line.trim_start().starts_with("Did you mean")).collect();
+                    format!("{}\n{}", message.join("\n"), schema::NO_SCHEMA)
                 }
                 (_, DescribeError::Database(cause)) if cause.message().contains("No files found that match") => {
                     format!("{e}\n{}", missing_file_hint(cause.message()))
@@ -93,6 +97,7 @@ mod tests {
         let err = describe_with(&sourceless(), "SELECT id FROM users").unwrap_err();
         assert!(err.starts_with("Catalog Error: Table with name users does not exist"), "{err}");
         assert!(err.contains("There is no schema") && err.contains("`migrations/` folder"), "{err}");
+        assert!(!err.contains("Did you mean"), "{err}");
     }
 
     #[test]
