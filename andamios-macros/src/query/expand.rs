@@ -9,8 +9,10 @@ use andamios_core::named_params::{listed, order_by_name, NamedValueError};
 use andamios_core::{script, DuckType, StatementKind};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, LitStr, Result};
@@ -75,13 +77,18 @@ const TRACKED_FILE_BYTES: u64 = 8 << 20;
 /// The files that a statement's string literals name (as DuckDB reads
 /// them: from where the compiler runs), up to [`TRACKED_FILE_BYTES`]: the
 /// compiler records them as inputs of the crate, so cargo checks the
-/// statement again when one changes (a CSV file's header, say).
+/// statement again when one changes (a CSV file's header, say). Each file
+/// once per compiler run: the compiler holds a copy per `include_bytes!`.
 fn data_files(sql: &str) -> TokenStream {
+    static EMITTED: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+    let mut emitted = EMITTED.lock().unwrap_or_else(|e| e.into_inner());
     let paths = script::string_literals(sql).into_iter().filter_map(|literal| {
         let path = std::path::Path::new(&literal).canonicalize().ok()?;
         let metadata = path.metadata().ok()?;
-        (metadata.is_file() && metadata.len() <= TRACKED_FILE_BYTES).then(|| path.display().to_string())
+        let tracked = metadata.is_file() && metadata.len() <= TRACKED_FILE_BYTES;
+        (tracked && emitted.insert(path.clone())).then(|| path.display().to_string())
     });
+    let paths: Vec<String> = paths.collect();
     quote!(#(const _: &[u8] = ::core::include_bytes!(#paths);)*)
 }
 
@@ -585,6 +592,8 @@ mod tests {
             dir.display()
         );
         let tracked = data_files(&sql).to_string();
+        // Once per compiler run.
+        assert!(data_files(&sql).is_empty());
         let small = small.canonicalize().unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(tracked.matches("include_bytes").count(), 1, "{tracked}");
