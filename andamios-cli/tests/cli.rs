@@ -288,6 +288,7 @@ fn verify_reports_drift_against_the_cache() {
             "SELECT id, name FROM users WHERE id = $1",
             "SELECT age, email FROM users",
             "SELECT id, list(email) AS emails FROM users GROUP BY id",
+            "SELECT id, list({'e': email}) AS cards FROM users GROUP BY id",
         ] {
             cache::write(&d.join(".andamios-cache"), &describe(&conn, sql).unwrap()).unwrap();
         }
@@ -295,10 +296,11 @@ fn verify_reports_drift_against_the_cache() {
     let url = url(d);
     let out = andamios(d, &["verify", "--database-url", &url]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("3 cached queries match"), "{}", text(&out));
+    assert!(text(&out).contains("4 cached queries match"), "{}", text(&out));
 
     // Production drifted: a column dropped, a type changed, a NOT NULL
-    // dropped (so a list of its values can hold NULLs too).
+    // dropped (so a list of its values can hold NULLs too, and so can the
+    // STRUCTs in a list).
     {
         let db = Database::open(path.to_str().unwrap(), &OpenOptions::default()).unwrap();
         let conn = db.connect().unwrap();
@@ -315,7 +317,8 @@ fn verify_reports_drift_against_the_cache() {
     assert!(report.contains("column `age` changed type: INTEGER -> BIGINT"), "{report}");
     assert!(report.contains("column `email` can now be NULL"), "{report}");
     assert!(report.contains("the values inside column `emails` can now be NULL"), "{report}");
-    assert!(report.contains("3 of 3 cached queries drifted"), "{report}");
+    assert!(report.contains("the values inside column `cards` can now be NULL"), "{report}");
+    assert!(report.contains("4 of 4 cached queries drifted"), "{report}");
 }
 
 /// `andamios ... | head`: output cut short ends the command quietly, with

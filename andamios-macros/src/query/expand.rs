@@ -78,7 +78,8 @@ const TRACKED_FILE_BYTES: u64 = 8 << 20;
 /// them: from where the compiler runs), up to [`TRACKED_FILE_BYTES`]: the
 /// compiler records them as inputs of the crate, so cargo checks the
 /// statement again when one changes (a CSV file's header, say). Each file
-/// once per compiler run: the compiler holds a copy per `include_bytes!`.
+/// once per compiler run: one that many statements read is read by the
+/// compiler once, not once per statement.
 fn data_files(sql: &str) -> TokenStream {
     static EMITTED: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
     let mut emitted = EMITTED.lock().unwrap_or_else(|e| e.into_inner());

@@ -42,6 +42,24 @@ fn missing_file_hint(message: &str) -> String {
     )
 }
 
+/// Why a statement could not be described against `source`, with what to
+/// do where DuckDB's message leaves it open.
+fn failure(source: &SchemaSource, e: &DescribeError) -> String {
+    match (source, e) {
+        (SchemaSource::Empty, DescribeError::Database(cause)) if cause.kind() == DuckErrorType::Catalog => {
+            // DuckDB's "Did you mean" can only name a system table here.
+            let message = e.to_string();
+            let message: Vec<&str> =
+                message.lines().filter(|line| !line.trim_start().starts_with("Did you mean")).collect();
+            format!("{}\n{}", message.join("\n"), schema::NO_SCHEMA)
+        }
+        (_, DescribeError::Database(cause)) if cause.message().contains("No files found that match") => {
+            format!("{e}\n{}", missing_file_hint(cause.message()))
+        }
+        _ => e.to_string(),
+    }
+}
+
 /// Describes `sql` with explicit settings.
 pub(crate) fn describe_with(settings: &SourceSettings, sql: &str) -> Result<Described, String> {
     let source = settings.resolve()?;
@@ -52,19 +70,7 @@ pub(crate) fn describe_with(settings: &SourceSettings, sql: &str) -> Result<Desc
         }
         SchemaSource::Database { .. } | SchemaSource::Migrations(_) | SchemaSource::Empty => {
             let db = schema::open(&source)?;
-            let query = db.describe(sql).map_err(|e| match (&source, &e) {
-                (SchemaSource::Empty, DescribeError::Database(cause)) if cause.kind() == DuckErrorType::Catalog => {
-                    // DuckDB's "Did you mean" can only name a system table here.
-                    let message = e.to_string();
-                    let message: Vec<&str> =
-                        message.lines().filter(|line| !line.trim_start().starts_with("Did you mean")).collect();
-                    format!("{}\n{}", message.join("\n"), schema::NO_SCHEMA)
-                }
-                (_, DescribeError::Database(cause)) if cause.message().contains("No files found that match") => {
-                    format!("{e}\n{}", missing_file_hint(cause.message()))
-                }
-                _ => e.to_string(),
-            })?;
+            let query = db.describe(sql).map_err(|e| failure(&source, &e))?;
             Described { query, tracked: db.migrations.iter().map(|m| m.path.clone()).collect() }
         }
     };
