@@ -1032,7 +1032,7 @@ fn frame_holds_current_row(e: &Value) -> bool {
             }
             // Bound as the ORDER BY value plus or minus the offset.
             b if b == format!("EXPR_{direction}_RANGE") => offset().is_some_and(|bound| {
-                matches!(function_name(bound), "+" | "-") && list(bound, "children").get(1).is_some_and(is_constant)
+                matches!(function_name(bound), "+" | "-") && list(bound, "children").get(1).and_then(constant).is_some()
             }),
             _ => false,
         }
@@ -1043,22 +1043,20 @@ fn frame_holds_current_row(e: &Value) -> bool {
         && e.get("filters").is_none_or(Value::is_null)
 }
 
-/// Whether `e` is a constant that is not NULL, maybe cast.
-fn is_constant(e: &Value) -> bool {
+/// The constant that `e` is, under any casts, unless it is NULL: its
+/// value as the plan writes it (`{"is_null", "type", "value"}`).
+fn constant(e: &Value) -> Option<&Value> {
     match text(e, "expression_class") {
-        "BOUND_CONSTANT" => is_null_constant(e) == Some(false),
-        "BOUND_FUNCTION" if text(e, "type") == "OPERATOR_CAST" => list(e, "children").first().is_some_and(is_constant),
-        _ => false,
+        "BOUND_CONSTANT" => e.get("value").filter(|_| is_null_constant(e) == Some(false)),
+        "BOUND_FUNCTION" if text(e, "type") == "OPERATOR_CAST" => list(e, "children").first().and_then(constant),
+        "BOUND_CAST" => e.get("child").and_then(constant),
+        _ => None,
     }
 }
 
 /// Whether `e` is a constant count of rows (`6` in `6 PRECEDING`), maybe cast.
 fn is_row_count(e: &Value) -> bool {
-    match text(e, "expression_class") {
-        "BOUND_CONSTANT" => e.get("value").and_then(|v| v.get("value")).and_then(Value::as_i64).is_some_and(|n| n >= 0),
-        "BOUND_FUNCTION" if text(e, "type") == "OPERATOR_CAST" => list(e, "children").first().is_some_and(is_row_count),
-        _ => false,
-    }
+    constant(e).and_then(|c| c.get("value")).and_then(Value::as_i64).is_some_and(|n| n >= 0)
 }
 
 /// Whether constant `e` is NULL; `None` when the plan does not say.
@@ -1070,23 +1068,12 @@ fn is_null_constant(e: &Value) -> Option<bool> {
 /// type: a whole number that is not 0 is not 0 in any numeric type (a cast
 /// that cannot hold it fails).
 fn is_non_zero_integer_constant(e: &Value) -> bool {
-    match text(e, "expression_class") {
-        "BOUND_CONSTANT" => {
-            let value = e.get("value");
-            let integer_type = matches!(
-                value.and_then(|v| v.get("type")).map(|t| text(t, "id")),
-                Some("TINYINT" | "SMALLINT" | "INTEGER" | "BIGINT" | "UTINYINT" | "USMALLINT" | "UINTEGER" | "UBIGINT")
-            );
-            integer_type
-                && is_null_constant(e) == Some(false)
-                && value.and_then(|v| v.get("value")).and_then(Value::as_i64).is_some_and(|v| v != 0)
-        }
-        "BOUND_FUNCTION" if text(e, "type") == "OPERATOR_CAST" => {
-            list(e, "children").first().is_some_and(is_non_zero_integer_constant)
-        }
-        "BOUND_CAST" => e.get("child").is_some_and(is_non_zero_integer_constant),
-        _ => false,
-    }
+    let Some(value) = constant(e) else { return false };
+    let integer_type = matches!(
+        value.get("type").map(|t| text(t, "id")),
+        Some("TINYINT" | "SMALLINT" | "INTEGER" | "BIGINT" | "UTINYINT" | "USMALLINT" | "UINTEGER" | "UBIGINT")
+    );
+    integer_type && value.get("value").and_then(Value::as_i64).is_some_and(|v| v != 0)
 }
 
 /// List functions whose elements are never NULL: they split text, count,
