@@ -703,18 +703,6 @@ impl<'s> Chunks<'s> {
         Ok(chunk.map(|chunk| Arc::new(ChunkView::new(chunk, Arc::clone(&self.descriptions)))))
     }
 
-    /// Up to `PARALLEL_GROUP_CHUNKS` chunks; fewer only at the end of the result.
-    pub(crate) fn next_group(&mut self, group: &mut Vec<Arc<ChunkView>>) -> Result<()> {
-        group.clear();
-        while group.len() < PARALLEL_GROUP_CHUNKS {
-            match self.next()? {
-                Some(chunk) => group.push(chunk),
-                None => break,
-            }
-        }
-        Ok(())
-    }
-
     /// Decodes up to `limit` rows on this thread, a part per chunk: small
     /// allocations the allocator recycles from one call to the next (large
     /// parts were slower: each one is fresh memory from the kernel).
