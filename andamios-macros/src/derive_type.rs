@@ -188,6 +188,22 @@ fn newtype_impl(input: &DeriveInput, inner: &syn::Type) -> TokenStream {
                     #ident(self)
                 }
             }
+
+            // And, for a newtype of a `Vec`, a list column's values.
+            impl<AndamiosElement, AndamiosColumn, AndamiosNulls>
+                ::andamios::__private::FromList<AndamiosElement, AndamiosColumn, AndamiosNulls> for #ident
+            where
+                #inner: ::andamios::__private::FromList<AndamiosElement, AndamiosColumn, AndamiosNulls>,
+            {
+                #[inline]
+                fn from_list(values: ::std::vec::Vec<AndamiosElement>) -> Self {
+                    #ident(<#inner as ::andamios::__private::FromList<
+                        AndamiosElement,
+                        AndamiosColumn,
+                        AndamiosNulls,
+                    >>::from_list(values))
+                }
+            }
         }
     });
     quote! {
@@ -306,6 +322,9 @@ mod tests {
             ),
             "{out}"
         );
+        // A newtype of a `Vec` takes a list column, value by value.
+        assert!(out.contains("FromList < AndamiosElement , AndamiosColumn , AndamiosNulls > for Email"), "{out}");
+        assert!(out.contains("where String : :: andamios :: __private :: FromList"), "{out}");
     }
 
     #[test]

@@ -149,6 +149,123 @@ pub fn into_nullable_field<C, V: IntoNullableField<F, C>, F>(value: V) -> F {
     value.into_field()
 }
 
+/// Whether the values of a list column can be NULL: the third parameter of
+/// [`FromList`], which `query_as!` picks from the statement's plan.
+#[allow(missing_debug_implementations)]
+pub enum PlainElements {}
+
+/// See [`PlainElements`].
+#[allow(missing_debug_implementations)]
+pub enum NullableElements {}
+
+/// A list column's value that fits a `query_as!` field element `F`: the
+/// same type, a `#[derive(Type)]` newtype of it, an `Option` of it for a
+/// value that is never NULL (`IntoField`); an `Option` of the same or of
+/// a newtype for one that can be (`N` tells which).
+#[diagnostic::on_unimplemented(
+    message = "column `{C}` holds values read as `{Self}`, which do not fit its field's values of type `{F}`",
+    label = "the field of column `{C}` has another type",
+    note = "make the field's values `{Self}` (for values that can be NULL, `Option`s of what they hold, or of a \
+            `#[derive(Type)]` newtype of it); or change what the column is read as: cast it in SQL \
+            (`col::TYPE[] AS col`), or give its Rust type (`AS \"col: Type\"`)"
+)]
+pub trait IntoElement<F, C, N> {
+    /// The value, as the field's element type.
+    fn into_element(self) -> F;
+}
+
+impl<E: IntoField<F, C>, F, C> IntoElement<F, C, PlainElements> for E {
+    #[inline(always)]
+    fn into_element(self) -> F {
+        self.into_field()
+    }
+}
+
+impl<E: IntoField<F, C>, F, C> IntoElement<Option<F>, C, NullableElements> for Option<E> {
+    #[inline(always)]
+    fn into_element(self) -> Option<F> {
+        self.map(IntoField::into_field)
+    }
+}
+
+/// A list column's values (`Vec<E>`) that fit a `query_as!` field of type
+/// `Self`, value by value: a `Vec` of what each value fits (see
+/// `IntoElement`: `Vec<UserId>` for a `BIGINT[]`), an `Option` of one, or
+/// a `#[derive(Type)]` newtype of one (the derive adds that
+/// implementation). `C` names the column; `N` tells whether its values can
+/// be NULL.
+#[diagnostic::on_unimplemented(
+    message = "column `{C}` is a list of `{E}`, which does not fit its field's type `{Self}`",
+    label = "the field of column `{C}` has another type",
+    note = "make the field a `Vec` of `{E}` (or of a `#[derive(Type)]` newtype of what it holds); or change what \
+            the column is read as: cast it in SQL (`col::TYPE[] AS col`), say that it is never NULL (`AS \"col!\"`), \
+            or give its Rust type (`AS \"col: Type\"`)"
+)]
+pub trait FromList<E, C, N>: Sized {
+    /// The field holding `values`.
+    fn from_list(values: Vec<E>) -> Self;
+}
+
+impl<E: IntoElement<F, C, N>, F, C, N> FromList<E, C, N> for Vec<F> {
+    #[inline]
+    fn from_list(values: Vec<E>) -> Self {
+        // In place, without a new allocation, when `F` is `E` or a
+        // newtype of it: the standard library reuses the vector.
+        values.into_iter().map(IntoElement::into_element).collect()
+    }
+}
+
+/// A list that is never NULL also fits a field that allows NULL.
+impl<E, C, N, T: FromList<E, C, N>> FromList<E, C, N> for Option<T> {
+    #[inline]
+    fn from_list(values: Vec<E>) -> Self {
+        Some(T::from_list(values))
+    }
+}
+
+/// `values`, of a list column that is never NULL, as a struct field's type
+/// (see `FromList`); column `C`.
+#[inline(always)]
+pub fn list_field<C, N, E, F: FromList<E, C, N>>(values: Vec<E>) -> F {
+    F::from_list(values)
+}
+
+/// [`FromList`] for a list column that can be NULL: it fits an `Option`
+/// of a field that its list fits, and nothing else.
+#[diagnostic::on_unimplemented(
+    message = "column `{C}` is read as `{Self}`, which does not fit its field's type `{F}`",
+    label = "the field of column `{C}` has another type",
+    note = "make the field an `Option` of a `Vec` of the list's values (or of a `#[derive(Type)]` newtype of \
+            what they hold); or change what the column is read as: cast it in SQL (`col::TYPE[] AS col`), say \
+            that it is never NULL (`AS \"col!\"`), or give its Rust type (`AS \"col: Type\"`)"
+)]
+pub trait IntoNullableList<F, C, N> {
+    /// The value, as the field's type.
+    fn into_field(self) -> F;
+}
+
+impl<E, T: FromList<E, C, N>, C, N> IntoNullableList<Option<T>, C, N> for Option<Vec<E>> {
+    #[inline]
+    fn into_field(self) -> Option<T> {
+        self.map(T::from_list)
+    }
+}
+
+/// Never used, as for `IntoField`: with one implementation only, rustc
+/// would take the field's type from it and report "mismatched types".
+impl<T, C, N> IntoNullableList<NotAField<T>, C, N> for T {
+    fn into_field(self) -> NotAField<T> {
+        NotAField(self)
+    }
+}
+
+/// `value`, of a list column that can be NULL, as a struct field's type
+/// (see `IntoNullableList`); column `C`.
+#[inline(always)]
+pub fn nullable_list_field<C, N, V: IntoNullableList<F, C, N>, F>(value: V) -> F {
+    value.into_field()
+}
+
 /// The field of a column that can be NULL, whose type the field decides
 /// (a STRUCT read into a struct of the caller's): it must be an `Option`.
 #[diagnostic::on_unimplemented(

@@ -75,7 +75,10 @@ pub use transaction::Transaction;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::append::{write_column, AppendError};
-    pub use crate::checks::{check_arg, into_field, into_nullable_field, option_field, sql, ArgFor, IntoField};
+    pub use crate::checks::{
+        check_arg, into_field, into_nullable_field, list_field, nullable_list_field, option_field, sql, ArgFor,
+        FromList, IntoElement, IntoField, IntoNullableList, NullableElements, PlainElements,
+    };
     pub use crate::executor::{ConnectionFuture, MaybeOwned};
     pub use crate::migrate::run_test;
     pub use crate::query::query_as_via;

@@ -189,6 +189,86 @@ async fn query_as_fills_newtype_fields_without_aliases() {
     assert_eq!(one.email, None);
 }
 
+#[derive(Debug, Clone, PartialEq, Type)]
+struct Tag(String);
+
+#[derive(Debug, Clone, PartialEq, Type)]
+struct Tags(Vec<String>);
+
+/// A `query_as!` field that is a list of newtypes takes a list column
+/// value by value, without an alias: `Vec<PostId>` for a `BIGINT[]`,
+/// `Vec<Option<PostId>>` where a value can be NULL, an `Option` of either
+/// for a list that can be NULL. A newtype of the whole `Vec` still fits,
+/// and so does the column's own type.
+#[tokio::test]
+async fn query_as_fills_list_fields_of_newtypes_without_aliases() {
+    #[derive(Debug, PartialEq)]
+    struct Author {
+        id: UserId,
+        posts: Vec<PostId>,
+        posts_or_none: Vec<Option<PostId>>,
+        filtered: Option<Vec<Option<PostId>>>,
+        maybe_posts: Option<Vec<PostId>>,
+        tags: Option<Vec<Option<Tag>>>,
+        tag_list: Tags,
+        maybe_tag_list: Option<Tags>,
+        plain: Vec<i64>,
+        widened: Vec<Option<i64>>,
+        pairs: Vec<Vec<i64>>,
+    }
+    let pool = pool().await;
+    let authors = query_as!(
+        Author,
+        "SELECT u.id,
+                [u.id * 10, u.id * 10 + 1] AS posts,
+                list(p.id ORDER BY p.id) AS posts_or_none,
+                list(p.id ORDER BY p.id) FILTER (WHERE p.id IS NOT NULL) AS filtered,
+                [u.id * 10] AS maybe_posts,
+                max(p.tags) AS tags,
+                ['x', u.name] AS tag_list,
+                [u.name] AS maybe_tag_list,
+                [u.id] AS plain,
+                [u.id] AS widened,
+                [[u.id, u.id]] AS pairs
+         FROM users u LEFT JOIN posts p ON p.user_id = u.id
+         GROUP BY u.id, u.name ORDER BY u.id"
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        authors,
+        [
+            Author {
+                id: UserId(1),
+                posts: vec![PostId(10), PostId(11)],
+                posts_or_none: vec![Some(PostId(10)), Some(PostId(11))],
+                filtered: Some(vec![Some(PostId(10)), Some(PostId(11))]),
+                maybe_posts: Some(vec![PostId(10)]),
+                tags: Some(vec![Some(Tag("a".into())), Some(Tag("b".into()))]),
+                tag_list: Tags(vec!["x".into(), "ana".into()]),
+                maybe_tag_list: Some(Tags(vec!["ana".into()])),
+                plain: vec![1],
+                widened: vec![Some(1)],
+                pairs: vec![vec![1, 1]],
+            },
+            Author {
+                id: UserId(2),
+                posts: vec![PostId(20), PostId(21)],
+                posts_or_none: vec![None],
+                filtered: None,
+                maybe_posts: Some(vec![PostId(20)]),
+                tags: None,
+                tag_list: Tags(vec!["x".into(), "bo".into()]),
+                maybe_tag_list: Some(Tags(vec!["bo".into()])),
+                plain: vec![2],
+                widened: vec![Some(2)],
+                pairs: vec![vec![2, 2]],
+            },
+        ]
+    );
+}
+
 #[tokio::test]
 async fn overrides_in_aliases() {
     let pool = pool().await;

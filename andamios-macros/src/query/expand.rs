@@ -285,6 +285,17 @@ struct Field {
     /// A nullable column read as its field's type (`ty` is `None`), which
     /// must then be an `Option`.
     must_be_option: bool,
+    /// For a list column of `query_as!`, whether its values can be NULL:
+    /// the field then takes the list value by value (`FromList`), so that
+    /// `Vec<UserId>` fits a `BIGINT[]`.
+    list: Option<ListValues>,
+}
+
+/// Whether the values of a list column can be NULL.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum ListValues {
+    Plain,
+    Nullable,
 }
 
 /// The field for column `name`: the name itself, or for a keyword (`type`,
@@ -378,7 +389,13 @@ fn column_fields(query: &QueryDescription, span: Span, output: Output, types: &m
                 ),
             };
             let ty = base.map(|b| if nullable { quote!(::core::option::Option<#b>) } else { b });
-            Ok(Field { ident, ty, index, overridden, declared, nullable, must_be_option: by_field && nullable })
+            let list = match &column.ty {
+                DuckType::List { .. } | DuckType::Array { .. } if output == Output::As && !overridden && !by_field => {
+                    Some(if column.elements_nullable { ListValues::Nullable } else { ListValues::Plain })
+                }
+                _ => None,
+            };
+            Ok(Field { ident, ty, index, overridden, declared, nullable, must_be_option: by_field && nullable, list })
         })
         .collect()
 }
@@ -439,8 +456,9 @@ fn read(field: &Field) -> TokenStream {
 /// `read`, the value of `field`'s column, passed through `IntoField` (or
 /// `IntoNullableField`), which takes it into a field of the same type or of
 /// a newtype of it, and whose message names the column when the struct's
-/// field has another type. A column of type `_` takes the field's type: no
-/// check.
+/// field has another type; a list passes through `FromList` (or
+/// `IntoNullableList`), which does the same value by value. A column of
+/// type `_` takes the field's type: no check.
 fn into_field(field: &Field, read: TokenStream) -> TokenStream {
     let ident = &field.ident;
     if field.must_be_option {
@@ -448,6 +466,17 @@ fn into_field(field: &Field, read: TokenStream) -> TokenStream {
     }
     if field.ty.is_none() {
         return read;
+    }
+    if let Some(values) = field.list {
+        let values = match values {
+            ListValues::Plain => quote!(::andamios::__private::PlainElements),
+            ListValues::Nullable => quote!(::andamios::__private::NullableElements),
+        };
+        return if field.nullable {
+            quote!(::andamios::__private::nullable_list_field::<__andamios_column::#ident, #values, _, _>(#read))
+        } else {
+            quote!(::andamios::__private::list_field::<__andamios_column::#ident, #values, _, _>(#read))
+        };
     }
     if field.nullable {
         quote!(::andamios::__private::into_nullable_field::<__andamios_column::#ident, _, _>(#read))
@@ -599,6 +628,45 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(tracked.matches("include_bytes").count(), 1, "{tracked}");
         assert!(tracked.contains(&format!("{:?}", small.display().to_string())), "{tracked}");
+    }
+
+    #[test]
+    fn query_as_takes_list_columns_value_by_value() {
+        use andamios_core::describe::DescribedColumn;
+        let column = |name: &str, ty: DuckType, elements_nullable: bool| DescribedColumn {
+            name: name.into(),
+            ty,
+            nullable: false,
+            elements_nullable,
+            nested_nullable: true,
+        };
+        let list = |element: DuckType| DuckType::List { element: Box::new(element) };
+        let query = QueryDescription {
+            sql: String::new(),
+            kind: StatementKind::Select,
+            params: vec![],
+            param_names: vec![],
+            columns: vec![
+                column("ids", list(DuckType::BigInt), false),
+                column("tags", list(DuckType::Varchar), true),
+                column("overridden: Vec<i64>", list(DuckType::BigInt), false),
+                column("data", DuckType::Blob, true),
+                column("id", DuckType::BigInt, true),
+            ],
+        };
+        let lists = |output| {
+            let fields = fields(&query, Span::call_site(), output, &mut RustTypes::default()).unwrap();
+            fields.iter().map(|f| f.list).collect::<Vec<_>>()
+        };
+        assert_eq!(lists(Output::As), [Some(ListValues::Plain), Some(ListValues::Nullable), None, None, None]);
+        // `query!` defines the fields' types itself.
+        assert_eq!(lists(Output::Record), [None; 5]);
+        let fields = fields(&query, Span::call_site(), Output::As, &mut RustTypes::default()).unwrap();
+        let read = into_field(&fields[0], quote!(value)).to_string();
+        assert!(
+            read.contains("list_field :: < __andamios_column :: ids , :: andamios :: __private :: PlainElements"),
+            "{read}"
+        );
     }
 
     #[test]
