@@ -109,6 +109,15 @@ impl Drop for CancelOnDrop {
     }
 }
 
+/// How much of a streamed result DuckDB computes ahead of the connection's
+/// reads, set on each new connection (before the pool's `after_connect`
+/// hook, which may set it again). DuckDB's default, 10 MiB, lets its
+/// threads run far ahead of a large `fetch_all`, taking CPU from the thread
+/// that decodes the rows, and each read then waits for a burst of work.
+/// (Measured on the 1M-row benchmark, 88 calls each, alternating: medians
+/// 62.7 ms with 10 MiB, 53.8 with 2 MB, 49.1 with 1 MB; 75.0 with 256 KB.)
+const STREAMING_BUFFER: &str = "SET streaming_buffer_size = '1MB'";
+
 impl Worker {
     /// Starts a thread with a new connection to `db`.
     pub(crate) async fn spawn(db: Arc<Database>, options: WorkerOptions) -> Result<Worker> {
@@ -122,6 +131,10 @@ impl Worker {
                     return;
                 }
             };
+            if let Err(e) = conn.execute_batch(STREAMING_BUFFER) {
+                // Only slower: the connection serves as well without it.
+                tracing::debug!(error = %e, "DuckDB refused {STREAMING_BUFFER}");
+            }
             let _ = ready_tx.send(Ok(conn.interrupt_handle()));
             let mut state = WorkerState {
                 conn,

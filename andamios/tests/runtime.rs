@@ -827,6 +827,25 @@ async fn after_connect_runs_on_every_new_connection() {
     assert_eq!(g, "hola");
 }
 
+/// Each connection streams results with a small buffer ahead of its reads
+/// (see `STREAMING_BUFFER` in connection.rs); `after_connect` may set
+/// another.
+#[tokio::test]
+async fn connections_stream_with_a_small_buffer_unless_told_otherwise() {
+    let setting = "SELECT current_setting('streaming_buffer_size')";
+    let pool = memory_pool(1).await;
+    let default: String = query_scalar(setting).fetch_one(&pool).await.unwrap();
+    assert_eq!(default, "976.5 KiB");
+    let pool = PoolOptions::new()
+        .max_connections(1)
+        .after_connect(|conn| Box::pin(async move { conn.execute_batch("SET streaming_buffer_size = '64MB'").await }))
+        .connect("duckdb::memory:")
+        .await
+        .unwrap();
+    let chosen: String = query_scalar(setting).fetch_one(&pool).await.unwrap();
+    assert_eq!(chosen, "61.0 MiB");
+}
+
 /// An attached database belongs to the DuckDB instance that all of a
 /// pool's connections share: `after_connect` attaches it once with
 /// `IF NOT EXISTS`, and a plain ATTACH on the second connection fails with
