@@ -115,7 +115,8 @@ impl Drop for CancelOnDrop {
 /// threads run far ahead of a large `fetch_all`, taking CPU from the thread
 /// that decodes the rows, and each read then waits for a burst of work.
 /// (Measured on the 1M-row benchmark, 88 calls each, alternating: medians
-/// 62.7 ms with 10 MiB, 53.8 with 2 MB, 49.1 with 1 MB; 75.0 with 256 KB.)
+/// 62.7 ms with 10 MiB, 53.8 with 2 MB, 49.1 with 1 MB. In other rounds,
+/// 256 and 512 KB were slower than 1 MB, and 64 MB slower than 10 MiB.)
 const STREAMING_BUFFER: &str = "SET streaming_buffer_size = '1MB'";
 
 impl Worker {
