@@ -141,9 +141,9 @@ impl PoolOptions {
     /// connection's thread busy-waits in DuckDB, polling its task queue until
     /// the stream's buffer is full. On a machine with few cores, both take
     /// CPU from the decoding thread: where large results matter more than
-    /// aggregates, fewer threads than cores may fetch them faster (1M rows
-    /// with a VARCHAR on 2 cores, over seven runs: 41–58 ms with
-    /// `threads(1)`, 44–60 ms with DuckDB's default of 2).
+    /// aggregates, fewer threads than cores may fetch them a little faster
+    /// (1M rows with a VARCHAR on 2 cores, in one whole-suite benchmark run:
+    /// 66.6 ms with `threads(1)`, 68.0 ms with DuckDB's default of 2).
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = Some(threads);
         self
