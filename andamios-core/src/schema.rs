@@ -258,6 +258,24 @@ fn memo() -> &'static Memo {
     MEMO.get_or_init(Memo::default)
 }
 
+/// The schema database remembered under `key`, or the one `build` gives,
+/// remembered in place of those under keys that `stale` picks (the same
+/// source's, before its files changed).
+fn remembered(
+    key: String,
+    stale: impl Fn(&str) -> bool,
+    build: impl FnOnce() -> Result<Arc<SchemaDatabase>, String>,
+) -> Result<Arc<SchemaDatabase>, String> {
+    if let Some(known) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return told(known);
+    }
+    let built = build().map_err(Failure::new);
+    let mut memo = memo().lock().unwrap_or_else(|e| e.into_inner());
+    memo.retain(|k, _| !stale(k));
+    memo.insert(key, built.clone());
+    told(&built)
+}
+
 /// Opens (or reuses) the schema database of `source`.
 pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
     match source {
@@ -266,39 +284,26 @@ pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
             // The key changes when the file or its write-ahead log does.
             let stamp = |file: &str| std::fs::metadata(file).ok().map(|m| (m.modified().ok(), m.len()));
             let key = format!("db:{path}:{:?}:{:?}", stamp(path), stamp(&format!("{path}.wal")));
-            if let Some(known) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-                return told(known);
-            }
-            let snapshot = schema_snapshot(url, path).map_err(Failure::new);
-            let mut memo = memo().lock().unwrap_or_else(|e| e.into_inner());
-            memo.retain(|k, _| !k.starts_with(&format!("db:{path}:")));
-            memo.insert(key, snapshot.clone());
-            told(&snapshot)
+            let same_file = format!("db:{path}:");
+            remembered(key, |k| k.starts_with(&same_file), || schema_snapshot(url, path))
         }
         SchemaSource::Empty => {
-            let key = "(an empty database)";
-            if let Some(known) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(key) {
-                return told(known);
-            }
-            let built = build_from_migrations(Vec::new()).map_err(Failure::new);
-            memo().lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_owned(), built.clone());
-            told(&built)
+            remembered("(an empty database)".into(), |_| false, || build_from_migrations(Vec::new()))
         }
         SchemaSource::Migrations(dir) => {
             let migrations = migrate::read_dir(dir).map_err(|e| e.0)?;
             // The key changes when any migration file does.
-            let mut fingerprint = dir.display().to_string();
+            let folder = dir.display().to_string();
+            let mut fingerprint = folder.clone();
             for m in &migrations {
                 fingerprint.push_str(&format!(":{}:{}", m.version, migrate::hex(&m.checksum)));
             }
-            if let Some(known) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(&fingerprint) {
-                return told(known);
-            }
-            let built = build_from_migrations(migrations).map_err(Failure::new);
-            let mut memo = memo().lock().unwrap_or_else(|e| e.into_inner());
-            memo.retain(|k, _| !k.starts_with(&format!("{}:", dir.display())) && k != &dir.display().to_string());
-            memo.insert(fingerprint, built.clone());
-            told(&built)
+            let same_folder = format!("{folder}:");
+            remembered(
+                fingerprint,
+                |k| k.starts_with(&same_folder) || k == folder,
+                || build_from_migrations(migrations),
+            )
         }
     }
 }
