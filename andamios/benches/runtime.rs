@@ -273,7 +273,7 @@ fn timed_without_drop<T>(b: &mut Bencher<'_>, mut produce: impl FnMut() -> T) {
 /// andamios' connections do (see [`same_streaming_buffer`]).
 fn raw_connection(path: &Path) -> Connection {
     let conn = Database::open(path.to_str().unwrap(), &OpenOptions::default()).unwrap().connect().unwrap();
-    conn.execute_batch(&same_streaming_buffer()).unwrap();
+    conn.execute_batch(same_streaming_buffer()).unwrap();
     conn
 }
 
@@ -281,7 +281,7 @@ fn raw_connection(path: &Path) -> Connection {
 /// connections do (see [`same_streaming_buffer`]).
 fn duckdb_rs_connection(path: &Path) -> duckdb::Connection {
     let conn = duckdb::Connection::open(path).unwrap();
-    conn.execute_batch(&same_streaming_buffer()).unwrap();
+    conn.execute_batch(same_streaming_buffer()).unwrap();
     conn
 }
 
@@ -291,14 +291,17 @@ fn duckdb_rs_connection(path: &Path) -> duckdb::Connection {
 /// scan and its baselines then differ only in what andamios does. (The raw
 /// loop is faster with andamios' 1 MB than with DuckDB's default of 10 MiB:
 /// medians 43.7 against 55.5 ms.)
-fn same_streaming_buffer() -> String {
-    let size: String = runtime()
-        .block_on(async {
-            let pool = Pool::connect("duckdb::memory:").await?;
-            andamios::query_scalar("SELECT current_setting('streaming_buffer_size')").fetch_one(&pool).await
-        })
-        .unwrap();
-    format!("SET streaming_buffer_size = '{size}'")
+fn same_streaming_buffer() -> &'static str {
+    static STATEMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    STATEMENT.get_or_init(|| {
+        let size: String = runtime()
+            .block_on(async {
+                let pool = Pool::connect("duckdb::memory:").await?;
+                andamios::query_scalar("SELECT current_setting('streaming_buffer_size')").fetch_one(&pool).await
+            })
+            .unwrap();
+        format!("SET streaming_buffer_size = '{size}'")
+    })
 }
 
 /// The raw baseline: runs `sql` and calls `row` with the chunk's columns for

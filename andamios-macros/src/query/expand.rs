@@ -370,7 +370,9 @@ fn column_fields(query: &QueryDescription, span: Span, output: Output, types: &m
                 None => column.nullable,
             };
             let overridden = o.ty.is_some();
-            let by_field = !overridden && output == Output::As && holds_callers_type(&column.ty);
+            // `query_as!` fits what it reads to the caller's fields.
+            let to_fields = !overridden && output == Output::As;
+            let by_field = to_fields && holds_callers_type(&column.ty);
             let declared = o.ty.clone().flatten().map(|ty| quote!(#ty));
             let base = match o.ty {
                 Some(Some(ty)) => Some(quote!(#ty)),
@@ -390,7 +392,7 @@ fn column_fields(query: &QueryDescription, span: Span, output: Output, types: &m
             };
             let ty = base.map(|b| if nullable { quote!(::core::option::Option<#b>) } else { b });
             let list = match &column.ty {
-                DuckType::List { .. } | DuckType::Array { .. } if output == Output::As && !overridden && !by_field => {
+                DuckType::List { .. } | DuckType::Array { .. } if to_fields && !by_field => {
                     Some(if column.elements_nullable { ListValues::Nullable } else { ListValues::Plain })
                 }
                 _ => None,
