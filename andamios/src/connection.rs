@@ -119,6 +119,48 @@ impl Drop for CancelOnDrop {
 /// 256 and 512 KB were slower than 1 MB, and 64 MB slower than 10 MiB.)
 const STREAMING_BUFFER: &str = "SET streaming_buffer_size = '1MB'";
 
+/// How long a connection thread looks for its next job before it sleeps,
+/// when its jobs come one right after another (see [`JobQueue`]).
+const POLL_FOR_NEXT_JOB: Duration = Duration::from_micros(200);
+
+/// The jobs of a connection thread, which a caller running one statement
+/// after another finds it awake for.
+///
+/// A thread asleep on the queue takes the next job only once the kernel
+/// wakes it, and on a virtual machine that is tens of microseconds: a
+/// point query paid it on top of DuckDB's time. So when the last job came
+/// within [`POLL_FOR_NEXT_JOB`] of the one before, the thread looks for
+/// the next one for that long, yielding its core to anything else, before
+/// it sleeps. When jobs come further apart it sleeps at once, so an idle
+/// connection costs nothing. (Measured: a job of 500 µs round trip took
+/// 614-625 µs from a tokio task, 555 µs with this.)
+struct JobQueue {
+    queue: mpsc::Receiver<Job>,
+    /// [`POLL_FOR_NEXT_JOB`], but in tests.
+    window: Duration,
+    /// Whether the last job came within `window`.
+    poll: bool,
+}
+
+impl JobQueue {
+    /// The next job; `None` once the async side has dropped its sender.
+    fn next(&mut self) -> Option<Job> {
+        let idle_since = Instant::now();
+        if self.poll {
+            while idle_since.elapsed() < self.window {
+                match self.queue.try_recv() {
+                    Ok(job) => return Some(job),
+                    Err(mpsc::TryRecvError::Disconnected) => return None,
+                    Err(mpsc::TryRecvError::Empty) => std::thread::yield_now(),
+                }
+            }
+        }
+        let job = self.queue.recv().ok()?;
+        self.poll = idle_since.elapsed() < self.window;
+        Some(job)
+    }
+}
+
 impl Worker {
     /// Starts a thread with a new connection to `db`.
     pub(crate) async fn spawn(db: Arc<Database>, options: WorkerOptions) -> Result<Worker> {
@@ -146,8 +188,9 @@ impl Worker {
                 failed_since_begin: false,
                 in_managed_transaction: false,
             };
+            let mut queue = JobQueue { queue, window: POLL_FOR_NEXT_JOB, poll: false };
             // Ends when the async side drops its Sender.
-            while let Ok(job) = queue.recv() {
+            while let Some(job) = queue.next() {
                 // Jobs report their own panics (see `Worker::run`); this
                 // keeps the connection up whatever happens.
                 let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut state)));
@@ -833,6 +876,75 @@ impl Drop for PoolConnection {
 mod tests {
     use super::*;
     use andamios_core::ffi::OpenOptions;
+
+    /// The time the calling thread has spent on a core (zero where Linux's
+    /// `/proc` does not tell).
+    fn thread_cpu_time() -> Duration {
+        let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+        Duration::from_nanos(stat.split(' ').next().and_then(|ns| ns.parse().ok()).unwrap_or(0))
+    }
+
+    #[test]
+    fn a_connection_thread_looks_for_jobs_only_while_they_come_one_after_another() {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        // A window wide enough for a sleeping sender to make it in time.
+        let mut queue = JobQueue { queue, window: Duration::from_secs(5), poll: false };
+        let conn = Database::open(":memory:", &OpenOptions::default()).unwrap().connect().unwrap();
+        let mut state = WorkerState {
+            conn,
+            options: WorkerOptions { slow_statement: None, parallel_decode: false },
+            decode_helper: None,
+            checkout: 0,
+            may_hold_transaction: false,
+            failed_since_begin: false,
+            in_managed_transaction: false,
+        };
+        let ran = Arc::new(Mutex::new(Vec::new()));
+        let job = |n: u32| -> Job {
+            let ran = Arc::clone(&ran);
+            Box::new(move |_| ran.lock().unwrap().push(n))
+        };
+        let send_later = |after: Duration, job: Job| {
+            let jobs = jobs.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(after);
+                jobs.send(job).unwrap();
+            })
+        };
+        // A job already waiting: it came at once, so the thread polls next.
+        jobs.send(job(1)).unwrap();
+        queue.next().unwrap()(&mut state);
+        assert!(queue.poll);
+        // One that comes while the thread polls is taken, and it goes on
+        // polling: the thread was awake (on a core) the while.
+        let sender = send_later(Duration::from_millis(20), job(2));
+        let cpu = thread_cpu_time();
+        queue.next().unwrap()(&mut state);
+        let polled = thread_cpu_time() - cpu;
+        sender.join().unwrap();
+        assert!(queue.poll);
+        // One that comes after the window: the thread sleeps until then,
+        // and sleeps at once the next time.
+        queue.window = Duration::from_millis(1);
+        let sender = send_later(Duration::from_millis(30), job(3));
+        queue.next().unwrap()(&mut state);
+        sender.join().unwrap();
+        assert!(!queue.poll);
+        let sender = send_later(Duration::from_millis(30), job(4));
+        let cpu = thread_cpu_time();
+        queue.next().unwrap()(&mut state);
+        let slept = thread_cpu_time() - cpu;
+        sender.join().unwrap();
+        assert!(!queue.poll);
+        #[cfg(target_os = "linux")]
+        assert!(polled > 2 * slept && polled > Duration::from_millis(2), "polled {polled:?}, slept {slept:?}");
+        assert_eq!(*ran.lock().unwrap(), [1, 2, 3, 4]);
+        // The thread ends once the async side's sender is gone, polling or not.
+        drop(jobs);
+        assert!(queue.next().is_none());
+        queue.poll = true;
+        assert!(queue.next().is_none());
+    }
 
     #[test]
     fn a_commit_is_found_past_whitespace_and_comments() {
