@@ -179,15 +179,7 @@ impl Worker {
                 tracing::debug!(error = %e, "DuckDB refused {STREAMING_BUFFER}");
             }
             let _ = ready_tx.send(Ok(conn.interrupt_handle()));
-            let mut state = WorkerState {
-                conn,
-                options,
-                decode_helper: None,
-                checkout: 0,
-                may_hold_transaction: false,
-                failed_since_begin: false,
-                in_managed_transaction: false,
-            };
+            let mut state = WorkerState::new(conn, options);
             let mut queue = JobQueue { queue, window: POLL_FOR_NEXT_JOB, poll: false };
             // Ends when the async side drops its Sender.
             while let Some(job) = queue.next() {
@@ -348,6 +340,19 @@ pub(crate) const CHUNK_ROWS: usize = 2048;
 pub const STREAM_BUFFER_CHUNKS: usize = 2;
 
 impl WorkerState {
+    /// A connection thread's state before its first job.
+    fn new(conn: ffi::Connection, options: WorkerOptions) -> WorkerState {
+        WorkerState {
+            conn,
+            options,
+            decode_helper: None,
+            checkout: 0,
+            may_hold_transaction: false,
+            failed_since_begin: false,
+            in_managed_transaction: false,
+        }
+    }
+
     fn prepare_bound(&mut self, sql: &str, args: &Args) -> Result<&mut Statement> {
         let kind = self.conn.prepare_cached(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?.kind();
         if kind == StatementKind::Transaction {
@@ -890,15 +895,7 @@ mod tests {
         // A window wide enough for a sleeping sender to make it in time.
         let mut queue = JobQueue { queue, window: Duration::from_secs(5), poll: false };
         let conn = Database::open(":memory:", &OpenOptions::default()).unwrap().connect().unwrap();
-        let mut state = WorkerState {
-            conn,
-            options: WorkerOptions { slow_statement: None, parallel_decode: false },
-            decode_helper: None,
-            checkout: 0,
-            may_hold_transaction: false,
-            failed_since_begin: false,
-            in_managed_transaction: false,
-        };
+        let mut state = WorkerState::new(conn, WorkerOptions { slow_statement: None, parallel_decode: false });
         let ran = Arc::new(Mutex::new(Vec::new()));
         let job = |n: u32| -> Job {
             let ran = Arc::clone(&ran);
