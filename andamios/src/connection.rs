@@ -132,14 +132,18 @@ const POLL_FOR_NEXT_JOB: Duration = Duration::from_micros(200);
 /// within [`POLL_FOR_NEXT_JOB`] of the one before, the thread looks for
 /// the next one for that long, yielding its core to anything else, before
 /// it sleeps. When jobs come further apart it sleeps at once, so an idle
-/// connection costs nothing. (Measured: a job of 500 µs round trip took
-/// 614-625 µs from a tokio task, 555 µs with this.)
+/// connection costs nothing. (Measured on 2 cores, the point-query
+/// benchmark with builds alternating: 744 and 784 µs a query without this,
+/// 640 and 691 µs with it, against 611 to 660 µs for duckdb-rs on the
+/// caller's thread.)
 struct JobQueue {
     queue: mpsc::Receiver<Job>,
     /// [`POLL_FOR_NEXT_JOB`], but in tests.
     window: Duration,
     /// Whether the last job came within `window`.
     poll: bool,
+    /// How many jobs the thread found awake, polling.
+    found_awake: u64,
 }
 
 impl JobQueue {
@@ -149,7 +153,10 @@ impl JobQueue {
         if self.poll {
             while idle_since.elapsed() < self.window {
                 match self.queue.try_recv() {
-                    Ok(job) => return Some(job),
+                    Ok(job) => {
+                        self.found_awake += 1;
+                        return Some(job);
+                    }
                     Err(mpsc::TryRecvError::Disconnected) => return None,
                     Err(mpsc::TryRecvError::Empty) => std::thread::yield_now(),
                 }
@@ -180,7 +187,7 @@ impl Worker {
             }
             let _ = ready_tx.send(Ok(conn.interrupt_handle()));
             let mut state = WorkerState::new(conn, options);
-            let mut queue = JobQueue { queue, window: POLL_FOR_NEXT_JOB, poll: false };
+            let mut queue = JobQueue { queue, window: POLL_FOR_NEXT_JOB, poll: false, found_awake: 0 };
             // Ends when the async side drops its Sender.
             while let Some(job) = queue.next() {
                 // Jobs report their own panics (see `Worker::run`); this
@@ -882,18 +889,11 @@ mod tests {
     use super::*;
     use andamios_core::ffi::OpenOptions;
 
-    /// The time the calling thread has spent on a core (zero where Linux's
-    /// `/proc` does not tell).
-    fn thread_cpu_time() -> Duration {
-        let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
-        Duration::from_nanos(stat.split(' ').next().and_then(|ns| ns.parse().ok()).unwrap_or(0))
-    }
-
     #[test]
     fn a_connection_thread_looks_for_jobs_only_while_they_come_one_after_another() {
         let (jobs, queue) = mpsc::channel::<Job>();
         // A window wide enough for a sleeping sender to make it in time.
-        let mut queue = JobQueue { queue, window: Duration::from_secs(5), poll: false };
+        let mut queue = JobQueue { queue, window: Duration::from_secs(5), poll: false, found_awake: 0 };
         let conn = Database::open(":memory:", &OpenOptions::default()).unwrap().connect().unwrap();
         let mut state = WorkerState::new(conn, WorkerOptions { slow_statement: None, parallel_decode: false });
         let ran = Arc::new(Mutex::new(Vec::new()));
@@ -912,14 +912,14 @@ mod tests {
         jobs.send(job(1)).unwrap();
         queue.next().unwrap()(&mut state);
         assert!(queue.poll);
-        // One that comes while the thread polls is taken, and it goes on
-        // polling: the thread was awake (on a core) the while.
-        let sender = send_later(Duration::from_millis(20), job(2));
-        let cpu = thread_cpu_time();
+        assert_eq!(queue.found_awake, 0);
+        // One that comes while the thread polls is found awake, and the
+        // thread goes on polling.
+        let sender = send_later(Duration::from_millis(100), job(2));
         queue.next().unwrap()(&mut state);
-        let polled = thread_cpu_time() - cpu;
         sender.join().unwrap();
         assert!(queue.poll);
+        assert_eq!(queue.found_awake, 1);
         // One that comes after the window: the thread sleeps until then,
         // and sleeps at once the next time.
         queue.window = Duration::from_millis(1);
@@ -928,13 +928,10 @@ mod tests {
         sender.join().unwrap();
         assert!(!queue.poll);
         let sender = send_later(Duration::from_millis(30), job(4));
-        let cpu = thread_cpu_time();
         queue.next().unwrap()(&mut state);
-        let slept = thread_cpu_time() - cpu;
         sender.join().unwrap();
         assert!(!queue.poll);
-        #[cfg(target_os = "linux")]
-        assert!(polled > 2 * slept && polled > Duration::from_millis(2), "polled {polled:?}, slept {slept:?}");
+        assert_eq!(queue.found_awake, 1);
         assert_eq!(*ran.lock().unwrap(), [1, 2, 3, 4]);
         // The thread ends once the async side's sender is gone, polling or not.
         drop(jobs);
