@@ -450,7 +450,14 @@ impl<T, R> RowStream<'_, T, R> {
     /// Rows decoded on the connection's thread but not yet yielded: bounded
     /// by `(STREAM_BUFFER_CHUNKS + 2) * 2048` whatever the result's size.
     pub fn rows_in_flight(&self) -> usize {
-        self.in_flight.load(Ordering::SeqCst)
+        // Those of batches not yet taken, counted by the connection's
+        // thread, and the rest of the batch being yielded: counted here by
+        // batch, not by row, which would be an atomic write per row.
+        let taken = match &self.state {
+            StreamState::Running { current, .. } => current.len(),
+            _ => 0,
+        };
+        self.in_flight.load(Ordering::SeqCst) + taken
     }
 }
 
@@ -474,12 +481,14 @@ impl<T, R: Into<T>> Stream for RowStream<'_, T, R> {
                 },
                 StreamState::Running { batches, current, guard, .. } => {
                     if let Some(item) = current.next() {
-                        this.in_flight.fetch_sub(1, Ordering::SeqCst);
                         return Poll::Ready(Some(Ok(item.into())));
                     }
                     match batches.poll_recv(cx) {
                         Poll::Pending => return Poll::Pending,
-                        Poll::Ready(Some(Ok(batch))) => *current = batch.into_iter(),
+                        Poll::Ready(Some(Ok(batch))) => {
+                            this.in_flight.fetch_sub(batch.len(), Ordering::SeqCst);
+                            *current = batch.into_iter();
+                        }
                         Poll::Ready(Some(Err(e))) => {
                             guard.disarm();
                             this.state = StreamState::Done;

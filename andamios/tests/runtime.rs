@@ -529,9 +529,17 @@ async fn streaming_holds_a_bounded_number_of_rows() {
         peak = peak.max(buffered);
         assert!(buffered <= bound, "{buffered} rows buffered, bound {bound}");
     }
+    assert_eq!(stream.rows_in_flight(), 0, "every row was yielded");
     assert_eq!(seen, 10_000_000);
     assert_eq!(sum, 9_999_999i128 * 10_000_000 / 2);
     assert!(peak > 0, "the stream never buffered: the measurement is broken");
+    // One chunk: the rows not yet yielded of the batch being yielded count.
+    let mut stream = query_scalar::<i64>("SELECT range FROM range(1000)").fetch(&pool);
+    for left in (0..1000).rev() {
+        stream.next().await.unwrap().unwrap();
+        assert_eq!(stream.rows_in_flight(), left);
+    }
+    assert!(stream.next().await.is_none());
 }
 
 #[tokio::test]
