@@ -453,11 +453,11 @@ impl<T, R> RowStream<'_, T, R> {
         // Those of batches not yet taken, counted by the connection's
         // thread, and the rest of the batch being yielded: counted here by
         // batch, not by row, which would be an atomic write per row.
-        let taken = match &self.state {
+        let rest_of_batch = match &self.state {
             StreamState::Running { current, .. } => current.len(),
             _ => 0,
         };
-        self.in_flight.load(Ordering::SeqCst) + taken
+        self.in_flight.load(Ordering::SeqCst) + rest_of_batch
     }
 }
 
