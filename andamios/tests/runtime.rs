@@ -823,14 +823,20 @@ async fn memory_pool_at(url: &str) -> Pool {
     PoolOptions::new().max_connections(2).connect(url).await.unwrap()
 }
 
-#[tokio::test]
-async fn after_connect_runs_on_every_new_connection() {
-    let pool = PoolOptions::new()
-        .max_connections(2)
-        .after_connect(|conn| Box::pin(async move { conn.execute_batch("SET VARIABLE greeting = 'hola'").await }))
+/// A pool of up to `max` in-memory connections, each running `sql` in
+/// `after_connect`.
+async fn memory_pool_running(max: usize, sql: &'static str) -> Pool {
+    PoolOptions::new()
+        .max_connections(max)
+        .after_connect(move |conn| Box::pin(async move { conn.execute_batch(sql).await }))
         .connect("duckdb::memory:")
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn after_connect_runs_on_every_new_connection() {
+    let pool = memory_pool_running(2, "SET VARIABLE greeting = 'hola'").await;
     let g: String = query_scalar("SELECT getvariable('greeting')").fetch_one(&pool).await.unwrap();
     assert_eq!(g, "hola");
 }
@@ -844,12 +850,7 @@ async fn connections_stream_with_a_small_buffer_unless_told_otherwise() {
     let pool = memory_pool(1).await;
     let default: String = query_scalar(setting).fetch_one(&pool).await.unwrap();
     assert_eq!(default, "976.5 KiB");
-    let pool = PoolOptions::new()
-        .max_connections(1)
-        .after_connect(|conn| Box::pin(async move { conn.execute_batch("SET streaming_buffer_size = '64MB'").await }))
-        .connect("duckdb::memory:")
-        .await
-        .unwrap();
+    let pool = memory_pool_running(1, "SET streaming_buffer_size = '64MB'").await;
     let chosen: String = query_scalar(setting).fetch_one(&pool).await.unwrap();
     assert_eq!(chosen, "61.0 MiB");
 }
