@@ -121,10 +121,16 @@ const HINTS: &[(&[&str], &str)] = &[
          (`andamios = { version = \"...\", features = [\"parquet\"] }`): nothing to download.",
     ),
     (
-        &["extension 'icu", "(TIMESTAMP WITH TIME ZONE, INTERVAL)", "(INTERVAL, TIMESTAMP WITH TIME ZONE)"],
-        "\n  The bundled DuckDB has no ICU extension (time zones and their arithmetic): \
-         use `now()::TIMESTAMP` (UTC) and `now()::TIMESTAMP::DATE` instead of `current_date` or `today()`, \
-         and TIMESTAMP rather than TIMESTAMPTZ arithmetic.",
+        &[
+            "extension 'icu",
+            "the icu extension needs to be loaded",
+            "(TIMESTAMP WITH TIME ZONE, INTERVAL)",
+            "(INTERVAL, TIMESTAMP WITH TIME ZONE)",
+        ],
+        "\n  The bundled DuckDB has no ICU extension (time zones and their arithmetic), so it works in UTC: \
+         leave out the `TimeZone` and `Calendar` settings, use `now()::TIMESTAMP` (UTC) and \
+         `now()::TIMESTAMP::DATE` instead of `current_date` or `today()`, and TIMESTAMP rather than TIMESTAMPTZ \
+         arithmetic.",
     ),
 ];
 
@@ -210,6 +216,11 @@ mod tests {
             "Binder Error: No function matches the given name and argument types '+(TIMESTAMP WITH TIME ZONE, INTERVAL)'.",
         );
         assert!(plus.message().contains("no ICU extension"), "{plus}");
+        let time_zone = DuckDbError::new(
+            DuckErrorType::InvalidInput,
+            "Invalid Input Error: To set the \"TimeZone\" setting, the icu extension needs to be loaded. But it could not be autoloaded.",
+        );
+        assert!(time_zone.message().contains("leave out the `TimeZone` and `Calendar` settings"), "{time_zone}");
         let read_only = DuckDbError::new(
             DuckErrorType::InvalidInput,
             "Invalid Input Error: Cannot execute statement of type \"EXECUTE\" on database \"ro\" which is attached in read-only mode!",

@@ -39,7 +39,7 @@ type AfterConnect = Arc<dyn for<'c> Fn(&'c mut PoolConnection) -> HookFuture<'c>
 ///     .acquire_timeout(Duration::from_secs(5))
 ///     .threads(2)
 ///     .memory_limit("1GB")
-///     .after_connect(|conn| Box::pin(async move { conn.execute_batch("SET TimeZone = 'UTC'").await }))
+///     .after_connect(|conn| Box::pin(async move { conn.execute_batch("SET VARIABLE region = 'eu'").await }))
 ///     .connect("duckdb::memory:")
 ///     .await?;
 /// # drop(pool); Ok(()) }
@@ -104,8 +104,8 @@ impl PoolOptions {
         self
     }
 
-    /// Connections opened up front and kept open (at most
-    /// `max_connections` of them).
+    /// Connections kept open (at most `max_connections` of them), all
+    /// opened by [`connect`](Self::connect).
     pub fn min_connections(mut self, n: usize) -> Self {
         self.min_connections = n;
         self
@@ -167,7 +167,9 @@ impl PoolOptions {
         self
     }
 
-    /// A hook run on every new connection before first use.
+    /// A hook run on every new connection before first use. An error it
+    /// returns fails the acquire that opened the connection, and
+    /// [`connect`](Self::connect), which opens the first connection.
     pub fn after_connect<F>(mut self, hook: F) -> Self
     where
         F: for<'c> Fn(&'c mut PoolConnection) -> HookFuture<'c> + Send + Sync + 'static,
@@ -177,6 +179,10 @@ impl PoolOptions {
     }
 
     /// Opens the database named by `url` and returns a pool on it.
+    ///
+    /// Like SQLx, it opens connections up front, `min_connections` of them
+    /// and at least one, so that a bad URL, setting or `after_connect` hook
+    /// fails here, not at the first query.
     ///
     /// URLs: `duckdb::memory:` (in memory), `duckdb:path/to/file.duckdb`,
     /// optionally followed by `?setting=value&...` for DuckDB settings
@@ -216,9 +222,8 @@ impl PoolOptions {
         if let Some(timeout) = pool.0.options.idle_timeout {
             PoolShared::spawn_reaper(&pool.0, timeout);
         }
-        // Open the minimum up front, so that a bad hook fails here.
         let mut warm = Vec::new();
-        for _ in 0..pool.0.options.min_connections.min(pool.0.options.max_connections) {
+        for _ in 0..pool.0.options.min_connections.clamp(1, pool.0.options.max_connections) {
             warm.push(pool.acquire().await?);
         }
         drop(warm);

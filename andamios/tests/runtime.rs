@@ -841,6 +841,18 @@ async fn after_connect_runs_on_every_new_connection() {
     assert_eq!(g, "hola");
 }
 
+/// `connect` opens a first connection, as SQLx's does: a failing hook fails
+/// it, instead of the first query.
+#[tokio::test]
+async fn a_failing_after_connect_hook_fails_connect() {
+    let err = PoolOptions::new()
+        .after_connect(|conn| Box::pin(async move { conn.execute_batch("SET no_such_setting = 1").await }))
+        .connect("duckdb::memory:")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no_such_setting"), "{err}");
+}
+
 /// Each connection streams results with a small buffer ahead of its reads
 /// (see `STREAMING_BUFFER` in connection.rs); `after_connect` may set
 /// another.
