@@ -486,6 +486,16 @@ fn fetch_arrow(c: &mut Criterion) {
             batches
         })
     });
+    // Not a target: what one batch of all the rows costs, the chunks'
+    // batches joined by a copy.
+    group.bench_function("andamios_fetch_arrow_one_batch", |b| {
+        timed_without_drop(b, || {
+            let batches =
+                rt.block_on(andamios::query(sql).arrow_batch_size(SCAN_ROWS as usize).fetch_arrow(&pool)).unwrap();
+            assert_eq!(batches.len(), 1);
+            batches
+        })
+    });
     group.finish();
 }
 

@@ -595,11 +595,16 @@ impl WorkerState {
     /// Runs a query and converts every chunk into an Arrow record batch (see
     /// [`ArrowBatches`]).
     #[cfg(feature = "arrow")]
-    pub(crate) fn fetch_arrow(&mut self, sql: &str, args: &Args) -> Result<Vec<arrow_array::RecordBatch>> {
+    pub(crate) fn fetch_arrow(
+        &mut self,
+        sql: &str,
+        args: &Args,
+        batch_rows: Option<usize>,
+    ) -> Result<Vec<arrow_array::RecordBatch>> {
         self.traced(sql, |this| {
             let stmt = this.prepare_bound(sql, args)?;
             let mut chunks = Chunks::execute(stmt, true, sql)?;
-            let mut source = ArrowBatches::default();
+            let mut source = ArrowBatches::new(batch_rows);
             let mut batches = Vec::new();
             let mut rows = 0;
             while let Some(batch) = source.next(&mut chunks)? {
@@ -634,10 +639,11 @@ impl WorkerState {
         &mut self,
         sql: &str,
         args: &Args,
+        batch_rows: Option<usize>,
         tx: StreamSender<arrow_array::RecordBatch>,
         in_flight: &AtomicUsize,
     ) {
-        let mut source = ArrowBatches::default();
+        let mut source = ArrowBatches::new(batch_rows);
         self.stream_batches(sql, args, tx, in_flight, move |chunks| {
             Ok(source.next(chunks)?.map(|batch| {
                 let rows = batch.num_rows() as u64;
@@ -686,18 +692,64 @@ impl WorkerState {
     }
 }
 
-/// A result's chunks as Arrow record batches, one per chunk; an empty
-/// result is one batch of no rows, which carries the schema.
+/// A result's chunks as Arrow record batches: one per chunk, or batches of
+/// a chosen number of rows; an empty result is one batch of no rows, which
+/// carries the schema.
 #[cfg(feature = "arrow")]
-#[derive(Default)]
 struct ArrowBatches {
     converter: Option<ffi::ArrowConverter>,
     given: bool,
+    /// Rows per batch; `None`: a batch per chunk.
+    batch_rows: Option<usize>,
+    /// What the last batch left of its last chunk's rows.
+    rest: Option<arrow_array::RecordBatch>,
 }
 
 #[cfg(feature = "arrow")]
 impl ArrowBatches {
+    fn new(batch_rows: Option<usize>) -> Self {
+        ArrowBatches { converter: None, given: false, batch_rows, rest: None }
+    }
+
     fn next(&mut self, chunks: &mut Chunks<'_>) -> Result<Option<arrow_array::RecordBatch>> {
+        let Some(wanted) = self.batch_rows else { return self.next_of_chunk(chunks) };
+        let mut parts = Vec::new();
+        let mut rows = 0;
+        while rows < wanted {
+            let next = match self.rest.take() {
+                Some(rest) => Some(rest),
+                None => self.next_of_chunk(chunks)?,
+            };
+            let Some(batch) = next else { break };
+            let take = batch.num_rows().min(wanted - rows);
+            if take < batch.num_rows() {
+                self.rest = Some(batch.slice(take, batch.num_rows() - take));
+                parts.push(batch.slice(0, take));
+            } else {
+                parts.push(batch);
+            }
+            rows += take;
+        }
+        if parts.len() <= 1 {
+            return Ok(parts.pop());
+        }
+        match arrow_select::concat::concat_batches(&parts[0].schema(), &parts) {
+            Ok(batch) => Ok(Some(batch)),
+            Err(e) => {
+                let message = format!(
+                    "cannot join {} chunks into an Arrow record batch of {rows} rows: {e}; a column of text or \
+                     bytes holds at most 2 GiB in one batch (Arrow's 32-bit offsets): choose a smaller \
+                     `arrow_batch_size`",
+                    parts.len()
+                );
+                let error = andamios_core::DuckDbError::new(DuckErrorType::Conversion, message);
+                Err(Error::from_duckdb(error, Some(chunks.sql)))
+            }
+        }
+    }
+
+    /// The next chunk as a batch of its own.
+    fn next_of_chunk(&mut self, chunks: &mut Chunks<'_>) -> Result<Option<arrow_array::RecordBatch>> {
         let failed = |e| Error::from_duckdb(e, Some(chunks.sql));
         let converter = match &self.converter {
             Some(converter) => converter,

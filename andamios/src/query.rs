@@ -21,6 +21,9 @@ use std::task::{Context, Poll};
 pub struct Query {
     sql: Arc<str>,
     args: Args,
+    /// Rows per Arrow record batch; `None`: a batch per data chunk.
+    #[cfg(feature = "arrow")]
+    arrow_batch_rows: Option<usize>,
 }
 
 /// The values bound to a statement: in its parameters' order, or by name.
@@ -105,7 +108,7 @@ impl<T> std::fmt::Debug for QueryScalar<T> {
 /// # Ok(()) }
 /// ```
 pub fn query(sql: &str) -> Query {
-    Query { sql: Arc::from(sql), args: Args::default() }
+    Query::with_args(sql, Vec::new())
 }
 
 /// A statement whose rows decode into `T`.
@@ -150,7 +153,12 @@ pub fn query_scalar<T: Decode>(sql: &str) -> QueryScalar<T> {
 impl Query {
     /// A statement with its arguments already bound (used by the builder).
     pub(crate) fn with_args(sql: &str, values: Vec<Value>) -> Query {
-        Query { sql: Arc::from(sql), args: Args { values, names: Vec::new() } }
+        Query {
+            sql: Arc::from(sql),
+            args: Args { values, names: Vec::new() },
+            #[cfg(feature = "arrow")]
+            arrow_batch_rows: None,
+        }
     }
 
     /// Binds the next parameter (`$1`, then `$2`, ...).
@@ -198,14 +206,15 @@ impl Query {
     /// never all held at once, and changes none.
     pub async fn execute<'c, E: Executor<'c>>(self, executor: E) -> Result<u64> {
         let mut conn = executor.connection().await?;
-        let Query { sql, args } = self;
+        let Query { sql, args, .. } = self;
         conn.worker.run(move |s| s.execute(&sql, &args)).await?
     }
 
     /// All rows as Arrow record batches (feature `arrow`), converted by
-    /// DuckDB itself, a batch per data chunk (2048 rows); an empty result is
-    /// one batch of no rows, so the schema is always there. For Polars,
-    /// DataFusion and anything else that reads Arrow.
+    /// DuckDB itself, a batch per data chunk (2048 rows) unless
+    /// [`arrow_batch_size`](Self::arrow_batch_size) says otherwise; an empty
+    /// result is one batch of no rows, so the schema is always there. For
+    /// Polars, DataFusion and anything else that reads Arrow.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -223,18 +232,50 @@ impl Query {
     #[cfg(feature = "arrow")]
     pub async fn fetch_arrow<'c, E: Executor<'c>>(self, executor: E) -> Result<Vec<crate::arrow::RecordBatch>> {
         let mut conn = executor.connection().await?;
-        let Query { sql, args } = self;
-        conn.worker.run(move |s| s.fetch_arrow(&sql, &args)).await?
+        let Query { sql, args, arrow_batch_rows } = self;
+        conn.worker.run(move |s| s.fetch_arrow(&sql, &args, arrow_batch_rows)).await?
     }
 
     /// The rows as a stream of Arrow record batches (feature `arrow`), one
-    /// per data chunk, converted on the connection's thread and buffered at
+    /// per data chunk unless [`arrow_batch_size`](Self::arrow_batch_size)
+    /// says otherwise, converted on the connection's thread and buffered at
     /// most [`STREAM_BUFFER_CHUNKS`] batches ahead: for results larger than
     /// memory. As with [`fetch_arrow`](Self::fetch_arrow), an empty result
     /// is one batch of no rows.
     #[cfg(feature = "arrow")]
     pub fn fetch_arrow_stream<'c, E: Executor<'c> + 'c>(self, executor: E) -> ArrowStream<'c> {
-        RowStream::start_job(self, executor, |s, sql, args, tx, in_flight| s.stream_arrow(sql, args, tx, in_flight))
+        let rows = self.arrow_batch_rows;
+        RowStream::start_job(self, executor, move |s, sql, args, tx, in_flight| {
+            s.stream_arrow(sql, args, rows, tx, in_flight)
+        })
+    }
+
+    /// Has [`fetch_arrow`](Self::fetch_arrow) and
+    /// [`fetch_arrow_stream`](Self::fetch_arrow_stream) yield record batches
+    /// of `rows` rows (at least one), the last holding what is left,
+    /// instead of one per DuckDB data chunk (2048 rows). Readers of Arrow
+    /// (DataFusion, Polars, DuckDB's own Arrow scan) work per batch, and
+    /// thousands of small batches can cost them more than the data; DuckDB's
+    /// Python client makes batches of 1,000,000 rows. The chunks' batches
+    /// are joined by a copy on the connection's thread (batches smaller
+    /// than a chunk are slices, with no copy).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> andamios::Result<()> {
+    /// let pool = andamios::Pool::connect("duckdb::memory:").await?;
+    /// let batches = andamios::query("SELECT range AS n FROM range(250000)")
+    ///     .arrow_batch_size(100_000)
+    ///     .fetch_arrow(&pool)
+    ///     .await?;
+    /// let sizes: Vec<usize> = batches.iter().map(|b| b.num_rows()).collect();
+    /// assert_eq!(sizes, [100_000, 100_000, 50_000]);
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "arrow")]
+    pub fn arrow_batch_size(mut self, rows: usize) -> Self {
+        self.arrow_batch_rows = Some(rows.max(1));
+        self
     }
 
     /// Typed rows of this statement.
@@ -248,7 +289,7 @@ impl Query {
         E: Executor<'c>,
     {
         let mut conn = executor.connection().await?;
-        let Query { sql, args } = self;
+        let Query { sql, args, .. } = self;
         conn.worker.run(move |s| s.fetch::<T>(&sql, &args, limit)).await?
     }
 
@@ -438,7 +479,7 @@ impl<'c, T, R: Send + 'static> RowStream<'c, T, R> {
         let starting = async move {
             let mut conn = executor.connection().await?;
             let (tx, rx) = tokio::sync::mpsc::channel(STREAM_BUFFER_CHUNKS);
-            let Query { sql, args } = query;
+            let Query { sql, args, .. } = query;
             let guard = conn.worker.submit(move |s| job(s, &sql, &args, tx, &counter))?;
             Ok((conn, rx, guard))
         };

@@ -286,3 +286,46 @@ async fn append_arrow_refuses_text_that_is_not_json_for_a_json_column() {
         .collect();
     assert_eq!(values, [None, Some("2".to_owned())], "the failed batch kept nothing; JSON functions read the rest");
 }
+
+/// The batch sizes of `arrow_batch_size(rows)` and the value each batch
+/// starts with, from `fetch_arrow` and from `fetch_arrow_stream`; every
+/// value is checked in order.
+async fn sized_batches(pool: &Pool, sql: &str, rows: usize) -> Vec<(usize, i64)> {
+    use futures::StreamExt;
+    let fetched = query(sql).arrow_batch_size(rows).fetch_arrow(pool).await.unwrap();
+    let streamed: Vec<RecordBatch> =
+        query(sql).arrow_batch_size(rows).fetch_arrow_stream(pool).map(Result::unwrap).collect().await;
+    assert_eq!(fetched, streamed);
+    let mut next = 0;
+    let mut sizes = Vec::new();
+    for batch in &fetched {
+        assert_eq!(batch.schema(), fetched[0].schema());
+        let (n, s) = (column::<Int64Array>(batch, "n"), column::<StringArray>(batch, "s"));
+        sizes.push((batch.num_rows(), if batch.num_rows() > 0 { n.value(0) } else { -1 }));
+        for r in 0..batch.num_rows() {
+            assert_eq!((n.value(r), s.value(r)), (next, format!("x{next}").as_str()));
+            next += 1;
+        }
+    }
+    sizes
+}
+
+#[tokio::test]
+async fn batches_of_a_chosen_number_of_rows() {
+    let pool = Pool::connect("duckdb::memory:").await.unwrap();
+    let sql = "SELECT range AS n, 'x' || range AS s FROM range(12345) ORDER BY n";
+    // Larger than a chunk: chunks joined, the last chunk split between two batches.
+    assert_eq!(sized_batches(&pool, sql, 5000).await, [(5000, 0), (5000, 5000), (2345, 10_000)]);
+    // Smaller than a chunk: slices of chunks.
+    let small = sized_batches(&pool, sql, 1000).await;
+    assert_eq!(small.len(), 13);
+    assert!(small[..12].iter().enumerate().all(|(i, &(rows, first))| rows == 1000 && first == 1000 * i as i64));
+    assert_eq!(small[12], (345, 12_000));
+    // More than the result: one batch. Exactly the result: one batch.
+    assert_eq!(sized_batches(&pool, sql, 1_000_000).await, [(12_345, 0)]);
+    assert_eq!(sized_batches(&pool, sql, 12_345).await, [(12_345, 0)]);
+    // Zero is taken as one.
+    assert_eq!(sized_batches(&pool, "SELECT range AS n, 'x' || range AS s FROM range(3)", 0).await.len(), 3);
+    // No rows: still one batch of none, with the schema.
+    assert_eq!(sized_batches(&pool, "SELECT 1::BIGINT AS n, 'x' AS s WHERE false", 5000).await, [(0, -1)]);
+}
