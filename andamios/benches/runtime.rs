@@ -10,6 +10,8 @@
 //!   `String` per row. Dropping the rows is left out of every timing (about
 //!   30 ms for 1M `String`s, the same whichever library made them): it is
 //!   the caller's work, whenever it lets the rows go;
+//! - `fetch`, a stream of the same 1M rows, each dropped once read, vs
+//!   duckdb-rs reading them one by one (`query` + `Row::get`);
 //! - bulk insert of 1M rows vs duckdb-rs `Appender::append_row`, and a
 //!   prepared INSERT of 100k rows in one transaction;
 //! - with the `arrow` feature, `fetch_arrow` of the 1M rows vs duckdb-rs
@@ -502,5 +504,61 @@ fn fetch_arrow(c: &mut Criterion) {
 #[cfg(not(feature = "arrow"))]
 fn fetch_arrow(_: &mut Criterion) {}
 
-criterion_group!(benches, point_query, fetch_all, bulk_insert, fetch_arrow);
+/// `fetch` of the 1M rows, each row dropped once read, against duckdb-rs
+/// reading them one by one on the calling thread (`query` + `Row::get`).
+pub fn fetch_stream(c: &mut Criterion) {
+    fetch_stream_in(c, "fetch_stream_1m");
+}
+
+/// [`fetch_stream`] as the group `name`.
+pub fn fetch_stream_in(c: &mut Criterion, name: &str) {
+    use futures::StreamExt;
+    let rt = runtime();
+    let (_dir, path) = scan_database();
+    let sql = SCAN_QUERY;
+    let mut group = c.benchmark_group(name);
+    group.sample_size(10).measurement_time(Duration::from_secs(20)).throughput(Throughput::Elements(SCAN_ROWS as u64));
+    {
+        let conn = duckdb_rs_connection(&path);
+        group.bench_function("duckdb_rs_query_row_get", |b| {
+            b.iter(|| {
+                let mut stmt = conn.prepare_cached(sql).unwrap();
+                let mut rows = stmt.query([]).unwrap();
+                let (mut n, mut sum) = (0usize, 0i64);
+                while let Some(r) = rows.next().unwrap() {
+                    let row: (i64, f64, String, chrono_free::Day, Option<i32>) = (
+                        r.get(0).unwrap(),
+                        r.get(1).unwrap(),
+                        r.get(2).unwrap(),
+                        chrono_free::Day(r.get(3).unwrap()),
+                        r.get(4).unwrap(),
+                    );
+                    sum += criterion::black_box(row).0;
+                    n += 1;
+                }
+                assert_eq!(n, SCAN_ROWS as usize);
+                sum
+            })
+        });
+    }
+    let url = format!("duckdb:{}", path.display());
+    let pool: Pool = rt.block_on(PoolOptions::new().max_connections(1).connect(&url)).unwrap();
+    group.bench_function("andamios_fetch_struct", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let mut rows = query_as::<ScanRow>(sql).fetch(&pool);
+                let (mut n, mut sum) = (0usize, 0i64);
+                while let Some(row) = rows.next().await {
+                    sum += criterion::black_box(row.unwrap()).id;
+                    n += 1;
+                }
+                assert_eq!(n, SCAN_ROWS as usize);
+                sum
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, point_query, fetch_all, fetch_stream, bulk_insert, fetch_arrow);
 criterion_main!(benches);
