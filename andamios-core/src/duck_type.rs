@@ -130,11 +130,10 @@ impl DuckType {
         DuckType::List { element: Box::new(element) }
     }
 
-    /// For a type that no Rust type reads (VARIANT, one this
-    /// version does not model), the casts that make it readable.
+    /// For a type that no Rust type reads (one this version does not
+    /// model), the casts that make it readable.
     pub fn readable_casts(&self) -> Option<&'static str> {
         match self {
-            DuckType::Variant => Some("`col::JSON` or `col::VARCHAR`"),
             DuckType::Other { .. } => Some("`col::VARCHAR`"),
             _ => None,
         }

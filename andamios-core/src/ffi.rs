@@ -18,7 +18,7 @@ use std::ffi::{c_char, CStr, CString};
 use std::marker::PhantomData;
 use std::ops::Range;
 use std::ptr;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 /// Rows in a full DuckDB data chunk (`STANDARD_VECTOR_SIZE`).
 pub fn vector_size() -> usize {
@@ -254,6 +254,20 @@ struct CachedStatement {
 /// The type of a UNION vector's first child, which holds each row's member
 /// number.
 static UNION_TAG: DuckType = DuckType::UTinyInt;
+
+/// The parts a VARIANT vector is stored as, its children in DuckDB's order
+/// (`LogicalType::VARIANT`): the keys of its objects; the children of its
+/// objects and arrays (a key's and a value's index each); each value's type
+/// and where its bytes start; and the bytes. A row's first value is its root.
+static VARIANT_PARTS: LazyLock<[DuckType; 4]> = LazyLock::new(|| {
+    let pair = |a: &str, a_ty, b: &str, b_ty| DuckType::Struct { fields: vec![(a.into(), a_ty), (b.into(), b_ty)] };
+    [
+        DuckType::list(DuckType::Varchar),
+        DuckType::list(pair("keys_index", DuckType::UInteger, "values_index", DuckType::UInteger)),
+        DuckType::list(pair("type_id", DuckType::UTinyInt, "byte_offset", DuckType::UInteger)),
+        DuckType::Blob,
+    ]
+});
 
 /// How many prepared statements a connection keeps.
 const STATEMENT_CACHE_CAPACITY: usize = 256;
@@ -632,6 +646,13 @@ impl LogicalType {
                 // SAFETY: an array of valid member names that outlives the call.
                 LogicalType(unsafe { sys::duckdb_create_enum_type(raw_names.as_mut_ptr(), members.len() as u64) })
             }
+            T::Variant => {
+                return Err(DuckDbError::new(
+                    DuckErrorType::NotImplemented,
+                    "Andamios cannot create VARIANT values, nor append to a VARIANT column: bind the value in a \
+                     statement instead (`INSERT INTO t VALUES ($1)`), and DuckDB casts it to VARIANT",
+                ))
+            }
             other => {
                 return Err(DuckDbError::new(
                     DuckErrorType::NotImplemented,
@@ -855,9 +876,14 @@ impl Statement {
                 | Value::Struct { .. }
                 | Value::Map { .. }
                 | Value::Union { .. } => {
-                    let owned = OwnedValue::create(value).map_err(|e| {
-                        DuckDbError::new(e.kind(), format!("cannot bind parameter ${}: {}", index + 1, e.message()))
-                    })?;
+                    let failed = |kind, message: &str| {
+                        DuckDbError::new(kind, format!("cannot bind parameter ${}: {message}", index + 1))
+                    };
+                    let typed = value
+                        .with_variant_parts_typed()
+                        .map_err(|message| failed(DuckErrorType::InvalidInput, &message))?;
+                    let owned = OwnedValue::create(typed.as_ref().unwrap_or(value))
+                        .map_err(|e| failed(e.kind(), e.message()))?;
                     sys::duckdb_bind_value(raw, idx, owned.0)
                 }
             }
@@ -1463,6 +1489,13 @@ impl<'a> ColumnRef<'a> {
                     })
                     .collect()
             }
+            DuckType::Variant => VARIANT_PARTS
+                .iter()
+                .enumerate()
+                // SAFETY: a VARIANT vector is a STRUCT vector of the four
+                // parts, each with the parent's length.
+                .map(|(i, t)| unsafe { ColumnRef::new(sys::duckdb_struct_vector_get_child(vector, i as u64), t, len) })
+                .collect(),
             _ => Vec::new(),
         };
         ColumnRef { ty, width: ty.physical_width(), len, data, validity, children, _chunk: PhantomData }
@@ -1579,8 +1612,12 @@ impl<'a> ColumnRef<'a> {
     }
 
     /// Child column `index`: the elements of a LIST or ARRAY (0), the keys
-    /// (0) and values (1) of a MAP, the fields of a STRUCT, or the tag (0)
-    /// and members (1..) of a UNION.
+    /// (0) and values (1) of a MAP, the fields of a STRUCT, the tag (0)
+    /// and members (1..) of a UNION, or the parts of a VARIANT: its objects'
+    /// keys (0, a LIST of VARCHAR), its objects' and arrays' children (1, a
+    /// LIST of STRUCT(keys_index UINTEGER, values_index UINTEGER)), its
+    /// values (2, a LIST of STRUCT(type_id UTINYINT, byte_offset UINTEGER))
+    /// and their bytes (3, a BLOB).
     pub fn child(&self, index: usize) -> Option<&ColumnRef<'a>> {
         self.children.get(index)
     }
@@ -2471,6 +2508,36 @@ mod tests {
             [Some("ascii"), Some("a longer ascii string"), Some("ñandú"), Some("a longer ñandú string"), None, None]
         );
         assert!(column.text(6).is_none());
+    }
+
+    #[test]
+    fn a_variant_column_exposes_its_parts() {
+        let conn = memory();
+        let mut stmt = conn.prepare("SELECT * FROM (VALUES ({'a': 7}::VARIANT), (NULL)) t(v)").unwrap();
+        let mut result = stmt.execute(false).unwrap();
+        let ty = result.columns()[0].ty.clone();
+        assert_eq!(ty, DuckType::Variant);
+        let chunk = result.next_chunk().unwrap().unwrap();
+        let column = chunk.column(0, &ty).unwrap();
+        assert!(column.is_valid(0) && !column.is_valid(1));
+        let [keys, children, values, data] = [0, 1, 2, 3].map(|i| column.child(i).unwrap());
+        assert!(column.child(4).is_none());
+        // The object's one key; one child, that key's value; two values,
+        // the object (type 29) and the integer 7 (type 5, four bytes).
+        let key = keys.list_range(0).unwrap();
+        assert_eq!(key.len(), 1);
+        assert_eq!(keys.child(0).unwrap().text(key.start).unwrap().unwrap(), "a");
+        let child = children.list_range(0).unwrap();
+        assert_eq!(child.len(), 1);
+        let child_parts = children.child(0).unwrap();
+        assert_eq!(child_parts.child(0).unwrap().get::<u32>(child.start), Some(0));
+        assert_eq!(child_parts.child(1).unwrap().get::<u32>(child.start), Some(1));
+        let value = values.list_range(0).unwrap();
+        let value_parts = values.child(0).unwrap();
+        let type_ids: Vec<_> = value.clone().map(|i| value_parts.child(0).unwrap().get::<u8>(i).unwrap()).collect();
+        assert_eq!(type_ids, [29, 5]);
+        let offset = value_parts.child(1).unwrap().get::<u32>(value.start + 1).unwrap() as usize;
+        assert_eq!(data.bytes(0).unwrap()[offset..offset + 4], 7i32.to_le_bytes());
     }
 
     #[test]

@@ -299,6 +299,73 @@ impl Value {
         }
     }
 
+    /// A value read from a VARIANT, whose arrays and objects are lists and
+    /// structs of VARIANT parts, with each part typed by what it holds:
+    /// DuckDB creates no VARIANT values itself, but it creates these and
+    /// casts them to a VARIANT parameter. An array's items must then share
+    /// one type, NULLs aside (integers of different widths are read as
+    /// BIGINT). `None` for a value without VARIANT parts.
+    pub fn with_variant_parts_typed(&self) -> Result<Option<Value>, String> {
+        let typed = |value: &Value| Ok::<_, String>(value.with_variant_parts_typed()?.unwrap_or_else(|| value.clone()));
+        match self {
+            Value::List { element: DuckType::Variant, items } => {
+                let mut items = items.iter().map(typed).collect::<Result<Vec<_>, _>>()?;
+                let mut types = items.iter().filter(|v| **v != Value::Null).map(Value::duck_type).collect::<Vec<_>>();
+                types.dedup();
+                if types.len() > 1 && items.iter().all(|v| *v == Value::Null || v.as_i64().is_some()) {
+                    for item in &mut items {
+                        if let Some(n) = item.as_i64() {
+                            *item = Value::BigInt(n);
+                        }
+                    }
+                    types = vec![DuckType::BigInt];
+                }
+                match types.as_slice() {
+                    // Items that are all NULL, or none: any element type holds them.
+                    [] => Ok(Some(Value::List { element: DuckType::Varchar, items })),
+                    [element] => Ok(Some(Value::List { element: element.clone(), items })),
+                    [first, second, ..] => Err(format!(
+                        "an array read from a VARIANT holds both {first} and {second} values, and a DuckDB list \
+                         holds values of one type: bind it as JSON text and cast it in SQL, `$1::JSON::VARIANT`"
+                    )),
+                }
+            }
+            Value::Struct { ty: DuckType::Struct { fields }, values }
+                if fields.iter().any(|(_, ty)| *ty == DuckType::Variant) =>
+            {
+                let values = values.iter().map(typed).collect::<Result<Vec<_>, _>>()?;
+                let fields = fields
+                    .iter()
+                    .zip(&values)
+                    .map(|((name, ty), value)| match (ty, value) {
+                        (DuckType::Variant, Value::Null) => (name.clone(), DuckType::Varchar),
+                        (DuckType::Variant, value) => (name.clone(), value.duck_type()),
+                        (ty, _) => (name.clone(), ty.clone()),
+                    })
+                    .collect();
+                Ok(Some(Value::Struct { ty: DuckType::Struct { fields }, values }))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// An integer of any width that fits an `i64`.
+    fn as_i64(&self) -> Option<i64> {
+        match *self {
+            Value::TinyInt(n) => Some(n.into()),
+            Value::SmallInt(n) => Some(n.into()),
+            Value::Integer(n) => Some(n.into()),
+            Value::BigInt(n) => Some(n),
+            Value::HugeInt(n) => n.try_into().ok(),
+            Value::UTinyInt(n) => Some(n.into()),
+            Value::USmallInt(n) => Some(n.into()),
+            Value::UInteger(n) => Some(n.into()),
+            Value::UBigInt(n) => n.try_into().ok(),
+            Value::UHugeInt(n) => n.try_into().ok(),
+            _ => None,
+        }
+    }
+
     /// The DuckDB type of this value (`Null` for NULL).
     pub fn duck_type(&self) -> DuckType {
         use Value::*;
@@ -346,6 +413,36 @@ impl Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parts_of_a_variant_are_typed_by_what_they_hold() {
+        let array = |items| Value::List { element: DuckType::Variant, items };
+        assert_eq!(Value::Integer(1).with_variant_parts_typed(), Ok(None));
+        let typed = Value::List { element: DuckType::Integer, items: vec![Value::Integer(1)] };
+        assert_eq!(typed.with_variant_parts_typed(), Ok(None));
+        assert_eq!(
+            array(vec![Value::Null, Value::Varchar("a".into())]).with_variant_parts_typed(),
+            Ok(Some(Value::List { element: DuckType::Varchar, items: vec![Value::Null, Value::Varchar("a".into())] }))
+        );
+        assert_eq!(
+            array(vec![Value::UBigInt(1), Value::BigInt(-1)]).with_variant_parts_typed(),
+            Ok(Some(Value::List { element: DuckType::BigInt, items: vec![Value::BigInt(1), Value::BigInt(-1)] }))
+        );
+        let mixed = array(vec![Value::Integer(1), Value::Varchar("a".into())]).with_variant_parts_typed();
+        assert!(mixed.unwrap_err().contains("both INTEGER and VARCHAR"));
+        let too_big = array(vec![Value::UBigInt(u64::MAX), Value::BigInt(-1)]).with_variant_parts_typed();
+        assert!(too_big.unwrap_err().contains("both UBIGINT and BIGINT"));
+        let object = Value::Struct {
+            ty: DuckType::Struct { fields: vec![("a".into(), DuckType::Variant), ("b".into(), DuckType::Variant)] },
+            values: vec![array(vec![Value::Double(0.5)]), Value::Null],
+        };
+        let fields = vec![("a".into(), DuckType::list(DuckType::Double)), ("b".into(), DuckType::Varchar)];
+        let values = vec![Value::List { element: DuckType::Double, items: vec![Value::Double(0.5)] }, Value::Null];
+        assert_eq!(
+            object.with_variant_parts_typed(),
+            Ok(Some(Value::Struct { ty: DuckType::Struct { fields }, values }))
+        );
+    }
 
     #[test]
     fn dates_times_and_timestamps_outside_duckdbs_range_are_refused() {

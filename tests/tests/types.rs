@@ -878,16 +878,123 @@ async fn any_value_reads_as_a_value() {
         query_scalar("SELECT g::VARCHAR FROM places ORDER BY g NULLS LAST").fetch_all(pool).await.unwrap();
     let expected = Some("POINT (1 2)".to_owned());
     assert_eq!(places, [expected.clone(), expected.clone(), expected, None]);
+}
 
-    // No Rust type reads VARIANT: the error gives the casts that do, and
-    // they work.
-    let sql = "{'a': 1}::VARIANT";
-    let err = query_scalar::<Value>(&format!("SELECT {sql} AS col")).fetch_one(pool).await.unwrap_err();
-    for cast in ["JSON", "VARCHAR"] {
-        assert!(err.to_string().contains(&format!("`col::{cast}`")), "{err}");
-        query_scalar::<Value>(&format!("SELECT col::{cast} FROM (SELECT {sql} AS col)"))
-            .fetch_one(pool)
-            .await
-            .unwrap_or_else(|e| panic!("{sql} cast to {cast}: {e}"));
+#[tokio::test]
+async fn variants_read_as_values_and_json_and_bind_back() {
+    use andamios::types::{DuckType, Value};
+    use serde_json::json;
+    let pool = &pool().await;
+    let object = |fields: &[&str], values: Vec<Value>| Value::Struct {
+        ty: DuckType::Struct { fields: fields.iter().map(|f| (f.to_string(), DuckType::Variant)).collect() },
+        values,
+    };
+    let array = |items: Vec<Value>| Value::List { element: DuckType::Variant, items };
+    let uuid = 0xa0eebc99_9c0b_4ef8_bb6d_6bb9bd380a11_u128;
+    let cases = [
+        ("42", Value::Integer(42)),
+        ("'héllo'", Value::Varchar("héllo".into())),
+        ("true", Value::Boolean(true)),
+        ("false", Value::Boolean(false)),
+        ("(-5)::TINYINT", Value::TinyInt(-5)),
+        ("(-170141183460469231731687303715884105727)::HUGEINT", Value::HugeInt(i128::MIN + 1)),
+        ("340282366920938463463374607431768211455::UHUGEINT", Value::UHugeInt(u128::MAX)),
+        ("2.5::FLOAT", Value::Float(2.5)),
+        ("1e300", Value::Double(1e300)),
+        ("1.50::DECIMAL(5, 2)", Value::Decimal("1.50".parse().unwrap())),
+        ("123456789012.345::DECIMAL(18, 3)", Value::Decimal("123456789012.345".parse().unwrap())),
+        ("12345678901234567890.12::DECIMAL(38, 2)", Value::Decimal("12345678901234567890.12".parse().unwrap())),
+        ("DATE '2024-02-29'", Value::Date(19_782)),
+        ("TIME '10:11:12.5'", Value::Time(36_672_500_000)),
+        ("TIME_NS '10:00:00.123456789'", Value::TimeNs(36_000_123_456_789)),
+        ("TIMESTAMP '2024-01-01 10:00:00.123456'", Value::Timestamp(1_704_103_200_123_456)),
+        ("TIMESTAMP_S '2024-01-01 10:00:00'", Value::Timestamp(1_704_103_200_000_000)),
+        ("TIMESTAMP_MS '2024-01-01 10:00:00.123'", Value::Timestamp(1_704_103_200_123_000)),
+        ("TIMESTAMP_NS '2024-01-01 10:00:00.123456789'", Value::TimestampNs(1_704_103_200_123_456_789)),
+        ("'infinity'::TIMESTAMP", Value::Timestamp(i64::MAX)),
+        ("'2024-01-01 10:00:00+00'::TIMESTAMPTZ", Value::TimestampTz(1_704_103_200_000_000)),
+        ("'10:00:00+02'::TIMETZ", Value::TimeTz { micros: 36_000_000_000, offset_seconds: 7_200 }),
+        ("INTERVAL '1 month 2 days 3 seconds'", Value::Interval { months: 1, days: 2, micros: 3_000_000 }),
+        ("'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::UUID", Value::Uuid(uuid)),
+        (r"'\xAA\xBB'::BLOB", Value::Blob(vec![0xAA, 0xBB])),
+        ("'101'::BIT", Value::Bit("101".parse().unwrap())),
+        (
+            "'-123456789012345678901234567890'::BIGNUM",
+            Value::BigNum("-123456789012345678901234567890".parse().unwrap()),
+        ),
+        ("[]::INTEGER[]", array(vec![])),
+        ("[1, NULL, 3]", array(vec![Value::Integer(1), Value::Null, Value::Integer(3)])),
+        (
+            "{'a': 1, 'b': [1, 2], 'c': {'d': 'x'}}",
+            object(
+                &["a", "b", "c"],
+                vec![
+                    Value::Integer(1),
+                    array(vec![Value::Integer(1), Value::Integer(2)]),
+                    object(&["d"], vec![Value::Varchar("x".into())]),
+                ],
+            ),
+        ),
+        (
+            r#"'{"j": [1, "two", null], "k": -1}'::JSON"#,
+            object(
+                &["j", "k"],
+                vec![array(vec![Value::UBigInt(1), Value::Varchar("two".into()), Value::Null]), Value::BigInt(-1)],
+            ),
+        ),
+    ];
+    for (sql, expected) in cases {
+        let value: Value = query_scalar(&format!("SELECT ({sql})::VARIANT")).fetch_one(pool).await.unwrap();
+        assert_eq!(value, expected, "{sql}");
+        // The value binds back as the same VARIANT, but for an array of
+        // values of different types, which a DuckDB list cannot hold.
+        let again = query_scalar::<Value>("SELECT $1::VARIANT").bind(value.clone()).fetch_one(pool).await;
+        if sql.contains("two") {
+            let err = again.unwrap_err();
+            assert!(err.to_string().contains("`$1::JSON::VARIANT`"), "{err}");
+        } else {
+            assert_eq!(again.unwrap(), expected, "{sql} bound back");
+        }
     }
+    // A NULL row is Value::Null, or None; a NULL inside is Value::Null.
+    let null: Value = query_scalar("SELECT NULL::VARIANT").fetch_one(pool).await.unwrap();
+    assert_eq!(null, Value::Null);
+    let none: Option<Value> = query_scalar("SELECT NULL::VARIANT").fetch_one(pool).await.unwrap();
+    assert_eq!(none, None);
+    // Integers of different widths in one array bind back as BIGINTs.
+    let mixed: Value =
+        query_scalar("SELECT [1::TINYINT::VARIANT, 300::VARIANT]::VARIANT").fetch_one(pool).await.unwrap();
+    let again: Value = query_scalar("SELECT $1::VARIANT").bind(mixed).fetch_one(pool).await.unwrap();
+    assert_eq!(again, array(vec![Value::BigInt(1), Value::BigInt(300)]));
+
+    // As JSON (feature `json`).
+    let json: serde_json::Value = query_scalar(
+        "SELECT {'n': 1, 'x': 2.5, 'd': 1.25::DECIMAL(4, 2), 's': 'a', 'l': [true, NULL], 'day': DATE '2024-02-29',
+                 'id': 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::UUID}::VARIANT",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let expected = json!({"n": 1, "x": 2.5, "d": 1.25, "s": "a", "l": [true, null], "day": "2024-02-29",
+                          "id": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"});
+    assert_eq!(json, expected);
+    let err = query_scalar::<serde_json::Value>("SELECT NULL::VARIANT").fetch_one(pool).await.unwrap_err();
+    assert!(err.to_string().contains("Option<"), "{err}");
+    let err = query_scalar::<serde_json::Value>(r"SELECT '\xAA'::BLOB::VARIANT").fetch_one(pool).await.unwrap_err();
+    assert!(err.to_string().contains("holding a BLOB, which has no JSON form here"), "{err}");
+    let back: String = query_scalar("SELECT $1::JSON::VARIANT::VARCHAR").bind(json).fetch_one(pool).await.unwrap();
+    assert!(back.starts_with("{'d': 1.25, 'day': 2024-02-29"), "{back}");
+
+    // Another Rust type says which ones read a VARIANT.
+    let err = query_scalar::<String>("SELECT 1::VARIANT AS v").fetch_one(pool).await.unwrap_err();
+    assert!(err.to_string().contains("read it as Value or serde_json::Value"), "{err}");
+
+    // Stored in a table: bound values are cast; the appender cannot write one.
+    pool.execute_batch("CREATE TABLE docs (id INTEGER, body VARIANT)").await.unwrap();
+    let body: Value = query_scalar("SELECT {'a': [1, 2]}::VARIANT").fetch_one(pool).await.unwrap();
+    query("INSERT INTO docs VALUES (1, $1), (2, $2)").bind(body.clone()).bind(7i64).execute(pool).await.unwrap();
+    let stored: Vec<Value> = query_scalar("SELECT body FROM docs ORDER BY id").fetch_all(pool).await.unwrap();
+    assert_eq!(stored, [body.clone(), Value::BigInt(7)]);
+    let err = pool.append("docs", vec![(3i32, body)]).await.unwrap_err();
+    assert!(err.to_string().contains("nor append to a VARIANT column"), "{err}");
 }

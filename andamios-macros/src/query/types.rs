@@ -90,6 +90,7 @@ impl RustTypes {
             T::TimestampTz | T::TimestampTzNs if cfg!(feature = "time") => quote!(::time::OffsetDateTime),
             T::TimestampTz | T::TimestampTzNs => quote!(::andamios::types::TimestampTz),
             T::Interval => quote!(::andamios::types::Interval),
+            T::Variant => quote!(::andamios::types::Value),
             T::Uuid if cfg!(feature = "uuid") => quote!(::uuid::Uuid),
             T::Uuid => {
                 return Err("UUID columns need the `uuid` feature of andamios (or cast the column: `col::VARCHAR`)".into())
@@ -267,6 +268,8 @@ mod tests {
         let union = DuckType::Union { members: vec![("n".into(), DuckType::Integer)] };
         assert!(rust_type(&union).unwrap_err().contains("a UNION(n INTEGER) column needs a Rust enum"));
         assert!(rust_type(&DuckType::Null).unwrap_err().contains("cast"));
+        // A VARIANT holds any value: the dynamic one.
+        assert_eq!(flat(rust_type(&DuckType::Variant).unwrap()), flat(quote!(::andamios::types::Value)));
         let marker = param_marker(&ty).unwrap().to_string();
         assert!(marker.contains("List") && marker.contains("Integer"), "{marker}");
         assert!(param_marker(&DuckType::Null).is_none());

@@ -759,6 +759,8 @@ fn readers_of(ty: &DuckType) -> Vec<String> {
         D::Struct { .. } => return vec!["a struct that derives `andamios::Type`".to_owned()],
         D::Union { .. } => return vec!["an enum that derives `andamios::Type`".to_owned()],
         D::Enum { .. } => return vec!["String".to_owned(), "an enum that derives `andamios::Type`".to_owned()],
+        D::Variant if cfg!(feature = "json") => return vec!["Value".to_owned(), "serde_json::Value".to_owned()],
+        D::Variant => return vec!["Value".to_owned()],
         _ => {}
     }
     let mut names = Vec::new();

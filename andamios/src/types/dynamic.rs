@@ -3,12 +3,14 @@
 
 use super::decode::{decode_list, decode_map, union_member, uuid_bits, Decode, DecodeError};
 use super::temporal::{timestamp_micros, Date, Interval, Time, TimeTz};
+use super::variant::variant_value;
 use andamios_core::ffi::ColumnRef;
 use andamios_core::{BigNum, BitString, Decimal, DuckType, Value};
 
 /// Reads any value as the [`Value`] of its type, NULL as [`Value::Null`]:
 /// nested ones as lists, structs and maps of values, ENUM members as
-/// [`Value::Enum`], JSON as text. Not a UNION.
+/// [`Value::Enum`], JSON as text, a VARIANT as the value it holds (an
+/// object as a struct and an array as a list, of parts typed VARIANT).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -92,6 +94,7 @@ impl Decode for Value {
                 let (tag, member) = union_member(column, row)?;
                 Value::Union { ty: ty.clone(), tag, value: Box::new(Value::decode(member, row)?) }
             }
+            DuckType::Variant => variant_value(column, row)?,
             _ => return Err(DecodeError::Mismatch),
         })
     }

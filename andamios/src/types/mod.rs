@@ -24,7 +24,7 @@
 //! | NULL | `Option<T>` |
 //! | any | [`Value`], which holds any of them |
 //! | GEOMETRY | `Vec<u8>`, its WKB (binds as a BLOB: write `$1::GEOMETRY`; appends little-endian ISO WKB) |
-//! | VARIANT | none: cast it in SQL (`v::JSON`) |
+//! | VARIANT | [`Value`] (objects as structs, arrays as lists, of VARIANT parts), `serde_json::Value` (feature `json`); binding casts any value (not appending) |
 //! | any of these | a `#[derive(Type)]` newtype (`struct UserId(i64);`) over its Rust type |
 //!
 //! Integers decode from any DuckDB integer type whose value fits (DuckDB's
@@ -34,6 +34,7 @@ mod decode;
 mod dynamic;
 mod encode;
 mod temporal;
+mod variant;
 
 #[cfg(feature = "chrono")]
 mod chrono_impls;

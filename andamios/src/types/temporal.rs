@@ -327,11 +327,18 @@ impl Decode for TimeTz {
 pub(crate) fn timestamp_micros(column: &ColumnRef<'_>, row: usize) -> Result<i64, DecodeError> {
     valid(column, row)?;
     let raw = column.get::<i64>(row).ok_or(DecodeError::Mismatch)?;
+    micros_of_timestamp(raw, column.duck_type())
+}
+
+/// A TIMESTAMP stored as `raw` in the unit of `ty`, in microseconds since
+/// the epoch; `infinity` and `-infinity` as they are.
+#[inline]
+pub(crate) fn micros_of_timestamp(raw: i64, ty: &DuckType) -> Result<i64, DecodeError> {
     if is_infinite_timestamp(raw) {
         return Ok(raw);
     }
-    let overflow = || DecodeError::OutOfRange(format!("{raw} in {}", column.duck_type()));
-    match column.duck_type() {
+    let overflow = || DecodeError::OutOfRange(format!("{raw} in {ty}"));
+    match ty {
         DuckType::Timestamp | DuckType::TimestampTz => Ok(raw),
         DuckType::TimestampS => raw.checked_mul(1_000_000).ok_or_else(overflow),
         DuckType::TimestampMs => raw.checked_mul(1_000).ok_or_else(overflow),
