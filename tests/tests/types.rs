@@ -967,6 +967,17 @@ async fn variants_read_as_values_and_json_and_bind_back() {
     let again: Value = query_scalar("SELECT $1::VARIANT").bind(mixed).fetch_one(pool).await.unwrap();
     assert_eq!(again, array(vec![Value::BigInt(1), Value::BigInt(300)]));
 
+    // VARIANTs inside other columns: a LIST of them, a STRUCT field.
+    let listed: Value = query_scalar("SELECT [1::VARIANT, 'a'::VARIANT, NULL]").fetch_one(pool).await.unwrap();
+    assert_eq!(listed, array(vec![Value::Integer(1), Value::Varchar("a".into()), Value::Null]));
+    let field: Value = query_scalar("SELECT {'v': [1, 2]::VARIANT, 'n': 3}").fetch_one(pool).await.unwrap();
+    let ty = DuckType::Struct { fields: vec![("v".into(), DuckType::Variant), ("n".into(), DuckType::Integer)] };
+    let values = vec![array(vec![Value::Integer(1), Value::Integer(2)]), Value::Integer(3)];
+    assert_eq!(field, Value::Struct { ty, values });
+    let text: String =
+        query_scalar("SELECT $1::STRUCT(v VARIANT, n INTEGER)::VARCHAR").bind(field).fetch_one(pool).await.unwrap();
+    assert_eq!(text, "{'v': [1, 2], 'n': 3}");
+
     // As JSON (feature `json`).
     let json: serde_json::Value = query_scalar(
         "SELECT {'n': 1, 'x': 2.5, 'd': 1.25::DECIMAL(4, 2), 's': 'a', 'l': [true, NULL], 'day': DATE '2024-02-29',
