@@ -577,6 +577,17 @@ impl LogicalType {
         Ok(LogicalType(unsafe { make(raw_types.as_mut_ptr(), raw_names.as_mut_ptr(), parts.len() as u64) }))
     }
 
+    /// DuckDB's JSON type: a VARCHAR named JSON, which its casts parse
+    /// (where [`create`](Self::create) makes a plain VARCHAR of a JSON
+    /// value, as it is bound and appended).
+    fn json() -> Result<LogicalType, DuckDbError> {
+        let ty = LogicalType::create(&DuckType::Varchar)?;
+        let alias = c_string("JSON", "a type alias")?;
+        // SAFETY: a valid type of ours and a NUL-terminated name DuckDB copies.
+        unsafe { sys::duckdb_logical_type_set_alias(ty.0, alias.as_ptr()) };
+        Ok(ty)
+    }
+
     /// Builds a DuckDB logical type from a description.
     fn create(ty: &DuckType) -> Result<LogicalType, DuckDbError> {
         use DuckType as T;
@@ -649,8 +660,9 @@ impl LogicalType {
             T::Variant => {
                 return Err(DuckDbError::new(
                     DuckErrorType::NotImplemented,
-                    "Andamios cannot create VARIANT values, nor append to a VARIANT column: bind the value in a \
-                     statement instead (`INSERT INTO t VALUES ($1)`), and DuckDB casts it to VARIANT",
+                    "Andamios cannot create VARIANT values: bind a value of another type in a statement \
+                     (`INSERT INTO t VALUES ($1)`), or append values of one Rust type to a VARIANT column, and \
+                     DuckDB casts them to VARIANT",
                 ))
             }
             other => {
@@ -1692,6 +1704,46 @@ impl Appender {
         ChunkWriter::new(&self.types)
     }
 
+    /// A new empty chunk with this table's column types but for its
+    /// VARIANT columns, which take the type of the values appended to them
+    /// (`value_types`, one per column): DuckDB creates no VARIANT values
+    /// from outside, but casts a chunk's columns to the table's types as it
+    /// appends them, JSON text into VARIANT objects and arrays too.
+    pub fn new_chunk_for(&self, value_types: &[DuckType]) -> Result<ChunkWriter, DuckDbError> {
+        if !self.types.contains(&DuckType::Variant) {
+            return self.new_chunk();
+        }
+        let types = self
+            .types
+            .iter()
+            .enumerate()
+            .map(|(i, ty)| match (ty, value_types.get(i)) {
+                (DuckType::Variant, Some(given))
+                    if !matches!(given, DuckType::Variant | DuckType::Unknown | DuckType::Null) =>
+                {
+                    Ok(given.clone())
+                }
+                (DuckType::Variant, _) => Err(DuckDbError::new(
+                    DuckErrorType::NotImplemented,
+                    format!(
+                        "column {} is a VARIANT, and the appender fills one only with values of one Rust type \
+                         (an integer, a String, a Vec, a serde_json::Value as JSON...), not with `Value`s: append \
+                         those, or bind each in a statement (`INSERT INTO t VALUES ($1)`), which DuckDB casts",
+                        i + 1
+                    ),
+                )),
+                (ty, _) => Ok(ty.clone()),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let json_in_variant = |i: usize| self.types[i] == DuckType::Variant && types[i] == DuckType::Json;
+        let logical = types
+            .iter()
+            .enumerate()
+            .map(|(i, ty)| if json_in_variant(i) { LogicalType::json() } else { LogicalType::create(ty) })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ChunkWriter::of_logical_types(&types, logical))
+    }
+
     /// Appends the rows of `chunk`, then empties it for reuse.
     pub fn append(&mut self, chunk: &mut ChunkWriter) -> Result<(), DuckDbError> {
         // SAFETY: valid chunk whose size was set within its capacity.
@@ -1828,11 +1880,16 @@ impl ChunkWriter {
     /// An empty chunk with columns of `types`.
     pub fn new(types: &[DuckType]) -> Result<ChunkWriter, DuckDbError> {
         let logical = types.iter().map(LogicalType::create).collect::<Result<Vec<_>, _>>()?;
+        Ok(ChunkWriter::of_logical_types(types, logical))
+    }
+
+    /// An empty chunk with columns of `types`, as DuckDB's `logical` types.
+    fn of_logical_types(types: &[DuckType], logical: Vec<LogicalType>) -> ChunkWriter {
         let mut raw_types: Vec<_> = logical.iter().map(|t| t.0).collect();
         // SAFETY: an array of valid types that outlives the call; DuckDB copies them.
         let raw = unsafe { sys::duckdb_create_data_chunk(raw_types.as_mut_ptr(), raw_types.len() as u64) };
         let widths = types.iter().map(DuckType::physical_width).collect();
-        Ok(ChunkWriter { raw, types: types.to_vec(), widths, len: 0, capacity: vector_size() })
+        ChunkWriter { raw, types: types.to_vec(), widths, len: 0, capacity: vector_size() }
     }
 
     /// Rows written so far.
@@ -2612,6 +2669,36 @@ mod tests {
         assert!(OwnedValue::create(&not_a_struct).is_err());
         let whole = Value::Struct { ty, values: vec![Value::Integer(1), Value::Null] };
         assert!(OwnedValue::create(&whole).is_ok());
+    }
+
+    #[test]
+    fn a_variant_column_is_appended_as_the_values_type_and_cast() {
+        let conn = memory();
+        conn.execute_batch("CREATE TABLE t (i INTEGER, v VARIANT)").unwrap();
+        let mut appender = conn.appender(None, None, "t").unwrap();
+        assert!(appender.new_chunk_for(&[DuckType::Integer]).unwrap_err().message().contains("column 2 is a VARIANT"));
+        let unknown = appender.new_chunk_for(&[DuckType::Integer, DuckType::Unknown]).unwrap_err();
+        assert!(unknown.message().contains("not with `Value`s"), "{unknown}");
+        let mut chunk = appender.new_chunk_for(&[DuckType::Integer, DuckType::Json]).unwrap();
+        assert_eq!(chunk.types(), [DuckType::Integer, DuckType::Json]);
+        for (i, json) in [r#"{"a": [1, 2]}"#, "3"].into_iter().enumerate() {
+            assert!(chunk.column(0).unwrap().put(i as i32) && chunk.column(1).unwrap().put_bytes(json.as_bytes()));
+            chunk.commit_row();
+        }
+        appender.append(&mut chunk).unwrap();
+        appender.flush().unwrap();
+        drop(appender);
+        let mut stmt = conn.prepare("SELECT variant_typeof(v) || ' ' || v::VARCHAR FROM t ORDER BY i").unwrap();
+        let mut result = stmt.execute(false).unwrap();
+        let ty = result.columns()[0].ty.clone();
+        let chunk = result.next_chunk().unwrap().unwrap();
+        let column = chunk.column(0, &ty).unwrap();
+        let texts: Vec<_> = (0..2).map(|r| column.text(r).unwrap().unwrap()).collect();
+        assert_eq!(texts, ["OBJECT(a) {'a': [1, 2]}", "UINT64 3"]);
+        // A table without VARIANT columns keeps its own types.
+        conn.execute_batch("CREATE TABLE plain (i INTEGER)").unwrap();
+        let plain = conn.appender(None, None, "plain").unwrap();
+        assert_eq!(plain.new_chunk_for(&[DuckType::Varchar]).unwrap().types(), [DuckType::Integer]);
     }
 
     #[test]

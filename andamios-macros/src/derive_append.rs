@@ -23,7 +23,7 @@ pub(crate) fn expand(input: DeriveInput) -> Result<proc_macro2::TokenStream> {
                 let name = f.ident.as_ref().expect("named field");
                 let field = attrs::field(&f.attrs)?;
                 columns.push(attrs::sql_name(name, &field, &container));
-                Ok((quote!(self.#name), field.json))
+                Ok((quote!(self.#name), &f.ty, field.json))
             })
             .collect::<Result<Vec<_>>>()?,
         Fields::Unnamed(fields) => fields
@@ -32,7 +32,7 @@ pub(crate) fn expand(input: DeriveInput) -> Result<proc_macro2::TokenStream> {
             .enumerate()
             .map(|(i, f)| {
                 let index = syn::Index::from(i);
-                Ok((quote!(self.#index), attrs::field(&f.attrs)?.json))
+                Ok((quote!(self.#index), &f.ty, attrs::field(&f.attrs)?.json))
             })
             .collect::<Result<Vec<_>>>()?,
         Fields::Unit => return Err(syn::Error::new_spanned(ident, "AppendRow needs at least one field")),
@@ -45,9 +45,13 @@ pub(crate) fn expand(input: DeriveInput) -> Result<proc_macro2::TokenStream> {
             }
         }
     });
-    let writes = values.iter().enumerate().map(|(i, (value, json))| {
+    let writes = values.iter().enumerate().map(|(i, (value, _, json))| {
         let value = if *json { quote!(::andamios::types::Json(&#value)) } else { value.clone() };
         quote!(::andamios::__private::write_column(chunk, #i, &#value)?;)
+    });
+    let value_types = values.iter().map(|(_, ty, json)| {
+        let ty = if *json { quote!(::andamios::types::Json<&#ty>) } else { quote!(#ty) };
+        quote!(<#ty as ::andamios::types::Encode>::duck_type())
     });
     Ok(quote! {
         impl #impl_generics ::andamios::AppendRow for #ident #ty_generics #where_clause {
@@ -62,6 +66,10 @@ pub(crate) fn expand(input: DeriveInput) -> Result<proc_macro2::TokenStream> {
                 -> ::core::result::Result<(), ::andamios::__private::AppendError> {
                 #(#writes)*
                 ::core::result::Result::Ok(())
+            }
+
+            fn value_types() -> ::std::vec::Vec<::andamios::__private::DuckType> {
+                ::std::vec![#(#value_types),*]
             }
         }
     })

@@ -26,6 +26,13 @@ pub trait AppendRow: Send + 'static {
 
     /// Writes this row's values into the chunk's current row.
     fn write_row(&self, chunk: &mut ChunkWriter) -> Result<(), AppendError>;
+
+    /// The DuckDB types of the values, in order, where known: what a
+    /// VARIANT column's part of a chunk holds.
+    #[doc(hidden)]
+    fn value_types() -> Vec<andamios_core::DuckType> {
+        Vec::new()
+    }
 }
 
 /// A value that did not fit its column.
@@ -59,6 +66,10 @@ macro_rules! tuple_append_row {
             fn write_row(&self, chunk: &mut ChunkWriter) -> Result<(), AppendError> {
                 $(write_column(chunk, $index, &self.$index)?;)+
                 Ok(())
+            }
+
+            fn value_types() -> Vec<andamios_core::DuckType> {
+                vec![$(<$name as Encode>::duck_type()),+]
             }
         }
     };
@@ -175,7 +186,10 @@ impl WorkerState {
             };
             return Err(Error::Encode { what: format!("rows for table {table}"), message });
         }
-        let mut chunk = appender.new_chunk().map_err(|e| Error::from_duckdb(e, None))?;
+        let mut chunk = appender.new_chunk_for(&R::value_types()).map_err(|e| {
+            let e = DuckDbError::new(e.kind(), format!("cannot append to `{table}`: {}", e.message()));
+            Error::from_duckdb(e, None)
+        })?;
         let mut count = 0u64;
         for row in rows {
             if let Err(e) = row.write_row(&mut chunk) {

@@ -1000,12 +1000,37 @@ async fn variants_read_as_values_and_json_and_bind_back() {
     let err = query_scalar::<String>("SELECT 1::VARIANT AS v").fetch_one(pool).await.unwrap_err();
     assert!(err.to_string().contains("read it as Value or serde_json::Value"), "{err}");
 
-    // Stored in a table: bound values are cast; the appender cannot write one.
+    // Stored in a table: bound values are cast, and so are appended ones,
+    // of any one Rust type per column (JSON text becomes objects and
+    // arrays); `Value`s, of a type each, only through a statement.
     pool.execute_batch("CREATE TABLE docs (id INTEGER, body VARIANT)").await.unwrap();
     let body: Value = query_scalar("SELECT {'a': [1, 2]}::VARIANT").fetch_one(pool).await.unwrap();
     query("INSERT INTO docs VALUES (1, $1), (2, $2)").bind(body.clone()).bind(7i64).execute(pool).await.unwrap();
+    pool.append("docs", vec![(3i32, Some("three".to_owned())), (4, None)]).await.unwrap();
+    pool.append("docs", vec![(5i32, vec![1.5f64])]).await.unwrap();
+    #[derive(andamios::AppendRow)]
+    struct Doc {
+        id: i32,
+        #[andamios(json)]
+        body: BTreeMap<String, Vec<i32>>,
+    }
+    pool.append("docs", vec![Doc { id: 6, body: BTreeMap::from([("a".to_owned(), vec![1, 2])]) }]).await.unwrap();
     let stored: Vec<Value> = query_scalar("SELECT body FROM docs ORDER BY id").fetch_all(pool).await.unwrap();
-    assert_eq!(stored, [body.clone(), Value::BigInt(7)]);
-    let err = pool.append("docs", vec![(3i32, body)]).await.unwrap_err();
-    assert!(err.to_string().contains("nor append to a VARIANT column"), "{err}");
+    let from_json = Value::Struct {
+        ty: DuckType::Struct { fields: vec![("a".into(), DuckType::Variant)] },
+        values: vec![array(vec![Value::UBigInt(1), Value::UBigInt(2)])],
+    };
+    let expected = [
+        body.clone(),
+        Value::BigInt(7),
+        Value::Varchar("three".into()),
+        Value::Null,
+        array(vec![Value::Double(1.5)]),
+        from_json,
+    ];
+    assert_eq!(stored, expected);
+    let err = pool.append("docs", vec![(7i32, body)]).await.unwrap_err();
+    assert!(err.to_string().contains("column 2 is a VARIANT"), "{err}");
+    let count: i64 = query_scalar("SELECT count(*) FROM docs").fetch_one(pool).await.unwrap();
+    assert_eq!(count, 6);
 }

@@ -24,7 +24,7 @@
 //! | NULL | `Option<T>` |
 //! | any | [`Value`], which holds any of them |
 //! | GEOMETRY | `Vec<u8>`, its WKB (binds as a BLOB: write `$1::GEOMETRY`; appends little-endian ISO WKB) |
-//! | VARIANT | [`Value`] (objects as structs, arrays as lists, of VARIANT parts), `serde_json::Value` (feature `json`); binding casts any value (not appending) |
+//! | VARIANT | [`Value`] (objects as structs, arrays as lists, of VARIANT parts), `serde_json::Value` (feature `json`); binding and appending cast other values (JSON into objects and arrays) |
 //! | any of these | a `#[derive(Type)]` newtype (`struct UserId(i64);`) over its Rust type |
 //!
 //! Integers decode from any DuckDB integer type whose value fits (DuckDB's
