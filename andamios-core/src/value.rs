@@ -310,25 +310,15 @@ impl Value {
         match self {
             Value::List { element: DuckType::Variant, items } => {
                 let mut items = items.iter().map(typed).collect::<Result<Vec<_>, _>>()?;
-                let mut types = items.iter().filter(|v| **v != Value::Null).map(Value::duck_type).collect::<Vec<_>>();
-                types.dedup();
-                if types.len() > 1 && items.iter().all(|v| *v == Value::Null || v.as_i64().is_some()) {
-                    for item in &mut items {
-                        if let Some(n) = item.as_i64() {
-                            *item = Value::BigInt(n);
-                        }
-                    }
-                    types = vec![DuckType::BigInt];
-                }
-                match types.as_slice() {
-                    // Items that are all NULL, or none: any element type holds them.
-                    [] => Ok(Some(Value::List { element: DuckType::Varchar, items })),
-                    [element] => Ok(Some(Value::List { element: element.clone(), items })),
-                    [first, second, ..] => Err(format!(
-                        "an array read from a VARIANT holds both {first} and {second} values, and a DuckDB list \
-                         holds values of one type: bind it as JSON text and cast it in SQL, `$1::JSON::VARIANT`"
-                    )),
-                }
+                let element = one_type_for(&mut items, "an array")?;
+                Ok(Some(Value::List { element, items }))
+            }
+            Value::Map { ty: DuckType::Map { key, value: variant }, entries } if **variant == DuckType::Variant => {
+                let (keys, values): (Vec<_>, Vec<_>) = entries.iter().map(|(k, v)| (k.clone(), v)).unzip();
+                let mut values = values.into_iter().map(typed).collect::<Result<Vec<_>, _>>()?;
+                let value = one_type_for(&mut values, "a MAP's values")?;
+                let ty = DuckType::Map { key: key.clone(), value: Box::new(value) };
+                Ok(Some(Value::Map { ty, entries: keys.into_iter().zip(values).collect() }))
             }
             Value::Struct { ty: DuckType::Struct { fields }, values }
                 if fields.iter().any(|(_, ty)| *ty == DuckType::Variant) =>
@@ -410,6 +400,35 @@ impl Value {
     }
 }
 
+/// The one DuckDB type of `values`, parts of a VARIANT that DuckDB must
+/// hold in one list or map (`what`), NULLs aside; integers of different
+/// widths become BIGINTs where they fit.
+fn one_type_for(values: &mut [Value], what: &str) -> Result<DuckType, String> {
+    let mut types = Vec::new();
+    for ty in values.iter().filter(|v| **v != Value::Null).map(Value::duck_type) {
+        if !types.contains(&ty) {
+            types.push(ty);
+        }
+    }
+    if types.len() > 1 && values.iter().all(|v| *v == Value::Null || v.as_i64().is_some()) {
+        for value in values.iter_mut() {
+            if let Some(n) = value.as_i64() {
+                *value = Value::BigInt(n);
+            }
+        }
+        types = vec![DuckType::BigInt];
+    }
+    match types.as_slice() {
+        // All NULL, or none: any type holds them.
+        [] => Ok(DuckType::Varchar),
+        [one] => Ok(one.clone()),
+        [first, second, ..] => Err(format!(
+            "{what} read from a VARIANT holds both {first} and {second} values, and DuckDB holds them as one \
+             type: bind it as JSON text and cast it in SQL, `$1::JSON::VARIANT`"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,8 +447,24 @@ mod tests {
             array(vec![Value::UBigInt(1), Value::BigInt(-1)]).with_variant_parts_typed(),
             Ok(Some(Value::List { element: DuckType::BigInt, items: vec![Value::BigInt(1), Value::BigInt(-1)] }))
         );
-        let mixed = array(vec![Value::Integer(1), Value::Varchar("a".into())]).with_variant_parts_typed();
-        assert!(mixed.unwrap_err().contains("both INTEGER and VARCHAR"));
+        let mixed = array(vec![Value::Integer(1), Value::Varchar("a".into()), Value::Integer(2)]);
+        assert!(mixed
+            .with_variant_parts_typed()
+            .unwrap_err()
+            .contains("an array read from a VARIANT holds both INTEGER and VARCHAR"));
+        let map = |values: Vec<Value>| Value::Map {
+            ty: DuckType::Map { key: Box::new(DuckType::Varchar), value: Box::new(DuckType::Variant) },
+            entries: values.into_iter().enumerate().map(|(i, v)| (Value::Varchar(i.to_string()), v)).collect(),
+        };
+        let ty = DuckType::Map { key: Box::new(DuckType::Varchar), value: Box::new(DuckType::BigInt) };
+        let entries =
+            vec![(Value::Varchar("0".into()), Value::BigInt(1)), (Value::Varchar("1".into()), Value::BigInt(-2))];
+        assert_eq!(
+            map(vec![Value::UBigInt(1), Value::BigInt(-2)]).with_variant_parts_typed(),
+            Ok(Some(Value::Map { ty, entries }))
+        );
+        let mixed = map(vec![Value::Double(0.5), Value::Boolean(true)]).with_variant_parts_typed();
+        assert!(mixed.unwrap_err().contains("a MAP's values read from a VARIANT holds both DOUBLE and BOOLEAN"));
         let too_big = array(vec![Value::UBigInt(u64::MAX), Value::BigInt(-1)]).with_variant_parts_typed();
         assert!(too_big.unwrap_err().contains("both UBIGINT and BIGINT"));
         let object = Value::Struct {

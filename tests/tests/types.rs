@@ -978,6 +978,15 @@ async fn variants_read_as_values_and_json_and_bind_back() {
         query_scalar("SELECT $1::STRUCT(v VARIANT, n INTEGER)::VARCHAR").bind(field).fetch_one(pool).await.unwrap();
     assert_eq!(text, "{'v': [1, 2], 'n': 3}");
 
+    let map: Value =
+        query_scalar("SELECT MAP {'k': 1::TINYINT::VARIANT, 'j': 300::VARIANT}").fetch_one(pool).await.unwrap();
+    let again: Value =
+        query_scalar("SELECT $1::MAP(VARCHAR, VARIANT)").bind(map.clone()).fetch_one(pool).await.unwrap();
+    let ty = DuckType::Map { key: Box::new(DuckType::Varchar), value: Box::new(DuckType::Variant) };
+    let entries =
+        vec![(Value::Varchar("k".into()), Value::BigInt(1)), (Value::Varchar("j".into()), Value::BigInt(300))];
+    assert_eq!(again, Value::Map { ty, entries });
+
     // As JSON (feature `json`).
     let json: serde_json::Value = query_scalar(
         "SELECT {'n': 1, 'x': 2.5, 'd': 1.25::DECIMAL(4, 2), 's': 'a', 'l': [true, NULL], 'day': DATE '2024-02-29',
