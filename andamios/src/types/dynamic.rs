@@ -21,6 +21,15 @@ use andamios_core::{BigNum, BitString, Decimal, DuckType, Value};
 /// assert_eq!(row.try_get::<Value, _>("answer")?, Value::Integer(42));
 /// let Value::List { items, .. } = row.try_get::<Value, _>("xs")? else { unreachable!() };
 /// assert_eq!(items, [Value::Integer(1), Value::Null]);
+///
+/// // A VARIANT: here an object of a number and an array.
+/// let doc: Value = andamios::query_scalar("SELECT {'n': 1, 'tags': ['a']}::VARIANT").fetch_one(&pool).await?;
+/// let Value::Struct { ty, values } = &doc else { unreachable!() };
+/// assert_eq!(ty.to_string(), "STRUCT(n VARIANT, tags VARIANT)");
+/// assert_eq!(values[0], Value::Integer(1));
+/// // It binds back; DuckDB casts it to the VARIANT parameter.
+/// let again: Value = andamios::query_scalar("SELECT $1::VARIANT").bind(doc.clone()).fetch_one(&pool).await?;
+/// assert_eq!(again, doc);
 /// # Ok(()) }
 /// ```
 impl Decode for Value {
