@@ -3,7 +3,7 @@
 //! type id and an offset into the row's bytes, where a scalar keeps its
 //! bytes and an object or array the number and position of its children.
 //! [`variant_value`] reads the tree as a [`Value`]: objects as structs whose
-//! fields are VARIANTs, arrays as lists of VARIANTs.
+//! fields are VARIANTs, in key order, arrays as lists of VARIANTs.
 
 use super::decode::{DecodeError, UUID_FLIP};
 use super::temporal::micros_of_timestamp;
@@ -125,16 +125,19 @@ impl<'c, 'a> Tree<'c, 'a> {
                 micros: i64::from_le_bytes(bytes.array()?),
             },
             29 => {
-                let mut fields = Vec::new();
-                let mut values = Vec::new();
+                let mut members = Vec::new();
                 for child in self.children(&mut bytes)? {
                     let key = nth(&self.keys_at, self.index(self.key_indexes, child)?)
                         .and_then(|at| self.keys.text(at))
                         .and_then(Result::ok)
                         .ok_or_else(|| malformed("an object's key"))?;
-                    fields.push((key.to_owned(), DuckType::Variant));
-                    values.push(self.value(self.index(self.value_indexes, child)?, depth + 1)?);
+                    members.push((key, self.value(self.index(self.value_indexes, child)?, depth + 1)?));
                 }
+                // In key order, as DuckDB reads an object (its text, its
+                // JSON, a cast to a STRUCT), whatever order it was built in.
+                members.sort_by(|(a, _), (b, _)| a.cmp(b));
+                let (fields, values) =
+                    members.into_iter().map(|(key, value)| ((key.to_owned(), DuckType::Variant), value)).unzip();
                 Value::Struct { ty: DuckType::Struct { fields }, values }
             }
             30 => {
