@@ -135,7 +135,7 @@ impl<'c, 'a> Tree<'c, 'a> {
                 }
                 // In key order, as DuckDB reads an object (its text, its
                 // JSON, a cast to a STRUCT), whatever order it was built in.
-                members.sort_by(|(a, _), (b, _)| a.cmp(b));
+                members.sort_by_key(|(key, _)| *key);
                 let (fields, values) =
                     members.into_iter().map(|(key, value)| ((key.to_owned(), DuckType::Variant), value)).unzip();
                 Value::Struct { ty: DuckType::Struct { fields }, values }
