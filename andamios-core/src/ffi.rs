@@ -2420,6 +2420,16 @@ mod tests {
         assert_eq!(rows, 5000);
     }
 
+    /// The first column of a query's first chunk, as text (`None` for NULL).
+    fn first_column_texts(conn: &Connection, sql: &str) -> Vec<Option<String>> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let mut result = stmt.execute(false).unwrap();
+        let ty = result.columns()[0].ty.clone();
+        let chunk = result.next_chunk().unwrap().unwrap();
+        let column = chunk.column(0, &ty).unwrap();
+        (0..chunk.len()).map(|r| column.is_valid(r).then(|| column.text(r).unwrap().unwrap().to_owned())).collect()
+    }
+
     /// The one BIGINT a query returns.
     fn single_i64(conn: &Connection, sql: &str) -> i64 {
         let mut stmt = conn.prepare(sql).unwrap();
@@ -2688,13 +2698,8 @@ mod tests {
         appender.append(&mut chunk).unwrap();
         appender.flush().unwrap();
         drop(appender);
-        let mut stmt = conn.prepare("SELECT variant_typeof(v) || ' ' || v::VARCHAR FROM t ORDER BY i").unwrap();
-        let mut result = stmt.execute(false).unwrap();
-        let ty = result.columns()[0].ty.clone();
-        let chunk = result.next_chunk().unwrap().unwrap();
-        let column = chunk.column(0, &ty).unwrap();
-        let texts: Vec<_> = (0..2).map(|r| column.text(r).unwrap().unwrap()).collect();
-        assert_eq!(texts, ["OBJECT(a) {'a': [1, 2]}", "UINT64 3"]);
+        let texts = first_column_texts(&conn, "SELECT variant_typeof(v) || ' ' || v::VARCHAR FROM t ORDER BY i");
+        assert_eq!(texts, [Some("OBJECT(a) {'a': [1, 2]}".to_owned()), Some("UINT64 3".to_owned())]);
         // A table without VARIANT columns keeps its own types.
         conn.execute_batch("CREATE TABLE plain (i INTEGER)").unwrap();
         let plain = conn.appender(None, None, "plain").unwrap();
@@ -2742,21 +2747,14 @@ mod tests {
         appender.append(&mut chunk).unwrap();
         appender.flush().unwrap();
         drop(appender);
-        let mut stmt = conn.prepare("SELECT s::VARCHAR || ' ' || m::VARCHAR || ' ' || a::VARCHAR FROM t").unwrap();
-        let mut result = stmt.execute(false).unwrap();
-        let ty = result.columns()[0].ty.clone();
-        let chunk = result.next_chunk().unwrap().unwrap();
-        let text = chunk.column(0, &ty).unwrap();
-        let rows: Vec<_> =
-            (0..3).map(|r| text.is_valid(r).then(|| text.text(r).unwrap().unwrap().to_owned())).collect();
+        let rows = first_column_texts(&conn, "SELECT s::VARCHAR || ' ' || m::VARCHAR || ' ' || a::VARCHAR FROM t");
+        assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].as_deref(), Some("{'a': 0, 'b': b} {} [0, 1]"));
         assert_eq!(rows[1], None, "a NULL struct makes the concatenation NULL");
         assert_eq!(rows[2].as_deref(), Some("{'a': 2, 'b': b} {k0=0, k1=1} [20, 21]"));
-        let mut stmt =
-            conn.prepare("SELECT count(*) FROM t WHERE s IS NULL AND m = MAP {'k0': 0} AND a = [10, 11]").unwrap();
-        let mut result = stmt.execute(false).unwrap();
-        let ty = result.columns()[0].ty.clone();
-        assert_eq!(result.next_chunk().unwrap().unwrap().column(0, &ty).unwrap().get::<i64>(0), Some(1));
+        let matching =
+            single_i64(&conn, "SELECT count(*) FROM t WHERE s IS NULL AND m = MAP {'k0': 0} AND a = [10, 11]");
+        assert_eq!(matching, 1);
     }
 
     #[test]

@@ -323,16 +323,18 @@ impl Value {
             Value::Struct { ty: DuckType::Struct { fields }, values }
                 if fields.iter().any(|(_, ty)| *ty == DuckType::Variant) =>
             {
-                let values = values.iter().map(typed).collect::<Result<Vec<_>, _>>()?;
+                let mut values = values.iter().map(typed).collect::<Result<Vec<_>, _>>()?;
                 let fields = fields
                     .iter()
-                    .zip(&values)
-                    .map(|((name, ty), value)| match (ty, value) {
-                        (DuckType::Variant, Value::Null) => (name.clone(), DuckType::Varchar),
-                        (DuckType::Variant, value) => (name.clone(), value.duck_type()),
-                        (ty, _) => (name.clone(), ty.clone()),
+                    .zip(&mut values)
+                    .map(|((name, ty), value)| {
+                        let ty = match ty {
+                            DuckType::Variant => one_type_for(std::slice::from_mut(value), "a field")?,
+                            ty => ty.clone(),
+                        };
+                        Ok((name.clone(), ty))
                     })
-                    .collect();
+                    .collect::<Result<_, String>>()?;
                 Ok(Some(Value::Struct { ty: DuckType::Struct { fields }, values }))
             }
             _ => Ok(None),
@@ -401,8 +403,8 @@ impl Value {
 }
 
 /// The one DuckDB type of `values`, parts of a VARIANT that DuckDB must
-/// hold in one list or map (`what`), NULLs aside; integers of different
-/// widths become BIGINTs where they fit.
+/// hold as one type (in a list, a map's values or a struct field: `what`),
+/// NULLs aside; integers of different widths become BIGINTs where they fit.
 fn one_type_for(values: &mut [Value], what: &str) -> Result<DuckType, String> {
     let mut types = Vec::new();
     for ty in values.iter().filter(|v| **v != Value::Null).map(Value::duck_type) {

@@ -15,11 +15,10 @@ use std::ops::Range;
 /// malformed tree whose children lead back up cannot recurse without end.
 const MAX_DEPTH: usize = 1_000;
 
-/// Row `row` of a VARIANT column as a [`Value`]; NULL as [`Value::Null`].
+/// Row `row` of a VARIANT column as a [`Value`]: a row that holds one
+/// (callers decide what a NULL row is), though a NULL inside it is
+/// [`Value::Null`].
 pub(crate) fn variant_value(column: &ColumnRef<'_>, row: usize) -> Result<Value, DecodeError> {
-    if !column.is_valid(row) {
-        return Ok(Value::Null);
-    }
     Tree::of_row(column, row)?.value(0, 0)
 }
 
