@@ -7,7 +7,9 @@
 //!   reference, that loop keeping each VARCHAR as a `String`, and building
 //!   the same structs as `fetch_all`); and the same pair
 //!   without the VARCHAR column, which separates decoding from allocating a
-//!   `String` per row. Dropping the rows is left out of every timing (about
+//!   `String` per row; and the raw loop beside a second core kept busy,
+//!   the floor of decoding on a second thread where cores share a
+//!   physical core. Dropping the rows is left out of every timing (about
 //!   30 ms for 1M `String`s, the same whichever library made them): it is
 //!   the caller's work, whenever it lets the rows go;
 //! - `fetch`, a stream of the same 1M rows, each dropped once read, vs
@@ -169,6 +171,28 @@ fn fetch_all(c: &mut Criterion) {
         });
         // Right after its baseline: this machine's speed drifts within a run.
         bench_andamios_fetch_all::<ScanRow>(&mut group, &rt, &path, sql, None, "andamios_fetch_all_struct");
+        // Not a target: the raw loop while another thread keeps the second
+        // core busy with arithmetic alone, as `fetch_all`'s decode helper
+        // keeps it busy decoding. Where the two cores share one physical
+        // core (or its caches and clock), each runs slower while the other
+        // works: this is the floor of any design that decodes beside DuckDB.
+        group.bench_function("raw_c_api_chunk_loop_sum_beside_a_busy_core", |b| {
+            let _busy = BusyCore::start();
+            b.iter(|| {
+                let mut sums = (0i64, 0f64, 0usize, 0i64, 0i64);
+                let rows = raw_chunk_loop(&mut conn, sql, |cols, r| {
+                    sums.0 += cols[0].get::<i64>(r).unwrap();
+                    sums.1 += cols[1].get::<f64>(r).unwrap();
+                    sums.2 += cols[2].bytes(r).unwrap().len();
+                    sums.3 += i64::from(cols[3].get::<i32>(r).unwrap());
+                    if cols[4].is_valid(r) {
+                        sums.4 += i64::from(cols[4].get::<i32>(r).unwrap());
+                    }
+                });
+                assert_eq!(rows, SCAN_ROWS as usize);
+                criterion::black_box(sums);
+            })
+        });
         // Not a target: the same loop also keeping each VARCHAR as a
         // `String` (as any Vec of structs with a String field must), to show
         // what the allocations alone cost.
@@ -252,6 +276,38 @@ fn fetch_all(c: &mut Criterion) {
     }
     bench_andamios_fetch_all::<FixedWidthRow>(&mut group, &rt, &path, sql, None, "andamios_fetch_all_struct");
     group.finish();
+}
+
+/// A thread that spins on arithmetic, touching no memory, until dropped.
+struct BusyCore {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl BusyCore {
+    fn start() -> BusyCore {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = std::sync::Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let mut x = 1u64;
+            while !stopped.load(Ordering::Relaxed) {
+                for _ in 0..1_000 {
+                    x = criterion::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
+                }
+            }
+        });
+        BusyCore { stop, thread: Some(thread) }
+    }
+}
+
+impl Drop for BusyCore {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            thread.join().unwrap();
+        }
+    }
 }
 
 /// Times `produce` alone: its result is dropped after each call, outside
