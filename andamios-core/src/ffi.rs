@@ -1726,9 +1726,10 @@ impl Appender {
                 (DuckType::Variant, _) => Err(DuckDbError::new(
                     DuckErrorType::NotImplemented,
                     format!(
-                        "column {} is a VARIANT, and the appender fills one only with values of one Rust type \
-                         (an integer, a String, a Vec, a serde_json::Value as JSON...), not with `Value`s: append \
-                         those, or bind each in a statement (`INSERT INTO t VALUES ($1)`), which DuckDB casts",
+                        "column {} is a VARIANT, and the appender fills one with values whose DuckDB type it knows \
+                         (an integer, a String, a Vec, a `Value`, a serde_json::Value as JSON...), as tuples and \
+                         `#[derive(AppendRow)]` rows tell it: append those, or bind each value in a statement \
+                         (`INSERT INTO t VALUES ($1)`), which DuckDB casts",
                         i + 1
                     ),
                 )),
@@ -2688,7 +2689,7 @@ mod tests {
         let mut appender = conn.appender(None, None, "t").unwrap();
         assert!(appender.new_chunk_for(&[DuckType::Integer]).unwrap_err().message().contains("column 2 is a VARIANT"));
         let unknown = appender.new_chunk_for(&[DuckType::Integer, DuckType::Unknown]).unwrap_err();
-        assert!(unknown.message().contains("not with `Value`s"), "{unknown}");
+        assert!(unknown.message().contains("whose DuckDB type it knows"), "{unknown}");
         let mut chunk = appender.new_chunk_for(&[DuckType::Integer, DuckType::Json]).unwrap();
         assert_eq!(chunk.types(), [DuckType::Integer, DuckType::Json]);
         for (i, json) in [r#"{"a": [1, 2]}"#, "3"].into_iter().enumerate() {

@@ -426,7 +426,8 @@ fn one_type_for(values: &mut [Value], what: &str) -> Result<DuckType, String> {
         [one] => Ok(one.clone()),
         [first, second, ..] => Err(format!(
             "{what} read from a VARIANT holds both {first} and {second} values, and DuckDB holds them as one \
-             type: bind it as JSON text and cast it in SQL, `$1::JSON::VARIANT`"
+             type: give it as JSON, which DuckDB reads into a VARIANT of any shape (bind JSON text and cast it \
+             in SQL, `$1::JSON::VARIANT`, or append a `serde_json::Value`)"
         )),
     }
 }

@@ -53,6 +53,13 @@ pub(crate) fn expand(input: DeriveInput) -> Result<proc_macro2::TokenStream> {
         let ty = if *json { quote!(::andamios::types::Json<&#ty>) } else { quote!(#ty) };
         quote!(<#ty as ::andamios::types::Encode>::duck_type())
     });
+    let variant_part_types = values.iter().enumerate().map(|(i, (value, _, json))| {
+        if *json {
+            quote!(#i => ::core::option::Option::None,)
+        } else {
+            quote!(#i => ::andamios::types::Encode::variant_part_type(&#value),)
+        }
+    });
     Ok(quote! {
         impl #impl_generics ::andamios::AppendRow for #ident #ty_generics #where_clause {
             fn column_count() -> usize {
@@ -70,6 +77,14 @@ pub(crate) fn expand(input: DeriveInput) -> Result<proc_macro2::TokenStream> {
 
             fn value_types() -> ::std::vec::Vec<::andamios::__private::DuckType> {
                 ::std::vec![#(#value_types),*]
+            }
+
+            fn variant_part_type(&self, column: usize)
+                -> ::core::option::Option<::core::result::Result<::andamios::__private::DuckType, ::std::string::String>> {
+                match column {
+                    #(#variant_part_types)*
+                    _ => ::core::option::Option::None,
+                }
             }
         }
     })

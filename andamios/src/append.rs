@@ -6,7 +6,7 @@ use crate::pool::Pool;
 use crate::types::{Encode, EncodeError};
 use andamios_core::ffi::{Appender, ChunkWriter};
 use andamios_core::script::name_parts;
-use andamios_core::{DuckDbError, DuckErrorType};
+use andamios_core::{DuckDbError, DuckErrorType, DuckType};
 
 /// A row that can be appended to a table: a tuple (one value per column,
 /// in the table's order), or a struct with `#[derive(AppendRow)]`, whose
@@ -32,6 +32,14 @@ pub trait AppendRow: Send + 'static {
     #[doc(hidden)]
     fn value_types() -> Vec<andamios_core::DuckType> {
         Vec::new()
+    }
+
+    /// The DuckDB type of this row's value in `column`, where only the
+    /// value knows it (see [`Encode::variant_part_type`]).
+    #[doc(hidden)]
+    fn variant_part_type(&self, column: usize) -> Option<Result<andamios_core::DuckType, String>> {
+        let _ = column;
+        None
     }
 }
 
@@ -70,6 +78,13 @@ macro_rules! tuple_append_row {
 
             fn value_types() -> Vec<andamios_core::DuckType> {
                 vec![$(<$name as Encode>::duck_type()),+]
+            }
+
+            fn variant_part_type(&self, column: usize) -> Option<Result<andamios_core::DuckType, String>> {
+                match column {
+                    $($index => self.$index.variant_part_type(),)+
+                    _ => None,
+                }
             }
         }
     };
@@ -186,22 +201,56 @@ impl WorkerState {
             };
             return Err(Error::Encode { what: format!("rows for table {table}"), message });
         }
-        let mut chunk = appender.new_chunk_for(&R::value_types()).map_err(|e| {
-            let e = DuckDbError::new(e.kind(), format!("cannot append to `{table}`: {}", e.message()));
-            Error::from_duckdb(e, None)
-        })?;
+        let new_chunk = |appender: &Appender, value_types: &[DuckType]| {
+            appender.new_chunk_for(value_types).map_err(|e| {
+                let e = DuckDbError::new(e.kind(), format!("cannot append to `{table}`: {}", e.message()));
+                Error::from_duckdb(e, None)
+            })
+        };
+        let mut value_types = R::value_types();
+        value_types.resize(types.len(), DuckType::Unknown);
+        // VARIANT columns that take `Value`s: each row's value has a type
+        // of its own, and a chunk's column holds one type. A chunk then
+        // ends where a value's type differs from the one before (NULLs fit
+        // any), and DuckDB casts each chunk's values as it appends them.
+        let typed_by_row: Vec<usize> = (0..types.len())
+            .filter(|&i| {
+                types[i] == DuckType::Variant
+                    && matches!(value_types[i], DuckType::Unknown | DuckType::Variant | DuckType::Null)
+            })
+            .collect();
+        for &i in &typed_by_row {
+            // Until a row gives a type: any holds NULLs.
+            value_types[i] = DuckType::Varchar;
+        }
+        let mut chunk = new_chunk(&appender, &value_types)?;
         let mut count = 0u64;
         for row in rows {
+            let mut retyped = false;
+            for &column in &typed_by_row {
+                match row.variant_part_type(column) {
+                    Some(Ok(DuckType::Null | DuckType::Unknown)) => {}
+                    Some(Ok(ty)) => {
+                        if ty != value_types[column] {
+                            value_types[column] = ty;
+                            retyped = true;
+                        }
+                    }
+                    Some(Err(message)) => return Err(self.row_error(table, columns, &types, count, column, message)),
+                    None => {
+                        value_types[column] = DuckType::Unknown;
+                        retyped = true;
+                    }
+                }
+            }
+            if retyped {
+                if !chunk.is_empty() {
+                    appender.append(&mut chunk).map_err(|e| Error::from_duckdb(e, None))?;
+                }
+                chunk = new_chunk(&appender, &value_types)?;
+            }
             if let Err(e) = row.write_row(&mut chunk) {
-                let column = match columns {
-                    Some(names) => names.get(e.column).cloned(),
-                    None => self.table_column_names(table).and_then(|names| names.into_iter().nth(e.column)),
-                };
-                let column = column.map_or_else(|| format!("{}", e.column + 1), |name| format!("`{name}`"));
-                return Err(Error::Encode {
-                    what: format!("the row at index {count}, column {column} ({}) of table {table}", types[e.column]),
-                    message: e.error.0,
-                });
+                return Err(self.row_error(table, columns, &types, count, e.column, e.error.0));
             }
             chunk.commit_row();
             count += 1;
@@ -214,6 +263,28 @@ impl WorkerState {
         }
         appender.flush().map_err(|e| Error::from_duckdb(e, None))?;
         Ok(count)
+    }
+
+    /// The error of a value that does not fit its column: which row, which
+    /// column (by name where known) of which type.
+    fn row_error(
+        &mut self,
+        table: &str,
+        columns: Option<&[String]>,
+        types: &[DuckType],
+        row: u64,
+        column: usize,
+        message: String,
+    ) -> Error {
+        let name = match columns {
+            Some(names) => names.get(column).cloned(),
+            None => self.table_column_names(table).and_then(|names| names.into_iter().nth(column)),
+        };
+        let name = name.map_or_else(|| format!("{}", column + 1), |name| format!("`{name}`"));
+        Error::Encode {
+            what: format!("the row at index {row}, column {name} ({}) of table {table}", types[column]),
+            message,
+        }
     }
 
     /// The names of `table`'s columns, in order, for an error message;

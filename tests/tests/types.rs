@@ -1013,7 +1013,7 @@ async fn variants_read_as_values_and_json_and_bind_back() {
 
     // Stored in a table: bound values are cast, and so are appended ones,
     // of any one Rust type per column (JSON text becomes objects and
-    // arrays); `Value`s, of a type each, only through a statement.
+    // arrays), or `Value`s of a type each.
     pool.execute_batch("CREATE TABLE docs (id INTEGER, body VARIANT)").await.unwrap();
     let body: Value = query_scalar("SELECT {'a': [1, 2]}::VARIANT").fetch_one(pool).await.unwrap();
     query("INSERT INTO docs VALUES (1, $1), (2, $2)").bind(body.clone()).bind(7i64).execute(pool).await.unwrap();
@@ -1040,8 +1040,54 @@ async fn variants_read_as_values_and_json_and_bind_back() {
         from_json,
     ];
     assert_eq!(stored, expected);
-    let err = pool.append("docs", vec![(7i32, body)]).await.unwrap_err();
-    assert!(err.to_string().contains("column 2 is a VARIANT"), "{err}");
-    let count: i64 = query_scalar("SELECT count(*) FROM docs").fetch_one(pool).await.unwrap();
-    assert_eq!(count, 6);
+
+    // `Value`s whose types change from row to row, NULLs among them, and
+    // values read from VARIANTs (an array of integers of two widths).
+    pool.execute_batch("CREATE TABLE copies (id INTEGER, body VARIANT)").await.unwrap();
+    let mixed_widths: Value =
+        query_scalar("SELECT [1::TINYINT::VARIANT, 300::VARIANT]::VARIANT").fetch_one(pool).await.unwrap();
+    let values = vec![
+        Value::Integer(1),
+        Value::Integer(2),
+        Value::Null,
+        Value::Varchar("three".into()),
+        body.clone(),
+        Value::Date(19_782),
+        Value::Decimal(Decimal::new(125, 2)),
+        mixed_widths,
+        Value::Null,
+        Value::Integer(9),
+    ];
+    let rows: Vec<(i32, Value)> = values.iter().cloned().enumerate().map(|(i, v)| (i as i32, v)).collect();
+    assert_eq!(pool.append("copies", rows).await.unwrap(), values.len() as u64);
+    #[derive(andamios::AppendRow)]
+    struct Copy {
+        id: i32,
+        body: Option<Value>,
+    }
+    let copies = vec![Copy { id: 10, body: Some(Value::Boolean(true)) }, Copy { id: 11, body: None }];
+    pool.append("copies", copies).await.unwrap();
+    let stored: Vec<Option<Value>> = query_scalar("SELECT body FROM copies ORDER BY id").fetch_all(pool).await.unwrap();
+    let mut expected: Vec<Option<Value>> = values.into_iter().map(|v| Some(v).filter(|v| *v != Value::Null)).collect();
+    expected[7] = Some(array(vec![Value::BigInt(1), Value::BigInt(300)]));
+    expected.extend([Some(Value::Boolean(true)), None]);
+    assert_eq!(stored, expected);
+    let types: Vec<String> =
+        query_scalar("SELECT variant_typeof(body) FROM copies WHERE id IN (0, 3, 5, 6) ORDER BY id")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert_eq!(types, ["INT32", "VARCHAR", "DATE", "DECIMAL(3, 2)"]);
+
+    // An array of values of two types has no one DuckDB type: the row is
+    // an error that says what to do, and none of the rows land, not even
+    // those of the chunk already appended before it.
+    let two_types: Value = query_scalar(r#"SELECT '[1, "two"]'::JSON::VARIANT"#).fetch_one(pool).await.unwrap();
+    let rows = vec![(20i32, Value::Integer(1)), (21, Value::Varchar("x".into())), (22, two_types)];
+    let err = pool.append("copies", rows).await.unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("the row at index 2, column `body` (VARIANT)"), "{message}");
+    assert!(message.contains("append a `serde_json::Value`"), "{message}");
+    let count: i64 = query_scalar("SELECT count(*) FROM copies").fetch_one(pool).await.unwrap();
+    assert_eq!(count, 12);
 }

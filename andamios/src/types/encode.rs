@@ -28,6 +28,14 @@ pub trait Encode {
         write_value(column, &self.to_value())
     }
 
+    /// The DuckDB type this value takes in a VARIANT column, where only
+    /// the value knows it (a [`Value`]): `None` where [`Encode::duck_type`]
+    /// tells, `Null` for a NULL, which any type holds.
+    #[doc(hidden)]
+    fn variant_part_type(&self) -> Option<Result<DuckType, String>> {
+        None
+    }
+
     /// The DuckDB type of `Vec<Self>`: a LIST, except for `u8` (a BLOB).
     #[doc(hidden)]
     fn vec_type() -> DuckType
@@ -58,6 +66,10 @@ impl<T: Encode> Encode for &T {
 
     fn write(&self, column: &mut ColumnWriter<'_>) -> Result<(), EncodeError> {
         (**self).write(column)
+    }
+
+    fn variant_part_type(&self) -> Option<Result<DuckType, String>> {
+        (**self).variant_part_type()
     }
 }
 
@@ -455,6 +467,13 @@ impl<T: Encode> Encode for Option<T> {
             }
         }
     }
+
+    fn variant_part_type(&self) -> Option<Result<DuckType, String>> {
+        match self {
+            Some(v) => v.variant_part_type(),
+            None => Some(Ok(DuckType::Null)),
+        }
+    }
 }
 
 impl<T: Encode> Encode for Vec<T> {
@@ -569,5 +588,11 @@ impl Encode for Value {
 
     fn to_value(&self) -> Value {
         self.clone()
+    }
+
+    /// Its own type, with the parts of a value read from a VARIANT typed by
+    /// what they hold (see [`Value::with_variant_parts_typed`]).
+    fn variant_part_type(&self) -> Option<Result<DuckType, String>> {
+        Some(self.with_variant_parts_typed().map(|typed| typed.as_ref().unwrap_or(self).duck_type()))
     }
 }
