@@ -188,9 +188,13 @@ impl WorkerState {
         if types.len() != R::column_count() {
             let message = match columns {
                 None => format!(
-                    "the table has {} column(s) but each row has {} value(s); append rows with one value per column, \
+                    "the table has {} column(s){} but each row has {} value(s); append rows with one value per column, \
                      in table order, or name the columns the rows hold with `append_columns` (the others take their defaults)",
                     types.len(),
+                    match self.table_column_names(table).map_or(0, |names| names.len().saturating_sub(types.len())) {
+                        0 => String::new(),
+                        generated => format!(" to fill (and {generated} generated column(s), which DuckDB computes)"),
+                    },
                     R::column_count()
                 ),
                 Some(columns) => format!(

@@ -610,6 +610,16 @@ async fn bulk_append_is_all_or_nothing() {
     // Wrong arity and wrong type are errors too.
     let err = pool.append("r", vec![(9000, 1.0f64)]).await.unwrap_err();
     assert!(err.to_string().contains("3 column(s) but each row has 2 value(s)"), "{err}");
+    // A generated column takes no value, and the error says why it is not counted.
+    pool.execute_batch("CREATE TABLE doubled (a INTEGER, twice INTEGER GENERATED ALWAYS AS (a * 2))").await.unwrap();
+    let err = pool.append("doubled", vec![(1i32, 2i32)]).await.unwrap_err();
+    assert!(
+        err.to_string().contains("1 column(s) to fill (and 1 generated column(s), which DuckDB computes)"),
+        "{err}"
+    );
+    pool.append("doubled", vec![(1i32,)]).await.unwrap();
+    let twice: i32 = query_scalar("SELECT twice FROM doubled").fetch_one(&pool).await.unwrap();
+    assert_eq!(twice, 2);
     let rows = vec![(9001i64, 1.0f64, None::<&str>), (9002i64, 2.0f64, None), (9003i64, f64::NAN, Some("n"))];
     let mut rows: Vec<(i64, andamios::types::Value, Option<&str>)> =
         rows.into_iter().map(|(id, x, note)| (id, andamios::types::Value::Double(x), note)).collect();
