@@ -417,6 +417,11 @@ fn open_failure_hint(path: &str, message: &str) -> String {
         "\n  a URL's `?name=value` pairs and `PoolOptions::setting` are DuckDB settings: see `SELECT name, \
          description FROM duckdb_settings()`"
             .to_owned()
+    } else if message.contains("Is a directory") {
+        format!(
+            "\n  '{path}' is a folder: name the database file in it, `duckdb:{}`",
+            std::path::Path::new(path).join("app.duckdb").display()
+        )
     } else if message.contains("No such file or directory") {
         match std::path::Path::new(path).parent().filter(|dir| !dir.as_os_str().is_empty() && !dir.exists()) {
             Some(dir) => format!(

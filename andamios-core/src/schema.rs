@@ -171,6 +171,12 @@ pub fn parse_url(url: &str) -> Result<(String, OpenOptions), String> {
             "`{url}` names no database: use `duckdb:path/to/file.duckdb`, or `duckdb::memory:` for a database in memory"
         ));
     }
+    // DuckDB would create a file named after the folder.
+    if path.ends_with('/') || path.ends_with(std::path::MAIN_SEPARATOR) {
+        return Err(format!(
+            "`{url}` names a folder, `{path}`: name the database file in it, `duckdb:{path}app.duckdb`"
+        ));
+    }
     Ok((path.to_owned(), open))
 }
 
@@ -405,6 +411,8 @@ mod tests {
         assert_eq!(parse_url("duckdb::memory:").unwrap().0, ":memory:");
         assert!(parse_url("duckdb:").unwrap_err().contains("names no database"));
         assert!(parse_url("duckdb://?threads=2").unwrap_err().contains("names no database"));
+        let folder = parse_url("duckdb:data/?threads=2").unwrap_err();
+        assert!(folder.contains("names a folder, `data/`: name the database file in it, `duckdb:data/app.duckdb`"));
         assert!(!parse_url("duckdb:a.duckdb?access_mode=READ_WRITE").unwrap().1.read_only);
         assert!(parse_url("duckdb:a.duckdb?mode=READ_ONLY").unwrap().1.read_only);
         assert!(parse_url("duckdb:a.duckdb?access_mode=readonly").unwrap_err().contains("not an access mode"));

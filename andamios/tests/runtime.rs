@@ -714,6 +714,15 @@ async fn opening_errors_say_what_to_do() {
     let missing = dir.path().join("no-such-folder").join("app.duckdb");
     let err = Pool::connect(&format!("duckdb:{}", missing.display())).await.unwrap_err();
     assert!(err.to_string().contains("does not exist: DuckDB creates the database file, but not its folders"), "{err}");
+    // A folder, named as one or not: DuckDB would make a file of the first.
+    let err = Pool::connect(&format!("duckdb:{}/", dir.path().display())).await.unwrap_err();
+    assert!(matches!(&err, Error::Configuration(m) if m.contains("names a folder")), "{err}");
+    let err = Pool::connect(&format!("duckdb:{}", dir.path().display())).await.unwrap_err();
+    let in_it = dir.path().join("app.duckdb");
+    assert!(
+        err.to_string().contains(&format!("is a folder: name the database file in it, `duckdb:{}`", in_it.display())),
+        "{err}"
+    );
     let err = Pool::connect("duckdb::memory:?no_such_setting=1").await.unwrap_err();
     assert!(err.to_string().contains("duckdb_settings()"), "{err}");
 
