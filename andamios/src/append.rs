@@ -203,7 +203,7 @@ impl WorkerState {
                     R::column_count()
                 ),
             };
-            return Err(Error::Encode { what: format!("rows for table {table}"), message });
+            return Err(Error::Encode { what: format!("rows for table {table}"), message, sql: None });
         }
         let new_chunk = |appender: &Appender, value_types: &[DuckType]| {
             appender.new_chunk_for(value_types).map_err(|e| {
@@ -288,6 +288,7 @@ impl WorkerState {
         Error::Encode {
             what: format!("the row at index {row}, column {name} ({}) of table {table}", types[column]),
             message,
+            sql: None,
         }
     }
 

@@ -370,10 +370,8 @@ impl WorkerState {
             self.refuse_commit_of_aborted(sql)?;
         }
         let stmt = self.conn.prepare_cached(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
-        let bad_arguments = |message: String| Error::Encode {
-            what: "the arguments".into(),
-            message: format!("{message}\n  in SQL: {sql}"),
-        };
+        let bad_arguments =
+            |message: String| Error::Encode { what: "the arguments".into(), message, sql: Some(sql.to_owned()) };
         stmt.clear_bindings();
         if args.names.is_empty() {
             let expected = stmt.param_count();
@@ -404,7 +402,7 @@ impl WorkerState {
         );
         let _entered = span.enter();
         let started = Instant::now();
-        let result = f(self);
+        let result = f(self).map_err(|e| e.in_statement(sql));
         let elapsed = started.elapsed();
         span.record("elapsed_ms", elapsed.as_secs_f64() * 1e3);
         match &result {

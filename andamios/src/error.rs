@@ -26,7 +26,7 @@ pub enum Error {
     #[error("the pool is closed")]
     PoolClosed,
     /// A value could not be decoded into the requested Rust type.
-    #[error("cannot decode column `{column}` ({found}) into Rust type {expected}{}", hint.as_deref().map(|h| format!(": {h}")).unwrap_or_default())]
+    #[error("cannot decode column `{column}` ({found}) into Rust type {expected}{}{}", hint.as_deref().map(|h| format!(": {h}")).unwrap_or_default(), context(sql.as_deref(), None))]
     Decode {
         /// The column's name (or index).
         column: String,
@@ -36,32 +36,41 @@ pub enum Error {
         found: String,
         /// What to do about it, when there is something to say.
         hint: Option<String>,
+        /// The statement whose row it was, when known (not for a
+        /// [`Row`](crate::Row) read after its statement ran).
+        sql: Option<String>,
     },
     /// The row has no column of that name (`Row::try_get("name")`, a field
     /// of a derived `FromRow` struct).
-    #[error("no column named `{name}` in the result: its columns are {}; select it, or rename the field to match (`#[andamios(rename = \"...\")]`)", columns.join(", "))]
+    #[error("no column named `{name}` in the result: its columns are {}; select it, or rename the field to match (`#[andamios(rename = \"...\")]`){}", columns.join(", "), context(sql.as_deref(), None))]
     ColumnNotFound {
         /// The name asked for.
         name: String,
         /// The names of the result's columns.
         columns: Vec<String>,
+        /// The statement whose result it was, when known.
+        sql: Option<String>,
     },
     /// The row has no column at that position (`Row::try_get(3)`, a tuple
     /// with more fields than the result has columns).
-    #[error("no column at position {index}: the result has {len} column(s); select one column for each value the row type reads")]
+    #[error("no column at position {index}: the result has {len} column(s); select one column for each value the row type reads{}", context(sql.as_deref(), None))]
     ColumnIndexOutOfBounds {
         /// The 0-based position asked for.
         index: usize,
         /// How many columns the result has.
         len: usize,
+        /// The statement whose result it was, when known.
+        sql: Option<String>,
     },
     /// A value could not be bound or appended.
-    #[error("cannot encode {what}: {message}")]
+    #[error("cannot encode {what}: {message}{}", context(sql.as_deref(), None))]
     Encode {
         /// The parameter or column concerned.
         what: String,
         /// What went wrong.
         message: String,
+        /// The statement a parameter was bound to, when known.
+        sql: Option<String>,
     },
     /// DuckDB rejected the statement.
     #[error("{message}{}", context(sql.as_deref(), *script_statement))]
@@ -140,12 +149,34 @@ impl Error {
     }
 
     /// The SQL that failed, when known (of a script, the statement that
-    /// failed: see [`script_statement`](Self::script_statement)).
+    /// failed: see [`script_statement`](Self::script_statement)): DuckDB's
+    /// errors, and a value that did not bind or decode, or a column not
+    /// found, in a statement's rows.
     pub fn sql(&self) -> Option<&str> {
         match self {
-            Error::Database { sql, .. } => sql.as_deref(),
+            Error::Database { sql, .. }
+            | Error::Decode { sql, .. }
+            | Error::ColumnNotFound { sql, .. }
+            | Error::ColumnIndexOutOfBounds { sql, .. }
+            | Error::Encode { sql, .. } => sql.as_deref(),
             _ => None,
         }
+    }
+
+    /// This error, naming `statement` as the SQL it came from where it
+    /// names none yet.
+    pub(crate) fn in_statement(mut self, statement: &str) -> Error {
+        match &mut self {
+            Error::Database { sql, .. }
+            | Error::Decode { sql, .. }
+            | Error::ColumnNotFound { sql, .. }
+            | Error::ColumnIndexOutOfBounds { sql, .. }
+            | Error::Encode { sql, .. } => {
+                sql.get_or_insert_with(|| statement.to_owned());
+            }
+            _ => {}
+        }
+        self
     }
 
     /// Of a script of several statements (`execute_batch`, a migration),

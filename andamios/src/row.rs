@@ -71,7 +71,7 @@ fn column_at(columns: &[ColumnDescription], index: usize) -> Result<usize> {
     if index < columns.len() {
         return Ok(index);
     }
-    Err(Error::ColumnIndexOutOfBounds { index, len: columns.len() })
+    Err(Error::ColumnIndexOutOfBounds { index, len: columns.len(), sql: None })
 }
 
 /// The position of the column called `name`, looked for at `hint` first
@@ -83,6 +83,7 @@ fn column_named(columns: &[ColumnDescription], name: &str, hint: Option<usize>) 
     position_named(columns, name).ok_or_else(|| Error::ColumnNotFound {
         name: name.to_owned(),
         columns: columns.iter().map(|c| c.name.clone()).collect(),
+        sql: None,
     })
 }
 
@@ -194,7 +195,7 @@ fn decode_error<T: Decode>(d: &ColumnDescription, error: DecodeError) -> Error {
             )
         }
     };
-    Error::Decode { column: d.name.clone(), expected: T::type_name(), found, hint }
+    Error::Decode { column: d.name.clone(), expected: T::type_name(), found, hint, sql: None }
 }
 
 /// A type built from a result row.
@@ -401,6 +402,7 @@ pub fn try_from_failed<T, E: std::fmt::Display>(column: &str, error: E) -> Error
         expected: std::any::type_name::<T>().to_owned(),
         found: "a value it cannot be converted from".to_owned(),
         hint: Some(error.to_string()),
+        sql: None,
     }
 }
 
@@ -414,5 +416,6 @@ pub fn flattened_rows_missing<T>() -> Error {
         expected: "one value per row".to_owned(),
         found: "fewer values than rows".to_owned(),
         hint: Some("its `FromRow::from_rows` must push one value per row of the batch".to_owned()),
+        sql: None,
     }
 }

@@ -365,6 +365,15 @@ async fn errors_are_classified_and_name_the_column() {
     }
     let message = err.to_string();
     assert!(message.contains("`name`") && message.contains("VARCHAR") && message.contains("i32"), "{message}");
+    assert_eq!(err.sql(), Some("SELECT name FROM p"));
+    assert!(message.ends_with("\n  in SQL: SELECT name FROM p"), "{message}");
+    // Also in a stream, and of a bad argument.
+    let mut stream = query_scalar::<i32>("SELECT name FROM p").fetch(&pool);
+    let err = stream.next().await.unwrap().unwrap_err();
+    assert_eq!(err.sql(), Some("SELECT name FROM p"), "{err}");
+    drop(stream);
+    let err = query("SELECT $1::INTEGER").bind(1).bind(2).execute(&pool).await.unwrap_err();
+    assert!(matches!(&err, Error::Encode { .. }) && err.sql() == Some("SELECT $1::INTEGER"), "{err:?}");
 
     let err = query_scalar::<i32>("SELECT NULL::INTEGER AS maybe").fetch_one(&pool).await.unwrap_err();
     assert!(err.to_string().contains("Option<i32>"), "{err}");
@@ -391,16 +400,21 @@ async fn errors_are_classified_and_name_the_column() {
     assert!(err.to_string().contains("use Option<Vec<i32>>"), "{err}");
     // A column the result does not have, by position and by name.
     let err = query_as::<(i64, String, i32)>("SELECT 1::BIGINT, 'a'").fetch_one(&pool).await.unwrap_err();
-    assert!(matches!(err, Error::ColumnIndexOutOfBounds { index: 2, len: 2 }), "{err:?}");
+    assert!(matches!(err, Error::ColumnIndexOutOfBounds { index: 2, len: 2, .. }), "{err:?}");
     assert!(err.to_string().contains("the result has 2 column(s)"), "{err}");
+    // It names the statement, as DuckDB's errors do.
+    assert_eq!(err.sql(), Some("SELECT 1::BIGINT, 'a'"));
+    assert!(err.to_string().ends_with("\n  in SQL: SELECT 1::BIGINT, 'a'"), "{err}");
     let row = query("SELECT 1 AS id, 'a' AS name").fetch_one(&pool).await.unwrap();
     assert_eq!(format!("{row:?}"), r#"Row { id: Integer(1), name: Varchar("a") }"#);
     let err = row.try_get::<String, _>("title").unwrap_err();
     assert!(
-        matches!(&err, Error::ColumnNotFound { name, columns } if name == "title" && columns == &["id", "name"]),
+        matches!(&err, Error::ColumnNotFound { name, columns, .. } if name == "title" && columns == &["id", "name"]),
         "{err:?}"
     );
     assert!(err.to_string().contains("its columns are id, name"), "{err}");
+    // A row read after its statement ran does not know it.
+    assert_eq!(err.sql(), None);
     let err = query("SELECT $1::INTEGER").execute(&pool).await.unwrap_err();
     assert!(err.to_string().contains("1 parameter(s) but 0 value(s)"), "{err}");
     // A gap in the numbering: the value bound could never reach `$2`.
@@ -1451,15 +1465,19 @@ async fn large_fixed_width_results_keep_order_values_and_nulls() {
         matches!(&err, Err(Error::Decode { column, found, .. }) if column == "maybe" && found == "NULL"),
         "{err:?}"
     );
-    assert_eq!(
-        err.unwrap_err().to_string(),
-        "cannot decode column `maybe` (NULL) into Rust type i32: the value is NULL; use Option<i32> for a column that can be NULL"
+    let message = err.unwrap_err().to_string();
+    assert!(
+        message.starts_with(
+            "cannot decode column `maybe` (NULL) into Rust type i32: the value is NULL; use Option<i32> for a \
+             column that can be NULL\n  in SQL: SELECT"
+        ),
+        "{message}"
     );
     let err = query_scalar::<Vec<String>>("SELECT 1 AS one").fetch_one(&pool).await.unwrap_err();
     assert_eq!(
         err.to_string(),
         "cannot decode column `one` (INTEGER) into Rust type Vec<String>: read it as i32 (or another integer type \
-         its values fit) or Decimal"
+         its values fit) or Decimal\n  in SQL: SELECT 1 AS one"
     );
     // DuckDB failing halfway through computing the rows is the query's error.
     let failing = "SELECT (CASE WHEN range = 200000 THEN 'x' ELSE '1' END)::INTEGER AS n FROM range(300000)";
@@ -1600,7 +1618,7 @@ async fn derived_from_row_and_from_rows_agree() {
     let batched = query_as::<Item>(sql).fetch_all(&pool).await.unwrap_err();
     let row = query(sql).fetch_one(&pool).await.unwrap();
     let single = Item::from_row(&row).unwrap_err();
-    assert_eq!(batched.to_string(), single.to_string());
+    assert_eq!(batched.to_string(), format!("{single}\n  in SQL: {sql}"));
     assert!(matches!(&batched, Error::Decode { column, .. } if column == "small"), "{batched}");
 }
 

@@ -542,7 +542,7 @@ async fn unions() {
         ),
     ] {
         let err = query_scalar::<Reading>(sql).fetch_one(pool).await.unwrap_err();
-        assert!(err.to_string().ends_with(expected), "{err}");
+        assert!(err.to_string().ends_with(&format!("{expected}\n  in SQL: {sql}")), "{err}");
     }
     let err = query_scalar::<Reading>(&format!("SELECT union_value(number := NULL::DOUBLE)::{ty} AS r"))
         .fetch_one(pool)
@@ -625,7 +625,7 @@ async fn lists_arrays_structs_maps_and_enums() {
         "cannot decode column `p` (STRUCT(x VARCHAR, y INTEGER, tags INTEGER[])) into Rust type Point: the STRUCT \
          has no field `label` (it has x, y, tags); its field `x` is VARCHAR, which i32 does not read: read it as \
          String, or cast it in SQL to a type i32 reads: `col::BIGINT`; its field `tags` is INTEGER[], which \
-         Vec<String> does not read: read it as Vec<i32>"
+         Vec<String> does not read: read it as Vec<i32>\n  in SQL: SELECT {'x': 'one', 'y': 2, 'tags': [1]} AS p"
     );
     let err = query_scalar::<Vec<Point>>("SELECT [{'x': 1, 'label': 'a', 'tags': [1]}] AS ps")
         .fetch_one(pool)
@@ -634,7 +634,7 @@ async fn lists_arrays_structs_maps_and_enums() {
     assert!(
         err.to_string().ends_with(
             "into Rust type Vec<Point>: in its elements, its field `tags` is INTEGER[], which Vec<String> does not \
-             read: read it as Vec<i32>"
+             read: read it as Vec<i32>\n  in SQL: SELECT [{'x': 1, 'label': 'a', 'tags': [1]}] AS ps"
         ),
         "{err}"
     );
@@ -764,13 +764,13 @@ async fn newtypes_stand_for_the_type_they_wrap() {
     assert_eq!(
         err.to_string(),
         "cannot decode column `id` (NULL) into Rust type UserId: the value is NULL; use Option<UserId> for a \
-         column that can be NULL"
+         column that can be NULL\n  in SQL: SELECT NULL::BIGINT AS id"
     );
     let err = query_scalar::<UserId>("SELECT 'x' AS id").fetch_one(pool).await.unwrap_err();
     assert_eq!(
         err.to_string(),
         "cannot decode column `id` (VARCHAR) into Rust type UserId: read it as String, or cast it in SQL to a type \
-         UserId reads: `col::BIGINT`"
+         UserId reads: `col::BIGINT`\n  in SQL: SELECT 'x' AS id"
     );
 }
 
