@@ -344,6 +344,79 @@ async fn dates_times_and_intervals() {
 
     // TIME_NS columns take a Time when appending.
     appended(pool, "TIME_NS", vec![Some(Time::from_hms_micro(1, 2, 3, 456_789).unwrap()), None]).await;
+
+    // Into a coarser column, a value is rounded as DuckDB casts one (to
+    // the nearest, halves away from zero): an append stores what an INSERT
+    // of the same value stores, and a read what a cast in SQL gives.
+    pool.execute_batch(
+        "CREATE OR REPLACE TABLE coarser (path VARCHAR, i INTEGER, s TIMESTAMP_S, ms TIMESTAMP_MS, us TIMESTAMP,
+         tz TIMESTAMPTZ, t TIME)",
+    )
+    .await
+    .unwrap();
+    use andamios::types::Value;
+    let offsets = [0i64, 499, 500, 501, 1_500, 999_999_500, -499, -500, -501, -1_500, -999_999_500];
+    // After 1970 and before: a half goes away from zero, up and down.
+    let bases = [1_700_000_000i64, -100_000_000];
+    let day_end = 86_399_999_999_500i64;
+    let rows: Vec<_> = bases
+        .iter()
+        .flat_map(|&base| offsets.iter().map(move |&offset| (base, offset)))
+        .enumerate()
+        .map(|(i, (base, offset))| {
+            let time = if offset == 999_999_500 { day_end } else { 3_600_000_000_000 + offset };
+            (
+                i as i32,
+                Value::Timestamp(base * 1_000_000 + offset),
+                Value::Timestamp(base * 1_000_000 + offset),
+                Value::TimestampNs(base * 1_000_000_000 + offset),
+                Value::TimestampTzNs(base * 1_000_000_000 + offset),
+                Value::TimeNs(time),
+            )
+        })
+        .collect();
+    pool.append_columns("coarser", &["i", "s", "ms", "us", "tz", "t"], rows.clone()).await.unwrap();
+    pool.execute_batch("UPDATE coarser SET path = 'append'").await.unwrap();
+    for (i, s, ms, us, tz, t) in rows {
+        query("INSERT INTO coarser VALUES ('insert', $1, $2, $3, $4, $5, $6)")
+            .bind(i)
+            .bind(s)
+            .bind(ms)
+            .bind(us)
+            .bind(tz)
+            .bind(t)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let differing: i64 = query_scalar(
+        "SELECT count(*) FROM (SELECT i, s, ms, us, tz, t FROM coarser WHERE path = 'append'
+         EXCEPT SELECT i, s, ms, us, tz, t FROM coarser WHERE path = 'insert')",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(differing, 0);
+    // Offsets 500, 999,999,500 and -500 ns (or µs) after 1970, and -500 before.
+    let rounded: Vec<(i64, i64, i64, String)> = andamios::query_as(
+        "SELECT epoch(s)::BIGINT % 1000, epoch_ms(ms) % 1000000, epoch_us(us) % 1000000000, t::VARCHAR
+         FROM coarser WHERE path = 'append' AND i IN (2, 5, 7, 18) ORDER BY i",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let expected =
+        [(0, 1, 1, "01:00:00.000001"), (0, 0, 1_000_000, "24:00:00"), (0, 0, 0, "01:00:00"), (0, -1, -1, "01:00:00")];
+    assert_eq!(rounded, expected.map(|(s, ms, us, t)| (s, ms, us, t.to_owned())));
+    for (base, offset) in bases.iter().flat_map(|&base| offsets.iter().map(move |&offset| (base, offset))) {
+        let sql = format!(
+            "SELECT make_timestamp_ns({ns}), make_timestamp_ns({ns})::TIMESTAMP, $1::TIME_NS, $1::TIME_NS::TIME",
+            ns = base * 1_000_000_000 + offset
+        );
+        let (read, cast, time_read, time_cast): (Timestamp, Timestamp, Time, Time) =
+            andamios::query_as(&sql).bind(Value::TimeNs(3_600_000_000_000 + offset)).fetch_one(pool).await.unwrap();
+        assert_eq!((read, time_read), (cast, time_cast), "{offset} ns");
+    }
 }
 
 #[tokio::test]
@@ -429,13 +502,13 @@ async fn chrono_time_and_uuid_features() {
     pool.execute_batch("CREATE TABLE stamps (t TIMESTAMPTZ)").await.unwrap();
     pool.append("stamps", vec![(chrono::DateTime::from_timestamp(1, 999).unwrap(),)]).await.unwrap();
     let stored: chrono::DateTime<chrono::Utc> = query_scalar("SELECT t FROM stamps").fetch_one(pool).await.unwrap();
-    assert_eq!(stored, chrono::DateTime::from_timestamp(1, 0).unwrap());
+    assert_eq!(stored, chrono::DateTime::from_timestamp(1, 1_000).unwrap(), "rounded, as an INSERT's cast");
     let time_ns = time::macros::time!(01:02:03.123_456_789);
     both!(pool, "TIME_NS", time_ns);
     both!(pool, "TIMESTAMPTZ_NS", time::macros::datetime!(2024-06-15 01:02:03.123_456_789 UTC));
     let plain: andamios::types::TimestampTz =
         query_scalar("SELECT '1970-01-01 00:00:01.000001999+00'::TIMESTAMPTZ_NS").fetch_one(pool).await.unwrap();
-    assert_eq!(plain.micros, 1_000_001);
+    assert_eq!(plain.micros, 1_000_002);
 
     // DuckDB's end of a day, 24:00:00, has no chrono or time value: the
     // error shows it as a time and names the type that holds it.

@@ -1,4 +1,4 @@
-use super::temporal::is_infinite_timestamp;
+use super::temporal::{is_infinite_timestamp, to_coarser};
 use andamios_core::ffi::ColumnWriter;
 use andamios_core::{json_syntax_problem, BigNum, BitString, Decimal, DuckType, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -167,7 +167,7 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
         (DuckType::Time, Value::Time(t)) => column.put(*t),
         (DuckType::TimeNs, Value::Time(t)) => column.put(t.checked_mul(1_000).ok_or_else(|| out_of_range(t))?),
         (DuckType::TimeNs, Value::TimeNs(t)) => column.put(*t),
-        (DuckType::Time, Value::TimeNs(t)) => column.put(t / 1_000),
+        (DuckType::Time, Value::TimeNs(t)) => column.put(to_coarser(*t, 1_000)),
         (DuckType::TimeTz, Value::TimeTz { micros, offset_seconds }) => {
             let bits = andamios_core::time_tz_bits(*micros, *offset_seconds);
             column.put(bits.ok_or_else(|| out_of_range(&format!("{micros} µs at offset {offset_seconds} s")))?)
@@ -188,8 +188,8 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
         {
             column.put(*t)
         }
-        (DuckType::TimestampS, Value::Timestamp(t)) => column.put(t.div_euclid(1_000_000)),
-        (DuckType::TimestampMs, Value::Timestamp(t)) => column.put(t.div_euclid(1_000)),
+        (DuckType::TimestampS, Value::Timestamp(t)) => column.put(to_coarser(*t, 1_000_000)),
+        (DuckType::TimestampMs, Value::Timestamp(t)) => column.put(to_coarser(*t, 1_000)),
         (DuckType::TimestampNs, Value::TimestampNs(t)) | (DuckType::TimestampTzNs, Value::TimestampTzNs(t)) => {
             column.put(*t)
         }
@@ -197,9 +197,8 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
         (DuckType::TimestampTzNs, Value::TimestampTz(t)) => {
             column.put(t.checked_mul(1_000).ok_or_else(|| out_of_range(t))?)
         }
-        // Into microseconds, as DuckDB casts them: the nanoseconds go.
         (DuckType::Timestamp, Value::TimestampNs(t)) | (DuckType::TimestampTz, Value::TimestampTzNs(t)) => {
-            column.put(if is_infinite_timestamp(*t) { *t } else { t.div_euclid(1_000) })
+            column.put(if is_infinite_timestamp(*t) { *t } else { to_coarser(*t, 1_000) })
         }
         (DuckType::TimestampNs, Value::Timestamp(t)) => {
             column.put(t.checked_mul(1_000).ok_or_else(|| out_of_range(t))?)

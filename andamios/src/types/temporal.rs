@@ -189,6 +189,20 @@ pub(crate) fn is_infinite_timestamp(raw: i64) -> bool {
     raw.unsigned_abs() == INFINITE_TIMESTAMP.unsigned_abs()
 }
 
+/// `value` in a unit `per` times coarser (nanoseconds to microseconds:
+/// 1,000), rounded to the nearest, halves away from zero, as DuckDB casts
+/// a time or timestamp to a coarser precision: a value appended or read in
+/// another precision is the one an INSERT or a cast in SQL gives.
+#[inline]
+pub(crate) fn to_coarser(value: i64, per: i64) -> i64 {
+    let (whole, rest) = (value / per, value % per);
+    if rest.unsigned_abs() * 2 >= per.unsigned_abs() {
+        whole + value.signum()
+    } else {
+        whole
+    }
+}
+
 impl Timestamp {
     /// DuckDB's `infinity` TIMESTAMP, later than every other.
     pub const INFINITY: Timestamp = Timestamp { micros: INFINITE_TIMESTAMP };
@@ -285,7 +299,7 @@ impl Decode for Time {
     fn decode(column: &ColumnRef<'_>, row: usize) -> Result<Self, DecodeError> {
         valid(column, row)?;
         let raw = column.get::<i64>(row).ok_or(DecodeError::Mismatch)?;
-        Ok(Time { micros: if matches!(column.duck_type(), DuckType::TimeNs) { raw / 1_000 } else { raw } })
+        Ok(Time { micros: if matches!(column.duck_type(), DuckType::TimeNs) { to_coarser(raw, 1_000) } else { raw } })
     }
 }
 
@@ -342,7 +356,7 @@ pub(crate) fn micros_of_timestamp(raw: i64, ty: &DuckType) -> Result<i64, Decode
         DuckType::Timestamp | DuckType::TimestampTz => Ok(raw),
         DuckType::TimestampS => raw.checked_mul(1_000_000).ok_or_else(overflow),
         DuckType::TimestampMs => raw.checked_mul(1_000).ok_or_else(overflow),
-        DuckType::TimestampNs | DuckType::TimestampTzNs => Ok(raw.div_euclid(1_000)),
+        DuckType::TimestampNs | DuckType::TimestampTzNs => Ok(to_coarser(raw, 1_000)),
         _ => Err(DecodeError::Mismatch),
     }
 }
@@ -584,6 +598,16 @@ impl Decode for std::time::Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coarser_values_round_to_the_nearest_halves_away_from_zero() {
+        let cases = [(0, 0), (499, 0), (500, 1), (1_499, 1), (1_500, 2), (-499, 0), (-500, -1), (-1_500, -2)];
+        for (nanos, micros) in cases {
+            assert_eq!(to_coarser(nanos, 1_000), micros, "{nanos}");
+        }
+        assert_eq!(to_coarser(i64::MAX, 1_000), i64::MAX / 1_000 + 1);
+        assert_eq!(to_coarser(i64::MIN, 1_000_000), i64::MIN / 1_000_000 - 1);
+    }
 
     #[test]
     fn civil_dates_round_trip() {
