@@ -643,6 +643,16 @@ async fn bulk_append_is_all_or_nothing() {
         err.to_string().contains("the row at index 2, column `value` (DOUBLE) of table r: a value of type VARCHAR"),
         "{err}"
     );
+    assert!(err.to_string().contains("give a value of the column's type, or INSERT it"), "{err}");
+    // A DECIMAL with more digits after the point than the column keeps is
+    // not rounded behind the caller's back.
+    pool.execute_batch("CREATE TABLE prices (amount DECIMAL(6, 2))").await.unwrap();
+    let err = pool.append("prices", vec![(andamios::types::Decimal::new(1235, 3),)]).await.unwrap_err();
+    assert!(
+        err.to_string().contains("1.235 has 3 digits after the point, and column type DECIMAL(6,2) keeps 2"),
+        "{err}"
+    );
+    pool.append("prices", vec![(andamios::types::Decimal::new(1230, 3),)]).await.unwrap();
     // An integer goes into a DOUBLE column where it is exact, as INSERT stores it.
     let err = pool.append("r", vec![(9004i64, (1i64 << 53) + 1, None::<String>)]).await.unwrap_err();
     assert!(err.to_string().contains("9007199254740993 has no exact value of column type DOUBLE"), "{err}");

@@ -74,7 +74,12 @@ impl<T: Encode> Encode for &T {
 }
 
 fn mismatch(column: &ColumnWriter<'_>, value: &Value) -> EncodeError {
-    EncodeError(format!("a value of type {} does not fit column type {}", value.duck_type(), column.duck_type()))
+    EncodeError(format!(
+        "a value of type {} does not fit column type {}: the appender does not cast one kind of value into \
+         another, as an INSERT does; give a value of the column's type, or INSERT it (DuckDB casts a bound value)",
+        value.duck_type(),
+        column.duck_type()
+    ))
 }
 
 /// The text in backquotes, cut after 60 characters.
@@ -208,6 +213,13 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
         }
         (DuckType::Uuid, Value::Uuid(u)) => column.put(*u ^ super::decode::UUID_FLIP),
         (DuckType::Decimal { width, scale }, Value::Decimal(d)) => {
+            if d.scale() > *scale && d.rescale(*scale).is_none() {
+                return Err(EncodeError(format!(
+                    "{d} has {} digits after the point, and column type {ty} keeps {scale}: round it first (an \
+                     INSERT would round it to the nearest), or give the column a larger scale",
+                    d.scale()
+                )));
+            }
             let m = d.rescale(*scale).ok_or_else(|| out_of_range(d))?.mantissa();
             put_decimal(column, *width, m).ok_or_else(|| out_of_range(d))?
         }
