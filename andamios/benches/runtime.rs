@@ -153,22 +153,7 @@ fn fetch_all(c: &mut Criterion) {
     }
     {
         let mut conn = raw_connection(&path);
-        group.bench_function("raw_c_api_chunk_loop_sum", |b| {
-            b.iter(|| {
-                let mut sums = (0i64, 0f64, 0usize, 0i64, 0i64);
-                let rows = raw_chunk_loop(&mut conn, sql, |cols, r| {
-                    sums.0 += cols[0].get::<i64>(r).unwrap();
-                    sums.1 += cols[1].get::<f64>(r).unwrap();
-                    sums.2 += cols[2].bytes(r).unwrap().len();
-                    sums.3 += i64::from(cols[3].get::<i32>(r).unwrap());
-                    if cols[4].is_valid(r) {
-                        sums.4 += i64::from(cols[4].get::<i32>(r).unwrap());
-                    }
-                });
-                assert_eq!(rows, SCAN_ROWS as usize);
-                criterion::black_box(sums);
-            })
-        });
+        group.bench_function("raw_c_api_chunk_loop_sum", |b| b.iter(|| raw_scan_sum(&mut conn, sql)));
         // Right after its baseline: this machine's speed drifts within a run.
         bench_andamios_fetch_all::<ScanRow>(&mut group, &rt, &path, sql, None, "andamios_fetch_all_struct");
         // Not a target: the raw loop while another thread keeps the second
@@ -178,20 +163,7 @@ fn fetch_all(c: &mut Criterion) {
         // works: this is the floor of any design that decodes beside DuckDB.
         group.bench_function("raw_c_api_chunk_loop_sum_beside_a_busy_core", |b| {
             let _busy = BusyCore::start();
-            b.iter(|| {
-                let mut sums = (0i64, 0f64, 0usize, 0i64, 0i64);
-                let rows = raw_chunk_loop(&mut conn, sql, |cols, r| {
-                    sums.0 += cols[0].get::<i64>(r).unwrap();
-                    sums.1 += cols[1].get::<f64>(r).unwrap();
-                    sums.2 += cols[2].bytes(r).unwrap().len();
-                    sums.3 += i64::from(cols[3].get::<i32>(r).unwrap());
-                    if cols[4].is_valid(r) {
-                        sums.4 += i64::from(cols[4].get::<i32>(r).unwrap());
-                    }
-                });
-                assert_eq!(rows, SCAN_ROWS as usize);
-                criterion::black_box(sums);
-            })
+            b.iter(|| raw_scan_sum(&mut conn, sql))
         });
         // Not a target: the same loop also keeping each VARCHAR as a
         // `String` (as any Vec of structs with a String field must), to show
@@ -360,6 +332,23 @@ fn same_streaming_buffer() -> &'static str {
             .unwrap();
         format!("SET streaming_buffer_size = '{size}'")
     })
+}
+
+/// The raw loop of the `fetch_all` target: sums each column of the scan
+/// (the VARCHAR's lengths), reading every value as `fetch_all` does.
+fn raw_scan_sum(conn: &mut Connection, sql: &str) {
+    let mut sums = (0i64, 0f64, 0usize, 0i64, 0i64);
+    let rows = raw_chunk_loop(conn, sql, |cols, r| {
+        sums.0 += cols[0].get::<i64>(r).unwrap();
+        sums.1 += cols[1].get::<f64>(r).unwrap();
+        sums.2 += cols[2].bytes(r).unwrap().len();
+        sums.3 += i64::from(cols[3].get::<i32>(r).unwrap());
+        if cols[4].is_valid(r) {
+            sums.4 += i64::from(cols[4].get::<i32>(r).unwrap());
+        }
+    });
+    assert_eq!(rows, SCAN_ROWS as usize);
+    criterion::black_box(sums);
 }
 
 /// The raw baseline: runs `sql` and calls `row` with the chunk's columns for
