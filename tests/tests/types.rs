@@ -1152,6 +1152,22 @@ async fn variants_read_as_values_and_json_and_bind_back() {
             .unwrap();
     assert_eq!(types, ["INT32", "VARCHAR", "DATE", "DECIMAL(3, 2)"]);
 
+    // Runs of one type longer than a chunk, then another type.
+    let long_runs: Vec<(i32, Value)> = (0..5_000)
+        .map(|i| (100 + i, if i < 3_000 { Value::BigInt(i.into()) } else { Value::Varchar(i.to_string()) }))
+        .collect();
+    pool.append("copies", long_runs).await.unwrap();
+    let (count, numbers, texts): (i64, i64, i64) = andamios::query_as(
+        "SELECT count(*), count(*) FILTER (variant_typeof(body) = 'INT64' AND body::BIGINT = id - 100),
+                count(*) FILTER (variant_typeof(body) = 'VARCHAR' AND body::VARCHAR = (id - 100)::VARCHAR)
+         FROM copies WHERE id >= 100",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!((count, numbers, texts), (5_000, 3_000, 2_000));
+    pool.execute_batch("DELETE FROM copies WHERE id >= 100").await.unwrap();
+
     // An array of values of two types has no one DuckDB type: the row is
     // an error that says what to do, and none of the rows land, not even
     // those of the chunk already appended before it.
