@@ -160,6 +160,18 @@ fn build_script_has_cargo_rebuild_when_migrations_change() {
 }
 
 #[test]
+fn a_migration_just_added_runs_before_it_holds_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(andamios(d, &["migrate", "add", "later"]).status.success());
+    let url = url(d);
+    // The new file holds only a comment: no statement to run, no error.
+    let out = andamios(d, &["migrate", "run", "--database-url", &url]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(query_one(d, "SELECT count(*) FROM _andamios_migrations"), Some(1));
+}
+
+#[test]
 fn a_changed_applied_migration_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

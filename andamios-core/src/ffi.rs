@@ -962,7 +962,11 @@ impl ExtractedStatements {
         if count == 0 {
             // SAFETY: `raw` is valid after the call; the message is owned by it.
             let message = unsafe { borrowed_string(sys::duckdb_extract_statements_error(script.raw)) };
-            return Err(DuckDbError::new(classify_message(&message), message));
+            // No message: the script holds no statement (blank, or only
+            // comments), which is no error.
+            if !message.is_empty() {
+                return Err(DuckDbError::new(classify_message(&message), message));
+            }
         }
         Ok(script)
     }
@@ -2627,6 +2631,18 @@ mod tests {
         assert_eq!(err.kind(), DuckErrorType::Binder);
         assert!(err.message().contains("LINE 1"), "{}", err.message());
         assert_eq!(conn.count_statements("SELECT 1; SELECT 2").unwrap(), 2);
+    }
+
+    #[test]
+    fn a_script_of_no_statement_runs_nothing_and_a_bad_one_fails() {
+        let conn = memory();
+        for empty in ["", "  \n", "-- only a comment", "/* a comment */ ;"] {
+            assert_eq!(conn.count_statements(empty).unwrap(), 0, "{empty:?}");
+            conn.execute_batch(empty).unwrap();
+        }
+        let err = conn.execute_batch("SELEC 1").unwrap_err();
+        assert!(err.message().contains("syntax error"), "{}", err.message());
+        assert!(crate::describe::describe(&conn, "-- nothing").unwrap_err().to_string().contains("holds no statement"));
     }
 
     #[test]

@@ -1340,6 +1340,18 @@ async fn sql_that_ends_a_transaction_is_refused_inside_a_transaction() {
     tx.commit().await.unwrap();
     assert_eq!(count().await, 2);
 
+    // A script of no statement (blank, or comments only) runs nothing, in a
+    // transaction or not, and so does a migration that holds one.
+    for empty in ["", "\n  \n", "-- nothing here yet"] {
+        pool.execute_batch(empty).await.unwrap();
+        let mut tx = pool.begin().await.unwrap();
+        tx.execute_batch(empty).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let placeholder = andamios::migrate::Migration::new(1, "placeholder", "-- filled in later\n", None);
+    let applied = andamios::migrate::Migrator::new(vec![placeholder]).unwrap().run(&pool).await.unwrap();
+    assert_eq!(applied, [1]);
+
     // A migration ending in COMMIT is refused before anything runs.
     let committing = andamios::migrate::Migration::new(1, "add", "CREATE TABLE u (x INTEGER); COMMIT;", None);
     let err = andamios::migrate::Migrator::new(vec![committing]).unwrap_err();
