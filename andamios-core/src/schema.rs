@@ -447,21 +447,23 @@ mod tests {
         let first = open(&source).unwrap();
         assert!(Arc::ptr_eq(&first, &open(&source).unwrap()), "reused within the process");
         std::fs::write(dir.join("2_more.sql"), "CREATE TABLE b (y INTEGER);").unwrap();
+        // One just made by `andamios migrate add` holds only a comment.
+        std::fs::write(dir.join("3_later.sql"), "-- later\n").unwrap();
         let second = open(&source).unwrap();
         assert!(!Arc::ptr_eq(&first, &second), "rebuilt after a change");
         second.with_connection(|c| c.prepare("SELECT y FROM b").map(|_| ())).unwrap();
         // DuckDB is not let download an extension while a crate compiles.
         let err = second.describe("SELECT current_date").unwrap_err().to_string();
         assert!(err.contains("no ICU extension") && !err.contains("download"), "{err}");
-        std::fs::write(dir.join("3_bad.sql"), "CREATE TABLE oops (").unwrap();
+        std::fs::write(dir.join("4_bad.sql"), "CREATE TABLE oops (").unwrap();
         let err = open(&source).unwrap_err();
-        assert!(err.contains("3_bad.sql") && err.contains("LINE 1: CREATE TABLE oops ("), "{err}");
+        assert!(err.contains("4_bad.sql") && err.contains("LINE 1: CREATE TABLE oops ("), "{err}");
         // The next query is told the first line only.
         let again = open(&source).unwrap_err();
         assert!(again.starts_with(err.lines().next().unwrap()), "{again}");
         assert!(!again.contains("LINE 1") && again.ends_with("(in full at the first query checked)"), "{again}");
         // Of several statements, the one that failed is named and quoted.
-        std::fs::write(dir.join("3_bad.sql"), "CREATE TABLE c (z INTEGER);\nALTER TABLE nope ADD COLUMN w INTEGER;")
+        std::fs::write(dir.join("4_bad.sql"), "CREATE TABLE c (z INTEGER);\nALTER TABLE nope ADD COLUMN w INTEGER;")
             .unwrap();
         let err = open(&source).unwrap_err();
         assert!(err.ends_with("\n  in its statement 2 of 2: ALTER TABLE nope ADD COLUMN w INTEGER"), "{err}");
