@@ -16,7 +16,8 @@ pub struct Migration {
     pub sql: String,
     /// The SQL that reverts it, when a `.down.sql` file exists.
     pub down_sql: Option<String>,
-    /// SHA-256 of `sql`, to notice a changed file after it was applied.
+    /// SHA-256 of `sql` with its line endings as LF, to notice a changed
+    /// file after it was applied (see [`checksum`]).
     pub checksum: Vec<u8>,
     /// Where it was read from (empty when embedded).
     pub path: PathBuf,
@@ -32,7 +33,7 @@ impl Migration {
             description: description.to_owned(),
             sql: sql.to_owned(),
             down_sql: down_sql.map(str::to_owned),
-            checksum: sha256(sql.as_bytes()),
+            checksum: checksum(sql),
             path: PathBuf::new(),
             down_path: None,
         }
@@ -40,6 +41,18 @@ impl Migration {
 }
 
 impl Migration {
+    /// Whether `recorded`, the checksum stored when the migration was
+    /// applied, is of this migration's SQL: its own [`checksum`], or, from
+    /// a database applied before line endings were set aside, SHA-256 of
+    /// its bytes as they were, with CRLF or LF line endings.
+    pub fn has_checksum(&self, recorded: &[u8]) -> bool {
+        if recorded == self.checksum {
+            return true;
+        }
+        let lf = self.sql.replace("\r\n", "\n");
+        recorded == sha256(self.sql.as_bytes()) || recorded == sha256(lf.replace('\n', "\r\n").as_bytes())
+    }
+
     /// An error when the migration (or its `.down.sql`) begins or ends a
     /// transaction: each one runs in a transaction of its own, which its
     /// COMMIT would end part-way.
@@ -70,6 +83,18 @@ impl fmt::Display for MigrationError {
 }
 
 impl std::error::Error for MigrationError {}
+
+/// The checksum of a migration's SQL: SHA-256 of its text with each CRLF
+/// line ending read as LF. A checkout on Windows (git's `core.autocrlf`)
+/// and one elsewhere then agree, and a database migrated from one is not
+/// refused as changed by the other.
+pub fn checksum(sql: &str) -> Vec<u8> {
+    if sql.contains("\r\n") {
+        sha256(sql.replace("\r\n", "\n").as_bytes())
+    } else {
+        sha256(sql.as_bytes())
+    }
+}
 
 /// SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> Vec<u8> {
@@ -135,7 +160,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Migration>, MigrationError> {
             ups.push(Migration {
                 version,
                 description,
-                checksum: sha256(sql.as_bytes()),
+                checksum: checksum(&sql),
                 sql,
                 down_sql: None,
                 path,
@@ -160,6 +185,23 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Migration>, MigrationError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_endings_do_not_change_a_checksum_and_old_ones_still_match() {
+        let lf = "CREATE TABLE t (\n  x INTEGER\n);\n";
+        let crlf = lf.replace('\n', "\r\n");
+        let (on_unix, on_windows) = (Migration::new(1, "t", lf, None), Migration::new(1, "t", &crlf, None));
+        assert_eq!(on_unix.checksum, on_windows.checksum);
+        assert_eq!(on_unix.checksum, sha256(lf.as_bytes()), "an LF file keeps the checksum it always had");
+        // Recorded from the raw bytes of either, before line endings were
+        // set aside: both files match both.
+        for recorded in [sha256(lf.as_bytes()), sha256(crlf.as_bytes())] {
+            assert!(on_unix.has_checksum(&recorded) && on_windows.has_checksum(&recorded));
+        }
+        // A change is still a change.
+        let changed = Migration::new(1, "t", &lf.replace("INTEGER", "BIGINT"), None);
+        assert!(!changed.has_checksum(&on_unix.checksum) && !changed.has_checksum(&sha256(crlf.as_bytes())));
+    }
 
     #[test]
     fn a_migration_that_begins_or_ends_a_transaction_is_refused() {

@@ -161,7 +161,7 @@ impl Migrator {
     fn verify(&self, applied: &[AppliedRow]) -> Result<()> {
         for row in applied {
             match self.migrations.iter().find(|m| m.version == row.version) {
-                Some(m) if m.checksum != row.checksum => {
+                Some(m) if !m.has_checksum(&row.checksum) => {
                     return Err(Error::Migrate(format!(
                         "migration {} ({}) was changed after it was applied (checksum {} now, {} when applied); restore the file and add a new migration for the change",
                         m.version,
@@ -292,7 +292,7 @@ impl Migrator {
                 version: m.version,
                 description: m.description.clone(),
                 applied: row.map(when),
-                changed: row.is_some_and(|r| r.checksum != m.checksum),
+                changed: row.is_some_and(|r| !m.has_checksum(&r.checksum)),
                 reversible: m.down_sql.is_some(),
                 missing: false,
             }

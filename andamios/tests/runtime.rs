@@ -1739,3 +1739,35 @@ async fn values_bind_by_name() {
     let n: i64 = query_scalar("SELECT $1::BIGINT").bind(5i64).fetch_one(&pool).await.unwrap();
     assert_eq!(n, 5);
 }
+
+#[tokio::test]
+async fn migrations_checked_out_with_other_line_endings_are_not_changed_ones() {
+    use andamios::migrate::{Migration, Migrator};
+    let pool = memory_pool(1).await;
+    let lf = ["CREATE TABLE a (\n  x INTEGER\n);\n", "CREATE TABLE b (\n  y INTEGER\n);\n"];
+    let with = |texts: [&str; 2], crlf: bool| {
+        let sql = |text: &str| if crlf { text.replace('\n', "\r\n") } else { text.to_owned() };
+        Migrator::new(vec![Migration::new(1, "a", &sql(texts[0]), None), Migration::new(2, "b", &sql(texts[1]), None)])
+            .unwrap()
+    };
+    // Applied from an LF checkout, checked from a CRLF one (git's
+    // `core.autocrlf` on Windows): nothing changed, nothing to apply.
+    assert_eq!(with(lf, false).run(&pool).await.unwrap(), [1, 2]);
+    let on_windows = with(lf, true);
+    assert!(on_windows.run(&pool).await.unwrap().is_empty());
+    assert!(on_windows.info(&pool).await.unwrap().iter().all(|m| m.applied.is_some() && !m.changed));
+    // A database that recorded the raw bytes of a CRLF file (as checksums
+    // were before) is accepted by an LF checkout too.
+    let crlf_bytes = lf[0].replace('\n', "\r\n");
+    query("UPDATE _andamios_migrations SET checksum = $1 WHERE version = 1")
+        .bind(andamios_core::migrate::sha256(crlf_bytes.as_bytes()))
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert!(with(lf, false).run(&pool).await.unwrap().is_empty());
+    // An edit is still refused, whatever its line endings.
+    let edited = with(["CREATE TABLE a (\n  x BIGINT\n);\n", lf[1]], true);
+    let err = edited.run(&pool).await.unwrap_err();
+    assert!(err.to_string().contains("migration 1 (a) was changed after it was applied"), "{err}");
+    assert!(edited.info(&pool).await.unwrap()[0].changed);
+}
