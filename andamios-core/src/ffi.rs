@@ -75,6 +75,8 @@ pub struct OpenOptions {
 #[derive(Debug)]
 pub struct Database {
     raw: sys::duckdb_database,
+    /// The database file, as an absolute path (`None` in memory).
+    file: Option<std::path::PathBuf>,
 }
 
 // SAFETY: a duckdb_database is an instance handle that DuckDB synchronises
@@ -170,7 +172,16 @@ impl Database {
             let hint = open_failure_hint(path, &message);
             return Err(DuckDbError::new(kind, format!("could not open DuckDB database '{path}': {message}{hint}")));
         }
-        Ok(Arc::new(Database { raw }))
+        // Opened, a file exists: its absolute path names the instance.
+        let file = (path != ":memory:" && !path.is_empty()).then(|| std::fs::canonicalize(path).ok()).flatten();
+        Ok(Arc::new(Database { raw, file }))
+    }
+
+    /// The database file, as an absolute path; `None` for a database in
+    /// memory. Handles opened on one file share its instance (see
+    /// [`Database::open`]) and have the same path.
+    pub fn file(&self) -> Option<&std::path::Path> {
+        self.file.as_deref()
     }
 
     /// Opens a new connection to this database.
@@ -2457,8 +2468,14 @@ mod tests {
         let path = dir.join("shared.duckdb");
         let path = path.to_str().unwrap();
         {
-            let first = Database::open(path, &OpenOptions::default()).unwrap().connect().unwrap();
-            let second = Database::open(path, &OpenOptions::default()).unwrap().connect().unwrap();
+            // Named otherwise, the file is the same, and so is the instance.
+            let other_name = dir.join(".").join("shared.duckdb");
+            let handles =
+                [path, other_name.to_str().unwrap()].map(|p| Database::open(p, &OpenOptions::default()).unwrap());
+            assert_eq!(handles[0].file(), Some(dir.canonicalize().unwrap().join("shared.duckdb").as_path()));
+            assert_eq!(handles[0].file(), handles[1].file());
+            assert_eq!(Database::open(":memory:", &OpenOptions::default()).unwrap().file(), None);
+            let [first, second] = handles.map(|db| db.connect().unwrap());
             first.execute_batch("CREATE TABLE t (x BIGINT); INSERT INTO t SELECT range FROM range(1000)").unwrap();
             second.execute_batch("INSERT INTO t SELECT range FROM range(1000)").unwrap();
             assert_eq!(single_i64(&first, "SELECT count(*) FROM t"), 2000, "one instance sees both writes");

@@ -21,11 +21,53 @@
 use crate::error::{Error, Result};
 use crate::pool::Pool;
 use crate::{query, query_as};
+use andamios_core::ffi::Database;
 use andamios_core::migrate::{hex, read_dir};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Instant;
 
 const TABLE: &str = "_andamios_migrations";
+
+/// Holds the migration lock of `pool`'s database until dropped: one run or
+/// undo at a time on one database in this process. DuckDB lets one process
+/// write a file, so no other process can migrate it meanwhile; without the
+/// lock, two runs would both find a migration pending, and the second would
+/// fail on a write-write conflict or a table that now exists.
+async fn migrating(pool: &Pool) -> Result<tokio::sync::OwnedMutexGuard<()>> {
+    /// A database: its file, which pools opened on it share, or in memory
+    /// the one pool's handle.
+    enum Instance {
+        File(PathBuf),
+        Memory(Weak<Database>),
+    }
+    static LOCKS: Mutex<Vec<(Instance, Arc<tokio::sync::Mutex<()>>)>> = Mutex::new(Vec::new());
+    let database = pool.database()?;
+    let lock = {
+        let mut locks = LOCKS.lock().unwrap_or_else(|e| e.into_inner());
+        // A database in memory is gone with its last handle, and its lock
+        // with it.
+        locks.retain(|(instance, _)| !matches!(instance, Instance::Memory(db) if db.strong_count() == 0));
+        let this = |instance: &Instance| match (instance, database.file()) {
+            (Instance::File(path), Some(file)) => path == file,
+            (Instance::Memory(db), None) => Weak::as_ptr(db) == Arc::as_ptr(&database),
+            _ => false,
+        };
+        match locks.iter().find(|(instance, _)| this(instance)) {
+            Some((_, lock)) => Arc::clone(lock),
+            None => {
+                let lock = Arc::new(tokio::sync::Mutex::new(()));
+                let instance = match database.file() {
+                    Some(file) => Instance::File(file.to_owned()),
+                    None => Instance::Memory(Arc::downgrade(&database)),
+                };
+                locks.push((instance, Arc::clone(&lock)));
+                lock
+            }
+        }
+    };
+    Ok(lock.lock_owned().await)
+}
 
 pub use andamios_core::migrate::Migration;
 
@@ -204,8 +246,11 @@ impl Migrator {
 
     /// Applies pending migrations up to `target` (all when `None`); returns
     /// the versions applied. Each runs in its own transaction: a failing one
-    /// leaves the database as it was before it.
+    /// leaves the database as it was before it. Runs on one database, in
+    /// this process, wait for each other (tasks that each migrate at start,
+    /// say): the later finds the migrations applied, and applies none.
     pub async fn run_to(&self, pool: &Pool, target: Option<i64>) -> Result<Vec<i64>> {
+        let _migrating = migrating(pool).await?;
         let applied = self.applied(pool).await?;
         self.verify(&applied)?;
         let mut done = Vec::new();
@@ -234,6 +279,7 @@ impl Migrator {
     /// latest applied one), newest first; returns the versions reverted.
     /// Each has to have a down file, or none is reverted.
     pub async fn undo(&self, pool: &Pool, target: Option<i64>) -> Result<Vec<i64>> {
+        let _migrating = migrating(pool).await?;
         let applied = self.applied(pool).await?;
         let mut done = Vec::new();
         for m in self.to_revert(&applied, target)? {

@@ -547,6 +547,12 @@ impl Pool {
     pub fn is_closed(&self) -> bool {
         self.0.is_closed()
     }
+
+    /// The database instance the pool's connections open on; shared by
+    /// the pools of one file.
+    pub(crate) fn database(&self) -> Result<Arc<Database>> {
+        self.0.slots().db.clone().ok_or(Error::PoolClosed)
+    }
 }
 
 #[cfg(test)]

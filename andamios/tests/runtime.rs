@@ -1771,3 +1771,36 @@ async fn migrations_checked_out_with_other_line_endings_are_not_changed_ones() {
     assert!(err.to_string().contains("migration 1 (a) was changed after it was applied"), "{err}");
     assert!(edited.info(&pool).await.unwrap()[0].changed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_migration_runs_on_one_database_apply_each_migration_once() {
+    use andamios::migrate::{Migration, Migrator};
+    let migrator = || {
+        let migrations = (1..=4).map(|v| {
+            let sql = format!("CREATE TABLE t{v} (x INTEGER); INSERT INTO t{v} SELECT range FROM range(50000);");
+            Migration::new(v, "t", &sql, None)
+        });
+        Migrator::new(migrations.collect()).unwrap()
+    };
+    // Three tasks on one pool, and two pools on one file: each migration is
+    // applied by one run, and the others wait, then find nothing to do.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("duckdb:{}", dir.path().join("app.duckdb").display());
+    let pools =
+        [PoolOptions::new().max_connections(4).connect(&url).await.unwrap(), Pool::connect(&url).await.unwrap()];
+    let runs: Vec<_> = [0, 0, 0, 1, 1]
+        .into_iter()
+        .map(|p| {
+            let pool = pools[p].clone();
+            tokio::spawn(async move { migrator().run(&pool).await })
+        })
+        .collect();
+    let mut applied = Vec::new();
+    for run in runs {
+        applied.extend(run.await.unwrap().unwrap());
+    }
+    applied.sort_unstable();
+    assert_eq!(applied, [1, 2, 3, 4]);
+    let rows: i64 = query_scalar("SELECT count(*) FROM t4").fetch_one(&pools[1]).await.unwrap();
+    assert_eq!(rows, 50_000);
+}
