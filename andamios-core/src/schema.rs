@@ -368,9 +368,10 @@ fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabas
                 None => String::new(),
             };
             format!(
-                "migration {} failed while building the schema to check queries: {}{statement}",
+                "migration {} failed while building the schema to check queries: {}{statement}{}",
                 m.path.display(),
-                e.message()
+                e.message(),
+                migrate::failure_hint(e.message())
             )
         })?;
     }

@@ -1804,3 +1804,25 @@ async fn concurrent_migration_runs_on_one_database_apply_each_migration_once() {
     let rows: i64 = query_scalar("SELECT count(*) FROM t4").fetch_one(&pools[1]).await.unwrap();
     assert_eq!(rows, 50_000);
 }
+
+#[tokio::test]
+async fn a_migration_duckdb_cannot_run_in_one_transaction_says_how_to_split_it() {
+    use andamios::migrate::{Migration, Migrator};
+    let pool = memory_pool(1).await;
+    let create = Migration::new(1, "create", "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1), (2);", None);
+    // Backfilling a new column and making it NOT NULL in one migration:
+    // DuckDB refuses the ALTER in the transaction of the UPDATE.
+    let backfill = "ALTER TABLE a ADD COLUMN y INTEGER; UPDATE a SET y = x * 2;";
+    let in_one = Migration::new(2, "backfill", &format!("{backfill} ALTER TABLE a ALTER y SET NOT NULL;"), None);
+    let err = Migrator::new(vec![create.clone(), in_one]).unwrap().run(&pool).await.unwrap_err();
+    assert!(err.to_string().contains("put the UPDATE in one migration and the ALTER"), "{err}");
+    // Split as the error says, it applies.
+    let split = vec![
+        create,
+        Migration::new(2, "backfill", backfill, None),
+        Migration::new(3, "not null", "ALTER TABLE a ALTER y SET NOT NULL;", None),
+    ];
+    assert_eq!(Migrator::new(split).unwrap().run(&pool).await.unwrap(), [2, 3]);
+    let err = query("INSERT INTO a VALUES (3, NULL)").execute(&pool).await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::NotNullViolation), "{err}");
+}
