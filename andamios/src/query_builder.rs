@@ -107,7 +107,8 @@ impl QueryBuilder {
 
     /// Appends `((...), (...))`, one parenthesised tuple per item of `rows`:
     /// the right side of `WHERE (a, b) IN`. No rows make `()`, which DuckDB
-    /// rejects; check for an empty list first.
+    /// reads as the empty list: `IN ()` matches no row, `NOT IN ()` every
+    /// row.
     pub fn push_tuples<I: IntoIterator>(
         &mut self,
         rows: I,

@@ -94,6 +94,16 @@ async fn tuples_scalars_reuse_and_transactions() {
     q.reset().push("((1, 's1'))");
     let one: i64 = q.build_query_scalar().fetch_one(&pool).await.unwrap();
     assert_eq!(one, 1);
+    // An empty list is `()`: IN it is false, NOT IN it true, as in SQL.
+    for (test, matching) in [("IN", 0), ("NOT IN", 1000)] {
+        let mut q = QueryBuilder::new(format!("SELECT count(*) FROM reading WHERE (id, sensor) {test} "));
+        q.push_tuples(Vec::<(i64, &str)>::new(), |mut t, (id, sensor)| {
+            t.push_bind(id).push_bind(sensor);
+        });
+        assert!(q.sql().ends_with(" ()"), "{}", q.sql());
+        let count: i64 = q.build_query_scalar().fetch_one(&pool).await.unwrap();
+        assert_eq!(count, matching, "{test}");
+    }
 
     // Inside a transaction, through `&mut *tx`; rolled back with it.
     let mut tx = pool.begin().await.unwrap();
