@@ -171,11 +171,44 @@ impl WorkerState {
         for batch in batches {
             // DuckDB's messages name the column and the types; constraint
             // violations keep their kind.
-            appender.append_arrow(&batch).map_err(|e| Error::from_duckdb(e, None))?;
+            if let Err(e) = appender.append_arrow(&batch) {
+                let hint = self.batch_order_hint(table, &batch);
+                let e = if hint.is_empty() { e } else { DuckDbError::new(e.kind(), format!("{}{hint}", e.message())) };
+                return Err(Error::from_duckdb(e, None));
+            }
             count += batch.num_rows() as u64;
         }
         appender.flush().map_err(|e| Error::from_duckdb(e, None))?;
         Ok(count)
+    }
+
+    /// What to do about a batch whose columns are the table's, in another
+    /// order (they go by position); empty otherwise.
+    #[cfg(feature = "arrow")]
+    fn batch_order_hint(&mut self, table: &str, batch: &crate::arrow::RecordBatch) -> String {
+        let Some(columns) = self.table_column_names(table) else { return String::new() };
+        let schema = batch.schema();
+        let fields: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        // DuckDB's names are case-insensitive.
+        let lower = |names: &[&str], sort: bool| {
+            let mut lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+            if sort {
+                lower.sort_unstable();
+            }
+            lower
+        };
+        let table_order: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let reordered =
+            lower(&fields, false) != lower(&table_order, false) && lower(&fields, true) == lower(&table_order, true);
+        if !reordered {
+            return String::new();
+        }
+        format!(
+            "\n  the batch's columns are the table's in another order ({}), and they go by position: put them in \
+             the table's order ({}), with `RecordBatch::project` say",
+            fields.join(", "),
+            table_order.join(", ")
+        )
     }
 
     fn append_rows<R, I>(&mut self, table: &str, columns: Option<&[String]>, rows: I) -> Result<u64>

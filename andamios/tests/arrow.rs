@@ -168,6 +168,18 @@ async fn batches_round_trip_through_append_arrow() {
         query("SELECT 'not a number' AS id, label, score, xs FROM src LIMIT 3").fetch_arrow(&pool).await.unwrap();
     let err = pool.append_arrow("dst", wrong).await.unwrap_err();
     assert!(err.to_string().contains("VARCHAR"), "{err}");
+    assert!(!err.to_string().contains("another order"), "{err}");
+    // The table's columns in another order: they go by position, and the
+    // error says to reorder them.
+    let reordered = query("SELECT label, id, score, xs FROM src LIMIT 3").fetch_arrow(&pool).await.unwrap();
+    let err = pool.append_arrow("dst", reordered).await.unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "the batch's columns are the table's in another order (label, id, score, xs), and they go by \
+             position: put them in the table's order (id, label, score, xs)"
+        ),
+        "{err}"
+    );
     let count: i64 = andamios::query_scalar("SELECT count(*) FROM dst").fetch_one(&pool).await.unwrap();
     assert_eq!(count, 5000);
 }
