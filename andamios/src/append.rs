@@ -167,48 +167,21 @@ impl WorkerState {
     #[cfg(feature = "arrow")]
     fn append_batches(&mut self, table: &str, batches: impl Iterator<Item = crate::arrow::RecordBatch>) -> Result<u64> {
         let mut appender = self.appender(table, None)?;
+        let mut table_columns = None;
         let mut count = 0u64;
         for batch in batches {
+            let batch =
+                match in_table_order(&batch, table_columns.get_or_insert_with(|| self.table_column_names(table))) {
+                    Some(reordered) => reordered,
+                    None => batch,
+                };
             // DuckDB's messages name the column and the types; constraint
             // violations keep their kind.
-            if let Err(e) = appender.append_arrow(&batch) {
-                let hint = self.batch_order_hint(table, &batch);
-                let e = if hint.is_empty() { e } else { DuckDbError::new(e.kind(), format!("{}{hint}", e.message())) };
-                return Err(Error::from_duckdb(e, None));
-            }
+            appender.append_arrow(&batch).map_err(|e| Error::from_duckdb(e, None))?;
             count += batch.num_rows() as u64;
         }
         appender.flush().map_err(|e| Error::from_duckdb(e, None))?;
         Ok(count)
-    }
-
-    /// What to do about a batch whose columns are the table's, in another
-    /// order (they go by position); empty otherwise.
-    #[cfg(feature = "arrow")]
-    fn batch_order_hint(&mut self, table: &str, batch: &crate::arrow::RecordBatch) -> String {
-        let Some(columns) = self.table_column_names(table) else { return String::new() };
-        let schema = batch.schema();
-        let fields: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        // DuckDB's names are case-insensitive.
-        let lower = |names: &[&str], sort: bool| {
-            let mut lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
-            if sort {
-                lower.sort_unstable();
-            }
-            lower
-        };
-        let table_order: Vec<&str> = columns.iter().map(String::as_str).collect();
-        let reordered =
-            lower(&fields, false) != lower(&table_order, false) && lower(&fields, true) == lower(&table_order, true);
-        if !reordered {
-            return String::new();
-        }
-        format!(
-            "\n  the batch's columns are the table's in another order ({}), and they go by position: put them in \
-             the table's order ({}), with `RecordBatch::project` say",
-            fields.join(", "),
-            table_order.join(", ")
-        )
     }
 
     fn append_rows<R, I>(&mut self, table: &str, columns: Option<&[String]>, rows: I) -> Result<u64>
@@ -370,6 +343,38 @@ impl WorkerState {
     }
 }
 
+/// `batch` with its columns in the table's order, when they are the
+/// table's columns (by name, in any case) in another order; `None` when
+/// they already are in order, or are not named after the table's, and go
+/// by position. A batch with its columns in another order would otherwise
+/// fill each column with another's values, without an error where their
+/// types agree.
+#[cfg(feature = "arrow")]
+fn in_table_order(
+    batch: &crate::arrow::RecordBatch,
+    table_columns: &Option<Vec<String>>,
+) -> Option<crate::arrow::RecordBatch> {
+    let columns = table_columns.as_ref()?;
+    let schema = batch.schema();
+    let fields = schema.fields();
+    if fields.len() != columns.len() {
+        return None;
+    }
+    let order = columns
+        .iter()
+        .map(|column| fields.iter().position(|f| f.name().eq_ignore_ascii_case(column)))
+        .collect::<Option<Vec<usize>>>()?;
+    let is_permutation = {
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        sorted.iter().enumerate().all(|(i, &p)| i == p)
+    };
+    if !is_permutation || order.iter().enumerate().all(|(i, &p)| i == p) {
+        return None;
+    }
+    batch.project(&order).ok()
+}
+
 impl Connection {
     /// Appends `rows` to `table`, named as in SQL (`name`, `schema.name`,
     /// `catalog.schema.name`, a part in double quotes where it holds a
@@ -407,9 +412,10 @@ impl Connection {
     }
 
     /// Appends Arrow record batches (feature `arrow`) whose columns are the
-    /// table's, in order; returns the number of rows. DuckDB converts them
-    /// and casts a column whose type differs from the table's; as with
-    /// [`append`](Self::append), all rows land or none.
+    /// table's: in its order, or named after its columns in any order
+    /// (matched by name, in any case); returns the number of rows. DuckDB
+    /// converts them and casts a column whose type differs from the
+    /// table's; as with [`append`](Self::append), all rows land or none.
     #[cfg(feature = "arrow")]
     pub async fn append_arrow<I>(&mut self, table: &str, batches: I) -> Result<u64>
     where
