@@ -170,11 +170,8 @@ impl WorkerState {
         let mut table_columns = None;
         let mut count = 0u64;
         for batch in batches {
-            let batch =
-                match in_table_order(&batch, table_columns.get_or_insert_with(|| self.table_column_names(table))) {
-                    Some(reordered) => reordered,
-                    None => batch,
-                };
+            let columns = table_columns.get_or_insert_with(|| self.table_column_names(table)).as_deref();
+            let batch = in_table_order(&batch, columns).unwrap_or(batch);
             // DuckDB's messages name the column and the types; constraint
             // violations keep their kind.
             appender.append_arrow(&batch).map_err(|e| Error::from_duckdb(e, None))?;
@@ -350,11 +347,8 @@ impl WorkerState {
 /// fill each column with another's values, without an error where their
 /// types agree.
 #[cfg(feature = "arrow")]
-fn in_table_order(
-    batch: &crate::arrow::RecordBatch,
-    table_columns: &Option<Vec<String>>,
-) -> Option<crate::arrow::RecordBatch> {
-    let columns = table_columns.as_ref()?;
+fn in_table_order(batch: &crate::arrow::RecordBatch, columns: Option<&[String]>) -> Option<crate::arrow::RecordBatch> {
+    let columns = columns?;
     let schema = batch.schema();
     let fields = schema.fields();
     if fields.len() != columns.len() {
