@@ -110,6 +110,12 @@ const HINTS: &[(&[&str], &str)] = &[
          change it.",
     ),
     (
+        &["Cannot create index with outstanding updates"],
+        "\n  DuckDB cannot add a constraint or an index to a table in the transaction that updated it: commit \
+         the UPDATE first. A migration runs in one transaction: put the UPDATE in one migration and the ALTER \
+         (SET NOT NULL, a key, an index) in the next.",
+    ),
+    (
         &["Failed to attach database: database with name"],
         "\n  An attached database belongs to the whole DuckDB instance: every connection of a pool, and every pool \
          on the same file in this process, sees it. Attach it once, or write `ATTACH IF NOT EXISTS` (as an \
@@ -221,6 +227,11 @@ mod tests {
             "Invalid Input Error: To set the \"TimeZone\" setting, the icu extension needs to be loaded. But it could not be autoloaded.",
         );
         assert!(time_zone.message().contains("leave out the `TimeZone` and `Calendar` settings"), "{time_zone}");
+        let outstanding = DuckDbError::new(
+            DuckErrorType::Transaction,
+            "TransactionContext Error: Cannot create index with outstanding updates",
+        );
+        assert!(outstanding.message().contains("commit the UPDATE first"), "{outstanding}");
         let read_only = DuckDbError::new(
             DuckErrorType::InvalidInput,
             "Invalid Input Error: Cannot execute statement of type \"EXECUTE\" on database \"ro\" which is attached in read-only mode!",

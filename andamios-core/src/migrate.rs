@@ -84,18 +84,6 @@ impl fmt::Display for MigrationError {
 
 impl std::error::Error for MigrationError {}
 
-/// What to do about a migration that failed with DuckDB's `message`, where
-/// the cause is that a migration runs in one transaction (empty otherwise).
-pub fn failure_hint(message: &str) -> &'static str {
-    if message.contains("outstanding updates") {
-        "\n  DuckDB cannot add a constraint or an index to a table in the transaction that updated it, and a \
-         migration runs in one transaction: put the UPDATE in one migration and the ALTER (SET NOT NULL, a \
-         key, an index) in the next"
-    } else {
-        ""
-    }
-}
-
 /// The checksum of a migration's SQL: SHA-256 of its text with each CRLF
 /// line ending read as LF. A checkout on Windows (git's `core.autocrlf`)
 /// and one elsewhere then agree, and a database migrated from one is not

@@ -368,10 +368,9 @@ fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabas
                 None => String::new(),
             };
             format!(
-                "migration {} failed while building the schema to check queries: {}{statement}{}",
+                "migration {} failed while building the schema to check queries: {}{statement}",
                 m.path.display(),
-                e.message(),
-                migrate::failure_hint(e.message())
+                e.message()
             )
         })?;
     }

@@ -258,11 +258,7 @@ impl Migrator {
             let started = Instant::now();
             let mut tx = pool.begin().await?;
             tx.execute_batch(&m.sql).await.map_err(|e| {
-                let hint = andamios_core::migrate::failure_hint(&e.to_string());
-                Error::Migrate(format!(
-                    "migration {} ({}) failed and was rolled back: {e}{hint}",
-                    m.version, m.description
-                ))
+                Error::Migrate(format!("migration {} ({}) failed and was rolled back: {e}", m.version, m.description))
             })?;
             query(&format!(
                 "INSERT INTO {TABLE} (version, description, checksum, execution_time) VALUES ($1, $2, $3, $4)"
