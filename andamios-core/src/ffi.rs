@@ -677,8 +677,8 @@ impl LogicalType {
                 return Err(DuckDbError::new(
                     DuckErrorType::NotImplemented,
                     "Andamios cannot create VARIANT values: bind a value of another type in a statement \
-                     (`INSERT INTO t VALUES ($1)`), or append values of one Rust type to a VARIANT column, and \
-                     DuckDB casts them to VARIANT",
+                     (`INSERT INTO t VALUES ($1)`), or append values (a `Value` keeps its own type) to a VARIANT \
+                     column, and DuckDB casts them to VARIANT",
                 ))
             }
             other => {

@@ -213,15 +213,18 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
         }
         (DuckType::Uuid, Value::Uuid(u)) => column.put(*u ^ super::decode::UUID_FLIP),
         (DuckType::Decimal { width, scale }, Value::Decimal(d)) => {
-            if d.scale() > *scale && d.rescale(*scale).is_none() {
-                return Err(EncodeError(format!(
-                    "{d} has {} digits after the point, and column type {ty} keeps {scale}: round it first (an \
-                     INSERT would round it to the nearest), or give the column a larger scale",
-                    d.scale()
-                )));
-            }
-            let m = d.rescale(*scale).ok_or_else(|| out_of_range(d))?.mantissa();
-            put_decimal(column, *width, m).ok_or_else(|| out_of_range(d))?
+            let Some(rescaled) = d.rescale(*scale) else {
+                return Err(if d.scale() > *scale {
+                    EncodeError(format!(
+                        "{d} has {} digits after the point, and column type {ty} keeps {scale}: round it first \
+                         (an INSERT would round it to the nearest), or give the column a larger scale",
+                        d.scale()
+                    ))
+                } else {
+                    out_of_range(d)
+                });
+            };
+            put_decimal(column, *width, rescaled.mantissa()).ok_or_else(|| out_of_range(d))?
         }
         (DuckType::Decimal { width, scale }, v) if integer_of(v).is_some() => {
             let d = Decimal::new(integer_of(v).unwrap_or_default(), 0);
