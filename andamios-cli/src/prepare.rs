@@ -46,6 +46,21 @@ fn entries(dir: &Path) -> Result<BTreeMap<String, String>, String> {
     cache::entries(dir).map_err(|e| format!("cannot read the offline cache {}: {e}", dir.display()))
 }
 
+/// The entries the macros wrote into `dir`, by package: each package's in
+/// a folder named after it, and those of code outside any package in `dir`
+/// itself (package `""`).
+fn written(dir: &Path) -> Result<BTreeMap<String, BTreeMap<String, String>>, String> {
+    let mut out = BTreeMap::from([(String::new(), entries(dir)?)]);
+    let folders = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for folder in folders {
+        let folder = folder.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        if folder.file_type().is_ok_and(|t| t.is_dir()) {
+            out.insert(folder.file_name().to_string_lossy().into_owned(), entries(&folder.path())?);
+        }
+    }
+    Ok(out)
+}
+
 fn first_line_of_sql(path: &Path, text: &str) -> String {
     match cache::read_entry(path, text) {
         Ok(entry) => {
@@ -87,7 +102,9 @@ pub(crate) fn run(args: Args) -> Outcome {
         return Err("cargo check failed (see above); fix the errors, then run `andamios prepare` again".into());
     }
 
-    let fresh = entries(&fresh_dir)?;
+    let fresh = written(&fresh_dir).and_then(|written| {
+        cache::combine(&written).map_err(|e| format!("cannot read what the macros wrote to the offline cache: {e}"))
+    })?;
     let committed = entries(&committed_dir)?;
     let mut report = Vec::new();
     for (name, text) in &fresh {

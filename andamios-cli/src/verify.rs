@@ -6,6 +6,7 @@ use andamios_core::cache;
 use andamios_core::describe::{describe, DescribedColumn, QueryDescription};
 use andamios_core::ffi::{Database, OpenOptions};
 use andamios_core::schema::CACHE_DIR_NAME;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -18,6 +19,10 @@ pub(crate) struct Args {
     /// The offline cache folder.
     #[arg(long, default_value = CACHE_DIR_NAME)]
     cache: PathBuf,
+    /// Check only the queries of this package (repeat for more): for a
+    /// workspace whose packages use different databases.
+    #[arg(long, short = 'p', value_name = "NAME")]
+    package: Vec<String>,
 }
 
 /// How `now` differs from `cached`, one line per difference.
@@ -66,10 +71,30 @@ pub(crate) fn run(args: Args) -> Outcome {
     let db = Database::open(&path.to_string_lossy(), &OpenOptions { read_only: true, ..OpenOptions::default() })
         .map_err(|e| format!("cannot open {url}: {}", e.message()))?;
     let conn = db.connect().map_err(|e| e.to_string())?;
-    let checked = entries.len();
-    let mut drifted = 0;
+    let mut all = Vec::with_capacity(entries.len());
     for (name, text) in &entries {
-        let entry = cache::read_entry(&args.cache.join(name), text).map_err(|e| e.to_string())?;
+        all.push((name, cache::read_entry(&args.cache.join(name), text).map_err(|e| e.to_string())?));
+    }
+    let packages: BTreeSet<&str> = all.iter().flat_map(|(_, e)| e.packages.iter().map(String::as_str)).collect();
+    if let Some(unknown) = args.package.iter().find(|p| !packages.contains(p.as_str())) {
+        let known: Vec<&str> = packages.iter().copied().collect();
+        return Err(format!(
+            "no cached query belongs to package `{unknown}`; the cache holds queries of: {}",
+            if known.is_empty() {
+                "no named package (run `andamios prepare` again)".to_owned()
+            } else {
+                known.join(", ")
+            }
+        ));
+    }
+    // Entries that name no package (from an older prepare) are always checked.
+    let wanted = |entry: &cache::CacheEntry| {
+        args.package.is_empty() || entry.packages.is_empty() || entry.packages.iter().any(|p| args.package.contains(p))
+    };
+    let mut checked = 0;
+    let mut drifted = 0;
+    for (name, entry) in all.iter().filter(|(_, entry)| wanted(entry)) {
+        checked += 1;
         let problems = match describe(&conn, &entry.query.sql) {
             Ok(now) => drift(&entry.query, &now),
             Err(e) => vec![format!("no longer valid: {e}")],
@@ -77,7 +102,9 @@ pub(crate) fn run(args: Args) -> Outcome {
         if !problems.is_empty() {
             drifted += 1;
             let sql: String = entry.query.sql.split_whitespace().collect::<Vec<_>>().join(" ");
-            say!("DRIFT {name}\n  {sql}");
+            let from =
+                if entry.packages.is_empty() { String::new() } else { format!(" ({})", entry.packages.join(", ")) };
+            say!("DRIFT {name}{from}\n  {sql}");
             for p in problems {
                 say!("  - {p}");
             }
@@ -88,6 +115,13 @@ pub(crate) fn run(args: Args) -> Outcome {
         Ok(ExitCode::SUCCESS)
     } else {
         say!("andamios: {drifted} of {checked} cached queries drifted from {url}");
+        if args.package.is_empty() && packages.len() > 1 {
+            let list: Vec<&str> = packages.iter().copied().collect();
+            say!(
+                "the cache holds the queries of several packages ({}); where they use different databases, check each against its own with `--package`",
+                list.join(", ")
+            );
+        }
         Ok(ExitCode::FAILURE)
     }
 }

@@ -446,7 +446,7 @@ fn prepare_writes_the_cache_and_check_reports_changes() {
         std::fs::read_dir(&cache_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(files.len(), 2, "{files:?}");
     let sql = "SELECT id, name FROM users WHERE id = $1";
-    let entry = cache::read(&cache_dir, sql).unwrap();
+    let (entry, _) = cache::read(&cache_dir, sql, None).unwrap();
     assert_eq!(
         entry.columns.iter().map(|c| (c.name.as_str(), c.nullable)).collect::<Vec<_>>(),
         [("id", false), ("name", false)]
@@ -484,9 +484,102 @@ fn prepare_writes_the_cache_and_check_reports_changes() {
         let out = prepare(&dir, &target, args);
         assert!(out.status.success(), "{args:?}: {}", text(&out));
     }
-    let entry = cache::read(&cache_dir, "SELECT 42 AS answer").unwrap();
+    let (entry, _) = cache::read(&cache_dir, "SELECT 42 AS answer", None).unwrap();
     assert_eq!(entry.columns.iter().map(|c| (c.name.as_str(), c.nullable)).collect::<Vec<_>>(), [("answer", false)]);
     assert_eq!(std::fs::read_dir(&cache_dir).unwrap().count(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Two packages of one workspace, with schemas of their own, that hold the
+/// same SQL: where they describe it alike they share an entry, where they
+/// differ each reads its own offline, and `verify` checks each package
+/// against its own database.
+#[test]
+fn packages_with_different_schemas_keep_their_own_descriptions() {
+    let (repo, target) = repo_and_target();
+    let dir = repo.join("target").join("cli-test-projects").join("two-schemas");
+    let _ = std::fs::remove_dir_all(&dir);
+    let profile = "opt-level = 3\ndebug = false\ndebug-assertions = false\noverflow-checks = false\n";
+    write(
+        dir.join("Cargo.toml"),
+        &format!("[workspace]\nmembers = [\"api\", \"jobs\"]\nresolver = \"2\"\n\n[profile.dev.package.libduckdb-sys]\n{profile}"),
+    );
+    std::fs::copy(repo.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    // `name` is NOT NULL in api's schema, nullable in jobs': each package's
+    // code compiles only with its own description of the same statement.
+    for (package, not_null, name_type) in [("api", " NOT NULL", "String"), ("jobs", "", "Option<String>")] {
+        write(
+            dir.join(package).join("Cargo.toml"),
+            &format!(
+                "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nandamios = {{ path = {:?} }}\n",
+                repo.join("andamios").display().to_string()
+            ),
+        );
+        write(
+            dir.join(package).join("migrations/1_init.sql"),
+            &format!("CREATE TABLE users (id BIGINT PRIMARY KEY, name VARCHAR{not_null});"),
+        );
+        write(
+            dir.join(package).join("src/lib.rs"),
+            &format!(
+                "pub async fn names(pool: &andamios::Pool) -> andamios::Result<Vec<{name_type}>> {{\n    let rows = andamios::query!(\"SELECT name FROM users\").fetch_all(pool).await?;\n    let _ = andamios::query_scalar!(\"SELECT count(*) FROM users\");\n    Ok(rows.into_iter().map(|r| r.name).collect())\n}}\n"
+            ),
+        );
+    }
+    let out = prepare(&dir, &target, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let cache_dir = dir.join(".andamios-cache");
+    let mut files: Vec<String> =
+        std::fs::read_dir(&cache_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    files.sort();
+    let names = "SELECT name FROM users";
+    let mut expected = [
+        cache::file_name("SELECT count(*) FROM users"),
+        cache::package_file_name(names, "api"),
+        cache::package_file_name(names, "jobs"),
+    ];
+    expected.sort();
+    assert_eq!(files, expected);
+    let shared = std::fs::read_to_string(cache_dir.join(cache::file_name("SELECT count(*) FROM users"))).unwrap();
+    assert_eq!(cache::read_entry(Path::new("shared"), &shared).unwrap().packages, ["api", "jobs"]);
+    let out = prepare(&dir, &target, &["--check"]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // Offline, from the cache alone, both packages compile.
+    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["check", "--workspace", "--quiet"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .env("ANDAMIOS_OFFLINE", "true")
+        .env_remove("DATABASE_URL")
+        .env_remove("ANDAMIOS_CACHE_DIR")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+
+    // A database with jobs' schema: api's own entry drifts from it, unless
+    // only jobs' queries are checked.
+    {
+        let db = Database::open(dir.join("app.duckdb").to_str().unwrap(), &OpenOptions::default()).unwrap();
+        db.connect().unwrap().execute_batch("CREATE TABLE users (id BIGINT PRIMARY KEY, name VARCHAR)").unwrap();
+    }
+    let url = url(&dir);
+    let out = andamios(&dir, &["verify", "--database-url", &url]);
+    assert!(!out.status.success());
+    let report = text(&out);
+    assert!(report.contains(&format!("DRIFT {} (api)", cache::package_file_name(names, "api"))), "{report}");
+    assert!(report.contains("1 of 3 cached queries drifted"), "{report}");
+    assert!(report.contains("several packages (api, jobs)") && report.contains("--package"), "{report}");
+    let out = andamios(&dir, &["verify", "--database-url", &url, "--package", "jobs"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("2 cached queries match"), "{}", text(&out));
+    let out = andamios(&dir, &["verify", "--database-url", &url, "-p", "web"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("no cached query belongs to package `web`; the cache holds queries of: api, jobs"),
+        "{}",
+        text(&out)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1,9 +1,14 @@
 //! The offline cache: one JSON file per statement, named after the SHA-256
 //! of its SQL, written by the macros and read when building offline.
+//!
+//! Packages of one workspace share the cache. Where two of them hold the
+//! same SQL but describe it differently (their schemas differ), each gets
+//! an entry of its own, named after the package too, which it reads first.
 
 use crate::describe::QueryDescription;
 use crate::migrate::{hex, sha256};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,6 +21,10 @@ pub const FORMAT_VERSION: u32 = 1;
 pub struct CacheEntry {
     /// [`FORMAT_VERSION`] of the writer.
     pub format_version: u32,
+    /// The packages whose checked queries hold this statement, as
+    /// `andamios prepare` found them; empty in what the macros write.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<String>,
     /// The description (which holds the SQL).
     #[serde(flatten)]
     pub query: QueryDescription,
@@ -66,14 +75,26 @@ pub fn file_name(sql: &str) -> String {
     format!("query-{}.json", hex(&sha256(sql.as_bytes())))
 }
 
+/// The file name of `sql`'s entry for `package` alone, which it reads before
+/// the shared one.
+pub fn package_file_name(sql: &str, package: &str) -> String {
+    format!("query-{}-{package}.json", hex(&sha256(sql.as_bytes())))
+}
+
+/// The text of an entry file.
+pub fn entry_text(entry: &CacheEntry) -> std::io::Result<String> {
+    let mut json = serde_json::to_string_pretty(entry).map_err(std::io::Error::other)?;
+    json.push('\n');
+    Ok(json)
+}
+
 /// Writes `query`'s entry into `dir` atomically (a temporary file renamed
 /// into place), so a reader never sees half a file.
 pub fn write(dir: &Path, query: &QueryDescription) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let path = dir.join(file_name(&query.sql));
-    let entry = CacheEntry { format_version: FORMAT_VERSION, query: query.clone() };
-    let mut json = serde_json::to_string_pretty(&entry).map_err(std::io::Error::other)?;
-    json.push('\n');
+    let entry = CacheEntry { format_version: FORMAT_VERSION, packages: Vec::new(), query: query.clone() };
+    let json = entry_text(&entry)?;
     if std::fs::read_to_string(&path).is_ok_and(|existing| existing == json) {
         return Ok(path);
     }
@@ -98,27 +119,62 @@ pub fn write_entry_file(dir: &Path, name: &str, text: &str) -> std::io::Result<(
     written
 }
 
-/// Reads `sql`'s entry from `dir`, checking the stored SQL.
-pub fn read(dir: &Path, sql: &str) -> Result<QueryDescription, CacheError> {
-    let path = dir.join(file_name(sql));
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(CacheError::Missing(path)),
-        Err(e) => return Err(CacheError::Unreadable(path, e.to_string())),
+/// Reads `sql`'s entry from `dir`, checking the stored SQL: `package`'s
+/// own where it has one, else the shared one. Also gives the file read.
+pub fn read(dir: &Path, sql: &str, package: Option<&str>) -> Result<(QueryDescription, PathBuf), CacheError> {
+    let own = package.map(|package| dir.join(package_file_name(sql, package)));
+    let shared = dir.join(file_name(sql));
+    let (path, text) = match own.and_then(|path| std::fs::read_to_string(&path).ok().map(|text| (path, text))) {
+        Some(found) => found,
+        None => match std::fs::read_to_string(&shared) {
+            Ok(text) => (shared, text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(CacheError::Missing(shared)),
+            Err(e) => return Err(CacheError::Unreadable(shared, e.to_string())),
+        },
     };
-    read_entry(&path, &text).and_then(|entry| {
-        if entry.query.sql != sql {
-            Err(CacheError::Mismatch(path))
-        } else {
-            Ok(entry.query)
+    let entry = read_entry(&path, &text)?;
+    if entry.query.sql != sql {
+        return Err(CacheError::Mismatch(path));
+    }
+    Ok((entry.query, path))
+}
+
+/// The entries of the cache to commit, from those the macros of each
+/// package wrote (package name -> file name -> text; the package `""` for
+/// entries written outside any package). An entry names the packages that
+/// hold its statement; where they describe it differently, each package
+/// gets an entry of its own.
+pub fn combine(written: &BTreeMap<String, BTreeMap<String, String>>) -> Result<BTreeMap<String, String>, CacheError> {
+    let mut by_name: BTreeMap<&str, Vec<(&str, CacheEntry)>> = BTreeMap::new();
+    for (package, entries) in written {
+        for (name, text) in entries {
+            let entry = read_entry(Path::new(name), text)?;
+            by_name.entry(name).or_default().push((package, entry));
         }
-    })
+    }
+    let unreadable = |name: &str, e: std::io::Error| CacheError::Unreadable(PathBuf::from(name), e.to_string());
+    let mut out = BTreeMap::new();
+    for (name, holders) in by_name {
+        let (_, first) = &holders[0];
+        if holders.iter().all(|(_, entry)| entry.query == first.query) {
+            let packages = holders.iter().map(|(p, _)| p.to_string()).filter(|p| !p.is_empty()).collect();
+            let entry = CacheEntry { packages, ..first.clone() };
+            out.insert(name.to_owned(), entry_text(&entry).map_err(|e| unreadable(name, e))?);
+        } else {
+            for (package, entry) in holders {
+                let own = package_file_name(&entry.query.sql, package);
+                let entry = CacheEntry { packages: vec![package.to_owned()], ..entry };
+                out.insert(own, entry_text(&entry).map_err(|e| unreadable(name, e))?);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The entries in `dir` (file name -> text), in name order; empty when the
 /// folder does not exist.
-pub fn entries(dir: &Path) -> std::io::Result<std::collections::BTreeMap<String, String>> {
-    let mut out = std::collections::BTreeMap::new();
+pub fn entries(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
     let read = match std::fs::read_dir(dir) {
         Ok(read) => read,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
@@ -176,17 +232,56 @@ mod tests {
         let q = sample("SELECT price FROM p WHERE id = $1");
         let path = write(&dir, &q).unwrap();
         assert!(path.file_name().unwrap().to_str().unwrap().starts_with("query-"));
-        assert_eq!(read(&dir, &q.sql).unwrap(), q);
-        assert!(matches!(read(&dir, "SELECT 2"), Err(CacheError::Missing(_))));
+        assert_eq!(read(&dir, &q.sql, None).unwrap(), (q.clone(), path.clone()));
+        assert_eq!(read(&dir, &q.sql, Some("app")).unwrap(), (q.clone(), path.clone()));
+        assert!(matches!(read(&dir, "SELECT 2", None), Err(CacheError::Missing(_))));
         assert_eq!(entries(&dir).unwrap().keys().collect::<Vec<_>>(), [&file_name(&q.sql)]);
         assert!(entries(&dir.join("absent")).unwrap().is_empty());
         // A different SQL stored under this name.
         std::fs::write(&path, std::fs::read_to_string(&path).unwrap().replace("id = $1", "id = $2")).unwrap();
-        assert!(matches!(read(&dir, &q.sql), Err(CacheError::Mismatch(_))));
+        assert!(matches!(read(&dir, &q.sql, None), Err(CacheError::Mismatch(_))));
         std::fs::write(&path, "{\"format_version\": 99}").unwrap();
-        assert!(matches!(read(&dir, &q.sql), Err(CacheError::Version(_, 99))));
+        assert!(matches!(read(&dir, &q.sql, None), Err(CacheError::Version(_, 99))));
         std::fs::write(&path, "not json").unwrap();
-        assert!(matches!(read(&dir, &q.sql), Err(CacheError::Unreadable(..))));
+        assert!(matches!(read(&dir, &q.sql, None), Err(CacheError::Unreadable(..))));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn packages_share_an_entry_where_they_agree_and_each_reads_its_own_where_they_differ() {
+        let written_by = |query: &QueryDescription| {
+            let entry = CacheEntry { format_version: FORMAT_VERSION, packages: Vec::new(), query: query.clone() };
+            (file_name(&query.sql), entry_text(&entry).unwrap())
+        };
+        let shared = sample("SELECT price FROM p WHERE id = $1");
+        let mut nullable = sample("SELECT price FROM p");
+        let not_null = nullable.clone();
+        nullable.columns[0].nullable = true;
+        let written: BTreeMap<String, BTreeMap<String, String>> = [
+            ("api".to_owned(), BTreeMap::from([written_by(&shared), written_by(&nullable)])),
+            ("jobs".to_owned(), BTreeMap::from([written_by(&shared), written_by(&not_null)])),
+        ]
+        .into();
+        let combined = combine(&written).unwrap();
+        let api_own = package_file_name(&nullable.sql, "api");
+        let jobs_own = package_file_name(&nullable.sql, "jobs");
+        let mut expected = vec![file_name(&shared.sql), api_own.clone(), jobs_own.clone()];
+        expected.sort();
+        assert_eq!(combined.keys().cloned().collect::<Vec<_>>(), expected);
+
+        let dir = std::env::temp_dir().join(format!("andamios-cache-packages-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in &combined {
+            write_entry_file(&dir, name, text).unwrap();
+        }
+        let entry = |name: &str| read_entry(Path::new(name), &combined[name]).unwrap();
+        assert_eq!(entry(&file_name(&shared.sql)).packages, ["api", "jobs"]);
+        assert_eq!(entry(&api_own).packages, ["api"]);
+        assert_eq!(read(&dir, &shared.sql, Some("api")).unwrap().0, shared);
+        assert_eq!(read(&dir, &nullable.sql, Some("api")).unwrap(), (nullable.clone(), dir.join(&api_own)));
+        assert_eq!(read(&dir, &nullable.sql, Some("jobs")).unwrap(), (not_null, dir.join(&jobs_own)));
+        // Another package has neither: it is told to prepare.
+        assert!(matches!(read(&dir, &nullable.sql, Some("web")), Err(CacheError::Missing(_))));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -95,15 +95,17 @@ fn check(dir: &Path, offline: Option<&Path>) {
 fn build_cost(c: &mut Criterion) {
     let checked = generate("bench-checked", true);
     let unchecked = generate("bench-unchecked", false);
-    // Warm up both (and write the offline cache of the checked crate).
-    let cache = checked.join(".andamios-cache");
+    // Warm up both (and write the offline cache of the checked crate, which
+    // the macros put in a folder named after its package).
+    let written = checked.join("target").join("andamios-written");
+    let cache = written.join("bench-checked");
     let mut warm = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     let out = warm
         .arg("check")
         .arg("--quiet")
         .current_dir(&checked)
         .env("CARGO_TARGET_DIR", target_dir())
-        .env("ANDAMIOS_CACHE_DIR", &cache)
+        .env("ANDAMIOS_CACHE_DIR", &written)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -65,8 +65,8 @@ pub(crate) fn describe_with(settings: &SourceSettings, sql: &str) -> Result<Desc
     let source = settings.resolve()?;
     let described = match &source {
         SchemaSource::Offline(dir) => {
-            let query = cache::read(dir, sql).map_err(|e| e.to_string())?;
-            return Ok(Described { tracked: vec![dir.join(cache::file_name(sql))], query });
+            let (query, path) = cache::read(dir, sql, package().as_deref()).map_err(|e| e.to_string())?;
+            return Ok(Described { tracked: vec![path], query });
         }
         SchemaSource::Database { .. } | SchemaSource::Migrations(_) | SchemaSource::Empty => {
             let db = schema::open(&source)?;
@@ -75,10 +75,18 @@ pub(crate) fn describe_with(settings: &SourceSettings, sql: &str) -> Result<Desc
         }
     };
     if let Some(dir) = std::env::var_os("ANDAMIOS_CACHE_DIR").filter(|d| !d.is_empty()) {
-        cache::write(&PathBuf::from(dir), &described.query)
+        // A folder per package: `andamios prepare` combines them, and keeps
+        // apart what packages with different schemas describe differently.
+        let dir = PathBuf::from(dir).join(package().unwrap_or_default());
+        cache::write(&dir, &described.query)
             .map_err(|e| format!("cannot write the offline cache entry for this query: {e}"))?;
     }
     Ok(described)
+}
+
+/// The package being compiled, as cargo names it.
+fn package() -> Option<String> {
+    std::env::var("CARGO_PKG_NAME").ok().filter(|p| !p.is_empty())
 }
 
 #[cfg(test)]
