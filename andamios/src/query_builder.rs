@@ -6,6 +6,9 @@ use crate::types::{Decode, Encode};
 use andamios_core::Value;
 use std::fmt::{Display, Write};
 
+/// Where `push_values` was given no rows: an error's SQL shows it.
+const EMPTY_VALUES: &str = "/* no rows: push_values was given none; skip a statement with nothing to insert */";
+
 /// Builds a statement piece by piece, numbering its parameters: for
 /// filters that depend on input, `IN` lists and multi-row `VALUES`, where
 /// the checked macros, which need the SQL text at compile time, cannot go.
@@ -89,17 +92,20 @@ impl QueryBuilder {
     /// Appends `VALUES (...), (...)`, one parenthesised row per item of
     /// `rows`, written by `push_row` through a [`Separated`] on `", "`.
     ///
-    /// No rows make no `VALUES`: DuckDB then rejects the statement as a
-    /// syntax error, so skip an `INSERT` that has nothing to insert (or use
-    /// [`Pool::append`](crate::Pool::append), faster for many rows anyway).
+    /// SQL has no empty `VALUES`: with no rows, DuckDB rejects the
+    /// statement as a syntax error, whose SQL says why (a comment, where
+    /// the rows would be). So skip an `INSERT` that has nothing to insert
+    /// (or use [`Pool::append`](crate::Pool::append), faster for many rows
+    /// anyway, and for none).
     pub fn push_values<I: IntoIterator>(
         &mut self,
         rows: I,
         mut push_row: impl FnMut(Separated<'_>, I::Item),
     ) -> &mut Self {
         let mut rows = rows.into_iter().peekable();
-        if rows.peek().is_some() {
-            self.sql.push_str("VALUES ");
+        self.sql.push_str("VALUES ");
+        if rows.peek().is_none() {
+            self.sql.push_str(EMPTY_VALUES);
         }
         self.push_rows(rows, &mut push_row);
         self

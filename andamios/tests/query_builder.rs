@@ -127,14 +127,20 @@ async fn tuples_scalars_reuse_and_transactions() {
 #[tokio::test]
 async fn bad_input_is_an_error_that_shows_the_sql() {
     let pool = pool_with_readings().await;
-    // No rows to insert: no VALUES, which DuckDB rejects.
+    // No rows to insert: an empty VALUES, which DuckDB rejects, and the
+    // SQL shown says why.
     let mut empty = QueryBuilder::new("INSERT INTO reading (id, sensor, value) ");
     empty.push_values(Vec::<Reading>::new(), |mut row, r| {
         row.push_bind(r.id);
     });
     let err = empty.build().execute(&pool).await.unwrap_err();
     assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Syntax), "{err}");
-    assert!(err.to_string().contains("in SQL: INSERT INTO reading (id, sensor, value) "), "{err}");
+    assert!(
+        err.to_string().contains(
+            "in SQL: INSERT INTO reading (id, sensor, value) VALUES /* no rows: push_values was given none; skip a statement with nothing to insert */"
+        ),
+        "{err}"
+    );
 
     // A value of the wrong type for its column.
     let mut wrong = QueryBuilder::new("INSERT INTO reading (id, sensor, value) ");
