@@ -309,6 +309,26 @@ pub(crate) fn field_ident(name: &str, span: Span) -> Option<Ident> {
     syn::parse_str::<Ident>(&format!("r#{name}")).ok().map(|_| Ident::new_raw(name, span))
 }
 
+/// A field name to suggest for a column named `name` that is none:
+/// `first name` -> `first_name`, `count_star()` -> `count_star`, `2` ->
+/// `column_2`.
+fn alias_for(name: &str) -> String {
+    let mut alias = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            alias.push(c.to_ascii_lowercase());
+        } else if !alias.is_empty() && !alias.ends_with('_') {
+            alias.push('_');
+        }
+    }
+    let alias = alias.trim_end_matches('_');
+    match alias.chars().next() {
+        Some(c) if !c.is_ascii_digit() => alias.to_owned(),
+        Some(_) => format!("column_{alias}"),
+        None => "my_column".to_owned(),
+    }
+}
+
 /// The fields of `output` for the statement's columns; `types` defines the
 /// structs of STRUCT columns for `query!` and `query_scalar!` (`query_as!`
 /// reads STRUCT and UNION columns as its fields' types).
@@ -358,8 +378,9 @@ fn column_fields(query: &QueryDescription, span: Span, output: Output, types: &m
                     return Err(syn::Error::new(
                         span,
                         format!(
-                            "column `{}` is not a valid Rust field name; give it an alias, e.g. `AS my_column`",
-                            o.name
+                            "column `{}` is not a valid Rust field name; give it an alias, e.g. `AS {}`",
+                            o.name,
+                            alias_for(&o.name)
                         ),
                     ))
                 }
@@ -608,6 +629,21 @@ fn scalar(query: &QueryDescription, span: Span) -> Result<TokenStream> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_column_that_names_no_field_gets_an_alias_that_does() {
+        for (name, alias) in [
+            ("first name", "first_name"),
+            ("count_star()", "count_star"),
+            ("(id + 1)", "id_1"),
+            ("2", "column_2"),
+            ("Total Price (EUR)", "total_price_eur"),
+            ("?", "my_column"),
+        ] {
+            assert_eq!(alias_for(name), alias, "{name}");
+            assert!(field_ident(&alias_for(name), Span::call_site()).is_some(), "{name}");
+        }
+    }
 
     #[test]
     fn the_files_a_statement_reads_are_tracked_unless_large() {
