@@ -255,7 +255,8 @@ mod tests {
         b.push_values(Vec::<i64>::new(), |mut row, v| {
             row.push_bind(v);
         });
-        assert_eq!(b.sql(), "INSERT INTO t ");
+        assert_eq!(b.sql(), format!("INSERT INTO t VALUES {EMPTY_VALUES}"));
+        b.reset();
         b.push_values([1i64, 2], |mut row, v| {
             row.push_bind(v).push("DEFAULT");
         });
