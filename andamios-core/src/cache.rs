@@ -162,8 +162,12 @@ pub fn combine(written: &BTreeMap<String, BTreeMap<String, String>>) -> Result<B
             out.insert(name.to_owned(), entry_text(&entry).map_err(|e| unreadable(name, e))?);
         } else {
             for (package, entry) in holders {
-                let own = package_file_name(&entry.query.sql, package);
-                let entry = CacheEntry { packages: vec![package.to_owned()], ..entry };
+                // Code outside any package reads the shared entry.
+                let (own, packages) = match package {
+                    "" => (name.to_owned(), Vec::new()),
+                    _ => (package_file_name(&entry.query.sql, package), vec![package.to_owned()]),
+                };
+                let entry = CacheEntry { packages, ..entry };
                 out.insert(own, entry_text(&entry).map_err(|e| unreadable(name, e))?);
             }
         }
@@ -262,6 +266,15 @@ mod tests {
             ("jobs".to_owned(), BTreeMap::from([written_by(&shared), written_by(&not_null)])),
         ]
         .into();
+        // Code outside any package that agrees with neither reads the shared entry.
+        let mut outside = written.clone();
+        let mut unpackaged = not_null.clone();
+        unpackaged.params.clear();
+        outside.insert(String::new(), BTreeMap::from([written_by(&unpackaged)]));
+        let combined = combine(&outside).unwrap();
+        let entry = read_entry(Path::new("shared"), &combined[&file_name(&unpackaged.sql)]).unwrap();
+        assert_eq!((entry.packages.len(), entry.query), (0, unpackaged));
+        assert_eq!(combined.len(), 4);
         let combined = combine(&written).unwrap();
         let api_own = package_file_name(&nullable.sql, "api");
         let jobs_own = package_file_name(&nullable.sql, "jobs");
