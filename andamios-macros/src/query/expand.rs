@@ -312,7 +312,7 @@ pub(crate) fn field_ident(name: &str, span: Span) -> Option<Ident> {
 /// A field name to suggest for a column named `name` that is none:
 /// `first name` -> `first_name`, `count_star()` -> `count_star`, `2` ->
 /// `column_2`.
-fn alias_for(name: &str) -> String {
+pub(crate) fn alias_for(name: &str) -> String {
     let mut alias = String::new();
     for c in name.chars() {
         if c.is_ascii_alphanumeric() {

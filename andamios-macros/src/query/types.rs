@@ -1,7 +1,7 @@
 //! DuckDB types to Rust types (results) and to argument markers (parameters).
 //! The optional mappings follow the features `andamios` enables here.
 
-use super::expand::field_ident;
+use super::expand::{alias_for, field_ident};
 use andamios_core::DuckType;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -159,9 +159,11 @@ impl RustTypes {
         for (field, field_ty) in fields {
             let Some(ident) = field_ident(field, Span::call_site()) else {
                 return Err(format!(
-                    "its STRUCT field `{field}` is not a valid Rust field name: rename it in the SQL, or derive \
-                     `andamios::Type` on a struct of yours, with `#[andamios(rename = \"{field}\")]` on that \
-                     field, and name it in the alias, `AS \"col: MyStruct\"`"
+                    "its STRUCT field `{field}` is not a valid Rust field name: rename it in the SQL (to `{}`, \
+                     say), or derive `andamios::Type` on a struct of yours, with \
+                     `#[andamios(rename = \"{field}\")]` on that field, and name it in the alias, \
+                     `AS \"col: MyStruct\"`",
+                    alias_for(field)
                 ));
             };
             let field_type =
@@ -333,6 +335,7 @@ mod tests {
         let err = rust_type(&odd).unwrap_err();
         assert!(err.contains("field `my field` is not a valid Rust field name"), "{err}");
         assert!(err.contains("#[andamios(rename = \"my field\")]"), "{err}");
+        assert!(err.contains("rename it in the SQL (to `my_field`, say)"), "{err}");
         // A MAP keyed by a STRUCT is its entries: the struct is not `Hash`.
         let keyed = DuckType::Map { key: Box::new(odd_free()), value: Box::new(DuckType::Integer) };
         assert!(rust_type(&keyed).unwrap().to_string().starts_with(":: std :: vec :: Vec < ("));
