@@ -61,16 +61,34 @@ fn written(dir: &Path) -> Result<BTreeMap<String, BTreeMap<String, String>>, Str
     Ok(out)
 }
 
-fn first_line_of_sql(path: &Path, text: &str) -> String {
-    match cache::read_entry(path, text) {
-        Ok(entry) => {
-            let sql: String = entry.query.sql.split_whitespace().collect::<Vec<_>>().join(" ");
-            if sql.len() > 70 {
-                format!("{}...", &sql[..sql.char_indices().nth(67).map_or(sql.len(), |(i, _)| i)])
-            } else {
-                sql
+/// The statements that packages describe differently, each with those
+/// packages: the entries named after a package.
+fn described_apart(entries: &BTreeMap<String, String>) -> BTreeMap<String, Vec<String>> {
+    let mut apart: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, text) in entries {
+        if let Ok(entry) = cache::read_entry(Path::new(name), text) {
+            if *name != cache::file_name(&entry.query.sql) {
+                let sql = one_line(&entry.query.sql);
+                apart.entry(sql).or_default().extend(entry.packages);
             }
         }
+    }
+    apart
+}
+
+/// `sql` on one line, cut to 70 characters.
+fn one_line(sql: &str) -> String {
+    let sql: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if sql.len() > 70 {
+        format!("{}...", &sql[..sql.char_indices().nth(67).map_or(sql.len(), |(i, _)| i)])
+    } else {
+        sql
+    }
+}
+
+fn first_line_of_sql(path: &Path, text: &str) -> String {
+    match cache::read_entry(path, text) {
+        Ok(entry) => one_line(&entry.query.sql),
         Err(_) => "(unreadable entry)".into(),
     }
 }
@@ -102,10 +120,22 @@ pub(crate) fn run(args: Args) -> Outcome {
         return Err("cargo check failed (see above); fix the errors, then run `andamios prepare` again".into());
     }
 
-    let fresh = written(&fresh_dir).and_then(|written| {
+    let combined = written(&fresh_dir).and_then(|written| {
         cache::combine(&written).map_err(|e| format!("cannot read what the macros wrote to the offline cache: {e}"))
-    })?;
-    let committed = entries(&committed_dir)?;
+    });
+    let (fresh, committed) = match combined.and_then(|fresh| Ok((fresh, entries(&committed_dir)?))) {
+        Ok(both) => both,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&fresh_dir);
+            return Err(e);
+        }
+    };
+    for (sql, packages) in described_apart(&fresh) {
+        eprintln!(
+            "andamios: packages {} describe `{sql}` differently (their schemas differ): each gets an entry of its own",
+            packages.join(", ")
+        );
+    }
     let mut report = Vec::new();
     for (name, text) in &fresh {
         match committed.get(name) {

@@ -528,6 +528,13 @@ fn packages_with_different_schemas_keep_their_own_descriptions() {
     }
     let out = prepare(&dir, &target, &[]);
     assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains(
+            "packages api, jobs describe `SELECT name FROM users` differently (their schemas differ): each gets an entry of its own"
+        ),
+        "{}",
+        text(&out)
+    );
     let cache_dir = dir.join(".andamios-cache");
     let mut files: Vec<String> =
         std::fs::read_dir(&cache_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
