@@ -1,5 +1,5 @@
 //! The nullability the checked macros infer is never wrong towards NOT
-//! NULL: for each of a few hundred statements (joins of every kind,
+//! NULL: for each of over two hundred statements (joins of every kind,
 //! grouping sets, set operations, subqueries, window functions, list,
 //! struct and map functions), every column, element and nested value
 //! that `describe` calls never NULL is run and found not NULL, on rows
