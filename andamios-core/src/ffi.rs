@@ -2231,6 +2231,12 @@ pub struct ArrowConverter {
     options: sys::duckdb_arrow_options,
     ffi_schema: arrow_schema::ffi::FFI_ArrowSchema,
     schema: arrow_schema::SchemaRef,
+    /// The top-level UHUGEINT columns that DuckDB writes as signed
+    /// decimals, checked batch by batch for values that wrapped around.
+    signed_uhugeints: Vec<usize>,
+    /// The result's columns, to name one in an error (only where there are
+    /// `signed_uhugeints`).
+    columns: Vec<ColumnDescription>,
 }
 
 #[cfg(feature = "arrow")]
@@ -2268,6 +2274,8 @@ impl ArrowConverter {
             options,
             ffi_schema: arrow_schema::ffi::FFI_ArrowSchema::empty(),
             schema: std::sync::Arc::new(arrow_schema::Schema::empty()),
+            signed_uhugeints: Vec::new(),
+            columns: Vec::new(),
         };
         // SAFETY: a successful result.
         let count = unsafe { sys::duckdb_column_count(&mut result.raw) };
@@ -2295,6 +2303,15 @@ impl ArrowConverter {
         }
         converter.schema =
             std::sync::Arc::new(arrow_schema::Schema::try_from(&converter.ffi_schema).map_err(arrow_error)?);
+        // DuckDB's export loses some values without a word: refuse those
+        // results rather than hand over changed data.
+        if let Some(problem) = crate::arrow_export::lossy_column(result.columns(), &converter.schema) {
+            return Err(DuckDbError::new(DuckErrorType::Conversion, problem));
+        }
+        converter.signed_uhugeints = crate::arrow_export::signed_uhugeint_columns(result.columns(), &converter.schema);
+        if !converter.signed_uhugeints.is_empty() {
+            converter.columns = result.columns().to_vec();
+        }
         Ok(converter)
     }
 
@@ -2330,7 +2347,12 @@ impl ArrowConverter {
         }
         let columns = arrow_array::StructArray::from(data);
         debug_assert_eq!(columns.null_count(), 0);
-        arrow_array::RecordBatch::try_new(self.schema(), columns.columns().to_vec()).map_err(arrow_error)
+        let batch =
+            arrow_array::RecordBatch::try_new(self.schema(), columns.columns().to_vec()).map_err(arrow_error)?;
+        if let Some(problem) = crate::arrow_export::unsigned_overflow(&batch, &self.signed_uhugeints, &self.columns) {
+            return Err(DuckDbError::new(DuckErrorType::Conversion, problem));
+        }
+        Ok(batch)
     }
 }
 

@@ -34,6 +34,8 @@ macro_rules! debug_as_display {
 }
 
 #[cfg(feature = "arrow")]
+mod arrow_export;
+#[cfg(feature = "arrow")]
 mod arrow_ranges;
 mod bignum;
 mod bit_string;

@@ -349,3 +349,62 @@ async fn batches_of_a_chosen_number_of_rows() {
     // No rows: still one batch of none, with the schema.
     assert_eq!(sized_batches(&pool, "SELECT 1::BIGINT AS n, 'x' AS s WHERE false", 5000).await, [(0, -1)]);
 }
+
+/// DuckDB's Arrow export writes a TIME WITH TIME ZONE without its offset,
+/// a BIT as its internal bytes and a UHUGEINT of 2^127 or more as a
+/// negative number: such results are errors, not changed data. With
+/// `arrow_lossless_conversion`, they come out as DuckDB's extension types
+/// and go back in exactly.
+#[tokio::test]
+async fn values_the_arrow_export_would_change_are_refused_unless_it_is_lossless() {
+    let pool = Pool::connect("duckdb::memory:").await.unwrap();
+    for (sql, says) in [
+        (
+            "SELECT TIMETZ '10:00:00+01' AS t",
+            "column `t` (TIME WITH TIME ZONE): in Arrow, TIME WITH TIME ZONE values lose their offset",
+        ),
+        (
+            "SELECT 1 AS id, ['101'::BIT] AS bits",
+            "column `bits` (BIT[]): in Arrow, BIT values come out as DuckDB's internal bytes",
+        ),
+        (
+            "SELECT {'at': [TIMETZ '10:00:00+01']} AS s",
+            "column `s` (STRUCT(at TIME WITH TIME ZONE[])): in Arrow, TIME WITH TIME ZONE",
+        ),
+        (
+            "SELECT range::UHUGEINT * 85070591730234615865843651857942052864 AS u FROM range(3)",
+            "column `u` holds the UHUGEINT 170141183460469231731687303715884105728, which does not fit",
+        ),
+    ] {
+        let err = query(sql).fetch_arrow(&pool).await.unwrap_err();
+        assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Conversion), "{err}");
+        assert!(err.to_string().contains(says), "{sql}: {err}");
+        assert!(err.to_string().contains("?arrow_lossless_conversion=true"), "{err}");
+    }
+    let stream_err = futures::TryStreamExt::try_collect::<Vec<_>>(
+        query("SELECT TIMETZ '10:00:00+01' AS t").fetch_arrow_stream(&pool),
+    )
+    .await
+    .unwrap_err();
+    assert!(stream_err.to_string().contains("lose their offset"), "{stream_err}");
+    // UHUGEINTs below 2^127 fit.
+    let batches =
+        query("SELECT 170141183460469231731687303715884105727::UHUGEINT AS u").fetch_arrow(&pool).await.unwrap();
+    assert_eq!(column::<Decimal128Array>(&batches[0], "u").value(0), i128::MAX);
+
+    let lossless = Pool::connect("duckdb::memory:?arrow_lossless_conversion=true").await.unwrap();
+    lossless
+        .execute_batch(
+            "CREATE TABLE odd AS SELECT range AS id, TIMETZ '10:00:00+01' AS t, '10110'::BIT AS b,
+                    [(range % 4)::UHUGEINT * 85070591730234615865843651857942052864] AS u
+             FROM range(3000);
+             CREATE TABLE copy AS FROM odd LIMIT 0;",
+        )
+        .await
+        .unwrap();
+    let batches = query("SELECT * FROM odd").fetch_arrow(&lossless).await.unwrap();
+    assert_eq!(lossless.append_arrow("copy", batches).await.unwrap(), 3000);
+    let differing: i64 =
+        andamios::query_scalar("SELECT count(*) FROM (FROM odd EXCEPT FROM copy)").fetch_one(&lossless).await.unwrap();
+    assert_eq!(differing, 0);
+}
