@@ -1,14 +1,16 @@
 //! Arrow values that DuckDB has no value for: dates, times and timestamps
 //! outside its ranges. DuckDB's Arrow conversion stores them as they come,
 //! and then fails on them with an error that invalidates the database (see
-//! [`Value::range_problem`]). And text bound for a JSON column that is not
-//! JSON, which the appender stores too (see [`crate::json_syntax_problem`]).
+//! [`Value::range_problem`]). And values that the appender would store
+//! changed or broken (see [`value_problem`]): text that is not JSON for a
+//! JSON column, and DECIMALs that DuckDB would round.
 
-use crate::{DuckType, Value};
+use crate::{Decimal, DuckType, Value};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Date64Type, Time32MillisecondType, Time32SecondType, Time64MicrosecondType, Time64NanosecondType,
-    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
+    Date32Type, Date64Type, Decimal128Type, Time32MillisecondType, Time32SecondType, Time64MicrosecondType,
+    Time64NanosecondType, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType,
 };
 use arrow_array::Array;
 use arrow_schema::{DataType, TimeUnit};
@@ -94,28 +96,47 @@ pub(crate) fn range_problem(array: &dyn Array) -> Option<String> {
     }
 }
 
-/// The first text of `array` that is not JSON where the table's column type
-/// `ty` holds JSON (nested in LISTs, ARRAYs and STRUCTs too), and why.
-pub(crate) fn json_problem(array: &dyn Array, ty: &DuckType) -> Option<String> {
+/// The first value of `array`, bound for a table column of type `ty`,
+/// that the appender would store changed or broken, and why: text that is
+/// not JSON for a JSON column, and a DECIMAL with more digits after the
+/// point than the column keeps, which DuckDB would round (as an INSERT
+/// does, but `append` refuses to). Values nested in LISTs, ARRAYs and
+/// STRUCTs too.
+pub(crate) fn value_problem(array: &dyn Array, ty: &DuckType) -> Option<String> {
+    match (ty, array.data_type()) {
+        (DuckType::List { element } | DuckType::Array { element, .. }, DataType::List(_)) => {
+            value_problem(array.as_list::<i32>().values().as_ref(), element)
+        }
+        (DuckType::List { element } | DuckType::Array { element, .. }, DataType::LargeList(_)) => {
+            value_problem(array.as_list::<i64>().values().as_ref(), element)
+        }
+        (DuckType::List { element } | DuckType::Array { element, .. }, DataType::FixedSizeList(..)) => {
+            value_problem(array.as_fixed_size_list().values().as_ref(), element)
+        }
+        (DuckType::Struct { fields }, DataType::Struct(_)) => {
+            array.as_struct().columns().iter().zip(fields).find_map(|(c, (_, ty))| value_problem(c.as_ref(), ty))
+        }
+        (DuckType::Json, _) => json_problem(array),
+        (DuckType::Decimal { scale, .. }, DataType::Decimal128(_, from)) if i16::from(*from) > i16::from(*scale) => {
+            let from = *from as u8;
+            array.as_primitive::<Decimal128Type>().iter().flatten().find_map(|mantissa| {
+                let value = Decimal::new(mantissa, from);
+                value.rescale(*scale).is_none().then(|| value.scale_problem(ty, *scale))
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The first text of `array` that is not JSON, and why.
+fn json_problem(array: &dyn Array) -> Option<String> {
     let not_json = |text: &str| {
         crate::json_syntax_problem(text).map(|problem| format!("`{text}` is not JSON ({problem}) for a JSON column"))
     };
-    match (ty, array.data_type()) {
-        (DuckType::Json, DataType::Utf8) => array.as_string::<i32>().iter().flatten().find_map(not_json),
-        (DuckType::Json, DataType::LargeUtf8) => array.as_string::<i64>().iter().flatten().find_map(not_json),
-        (DuckType::Json, DataType::Utf8View) => array.as_string_view().iter().flatten().find_map(not_json),
-        (DuckType::List { element } | DuckType::Array { element, .. }, DataType::List(_)) => {
-            json_problem(array.as_list::<i32>().values().as_ref(), element)
-        }
-        (DuckType::List { element } | DuckType::Array { element, .. }, DataType::LargeList(_)) => {
-            json_problem(array.as_list::<i64>().values().as_ref(), element)
-        }
-        (DuckType::List { element } | DuckType::Array { element, .. }, DataType::FixedSizeList(..)) => {
-            json_problem(array.as_fixed_size_list().values().as_ref(), element)
-        }
-        (DuckType::Struct { fields }, DataType::Struct(_)) => {
-            array.as_struct().columns().iter().zip(fields).find_map(|(c, (_, ty))| json_problem(c.as_ref(), ty))
-        }
+    match array.data_type() {
+        DataType::Utf8 => array.as_string::<i32>().iter().flatten().find_map(not_json),
+        DataType::LargeUtf8 => array.as_string::<i64>().iter().flatten().find_map(not_json),
+        DataType::Utf8View => array.as_string_view().iter().flatten().find_map(not_json),
         _ => None,
     }
 }
@@ -139,18 +160,45 @@ mod tests {
     }
 
     #[test]
+    fn finds_decimals_that_the_column_would_round() {
+        use arrow_array::Decimal128Array;
+        let column = DuckType::Decimal { width: 6, scale: 1 };
+        let exact =
+            Decimal128Array::from(vec![Some(12_300), None, Some(-100)]).with_precision_and_scale(10, 3).unwrap();
+        assert_eq!(value_problem(&exact, &column), None);
+        let rounded = Decimal128Array::from(vec![Some(12_300), Some(12_345)]).with_precision_and_scale(10, 3).unwrap();
+        assert_eq!(
+            value_problem(&rounded, &column).as_deref(),
+            Some(
+                "12.345 has 3 digits after the point, and column type DECIMAL(6,1) keeps 1: round it first (an \
+                 INSERT would round it to the nearest), or give the column a larger scale"
+            )
+        );
+        // Fewer digits after the point than the column keeps: nothing to round.
+        let coarse = Decimal128Array::from(vec![Some(5)]).with_precision_and_scale(10, 0).unwrap();
+        assert_eq!(value_problem(&coarse, &column), None);
+        let mut lists = arrow_array::builder::ListBuilder::new(
+            arrow_array::builder::Decimal128Builder::new().with_precision_and_scale(10, 3).unwrap(),
+        );
+        lists.values().append_slice(&[12_300, 12_345]);
+        lists.append(true);
+        let nested = lists.finish();
+        assert!(value_problem(&nested, &DuckType::list(column)).unwrap().starts_with("12.345 has 3 digits"));
+    }
+
+    #[test]
     fn finds_text_that_is_not_json_for_json_columns() {
         use arrow_array::StringArray;
         let texts = StringArray::from(vec![Some("[1]"), None, Some("{")]);
         assert_eq!(
-            json_problem(&texts, &DuckType::Json).as_deref(),
+            value_problem(&texts, &DuckType::Json).as_deref(),
             Some("`{` is not JSON (expected a member name (a string in double quotes) at byte 1) for a JSON column")
         );
-        assert_eq!(json_problem(&texts, &DuckType::Varchar), None);
+        assert_eq!(value_problem(&texts, &DuckType::Varchar), None);
         let mut lists = arrow_array::builder::ListBuilder::new(arrow_array::builder::StringBuilder::new());
         lists.append_value([Some("1"), Some("nope")]);
         let lists = lists.finish();
-        assert!(json_problem(&lists, &DuckType::list(DuckType::Json)).unwrap().starts_with("`nope` is not JSON"));
-        assert_eq!(json_problem(&lists, &DuckType::list(DuckType::Varchar)), None);
+        assert!(value_problem(&lists, &DuckType::list(DuckType::Json)).unwrap().starts_with("`nope` is not JSON"));
+        assert_eq!(value_problem(&lists, &DuckType::list(DuckType::Varchar)), None);
     }
 }

@@ -1822,7 +1822,7 @@ impl Appender {
             let problem = crate::arrow_ranges::range_problem(column.as_ref())
                 .map(|problem| (DuckErrorType::OutOfRange, problem))
                 .or_else(|| {
-                    crate::arrow_ranges::json_problem(column.as_ref(), ty)
+                    crate::arrow_ranges::value_problem(column.as_ref(), ty)
                         .map(|problem| (DuckErrorType::InvalidInput, problem))
                 });
             if let Some((kind, problem)) = problem {

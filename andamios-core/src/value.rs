@@ -58,6 +58,18 @@ impl Decimal {
         digits
     }
 
+    /// Why this number, which has more digits after the point than the
+    /// `scale` of column type `ty` keeps, is not appended: the appender does
+    /// not round, where an INSERT would.
+    #[doc(hidden)]
+    pub fn scale_problem(&self, ty: &DuckType, scale: u8) -> String {
+        format!(
+            "{self} has {} digits after the point, and column type {ty} keeps {scale}: round it first (an INSERT \
+             would round it to the nearest), or give the column a larger scale",
+            self.scale
+        )
+    }
+
     /// The same number with `scale` digits after the point, or `None` when
     /// that would drop non-zero digits or overflow.
     pub fn rescale(&self, scale: u8) -> Option<Decimal> {

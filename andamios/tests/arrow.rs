@@ -408,3 +408,32 @@ async fn values_the_arrow_export_would_change_are_refused_unless_it_is_lossless(
         andamios::query_scalar("SELECT count(*) FROM (FROM odd EXCEPT FROM copy)").fetch_one(&lossless).await.unwrap();
     assert_eq!(differing, 0);
 }
+
+/// A DECIMAL with more digits after the point than its column keeps would
+/// be rounded by DuckDB's Arrow conversion, as an INSERT rounds; the
+/// appender refuses it instead, as `append` does, and keeps no row.
+#[tokio::test]
+async fn append_arrow_refuses_decimals_the_column_would_round() {
+    use andamios::arrow::array::ArrayRef;
+    use std::sync::Arc;
+    let pool = Pool::connect("duckdb::memory:").await.unwrap();
+    pool.execute_batch("CREATE TABLE prices (p DECIMAL(6,1))").await.unwrap();
+    let batch = |mantissas: Vec<i128>| {
+        let prices = Decimal128Array::from(mantissas).with_precision_and_scale(10, 3).unwrap();
+        RecordBatch::try_from_iter([("p", Arc::new(prices) as ArrayRef)]).unwrap()
+    };
+    let err = pool.append_arrow("prices", vec![batch(vec![1_000]), batch(vec![12_300, 12_345])]).await.unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "column `p` of the batch: 12.345 has 3 digits after the point, and column type DECIMAL(6,1) keeps 1"
+        ),
+        "{err}"
+    );
+    let kept: i64 = andamios::query_scalar("SELECT count(*) FROM prices").fetch_one(&pool).await.unwrap();
+    assert_eq!(kept, 0);
+    // Digits that are zeros go in as they are.
+    pool.append_arrow("prices", vec![batch(vec![12_300, -100])]).await.unwrap();
+    let stored: Vec<String> =
+        andamios::query_scalar("SELECT p::VARCHAR FROM prices ORDER BY p").fetch_all(&pool).await.unwrap();
+    assert_eq!(stored, ["-0.1", "12.3"]);
+}

@@ -215,11 +215,7 @@ pub(crate) fn write_value(column: &mut ColumnWriter<'_>, value: &Value) -> Resul
         (DuckType::Decimal { width, scale }, Value::Decimal(d)) => {
             let Some(rescaled) = d.rescale(*scale) else {
                 return Err(if d.scale() > *scale {
-                    EncodeError(format!(
-                        "{d} has {} digits after the point, and column type {ty} keeps {scale}: round it first \
-                         (an INSERT would round it to the nearest), or give the column a larger scale",
-                        d.scale()
-                    ))
+                    EncodeError(d.scale_problem(&ty, *scale))
                 } else {
                     out_of_range(d)
                 });
