@@ -1826,3 +1826,80 @@ async fn a_migration_duckdb_cannot_run_in_one_transaction_says_how_to_split_it()
     let err = query("INSERT INTO a VALUES (3, NULL)").execute(&pool).await.unwrap_err();
     assert_eq!(err.database_kind(), Some(DatabaseErrorKind::NotNullViolation), "{err}");
 }
+
+/// Many tasks move money between accounts in transactions on a pool of a
+/// file, retrying on `Conflict`, while some transactions are dropped before
+/// their commit and some statements are cut short by a timeout. The total
+/// is kept, every committed transfer left its one log row (appended inside
+/// the transaction) and no dropped one did, and the pool ends whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_transfers_with_conflicts_drops_and_timeouts_keep_the_books() {
+    const TASKS: usize = 24;
+    const TRANSFERS: usize = 40;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("duckdb:{}", dir.path().join("bank.duckdb").display());
+    let pool =
+        PoolOptions::new().max_connections(6).acquire_timeout(Duration::from_secs(60)).connect(&url).await.unwrap();
+    pool.execute_batch(
+        "CREATE TABLE account (id INTEGER PRIMARY KEY, balance BIGINT NOT NULL);
+         INSERT INTO account SELECT range, 1000 FROM range(10);
+         CREATE TABLE transfer_log (task INTEGER, amount BIGINT)",
+    )
+    .await
+    .unwrap();
+    let mut tasks = Vec::new();
+    for task in 0..TASKS {
+        let pool = pool.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut committed, mut conflicts) = (0, 0);
+            for i in 0..TRANSFERS {
+                let (from, to) = ((task * 7 + i) % 10, (task * 3 + i * 5 + 1) % 10);
+                let dropped = i % 7 == 3;
+                loop {
+                    let moved: andamios::Result<()> = async {
+                        let mut tx = pool.begin().await?;
+                        query("UPDATE account SET balance = balance - 1 WHERE id = $1")
+                            .bind(from as i32)
+                            .execute(&mut tx)
+                            .await?;
+                        query("UPDATE account SET balance = balance + 1 WHERE id = $1")
+                            .bind(to as i32)
+                            .execute(&mut tx)
+                            .await?;
+                        tx.append("transfer_log", vec![(task as i32, 1i64)]).await?;
+                        if dropped {
+                            return Ok(());
+                        }
+                        tx.commit().await
+                    }
+                    .await;
+                    match moved {
+                        Ok(()) => break,
+                        Err(e) if e.database_kind() == Some(DatabaseErrorKind::Conflict) => conflicts += 1,
+                        Err(e) => panic!("transfer {i} of task {task}: {e}"),
+                    }
+                }
+                committed += usize::from(!dropped);
+                if i % 11 == 0 {
+                    let slow = query_scalar::<i64>("SELECT count(*) FROM range(1000000000)").fetch_one(&pool);
+                    assert!(tokio::time::timeout(Duration::from_millis(2), slow).await.is_err());
+                }
+            }
+            (committed, conflicts)
+        }));
+    }
+    let (mut committed, mut conflicts) = (0, 0);
+    for task in tasks {
+        let (c, k) = task.await.unwrap();
+        committed += c;
+        conflicts += k;
+    }
+    let total: i64 = query_scalar("SELECT sum(balance)::BIGINT FROM account").fetch_one(&pool).await.unwrap();
+    assert_eq!(total, 10_000);
+    let logged: i64 = query_scalar("SELECT count(*) FROM transfer_log").fetch_one(&pool).await.unwrap();
+    assert_eq!(logged as usize, committed);
+    assert_eq!(committed, TASKS * (0..TRANSFERS).filter(|i| i % 7 != 3).count());
+    // The contention is real: some transactions had to be retried.
+    assert!(conflicts > 0);
+    assert_eq!((pool.size(), pool.num_in_use()), (6, 0));
+}
