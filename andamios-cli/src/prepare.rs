@@ -61,21 +61,6 @@ fn written(dir: &Path) -> Result<BTreeMap<String, BTreeMap<String, String>>, Str
     Ok(out)
 }
 
-/// The statements that packages describe differently, each with those
-/// packages: the entries named after a package.
-fn described_apart(entries: &BTreeMap<String, String>) -> BTreeMap<String, Vec<String>> {
-    let mut apart: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (name, text) in entries {
-        if let Ok(entry) = cache::read_entry(Path::new(name), text) {
-            if *name != cache::file_name(&entry.query.sql) {
-                let sql = one_line(&entry.query.sql);
-                apart.entry(sql).or_default().extend(entry.packages);
-            }
-        }
-    }
-    apart
-}
-
 /// `sql` on one line, cut to 70 characters.
 fn one_line(sql: &str) -> String {
     let sql: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -123,19 +108,21 @@ pub(crate) fn run(args: Args) -> Outcome {
     let combined = written(&fresh_dir).and_then(|written| {
         cache::combine(&written).map_err(|e| format!("cannot read what the macros wrote to the offline cache: {e}"))
     });
-    let (fresh, committed) = match combined.and_then(|fresh| Ok((fresh, entries(&committed_dir)?))) {
+    let (combined, committed) = match combined.and_then(|fresh| Ok((fresh, entries(&committed_dir)?))) {
         Ok(both) => both,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&fresh_dir);
             return Err(e);
         }
     };
-    for (sql, packages) in described_apart(&fresh) {
+    for (sql, packages) in &combined.described_apart {
         eprintln!(
-            "andamios: packages {} describe `{sql}` differently (their schemas differ): each gets an entry of its own",
-            packages.join(", ")
+            "andamios: packages {} describe `{}` differently (their schemas differ): each gets an entry of its own",
+            packages.join(", "),
+            one_line(sql)
         );
     }
+    let fresh = combined.entries;
     let mut report = Vec::new();
     for (name, text) in &fresh {
         match committed.get(name) {

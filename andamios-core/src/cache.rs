@@ -139,12 +139,22 @@ pub fn read(dir: &Path, sql: &str, package: Option<&str>) -> Result<(QueryDescri
     Ok((entry.query, path))
 }
 
+/// The cache to commit, as [`combine`] makes it.
+#[derive(Debug, Default)]
+pub struct Combined {
+    /// File name -> text.
+    pub entries: BTreeMap<String, String>,
+    /// The statements that packages describe differently (their schemas
+    /// differ), each with those packages, which get entries of their own.
+    pub described_apart: BTreeMap<String, Vec<String>>,
+}
+
 /// The entries of the cache to commit, from those the macros of each
 /// package wrote (package name -> file name -> text; the package `""` for
 /// entries written outside any package). An entry names the packages that
 /// hold its statement; where they describe it differently, each package
 /// gets an entry of its own.
-pub fn combine(written: &BTreeMap<String, BTreeMap<String, String>>) -> Result<BTreeMap<String, String>, CacheError> {
+pub fn combine(written: &BTreeMap<String, BTreeMap<String, String>>) -> Result<Combined, CacheError> {
     let mut by_name: BTreeMap<&str, Vec<(&str, CacheEntry)>> = BTreeMap::new();
     for (package, entries) in written {
         for (name, text) in entries {
@@ -153,14 +163,16 @@ pub fn combine(written: &BTreeMap<String, BTreeMap<String, String>>) -> Result<B
         }
     }
     let unreadable = |name: &str, e: std::io::Error| CacheError::Unreadable(PathBuf::from(name), e.to_string());
-    let mut out = BTreeMap::new();
+    let mut out = Combined::default();
     for (name, holders) in by_name {
         let (_, first) = &holders[0];
         if holders.iter().all(|(_, entry)| entry.query == first.query) {
             let packages = holders.iter().map(|(p, _)| p.to_string()).filter(|p| !p.is_empty()).collect();
             let entry = CacheEntry { packages, ..first.clone() };
-            out.insert(name.to_owned(), entry_text(&entry).map_err(|e| unreadable(name, e))?);
+            out.entries.insert(name.to_owned(), entry_text(&entry).map_err(|e| unreadable(name, e))?);
         } else {
+            let packages = holders.iter().map(|(p, _)| p.to_string()).filter(|p| !p.is_empty()).collect();
+            out.described_apart.insert(first.query.sql.clone(), packages);
             for (package, entry) in holders {
                 // Code outside any package reads the shared entry.
                 let (own, packages) = match package {
@@ -168,7 +180,7 @@ pub fn combine(written: &BTreeMap<String, BTreeMap<String, String>>) -> Result<B
                     _ => (package_file_name(&entry.query.sql, package), vec![package.to_owned()]),
                 };
                 let entry = CacheEntry { packages, ..entry };
-                out.insert(own, entry_text(&entry).map_err(|e| unreadable(name, e))?);
+                out.entries.insert(own, entry_text(&entry).map_err(|e| unreadable(name, e))?);
             }
         }
     }
@@ -271,11 +283,15 @@ mod tests {
         let mut unpackaged = not_null.clone();
         unpackaged.params.clear();
         outside.insert(String::new(), BTreeMap::from([written_by(&unpackaged)]));
-        let combined = combine(&outside).unwrap();
+        let combined = combine(&outside).unwrap().entries;
         let entry = read_entry(Path::new("shared"), &combined[&file_name(&unpackaged.sql)]).unwrap();
         assert_eq!((entry.packages.len(), entry.query), (0, unpackaged));
         assert_eq!(combined.len(), 4);
-        let combined = combine(&written).unwrap();
+        let Combined { entries: combined, described_apart } = combine(&written).unwrap();
+        assert_eq!(
+            described_apart,
+            BTreeMap::from([(nullable.sql.clone(), vec!["api".to_owned(), "jobs".to_owned()])])
+        );
         let api_own = package_file_name(&nullable.sql, "api");
         let jobs_own = package_file_name(&nullable.sql, "jobs");
         let mut expected = vec![file_name(&shared.sql), api_own.clone(), jobs_own.clone()];
