@@ -179,6 +179,24 @@ impl Error {
         self
     }
 
+    /// This error, saying that it came from the pool's `after_connect`
+    /// hook: the caller sees it where it acquired a connection (or
+    /// connected the pool), so without this it would read as its own
+    /// statement's failure. Errors that carry a message say it there;
+    /// the others are the hook's own and pass as they are.
+    pub(crate) fn in_after_connect(mut self) -> Error {
+        const FROM_HOOK: &str = "\n  (from the pool's `PoolOptions::after_connect` hook, which runs on each new \
+                                 connection: the connection was not opened; fix the hook)";
+        match &mut self {
+            Error::Database { message, .. }
+            | Error::Encode { message, .. }
+            | Error::Migrate(message)
+            | Error::Configuration(message) => message.push_str(FROM_HOOK),
+            _ => {}
+        }
+        self
+    }
+
     /// Of a script of several statements (`execute_batch`, a migration),
     /// which one failed. Those before it ran: outside a transaction, their
     /// changes stay.

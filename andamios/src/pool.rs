@@ -422,7 +422,7 @@ impl Pool {
             if let Err(e) = hook(&mut conn).await {
                 // Do not hand a half-configured connection to the next caller.
                 conn.conn = None;
-                return Err(e);
+                return Err(e.in_after_connect());
             }
         }
         Ok(conn)

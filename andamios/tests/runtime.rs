@@ -885,7 +885,8 @@ async fn after_connect_runs_on_every_new_connection() {
 }
 
 /// `connect` opens a first connection, as SQLx's does: a failing hook fails
-/// it, instead of the first query.
+/// it, instead of the first query, and the error says it came from the
+/// hook, keeping DuckDB's kind and the hook's statement.
 #[tokio::test]
 async fn a_failing_after_connect_hook_fails_connect() {
     let err = PoolOptions::new()
@@ -894,6 +895,32 @@ async fn a_failing_after_connect_hook_fails_connect() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("no_such_setting"), "{err}");
+    assert!(err.to_string().contains("from the pool's `PoolOptions::after_connect` hook"), "{err}");
+    assert_eq!(err.sql(), Some("SET no_such_setting = 1"));
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Catalog));
+
+    // The same on an acquire that opens a connection after `connect`.
+    let opened = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&opened);
+    let pool = PoolOptions::new()
+        .max_connections(2)
+        .after_connect(move |conn| {
+            let first = counted.fetch_add(1, Ordering::SeqCst) == 0;
+            Box::pin(async move {
+                if first {
+                    Ok(())
+                } else {
+                    conn.execute_batch("SELECT * FROM no_such_table").await
+                }
+            })
+        })
+        .connect("duckdb::memory:")
+        .await
+        .unwrap();
+    let _held = pool.acquire().await.unwrap();
+    let err = pool.acquire().await.unwrap_err();
+    assert!(err.to_string().contains("from the pool's `PoolOptions::after_connect` hook"), "{err}");
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Catalog));
 }
 
 /// Each connection streams results with a small buffer ahead of its reads
