@@ -174,9 +174,11 @@ impl WorkerState {
             let batch = in_table_order(&batch, columns).unwrap_or(batch);
             // DuckDB's messages name the column and the types; constraint
             // violations keep their kind.
+            self.stop_if_cancelled()?;
             appender.append_arrow(&batch).map_err(|e| Error::from_duckdb(e, None))?;
             count += batch.num_rows() as u64;
         }
+        self.stop_if_cancelled()?;
         appender.flush().map_err(|e| Error::from_duckdb(e, None))?;
         Ok(count)
     }
@@ -262,14 +264,33 @@ impl WorkerState {
             chunk.commit_row();
             count += 1;
             if chunk.is_full() {
+                self.stop_if_cancelled()?;
                 appender.append(&mut chunk).map_err(|e| Error::from_duckdb(e, None))?;
             }
         }
+        self.stop_if_cancelled()?;
         if !chunk.is_empty() {
             appender.append(&mut chunk).map_err(|e| Error::from_duckdb(e, None))?;
         }
         appender.flush().map_err(|e| Error::from_duckdb(e, None))?;
         Ok(count)
+    }
+
+    /// Stops an append whose future was dropped, as DuckDB's interrupt
+    /// stops a statement: the rows run outside DuckDB, which would not
+    /// see the interrupt, and would land after the caller gave up on
+    /// them (a caller retrying after a timeout would then load them
+    /// twice). The error ends the append's transaction, or aborts the
+    /// caller's, as any failed append does.
+    fn stop_if_cancelled(&self) -> Result<()> {
+        if !self.cancelled() {
+            return Ok(());
+        }
+        let e = DuckDbError::new(
+            DuckErrorType::Interrupt,
+            "INTERRUPT Error: the append was cancelled (its future was dropped): none of its rows were kept",
+        );
+        Err(Error::from_duckdb(e, None))
     }
 
     /// The error of a value that does not fit its column: which row, which

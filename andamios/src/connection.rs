@@ -49,6 +49,11 @@ pub(crate) struct WorkerState {
     /// its BEGIN was sent and its COMMIT or ROLLBACK not yet. Statements
     /// that end or begin transactions are refused inside it.
     in_managed_transaction: bool,
+    /// The connection's jobs: which runs, which were cancelled.
+    run_state: Arc<Mutex<RunState>>,
+    /// The running job's id, where its caller can cancel it (see
+    /// [`WorkerState::cancelled`]).
+    cancellable_job: Option<u64>,
 }
 
 /// Which job is running, and which was cancelled (ids are per worker and increase).
@@ -173,6 +178,8 @@ impl Worker {
     pub(crate) async fn spawn(db: Arc<Database>, options: WorkerOptions) -> Result<Worker> {
         let (jobs, queue) = mpsc::channel::<Job>();
         let (ready_tx, ready_rx) = oneshot::channel();
+        let run_state = Arc::<Mutex<RunState>>::default();
+        let worker_run_state = Arc::clone(&run_state);
         let thread = std::thread::Builder::new().name("andamios-connection".into()).spawn(move || {
             let conn = match db.connect() {
                 Ok(conn) => conn,
@@ -186,7 +193,7 @@ impl Worker {
                 tracing::debug!(error = %e, "DuckDB refused {STREAMING_BUFFER}");
             }
             let _ = ready_tx.send(Ok(conn.interrupt_handle()));
-            let mut state = WorkerState::new(conn, options);
+            let mut state = WorkerState::new(conn, options, worker_run_state);
             let mut queue = JobQueue { queue, window: POLL_FOR_NEXT_JOB, poll: false, found_awake: 0 };
             // Ends when the async side drops its Sender.
             while let Some(job) = queue.next() {
@@ -200,7 +207,7 @@ impl Worker {
             jobs,
             thread: Some(thread),
             interrupt,
-            state: Arc::default(),
+            state: run_state,
             next_id: 0,
             in_transaction: false,
             last_used: Instant::now(),
@@ -227,7 +234,9 @@ impl Worker {
                 }
                 s.running = id;
             }
+            state.cancellable_job = cancellable.then_some(id);
             f(state);
+            state.cancellable_job = None;
             let late_interrupt = {
                 let mut s = run_state.lock().unwrap_or_else(|e| e.into_inner());
                 s.running = 0;
@@ -348,7 +357,7 @@ pub const STREAM_BUFFER_CHUNKS: usize = 2;
 
 impl WorkerState {
     /// A connection thread's state before its first job.
-    fn new(conn: ffi::Connection, options: WorkerOptions) -> WorkerState {
+    fn new(conn: ffi::Connection, options: WorkerOptions, run_state: Arc<Mutex<RunState>>) -> WorkerState {
         WorkerState {
             conn,
             options,
@@ -357,7 +366,16 @@ impl WorkerState {
             may_hold_transaction: false,
             failed_since_begin: false,
             in_managed_transaction: false,
+            run_state,
+            cancellable_job: None,
         }
+    }
+
+    /// Whether the running job's caller stopped waiting for it (dropped
+    /// its future). DuckDB's interrupt stops a statement; work that runs
+    /// outside one, as an append's rows do, asks this between chunks.
+    pub(crate) fn cancelled(&self) -> bool {
+        self.cancellable_job.is_some_and(|id| self.run_state.lock().unwrap_or_else(|e| e.into_inner()).cancelled >= id)
     }
 
     fn prepare_bound(&mut self, sql: &str, args: &Args) -> Result<&mut Statement> {
@@ -945,7 +963,8 @@ mod tests {
         // A window wide enough for a sleeping sender to make it in time.
         let mut queue = JobQueue { queue, window: Duration::from_secs(5), poll: false, found_awake: 0 };
         let conn = Database::open(":memory:", &OpenOptions::default()).unwrap().connect().unwrap();
-        let mut state = WorkerState::new(conn, WorkerOptions { slow_statement: None, parallel_decode: false });
+        let mut state =
+            WorkerState::new(conn, WorkerOptions { slow_statement: None, parallel_decode: false }, Arc::default());
         let ran = Arc::new(Mutex::new(Vec::new()));
         let job = |n: u32| -> Job {
             let ran = Arc::clone(&ran);

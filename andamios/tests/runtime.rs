@@ -1195,6 +1195,68 @@ async fn appends_inside_a_transaction_roll_back_with_it() {
     assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap(), 0);
 }
 
+/// Rows that stop at row 5,000 until `dropped` is set, having said so on
+/// `reached`: an append of them is mid-way when its future is dropped.
+fn rows_paused_mid_way(
+    reached: tokio::sync::oneshot::Sender<()>,
+    dropped: Arc<std::sync::atomic::AtomicBool>,
+) -> impl Iterator<Item = (i32,)> + Send + 'static {
+    let mut reached = Some(reached);
+    (0..10_000).map(move |i| {
+        if i == 5_000 {
+            let _ = reached.take().map(|reached| reached.send(()));
+            while !dropped.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        (i,)
+    })
+}
+
+/// Drops `append` once its rows said they `reached` the middle, then
+/// lets them go on.
+async fn dropped_mid_way(
+    append: impl std::future::Future<Output = andamios::Result<u64>>,
+    reached: tokio::sync::oneshot::Receiver<()>,
+    dropped: Arc<std::sync::atomic::AtomicBool>,
+) {
+    tokio::select! {
+        done = append => panic!("the append ended before it was dropped: {done:?}"),
+        _ = reached => {}
+    }
+    dropped.store(true, Ordering::SeqCst);
+}
+
+/// Dropping an append's future (a timeout, a `select!`) stops it, as it
+/// stops a query: none of its rows land, in its own transaction or in the
+/// caller's, which it aborts. Before, the rows already given to the
+/// appender ran on to the end and were committed, so a caller retrying
+/// after a timeout loaded them twice.
+#[tokio::test]
+async fn a_dropped_append_keeps_none_of_its_rows() {
+    let pool = memory_pool(1).await;
+    pool.execute_batch("CREATE TABLE t (x INTEGER)").await.unwrap();
+    let (reached, reached_rx) = tokio::sync::oneshot::channel();
+    let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let rows = rows_paused_mid_way(reached, Arc::clone(&dropped));
+    dropped_mid_way(pool.append("t", rows), reached_rx, dropped).await;
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap(), 0);
+
+    let mut tx = pool.begin().await.unwrap();
+    tx.append("t", [(1,)]).await.unwrap();
+    let (reached, reached_rx) = tokio::sync::oneshot::channel();
+    let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let rows = rows_paused_mid_way(reached, Arc::clone(&dropped));
+    dropped_mid_way(tx.append("t", rows), reached_rx, dropped).await;
+    let err = tx.commit().await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::Transaction), "{err}");
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap(), 0);
+
+    // The connection appends again.
+    assert_eq!(pool.append("t", (0..3).map(|i| (i,))).await.unwrap(), 3);
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap(), 3);
+}
+
 /// A dropped transaction's rollback runs even when the next statement's
 /// future is dropped before the connection's thread gets to either:
 /// otherwise the statements after it would run inside the old transaction,
