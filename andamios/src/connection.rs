@@ -495,7 +495,10 @@ impl WorkerState {
         self.may_hold_transaction = true;
         self.refuse_commit_of_aborted(sql)?;
         self.traced(sql, |this| {
-            this.conn.execute_batch(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
+            // A dropped future's interrupt stops the statement that runs,
+            // and this, the statements after it.
+            let result = this.conn.execute_batch_unless(sql, || this.cancelled());
+            result.map_err(|e| Error::from_duckdb(e, Some(sql)))?;
             // A script may change the schema under cached statements.
             this.conn.clear_statement_cache();
             Ok(((), 0))

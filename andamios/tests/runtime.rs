@@ -1257,6 +1257,31 @@ async fn a_dropped_append_keeps_none_of_its_rows() {
     assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap(), 3);
 }
 
+/// Dropping `execute_batch`'s future stops the script: DuckDB's interrupt
+/// stops the statement that runs, and the statements after it do not run.
+/// Before, an interrupt that came while DuckDB parsed the script, or
+/// between two statements, was lost, and the script ran on to its end
+/// after its caller gave up on it.
+#[tokio::test]
+async fn a_dropped_script_runs_no_further_statement() {
+    let pool = memory_pool(2).await;
+    pool.execute_batch("CREATE TABLE c (x INTEGER)").await.unwrap();
+    let script: String = (0..20_000).map(|i| format!("INSERT INTO c VALUES ({i});\n")).collect();
+    let count = || async { query_scalar::<i64>("SELECT count(*) FROM c").fetch_one(&pool).await.unwrap() };
+    // Dropped while DuckDB parses the script, or runs its first statements:
+    // an interrupt then finds no statement running.
+    let timed_out = tokio::time::timeout(Duration::from_millis(20), pool.execute_batch(&script)).await;
+    assert!(timed_out.is_err(), "the script ended before it was dropped");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let stopped_at = count().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(count().await, stopped_at, "the script ran on after its future was dropped");
+    assert!(stopped_at < 20_000, "{stopped_at}");
+    // Both connections serve the next statements.
+    let (a, b) = tokio::join!(count(), count());
+    assert_eq!((a, b), (stopped_at, stopped_at));
+}
+
 /// A dropped transaction's rollback runs even when the next statement's
 /// future is dropped before the connection's thread gets to either:
 /// otherwise the statements after it would run inside the old transaction,
