@@ -102,6 +102,13 @@ tuple_append_row!(10; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9
 tuple_append_row!(11; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9, K: 10);
 tuple_append_row!(12; A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7, I: 8, J: 9, K: 10, L: 11);
 
+/// Why an append whose future was dropped stopped. Its rows run outside
+/// DuckDB, which would not see the interrupt, and would otherwise land
+/// after the caller gave up on them (a caller retrying after a timeout
+/// would then load them twice). The error ends the append's transaction,
+/// or aborts the caller's, as any failed append does.
+const APPEND_CANCELLED: &str = "the append was cancelled (its future was dropped): none of its rows were kept";
+
 impl WorkerState {
     /// The appender of `table` (`name`, `schema.name` or
     /// `catalog.schema.name`, any part in double quotes), to all its
@@ -174,11 +181,11 @@ impl WorkerState {
             let batch = in_table_order(&batch, columns).unwrap_or(batch);
             // DuckDB's messages name the column and the types; constraint
             // violations keep their kind.
-            self.stop_if_cancelled()?;
+            self.stop_if_cancelled(APPEND_CANCELLED)?;
             appender.append_arrow(&batch).map_err(|e| Error::from_duckdb(e, None))?;
             count += batch.num_rows() as u64;
         }
-        self.stop_if_cancelled()?;
+        self.stop_if_cancelled(APPEND_CANCELLED)?;
         appender.flush().map_err(|e| Error::from_duckdb(e, None))?;
         Ok(count)
     }
@@ -264,33 +271,16 @@ impl WorkerState {
             chunk.commit_row();
             count += 1;
             if chunk.is_full() {
-                self.stop_if_cancelled()?;
+                self.stop_if_cancelled(APPEND_CANCELLED)?;
                 appender.append(&mut chunk).map_err(|e| Error::from_duckdb(e, None))?;
             }
         }
-        self.stop_if_cancelled()?;
+        self.stop_if_cancelled(APPEND_CANCELLED)?;
         if !chunk.is_empty() {
             appender.append(&mut chunk).map_err(|e| Error::from_duckdb(e, None))?;
         }
         appender.flush().map_err(|e| Error::from_duckdb(e, None))?;
         Ok(count)
-    }
-
-    /// Stops an append whose future was dropped, as DuckDB's interrupt
-    /// stops a statement: the rows run outside DuckDB, which would not
-    /// see the interrupt, and would land after the caller gave up on
-    /// them (a caller retrying after a timeout would then load them
-    /// twice). The error ends the append's transaction, or aborts the
-    /// caller's, as any failed append does.
-    fn stop_if_cancelled(&self) -> Result<()> {
-        if !self.cancelled() {
-            return Ok(());
-        }
-        let e = DuckDbError::new(
-            DuckErrorType::Interrupt,
-            "INTERRUPT Error: the append was cancelled (its future was dropped): none of its rows were kept",
-        );
-        Err(Error::from_duckdb(e, None))
     }
 
     /// The error of a value that does not fit its column: which row, which

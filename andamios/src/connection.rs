@@ -13,7 +13,7 @@ use crate::row::{decode_chunk, FromRow};
 use crate::transaction::Transaction;
 use andamios_core::ffi::{self, ChunkView, ColumnDescription, Database, InterruptHandle, QueryResult, Statement};
 use andamios_core::script::{leading_keywords, transaction_control};
-use andamios_core::{DuckErrorType, DuckType, StatementKind};
+use andamios_core::{DuckDbError, DuckErrorType, DuckType, StatementKind};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -372,10 +372,21 @@ impl WorkerState {
     }
 
     /// Whether the running job's caller stopped waiting for it (dropped
-    /// its future). DuckDB's interrupt stops a statement; work that runs
-    /// outside one, as an append's rows do, asks this between chunks.
+    /// its future). DuckDB's interrupt stops a statement that runs, but
+    /// not work outside one (an append's rows), and DuckDB forgets one
+    /// that comes before the statement runs (while it is prepared): each
+    /// statement outside a transaction starts with none.
     pub(crate) fn cancelled(&self) -> bool {
         self.cancellable_job.is_some_and(|id| self.run_state.lock().unwrap_or_else(|e| e.into_inner()).cancelled >= id)
+    }
+
+    /// An interrupt error saying `what` happened, once the running job's
+    /// caller dropped its future (see [`WorkerState::cancelled`]).
+    pub(crate) fn stop_if_cancelled(&self, what: &str) -> Result<()> {
+        if !self.cancelled() {
+            return Ok(());
+        }
+        Err(Error::from_duckdb(DuckDbError::new(DuckErrorType::Interrupt, format!("INTERRUPT Error: {what}")), None))
     }
 
     fn prepare_bound(&mut self, sql: &str, args: &Args) -> Result<&mut Statement> {
@@ -387,6 +398,8 @@ impl WorkerState {
             self.may_hold_transaction = true;
             self.refuse_commit_of_aborted(sql)?;
         }
+        // Preparing is the slow part before the statement runs.
+        self.stop_if_cancelled("the statement was cancelled (its future was dropped) before it ran")?;
         let stmt = self.conn.prepare_cached(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
         let bad_arguments =
             |message: String| Error::Encode { what: "the arguments".into(), message, sql: Some(sql.to_owned()) };

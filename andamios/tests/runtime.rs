@@ -1282,6 +1282,24 @@ async fn a_dropped_script_runs_no_further_statement() {
     assert_eq!((a, b), (stopped_at, stopped_at));
 }
 
+/// A statement whose future is dropped while DuckDB prepares it does not
+/// run. DuckDB forgets an interrupt that comes before a statement runs
+/// (each statement outside a transaction starts with none): before, such
+/// an INSERT went on to land after its caller gave up on it.
+#[tokio::test]
+async fn a_statement_dropped_while_it_is_prepared_does_not_run() {
+    let pool = memory_pool(1).await;
+    pool.execute_batch("CREATE TABLE t (x BIGINT)").await.unwrap();
+    // Slow to prepare (a long IN list to parse and bind), quick to run.
+    let list: Vec<String> = (0..100_000).map(|i| (i * 2 + 1_000_000).to_string()).collect();
+    let sql = format!("INSERT INTO t SELECT range FROM range(1000) WHERE range NOT IN ({})", list.join(", "));
+    let timed_out = tokio::time::timeout(Duration::from_millis(5), query(&sql).execute(&pool)).await;
+    assert!(timed_out.is_err(), "the statement ended before it was dropped");
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap(), 0);
+    // Run to its end, it lands.
+    assert_eq!(query(&sql).execute(&pool).await.unwrap(), 1000);
+}
+
 /// A dropped transaction's rollback runs even when the next statement's
 /// future is dropped before the connection's thread gets to either:
 /// otherwise the statements after it would run inside the old transaction,
