@@ -194,8 +194,27 @@ fn read_dotenv(dir: &Path) -> HashMap<String, String> {
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.strip_prefix("export ").unwrap_or(l).split_once('='))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().trim_matches('"').trim_matches('\'').to_owned()))
+        .map(|(k, v)| (k.trim().to_owned(), dotenv_value(v)))
         .collect()
+}
+
+/// A `.env` value as dotenv tools read it: in quotes, what they enclose;
+/// otherwise up to a ` #` comment. (`DATABASE_URL=duckdb:app.duckdb  #
+/// local` names `app.duckdb`, not a file whose name holds the comment.)
+fn dotenv_value(raw: &str) -> String {
+    let raw = raw.trim();
+    for quote in ['"', '\''] {
+        if let Some(quoted) = raw.strip_prefix(quote) {
+            if let Some((value, _)) = quoted.split_once(quote) {
+                return value.to_owned();
+            }
+        }
+    }
+    let value = match raw.find(" #").or_else(|| raw.find("\t#")) {
+        Some(comment) => &raw[..comment],
+        None => raw,
+    };
+    value.trim_end().to_owned()
 }
 
 /// A database to describe statements against, shared within the process.
@@ -437,6 +456,17 @@ mod tests {
         assert_eq!(vars["DATABASE_URL"], "duckdb:x.duckdb");
         assert_eq!(vars["ANDAMIOS_OFFLINE"], "true");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn dotenv_values_leave_out_quotes_and_comments() {
+        assert_eq!(dotenv_value(" duckdb:app.duckdb  # the local one"), "duckdb:app.duckdb");
+        assert_eq!(dotenv_value("duckdb:app.duckdb\t# tab"), "duckdb:app.duckdb");
+        assert_eq!(dotenv_value("\"duckdb:my #1.duckdb\" # quoted"), "duckdb:my #1.duckdb");
+        assert_eq!(dotenv_value("'duckdb:x.duckdb'"), "duckdb:x.duckdb");
+        assert_eq!(dotenv_value("duckdb:a#b.duckdb"), "duckdb:a#b.duckdb");
+        assert_eq!(dotenv_value("\"unclosed"), "\"unclosed");
+        assert_eq!(dotenv_value(""), "");
     }
 
     #[test]
