@@ -812,6 +812,15 @@ async fn append_names_tables_as_sql_does() {
     assert_eq!(sums, (3, 7, 5, 13, 8));
     let err = pool.append("x.y", vec![(1,)]).await.unwrap_err();
     assert!(err.to_string().contains("in double quotes"), "{err}");
+
+    // A connection's temporary table, by its name or as `temp.name` (the
+    // README's way to a large set of ids to join).
+    let mut conn = pool.acquire().await.unwrap();
+    conn.execute_batch("CREATE TEMP TABLE ids (id BIGINT)").await.unwrap();
+    conn.append("ids", (0..3).map(|i| (i,))).await.unwrap();
+    conn.append("temp.ids", (3..5).map(|i| (i,))).await.unwrap();
+    let ids: i64 = query_scalar("SELECT sum(id) FROM ids").fetch_one(&mut *conn).await.unwrap();
+    assert_eq!(ids, 10);
 }
 
 #[tokio::test]
