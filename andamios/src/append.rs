@@ -181,11 +181,11 @@ impl WorkerState {
             let batch = in_table_order(&batch, columns).unwrap_or(batch);
             // DuckDB's messages name the column and the types; constraint
             // violations keep their kind.
-            self.stop_if_cancelled(APPEND_CANCELLED)?;
+            self.job.stop_if_cancelled(APPEND_CANCELLED)?;
             appender.append_arrow(&batch).map_err(|e| Error::from_duckdb(e, None))?;
             count += batch.num_rows() as u64;
         }
-        self.stop_if_cancelled(APPEND_CANCELLED)?;
+        self.job.stop_if_cancelled(APPEND_CANCELLED)?;
         appender.flush().map_err(|e| Error::from_duckdb(e, None))?;
         Ok(count)
     }
@@ -271,11 +271,11 @@ impl WorkerState {
             chunk.commit_row();
             count += 1;
             if chunk.is_full() {
-                self.stop_if_cancelled(APPEND_CANCELLED)?;
+                self.job.stop_if_cancelled(APPEND_CANCELLED)?;
                 appender.append(&mut chunk).map_err(|e| Error::from_duckdb(e, None))?;
             }
         }
-        self.stop_if_cancelled(APPEND_CANCELLED)?;
+        self.job.stop_if_cancelled(APPEND_CANCELLED)?;
         if !chunk.is_empty() {
             appender.append(&mut chunk).map_err(|e| Error::from_duckdb(e, None))?;
         }

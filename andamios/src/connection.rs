@@ -49,11 +49,36 @@ pub(crate) struct WorkerState {
     /// its BEGIN was sent and its COMMIT or ROLLBACK not yet. Statements
     /// that end or begin transactions are refused inside it.
     in_managed_transaction: bool,
+    /// Whether the running job's caller gave up on it.
+    pub(crate) job: RunningJob,
+}
+
+/// The job a connection thread runs, as far as its caller can cancel it.
+pub(crate) struct RunningJob {
     /// The connection's jobs: which runs, which were cancelled.
     run_state: Arc<Mutex<RunState>>,
-    /// The running job's id, where its caller can cancel it (see
-    /// [`WorkerState::cancelled`]).
-    cancellable_job: Option<u64>,
+    /// The running job's id, where its caller can cancel it.
+    cancellable: Option<u64>,
+}
+
+impl RunningJob {
+    /// Whether the running job's caller stopped waiting for it (dropped
+    /// its future). DuckDB's interrupt stops a statement that runs, but
+    /// not work outside one (an append's rows), and DuckDB forgets one
+    /// that comes before the statement runs (while it is prepared and
+    /// bound): each statement outside a transaction starts with none.
+    pub(crate) fn cancelled(&self) -> bool {
+        self.cancellable.is_some_and(|id| self.run_state.lock().unwrap_or_else(|e| e.into_inner()).cancelled >= id)
+    }
+
+    /// An interrupt error saying `what` happened, once the running job's
+    /// caller dropped its future (see [`RunningJob::cancelled`]).
+    pub(crate) fn stop_if_cancelled(&self, what: &str) -> Result<()> {
+        if !self.cancelled() {
+            return Ok(());
+        }
+        Err(Error::from_duckdb(DuckDbError::new(DuckErrorType::Interrupt, format!("INTERRUPT Error: {what}")), None))
+    }
 }
 
 /// Which job is running, and which was cancelled (ids are per worker and increase).
@@ -234,9 +259,9 @@ impl Worker {
                 }
                 s.running = id;
             }
-            state.cancellable_job = cancellable.then_some(id);
+            state.job.cancellable = cancellable.then_some(id);
             f(state);
-            state.cancellable_job = None;
+            state.job.cancellable = None;
             let late_interrupt = {
                 let mut s = run_state.lock().unwrap_or_else(|e| e.into_inner());
                 s.running = 0;
@@ -366,27 +391,8 @@ impl WorkerState {
             may_hold_transaction: false,
             failed_since_begin: false,
             in_managed_transaction: false,
-            run_state,
-            cancellable_job: None,
+            job: RunningJob { run_state, cancellable: None },
         }
-    }
-
-    /// Whether the running job's caller stopped waiting for it (dropped
-    /// its future). DuckDB's interrupt stops a statement that runs, but
-    /// not work outside one (an append's rows), and DuckDB forgets one
-    /// that comes before the statement runs (while it is prepared): each
-    /// statement outside a transaction starts with none.
-    pub(crate) fn cancelled(&self) -> bool {
-        self.cancellable_job.is_some_and(|id| self.run_state.lock().unwrap_or_else(|e| e.into_inner()).cancelled >= id)
-    }
-
-    /// An interrupt error saying `what` happened, once the running job's
-    /// caller dropped its future (see [`WorkerState::cancelled`]).
-    pub(crate) fn stop_if_cancelled(&self, what: &str) -> Result<()> {
-        if !self.cancelled() {
-            return Ok(());
-        }
-        Err(Error::from_duckdb(DuckDbError::new(DuckErrorType::Interrupt, format!("INTERRUPT Error: {what}")), None))
     }
 
     fn prepare_bound(&mut self, sql: &str, args: &Args) -> Result<&mut Statement> {
@@ -398,8 +404,6 @@ impl WorkerState {
             self.may_hold_transaction = true;
             self.refuse_commit_of_aborted(sql)?;
         }
-        // Preparing is the slow part before the statement runs.
-        self.stop_if_cancelled("the statement was cancelled (its future was dropped) before it ran")?;
         let stmt = self.conn.prepare_cached(sql).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
         let bad_arguments =
             |message: String| Error::Encode { what: "the arguments".into(), message, sql: Some(sql.to_owned()) };
@@ -421,6 +425,9 @@ impl WorkerState {
                 stmt.bind(i, value).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
             }
         }
+        // Preparing and binding (a long list) are the slow parts before
+        // the statement runs.
+        self.job.stop_if_cancelled("the statement was cancelled (its future was dropped) before it ran")?;
         Ok(stmt)
     }
 
@@ -510,7 +517,7 @@ impl WorkerState {
         self.traced(sql, |this| {
             // A dropped future's interrupt stops the statement that runs,
             // and this, the statements after it.
-            let result = this.conn.execute_batch_unless(sql, || this.cancelled());
+            let result = this.conn.execute_batch_unless(sql, || this.job.cancelled());
             result.map_err(|e| Error::from_duckdb(e, Some(sql)))?;
             // A script may change the schema under cached statements.
             this.conn.clear_statement_cache();

@@ -1291,12 +1291,12 @@ async fn a_dropped_script_runs_no_further_statement() {
     assert_eq!((a, b), (stopped_at, stopped_at));
 }
 
-/// A statement whose future is dropped while DuckDB prepares it does not
-/// run. DuckDB forgets an interrupt that comes before a statement runs
+/// A statement whose future is dropped while DuckDB prepares it, or while
+/// its values are bound, does not run. DuckDB forgets an interrupt that comes before a statement runs
 /// (each statement outside a transaction starts with none): before, such
 /// an INSERT went on to land after its caller gave up on it.
 #[tokio::test]
-async fn a_statement_dropped_while_it_is_prepared_does_not_run() {
+async fn a_statement_dropped_before_it_runs_does_not_run() {
     let pool = memory_pool(1).await;
     pool.execute_batch("CREATE TABLE t (x BIGINT)").await.unwrap();
     // Slow to prepare (a long IN list to parse and bind), quick to run.
@@ -1307,6 +1307,15 @@ async fn a_statement_dropped_while_it_is_prepared_does_not_run() {
     assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap(), 0);
     // Run to its end, it lands.
     assert_eq!(query(&sql).execute(&pool).await.unwrap(), 1000);
+
+    // The same while a long list is bound to it (quick to prepare).
+    pool.execute_batch("DELETE FROM t").await.unwrap();
+    let sql = "INSERT INTO t SELECT range FROM range(1000) WHERE len($1::BIGINT[]) > 0";
+    let list: Vec<i64> = (0..300_000).collect();
+    let timed_out = tokio::time::timeout(Duration::from_millis(5), query(sql).bind(list.clone()).execute(&pool)).await;
+    assert!(timed_out.is_err(), "the statement ended before it was dropped");
+    assert_eq!(query_scalar::<i64>("SELECT count(*) FROM t").fetch_one(&pool).await.unwrap(), 0);
+    assert_eq!(query(sql).bind(list).execute(&pool).await.unwrap(), 1000);
 }
 
 /// A dropped transaction's rollback runs even when the next statement's
