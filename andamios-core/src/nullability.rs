@@ -775,10 +775,25 @@ impl Walker<'_> {
             }
             // An upsert (ON CONFLICT DO UPDATE) is a MERGE INTO.
             "LOGICAL_INSERT" | "LOGICAL_UPDATE" | "LOGICAL_DELETE" | "LOGICAL_MERGE_INTO" => {
-                // With RETURNING, these output the table's columns.
-                let path = op.get("table_info")?.get("qualified_name")?.get("path")?.as_array()?;
+                // With RETURNING, these output the table's stored columns:
+                // not its generated ones, which a projection above computes
+                // from them. Taking every column would give each stored
+                // column after a generated one its neighbour's NOT NULL.
+                let table = op.get("table_info")?;
+                let path = table.get("qualified_name")?.get("path")?.as_array()?;
                 let part = |i: usize| path.get(i).and_then(Value::as_str).unwrap_or("");
-                self.table_nullability(part(0), part(1), part(2))?.into_iter().map(Nulls::value).collect()
+                let columns = list(table.get("columns")?, "columns");
+                let flags = self.table_nullability(part(0), part(1), part(2))?;
+                if columns.len() != flags.len() {
+                    return None;
+                }
+                let stored = columns.iter().map(|column| text(column, "category") != "GENERATED");
+                flags
+                    .into_iter()
+                    .zip(stored)
+                    .filter(|&(_, stored)| stored)
+                    .map(|(flag, _)| Nulls::value(flag))
+                    .collect()
             }
             _ => return None,
         })

@@ -276,6 +276,16 @@ const CASES: &[(&str, &[bool])] = &[
         "MERGE INTO users u USING (SELECT 1 AS id) s ON u.id = s.id WHEN MATCHED THEN UPDATE SET age = 2 RETURNING u.name, u.age",
         &[false, true],
     ),
+    // Of a table with generated columns, which a projection computes from
+    // the stored columns the statement outputs.
+    ("INSERT INTO generated (x, y, w) VALUES (1, NULL, 2) RETURNING x, y, w", &[false, true, false]),
+    ("INSERT INTO generated (x, y, w) VALUES (1, NULL, 2) RETURNING *", &[false, false, true, false, false]),
+    ("UPDATE generated SET y = NULL RETURNING w, y, z", &[false, true, false]),
+    ("DELETE FROM generated RETURNING y, w", &[true, false]),
+    (
+        "MERGE INTO generated t USING (SELECT 1 AS x) s ON t.x = s.x WHEN MATCHED THEN UPDATE SET y = 2 RETURNING t.y, t.w",
+        &[true, false],
+    ),
     // A correlated count is never NULL: DuckDB joins each distinct outer
     // value to its count, or to the count over no rows. Other aggregates,
     // and a subquery that may find no row, are.

@@ -17,6 +17,8 @@ const SCHEMA: &str = "
     INSERT INTO a VALUES (1, 1, 'x', [], {'x': NULL}, NULL), (2, 0, 'y', [1, NULL], {'x': 1}, 5),
                          (3, 2, 'z', [NULL], {'x': 2}, NULL);
     INSERT INTO b VALUES (10, 1, 7), (11, 9, 8);
+    CREATE TABLE g (a INTEGER, twice INTEGER GENERATED ALWAYS AS (a * 2) VIRTUAL, b INTEGER NOT NULL, c INTEGER,
+                    l INTEGER[] NOT NULL);
 ";
 
 const STATEMENTS: &[&str] = &[
@@ -235,6 +237,12 @@ const STATEMENTS: &[&str] = &[
     "SELECT list_intersect([k], [n]) AS x FROM a",
     "SELECT list_distinct([k, n]) AS x FROM a",
     "SELECT array_pop_back([k]) AS x FROM a",
+    // RETURNING, of a table with a generated column before NOT NULL ones
+    // (last: they change `g`, which nothing above reads).
+    "INSERT INTO g (a, b, c, l) VALUES (NULL, 1, NULL, [NULL]), (2, 3, 4, []) RETURNING *",
+    "INSERT INTO g (b, l) VALUES (5, [6]) RETURNING c, b, twice, a",
+    "UPDATE g SET c = NULL WHERE b > 1 RETURNING a, b, c, l, twice",
+    "DELETE FROM g RETURNING c, b, l",
 ];
 
 /// Marks in `seen` the levels at which `value` holds a NULL: the value
