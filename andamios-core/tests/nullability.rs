@@ -15,6 +15,9 @@ const SCHEMA: &str = "
     CREATE TABLE altered (a INTEGER NOT NULL, b INTEGER, c INTEGER NOT NULL);
     ALTER TABLE altered DROP COLUMN a;
     ALTER TABLE altered RENAME COLUMN b TO bee;
+    CREATE TABLE pairs (a INTEGER, b INTEGER, c INTEGER, PRIMARY KEY (a, b));
+    CREATE TABLE later (a INTEGER, b INTEGER);
+    ALTER TABLE later ALTER COLUMN b SET NOT NULL;
     CREATE TABLE events (day DATE NOT NULL, happened TIMESTAMP NOT NULL, doc JSON NOT NULL, spent INTERVAL NOT NULL);
 ";
 
@@ -282,6 +285,13 @@ const CASES: &[(&str, &[bool])] = &[
     ("INSERT INTO generated (x, y, w) VALUES (1, NULL, 2) RETURNING *", &[false, false, true, false, false]),
     ("UPDATE generated SET y = NULL RETURNING w, y, z", &[false, true, false]),
     ("DELETE FROM generated RETURNING y, w", &[true, false]),
+    ("INSERT INTO altered VALUES (NULL, 1) RETURNING c, bee", &[false, true]),
+    ("DELETE FROM altered RETURNING *", &[true, false]),
+    // A composite primary key's columns are NOT NULL; so is one set so later.
+    ("SELECT a, b, c FROM pairs", &[false, false, true]),
+    ("DELETE FROM pairs RETURNING c, b, a", &[true, false, false]),
+    ("SELECT a, b FROM later", &[true, false]),
+    ("UPDATE later SET a = 1 RETURNING a, b", &[true, false]),
     (
         "MERGE INTO generated t USING (SELECT 1 AS x) s ON t.x = s.x WHEN MATCHED THEN UPDATE SET y = 2 RETURNING t.y, t.w",
         &[true, false],
