@@ -171,6 +171,13 @@ pub fn parse_url(url: &str) -> Result<(String, OpenOptions), String> {
             "`{url}` names no database: use `duckdb:path/to/file.duckdb`, or `duckdb::memory:` for a database in memory"
         ));
     }
+    // DuckDB would create a file of that name, where an in-memory
+    // database was meant.
+    if path == ":memory" {
+        return Err(format!(
+            "`{url}` names a file `:memory`: for a database in memory write `duckdb::memory:`, with the closing colon"
+        ));
+    }
     // DuckDB would create a file named after the folder.
     if path.ends_with('/') || path.ends_with(std::path::MAIN_SEPARATOR) {
         return Err(format!(
@@ -443,6 +450,9 @@ mod tests {
         assert!(parse_url("postgres://x").unwrap_err().contains("not a DuckDB URL"));
         assert!(parse_url("duckdb:x?threads=many").unwrap_err().contains("not a number"));
         assert_eq!(database_path("duckdb://a.duckdb?threads=1").unwrap(), "a.duckdb");
+        assert!(parse_url("duckdb::memory").unwrap_err().contains("`duckdb::memory:`, with the closing colon"));
+        assert!(parse_url("duckdb::memory?threads=1").unwrap_err().contains("closing colon"));
+        assert_eq!(database_path("duckdb::memory:").unwrap(), ":memory:");
     }
 
     #[test]
