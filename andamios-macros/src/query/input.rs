@@ -31,7 +31,7 @@ pub(crate) struct QueryInput {
 /// One or more string literals joined with `+` (`"SELECT a " + "FROM t"`).
 fn parse_sql(input: ParseStream<'_>) -> Result<(String, Span)> {
     let first: LitStr = input.parse().map_err(|e| {
-        syn::Error::new(e.span(), "expected the SQL as a string literal (use `query_file!` to read it from a file)")
+        syn::Error::new(e.span(), "expected the SQL as a string literal (use `query_file!` to read it from a file; for SQL built at run time, `andamios::query(sql)` or `QueryBuilder`, checked when it runs)")
     })?;
     let span = first.span();
     let mut text = first.value();
