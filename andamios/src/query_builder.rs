@@ -73,6 +73,43 @@ impl QueryBuilder {
         self
     }
 
+    /// Appends `name` as a quoted identifier (`"name"`, a `"` inside it
+    /// doubled): a table or column name known only at run time, which a
+    /// parameter cannot stand for, written so that it cannot end the name
+    /// and inject SQL. It is one part of a name: for `schema.table`, push
+    /// each part, with a `.` between them. DuckDB matches quoted names
+    /// without regard to case, as unquoted ones.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> andamios::Result<()> {
+    /// let pool = andamios::Pool::connect("duckdb::memory:").await?;
+    /// pool.execute_batch("CREATE TABLE sales (region VARCHAR, amount INTEGER); INSERT INTO sales VALUES ('north', 5)").await?;
+    /// let column = "Amount"; // from a dashboard's settings, say
+    /// let mut total = andamios::QueryBuilder::new("SELECT sum(");
+    /// total.push_identifier(column).push(") FROM ").push_identifier("sales");
+    /// assert_eq!(total.sql(), r#"SELECT sum("Amount") FROM "sales""#);
+    /// let sum: i128 = total.build_query_scalar().fetch_one(&pool).await?;
+    /// assert_eq!(sum, 5);
+    ///
+    /// let mut hostile = andamios::QueryBuilder::new("SELECT ");
+    /// hostile.push_identifier(r#"amount") FROM sales; DROP TABLE sales; --"#);
+    /// assert!(hostile.build().execute(&pool).await.is_err(), "no such column");
+    /// # Ok(()) }
+    /// ```
+    pub fn push_identifier(&mut self, name: &str) -> &mut Self {
+        self.sql.reserve(name.len() + 2);
+        self.sql.push('"');
+        for part in name.split_inclusive('"') {
+            self.sql.push_str(part);
+            if part.ends_with('"') {
+                self.sql.push('"');
+            }
+        }
+        self.sql.push('"');
+        self
+    }
+
     /// A writer that puts `separator` between the pieces pushed through it:
     /// for `IN` lists, column lists and `SET` clauses.
     ///
@@ -213,11 +250,31 @@ impl Separated<'_> {
         self.builder.push_bind(value);
         self
     }
+
+    /// Appends the separator (unless this is the first piece), then `name`
+    /// as a quoted identifier (see [`QueryBuilder::push_identifier`]): for
+    /// a column list chosen at run time.
+    pub fn push_identifier(&mut self, name: &str) -> &mut Self {
+        self.separate();
+        self.builder.push_identifier(name);
+        self
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifiers_are_quoted_with_their_quotes_doubled() {
+        let mut b = QueryBuilder::new("SELECT ");
+        let mut columns = b.separated(", ");
+        for name in ["plain", "With Space", r#"a"b"#, r#""""#, ""] {
+            columns.push_identifier(name);
+        }
+        b.push(" FROM ").push_identifier("s").push(".").push_identifier("t");
+        assert_eq!(b.sql(), r#"SELECT "plain", "With Space", "a""b", """""", "" FROM "s"."t""#);
+    }
 
     #[test]
     fn parameters_are_numbered_in_order_across_pieces() {
