@@ -217,11 +217,8 @@ fn dotenv_value(raw: &str) -> String {
             }
         }
     }
-    let value = match raw.find(" #").or_else(|| raw.find("\t#")) {
-        Some(comment) => &raw[..comment],
-        None => raw,
-    };
-    value.trim_end().to_owned()
+    let comment = raw.match_indices('#').find(|&(at, _)| raw[..at].ends_with(char::is_whitespace));
+    comment.map_or(raw, |(at, _)| &raw[..at]).trim_end().to_owned()
 }
 
 /// A database to describe statements against, shared within the process.
@@ -472,6 +469,7 @@ mod tests {
     fn dotenv_values_leave_out_quotes_and_comments() {
         assert_eq!(dotenv_value(" duckdb:app.duckdb  # the local one"), "duckdb:app.duckdb");
         assert_eq!(dotenv_value("duckdb:app.duckdb\t# tab"), "duckdb:app.duckdb");
+        assert_eq!(dotenv_value("duckdb:a.duckdb\t# tab, then # space"), "duckdb:a.duckdb");
         assert_eq!(dotenv_value("\"duckdb:my #1.duckdb\" # quoted"), "duckdb:my #1.duckdb");
         assert_eq!(dotenv_value("'duckdb:x.duckdb'"), "duckdb:x.duckdb");
         assert_eq!(dotenv_value("duckdb:a#b.duckdb"), "duckdb:a#b.duckdb");

@@ -98,15 +98,7 @@ impl QueryBuilder {
     /// # Ok(()) }
     /// ```
     pub fn push_identifier(&mut self, name: &str) -> &mut Self {
-        self.sql.reserve(name.len() + 2);
-        self.sql.push('"');
-        for part in name.split_inclusive('"') {
-            self.sql.push_str(part);
-            if part.ends_with('"') {
-                self.sql.push('"');
-            }
-        }
-        self.sql.push('"');
+        let _ = write!(self.sql, "\"{}\"", name.replace('"', "\"\""));
         self
     }
 
