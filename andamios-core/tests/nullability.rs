@@ -15,6 +15,7 @@ const SCHEMA: &str = "
     CREATE TABLE altered (a INTEGER NOT NULL, b INTEGER, c INTEGER NOT NULL);
     ALTER TABLE altered DROP COLUMN a;
     ALTER TABLE altered RENAME COLUMN b TO bee;
+    CREATE TABLE keyed (id INTEGER PRIMARY KEY, twice INTEGER GENERATED ALWAYS AS (id * 2), v INTEGER NOT NULL, n INTEGER);
     CREATE TABLE pairs (a INTEGER, b INTEGER, c INTEGER, PRIMARY KEY (a, b));
     CREATE TABLE later (a INTEGER, b INTEGER);
     ALTER TABLE later ALTER COLUMN b SET NOT NULL;
@@ -285,6 +286,12 @@ const CASES: &[(&str, &[bool])] = &[
     ("INSERT INTO generated (x, y, w) VALUES (1, NULL, 2) RETURNING *", &[false, false, true, false, false]),
     ("UPDATE generated SET y = NULL RETURNING w, y, z", &[false, true, false]),
     ("DELETE FROM generated RETURNING y, w", &[true, false]),
+    (
+        "INSERT INTO keyed (id, v, n) VALUES (1, 2, NULL) ON CONFLICT DO UPDATE SET v = excluded.v RETURNING n, v, twice, id",
+        &[true, false, false, false],
+    ),
+    ("INSERT OR REPLACE INTO keyed (id, v, n) VALUES (1, 2, NULL) RETURNING *", &[false, false, false, true]),
+    ("INSERT INTO keyed (id, v) VALUES (1, 2) ON CONFLICT DO NOTHING RETURNING n, v", &[true, false]),
     ("INSERT INTO altered VALUES (NULL, 1) RETURNING c, bee", &[false, true]),
     ("DELETE FROM altered RETURNING *", &[true, false]),
     // A composite primary key's columns are NOT NULL; so is one set so later.

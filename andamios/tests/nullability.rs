@@ -19,6 +19,7 @@ const SCHEMA: &str = "
     INSERT INTO b VALUES (10, 1, 7), (11, 9, 8);
     CREATE TABLE g (a INTEGER, twice INTEGER GENERATED ALWAYS AS (a * 2) VIRTUAL, b INTEGER NOT NULL, c INTEGER,
                     l INTEGER[] NOT NULL);
+    CREATE TABLE gk (id INTEGER PRIMARY KEY, twice INTEGER GENERATED ALWAYS AS (id * 2), v INTEGER NOT NULL, n INTEGER);
 ";
 
 const STATEMENTS: &[&str] = &[
@@ -243,6 +244,9 @@ const STATEMENTS: &[&str] = &[
     "INSERT INTO g (b, l) VALUES (5, [6]) RETURNING c, b, twice, a",
     "UPDATE g SET c = NULL WHERE b > 1 RETURNING a, b, c, l, twice",
     "DELETE FROM g RETURNING c, b, l",
+    "INSERT INTO gk (id, v, n) VALUES (1, 2, NULL), (2, 3, 4) RETURNING n, v, twice",
+    "INSERT INTO gk (id, v, n) VALUES (1, 5, NULL) ON CONFLICT DO UPDATE SET v = excluded.v RETURNING n, v, twice, id",
+    "INSERT OR REPLACE INTO gk (id, v) VALUES (2, 6) RETURNING *",
 ];
 
 /// Marks in `seen` the levels at which `value` holds a NULL: the value
