@@ -122,6 +122,13 @@ const HINTS: &[(&[&str], &str)] = &[
          `after_connect` hook, which runs on each new connection, must).",
     ),
     (
+        &["Out of Memory Error"],
+        "\n  A pool sets them for its database with `PoolOptions::memory_limit` and `threads` (or \
+         `?memory_limit=4GB&threads=2` in the URL). DuckDB spills large sorts, joins and aggregates to its \
+         `temp_directory` (`<database file>.tmp`, or `.tmp` in the working folder for an in-memory database); \
+         what it cannot spill must fit the limit.",
+    ),
+    (
         &["extension 'parquet", "extension \"parquet\"", "exists in the parquet extension"],
         "\n  Andamios compiles DuckDB's Parquet extension in with its `parquet` feature \
          (`andamios = { version = \"...\", features = [\"parquet\"] }`): nothing to download.",
@@ -249,6 +256,11 @@ mod tests {
             "Extension Autoloading Error: An error occurred while trying to automatically install the required extension 'parquet:\nFailed to download extension \"parquet\"",
         );
         assert!(parquet.message().ends_with("features = [\"parquet\"] }`): nothing to download."), "{parquet}");
+        let memory = DuckDbError::new(
+            DuckErrorType::OutOfMemory,
+            "Out of Memory Error: failed to pin block of size 256.0 KiB (28.4 MiB/28.6 MiB used)",
+        );
+        assert!(memory.message().contains("`PoolOptions::memory_limit` and `threads`"), "{memory}");
         let plain = DuckDbError::new(DuckErrorType::Binder, "Binder Error: no such column");
         assert_eq!(plain.message(), "Binder Error: no such column");
     }

@@ -135,6 +135,10 @@ pub enum DatabaseErrorKind {
     Io,
     /// A transaction-state error other than a conflict.
     Transaction,
+    /// The statement needed more memory than the database's limit allows
+    /// (`PoolOptions::memory_limit`), and could not spill to disk. Fewer
+    /// rows, fewer DuckDB threads or a higher limit make it fit.
+    OutOfMemory,
     /// Any other DuckDB error.
     Other,
 }
@@ -269,6 +273,7 @@ fn classify(err: &DuckDbError) -> DatabaseErrorKind {
         | DuckErrorType::Decimal
         | DuckErrorType::MismatchType => DatabaseErrorKind::Conversion,
         DuckErrorType::Io => DatabaseErrorKind::Io,
+        DuckErrorType::OutOfMemory => DatabaseErrorKind::OutOfMemory,
         _ if lower.contains("conflict") => DatabaseErrorKind::Conflict,
         _ if lower.starts_with("interrupt") => DatabaseErrorKind::Interrupted,
         _ => DatabaseErrorKind::Other,
@@ -352,5 +357,10 @@ mod tests {
             "TransactionContext Error: Catalog write-write conflict on alter",
         );
         assert_eq!(classify(&conflict), DatabaseErrorKind::Conflict);
+        let memory = DuckDbError::new(
+            DuckErrorType::OutOfMemory,
+            "Out of Memory Error: failed to allocate data of size 16.0 MiB (16.3 MiB/28.6 MiB used)",
+        );
+        assert_eq!(classify(&memory), DatabaseErrorKind::OutOfMemory);
     }
 }

@@ -447,6 +447,18 @@ async fn errors_are_classified_and_name_the_column() {
     assert_eq!(rows, 2);
 }
 
+#[tokio::test]
+async fn a_statement_over_the_memory_limit_is_out_of_memory_and_the_pool_serves_on() {
+    let pool = memory_pool_with(PoolOptions::new().max_connections(1).memory_limit("30MB").threads(1)).await;
+    // One list of 3M strings of ~100 bytes: an aggregate DuckDB cannot spill.
+    let err =
+        query("SELECT len(list(range || repeat('x', 100))) FROM range(3000000)").execute(&pool).await.unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::OutOfMemory), "{err}");
+    assert!(err.to_string().contains("`PoolOptions::memory_limit` and `threads`"), "{err}");
+    let n: i64 = query_scalar("SELECT count(*) FROM range(1000)").fetch_one(&pool).await.unwrap();
+    assert_eq!(n, 1000);
+}
+
 #[derive(Debug, FromRow, PartialEq)]
 struct Item {
     id: i64,
