@@ -122,6 +122,22 @@ const HINTS: &[(&[&str], &str)] = &[
          `after_connect` hook, which runs on each new connection, must).",
     ),
     (
+        &["can only write to a single attached database"],
+        "\n  A DuckDB transaction writes to one database: commit what it wrote to one before writing to \
+         another. A migration runs in one transaction that records it in the pool's database, so it cannot \
+         write to an attached one: change that database from a pool of its own, opened on its file.",
+    ),
+    (
+        &["Cannot CHECKPOINT", "Cannot FORCE CHECKPOINT"],
+        "\n  A checkpoint runs outside a transaction only (and each migration runs in one): run it on its own \
+         (`pool.execute_batch(\"CHECKPOINT\")`), or leave it to DuckDB, which checkpoints by itself as its \
+         write-ahead log grows.",
+    ),
+    (
+        &["extension \"json\"", "extension 'json"],
+        "\n  Andamios' DuckDB has the JSON extension compiled in: there is nothing to install or load.",
+    ),
+    (
         &["Out of Memory Error"],
         "\n  A pool sets them for its database with `PoolOptions::memory_limit` and `threads` (or \
          `?memory_limit=4GB&threads=2` in the URL). DuckDB spills large sorts, joins and aggregates to its \
@@ -261,6 +277,11 @@ mod tests {
             "Out of Memory Error: failed to pin block of size 256.0 KiB (28.4 MiB/28.6 MiB used)",
         );
         assert!(memory.message().contains("`PoolOptions::memory_limit` and `threads`"), "{memory}");
+        let json = DuckDbError::new(
+            DuckErrorType::Io,
+            "IO Error: Failed to download extension \"json\" at URL \"http://extensions.duckdb.org/v2.0.0/linux_amd64/json.duckdb_extension.gz\"\nExtension \"json\" is an existing extension.",
+        );
+        assert!(json.message().ends_with("nothing to install or load."), "{json}");
         let plain = DuckDbError::new(DuckErrorType::Binder, "Binder Error: no such column");
         assert_eq!(plain.message(), "Binder Error: no such column");
     }

@@ -257,19 +257,25 @@ impl Migrator {
         for m in self.up_to(target).filter(|m| !is_applied(m, &applied)) {
             let started = Instant::now();
             let mut tx = pool.begin().await?;
-            tx.execute_batch(&m.sql).await.map_err(|e| {
+            // Recording the migration and committing can fail because of
+            // what it did (it wrote to an attached database, say): either
+            // way the migration is named, and rolled back whole.
+            let applied = async {
+                tx.execute_batch(&m.sql).await?;
+                query(&format!(
+                    "INSERT INTO {TABLE} (version, description, checksum, execution_time) VALUES ($1, $2, $3, $4)"
+                ))
+                .bind(m.version)
+                .bind(m.description.as_str())
+                .bind(m.checksum.clone())
+                .bind(started.elapsed().as_millis() as i64)
+                .execute(&mut tx)
+                .await?;
+                tx.commit().await
+            };
+            applied.await.map_err(|e| {
                 Error::Migrate(format!("migration {} ({}) failed and was rolled back: {e}", m.version, m.description))
             })?;
-            query(&format!(
-                "INSERT INTO {TABLE} (version, description, checksum, execution_time) VALUES ($1, $2, $3, $4)"
-            ))
-            .bind(m.version)
-            .bind(m.description.as_str())
-            .bind(m.checksum.clone())
-            .bind(started.elapsed().as_millis() as i64)
-            .execute(&mut tx)
-            .await?;
-            tx.commit().await?;
             done.push(m.version);
         }
         Ok(done)
@@ -285,14 +291,17 @@ impl Migrator {
         for m in self.to_revert(&applied, target)? {
             let down = m.down_sql.as_deref().expect("checked by to_revert");
             let mut tx = pool.begin().await?;
-            tx.execute_batch(down).await.map_err(|e| {
+            let reverted = async {
+                tx.execute_batch(down).await?;
+                query(&format!("DELETE FROM {TABLE} WHERE version = $1")).bind(m.version).execute(&mut tx).await?;
+                tx.commit().await
+            };
+            reverted.await.map_err(|e| {
                 Error::Migrate(format!(
                     "reverting migration {} ({}) failed and was rolled back: {e}",
                     m.version, m.description
                 ))
             })?;
-            query(&format!("DELETE FROM {TABLE} WHERE version = $1")).bind(m.version).execute(&mut tx).await?;
-            tx.commit().await?;
             done.push(m.version);
         }
         Ok(done)

@@ -1989,6 +1989,37 @@ async fn a_migration_duckdb_cannot_run_in_one_transaction_says_how_to_split_it()
     assert_eq!(err.database_kind(), Some(DatabaseErrorKind::NotNullViolation), "{err}");
 }
 
+#[tokio::test]
+async fn a_migration_that_fails_as_it_is_recorded_or_committed_is_named_and_rolled_back() {
+    use andamios::migrate::{Migration, Migrator};
+    let pool = memory_pool(1).await;
+    // DuckDB runs it, but the migration's record then goes to a second
+    // database in the same transaction, which DuckDB refuses.
+    let attached = Migration::new(
+        1,
+        "side table",
+        "CREATE TABLE mine (x INTEGER); ATTACH IF NOT EXISTS ':memory:' AS side; CREATE TABLE side.t (x INTEGER);",
+        None,
+    );
+    let err = Migrator::new(vec![attached]).unwrap().run(&pool).await.unwrap_err();
+    let message = err.to_string();
+    assert!(message.starts_with("migration error: migration 1 (side table) failed and was rolled back: "), "{err}");
+    assert!(message.contains("it cannot write to an attached one"), "{err}");
+    let left: i64 = query_scalar(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('mine', 't', '_andamios_migrations') AND NOT internal",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(left, 1, "only the (empty) table of applied migrations is left");
+    let err = Migrator::new(vec![Migration::new(1, "tidy", "CREATE TABLE a (x INTEGER); CHECKPOINT;", None)])
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("or leave it to DuckDB"), "{err}");
+}
+
 /// Many tasks move money between accounts in transactions on a pool of a
 /// file, retrying on `Conflict`, while some transactions are dropped before
 /// their commit and some statements are cut short by a timeout. The total
