@@ -128,6 +128,11 @@ const HINTS: &[(&[&str], &str)] = &[
          write to an attached one: change that database from a pool of its own, opened on its file.",
     ),
     (
+        &["Cannot detach database"],
+        "\n  A database a transaction read from stays attached until it ends; in a migration, which runs in \
+         one transaction, leave the DETACH out: the database stays attached until the pool closes.",
+    ),
+    (
         &["Cannot CHECKPOINT", "Cannot FORCE CHECKPOINT"],
         "\n  A checkpoint runs outside a transaction only (and each migration runs in one): run it on its own \
          (`pool.execute_batch(\"CHECKPOINT\")`), or leave it to DuckDB, which checkpoints by itself as its \

@@ -10,6 +10,7 @@
 use crate::describe::{describe_cached, DescribeError, QueryDescription, TableCache};
 use crate::ffi::{Connection, Database, OpenOptions};
 use crate::migrate::{self, Migration};
+use crate::script;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -376,10 +377,16 @@ fn schema_snapshot(url: &str, path: &str) -> Result<Arc<SchemaDatabase>, String>
 fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabase>, String> {
     let db = Database::open(":memory:", &compile_time_options()).map_err(|e| e.to_string())?;
     let conn = db.connect().map_err(|e| e.to_string())?;
+    // Whether a migration so far attached a database file.
+    let mut attached = false;
     for m in &migrations {
+        let read_only = attaching_read_only(&m.sql);
+        attached |= read_only.is_some();
         // In a transaction of its own, as `andamios migrate run` and
         // `Migrator::run` apply it: what cannot run in one fails here too.
-        let applied = conn.execute_batch("BEGIN TRANSACTION").and_then(|()| conn.execute_batch(&m.sql));
+        let applied = conn
+            .execute_batch("BEGIN TRANSACTION")
+            .and_then(|()| conn.execute_batch(read_only.as_deref().unwrap_or(&m.sql)));
         applied.and_then(|()| conn.execute_batch("COMMIT")).map_err(|e| {
             let statement = match e.script_statement().filter(|at| at.count > 1) {
                 Some(at) => format!(
@@ -390,14 +397,35 @@ fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabas
                 ),
                 None => String::new(),
             };
+            let read_only = if attached { ATTACHED_READ_ONLY } else { "" };
             format!(
-                "migration {} failed while building the schema to check queries: {}{statement}",
+                "migration {} failed while building the schema to check queries: {}{statement}{read_only}",
                 m.path.display(),
                 e.message()
             )
         })?;
     }
     Ok(Arc::new(SchemaDatabase::new(conn, migrations)))
+}
+
+/// What the error of a migration that attaches a database file adds.
+const ATTACHED_READ_ONLY: &str = "\n  While the crate compiles, the macros attach database files read-only, so that a \
+     build never creates or changes one: a file a migration attaches must exist (relative to the folder the \
+     compiler runs in), and no migration can write to it (nor can one at run time: a migration records \
+     itself in the pool's database in the same transaction, and a DuckDB transaction writes to one database).";
+
+/// A migration's SQL as the macros apply it while a crate compiles, with
+/// each database file it attaches attached read-only (see
+/// [`script::attach_read_only`]); `None` when it attaches none.
+fn attaching_read_only(sql: &str) -> Option<String> {
+    let statements = script::statements(sql);
+    let read_only: Vec<Option<String>> = statements.iter().map(|s| script::attach_read_only(s)).collect();
+    if read_only.iter().all(Option::is_none) {
+        return None;
+    }
+    // Each `;` on a line of its own: a statement may end in a line comment.
+    let statements = statements.iter().zip(read_only).map(|(s, read_only)| read_only.unwrap_or_else(|| s.to_string()));
+    Some(statements.collect::<Vec<_>>().join("\n;\n"))
 }
 
 #[cfg(test)]
@@ -505,6 +533,43 @@ mod tests {
             .unwrap();
         let err = open(&source).unwrap_err();
         assert!(err.ends_with("\n  in its statement 2 of 2: ALTER TABLE nope ADD COLUMN w INTEGER"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn migrations_attach_database_files_read_only() {
+        let dir = temp("attach");
+        let side = dir.join("side.duckdb");
+        let quoted = side.display().to_string().replace('\'', "''");
+        std::fs::write(dir.join("1_init.sql"), format!("CREATE TABLE a (x INTEGER);\nATTACH '{quoted}' AS side;"))
+            .unwrap();
+        let source = SchemaSource::Migrations(dir.clone());
+        // A file that does not exist is not created.
+        let err = open(&source).unwrap_err();
+        assert!(
+            err.contains("database does not exist") && err.ends_with("a DuckDB transaction writes to one database)."),
+            "{err}"
+        );
+        assert!(!side.exists());
+
+        let file = Database::open(&side.display().to_string(), &compile_time_options()).unwrap();
+        file.connect().unwrap().execute_batch("CREATE TABLE t (y INTEGER); INSERT INTO t VALUES (1);").unwrap();
+        drop(file);
+        let written = std::fs::read(&side).unwrap();
+        // One that exists is read, and neither written to by a migration...
+        std::fs::write(dir.join("2_copy.sql"), "CREATE TABLE b AS SELECT y FROM side.t; -- a copy\nDROP TABLE side.t;")
+            .unwrap();
+        let err = open(&source).unwrap_err();
+        assert!(
+            err.contains("attached in read-only mode") && err.contains("build never creates or changes one"),
+            "{err}"
+        );
+        // ...nor changed by being attached.
+        std::fs::write(dir.join("2_copy.sql"), "CREATE TABLE b AS SELECT y FROM side.t; -- a copy").unwrap();
+        let schema = open(&source).unwrap();
+        schema.with_connection(|c| c.prepare("SELECT y FROM b").map(|_| ())).unwrap();
+        assert_eq!(std::fs::read(&side).unwrap(), written);
+        drop(schema);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

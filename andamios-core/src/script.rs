@@ -161,6 +161,42 @@ pub fn transaction_control(sql: &str) -> Option<&str> {
     leading_keywords(sql).into_iter().find(|keyword| controls_transaction(keyword))
 }
 
+/// `statement`, an ATTACH of a database file, with the `READ_ONLY` option
+/// added: how the macros attach files while a crate compiles, so that a
+/// build never creates or changes one. `None` for any other statement,
+/// an in-memory database, and an ATTACH that sets `READ_ONLY` itself.
+pub fn attach_read_only(statement: &str) -> Option<String> {
+    let keyword = leading_keywords(statement).into_iter().next()?;
+    let path = string_literals(statement).into_iter().next()?;
+    if !keyword.eq_ignore_ascii_case("ATTACH") || path.is_empty() || path.starts_with(":memory:") {
+        return None;
+    }
+    // Outside quotes and comments: the options' parenthesis, whether they
+    // name READ_ONLY, and where the SQL ends before a trailing comment.
+    let bytes = statement.as_bytes();
+    let (mut options, mut code_end, mut i) = (None, 0, 0);
+    while i < bytes.len() {
+        let span = Span::at(bytes, i);
+        if span.kind != SpanKind::Comment && !bytes[i].is_ascii_whitespace() {
+            code_end = span.end;
+        }
+        if span.kind == SpanKind::Other {
+            if bytes[i] == b'(' && options.is_none() {
+                options = Some(i);
+            }
+            let word = &bytes[i..(i + "READ_ONLY".len()).min(bytes.len())];
+            if options.is_some() && word.eq_ignore_ascii_case(b"READ_ONLY") {
+                return None;
+            }
+        }
+        i = span.end;
+    }
+    Some(match options {
+        Some(open) => format!("{}READ_ONLY, {}", &statement[..=open], &statement[open + 1..]),
+        None => format!("{} (READ_ONLY){}", &statement[..code_end], &statement[code_end..]),
+    })
+}
+
 /// The parts of a possibly qualified name (`table`, `schema.table`,
 /// `catalog.schema.table`), each unquoted if written in double quotes
 /// (`"My Table"`, `"a.b"`, with `""` for a quote inside).
@@ -203,6 +239,26 @@ pub fn name_parts(name: &str) -> Result<Vec<String>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attached_files_are_attached_read_only() {
+        let cases = [
+            ("ATTACH 'side.duckdb' AS side", Some("ATTACH 'side.duckdb' AS side (READ_ONLY)")),
+            ("attach if not exists 'a(1).duckdb'", Some("attach if not exists 'a(1).duckdb' (READ_ONLY)")),
+            ("ATTACH DATABASE 's.db' AS s (TYPE duckdb)", Some("ATTACH DATABASE 's.db' AS s (READ_ONLY, TYPE duckdb)")),
+            ("ATTACH 's.db' AS s (READ_WRITE)", Some("ATTACH 's.db' AS s (READ_ONLY, READ_WRITE)")),
+            ("ATTACH 's.db' AS s -- (READ_ONLY)", Some("ATTACH 's.db' AS s (READ_ONLY) -- (READ_ONLY)")),
+            ("ATTACH 's.db' AS s (read_only)", None),
+            ("ATTACH 'read_only.db' AS s", Some("ATTACH 'read_only.db' AS s (READ_ONLY)")),
+            ("ATTACH ':memory:' AS m", None),
+            ("ATTACH '' AS m", None),
+            ("CREATE TABLE t (s VARCHAR DEFAULT 'x.db')", None),
+            ("SELECT 'ATTACH ''x.db'' AS y'", None),
+        ];
+        for (statement, read_only) in cases {
+            assert_eq!(attach_read_only(statement).as_deref(), read_only, "{statement}");
+        }
+    }
 
     #[test]
     fn each_statements_first_word_is_found_outside_quotes_and_comments() {

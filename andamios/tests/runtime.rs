@@ -2018,6 +2018,21 @@ async fn a_migration_that_fails_as_it_is_recorded_or_committed_is_named_and_roll
         .await
         .unwrap_err();
     assert!(err.to_string().contains("or leave it to DuckDB"), "{err}");
+
+    // Reading an attached database, to copy its rows, is fine.
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.duckdb").display().to_string().replace('\'', "''");
+    pool.execute_batch(&format!("ATTACH '{old}' AS old; CREATE TABLE old.t AS SELECT 7 AS x; DETACH old;"))
+        .await
+        .unwrap();
+    let import =
+        Migration::new(1, "import", &format!("ATTACH '{old}' AS old; CREATE TABLE mine AS SELECT x FROM old.t;"), None);
+    let detached = Migration::new(1, "import", &format!("{} DETACH old;", import.sql), None);
+    let err = Migrator::new(vec![detached]).unwrap().run(&pool).await.unwrap_err();
+    assert!(err.to_string().contains("leave the DETACH out"), "{err}");
+    assert_eq!(Migrator::new(vec![import]).unwrap().run(&pool).await.unwrap(), [1]);
+    let x: i32 = query_scalar("SELECT x FROM mine").fetch_one(&pool).await.unwrap();
+    assert_eq!(x, 7);
 }
 
 /// Many tasks move money between accounts in transactions on a pool of a
