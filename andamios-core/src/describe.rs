@@ -126,6 +126,22 @@ pub fn describe_cached(
     sql: &str,
     cache: &mut TableCache,
 ) -> Result<QueryDescription, DescribeError> {
+    // Binding an EXPORT DATABASE creates its folder, which checking a
+    // statement must not: it is parsed only (it takes no parameters and
+    // returns no rows).
+    if crate::script::exports_database(sql) {
+        return match conn.count_statements(sql) {
+            Ok(1) => Ok(QueryDescription {
+                sql: sql.to_owned(),
+                kind: StatementKind::Other,
+                params: Vec::new(),
+                param_names: Vec::new(),
+                columns: Vec::new(),
+            }),
+            Ok(n) => Err(DescribeError::MultipleStatements(n)),
+            Err(e) => Err(DescribeError::Database(e)),
+        };
+    }
     let stmt = match conn.prepare(sql) {
         Ok(stmt) => stmt,
         // Count statements only when preparing fails: it costs a parse.

@@ -11,6 +11,7 @@ use crate::describe::{describe_cached, DescribeError, QueryDescription, TableCac
 use crate::ffi::{Connection, Database, OpenOptions};
 use crate::migrate::{self, Migration};
 use crate::script;
+use crate::DuckDbError;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -380,13 +381,10 @@ fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabas
     // Whether a migration so far attached a database file.
     let mut attached = false;
     for m in &migrations {
-        let read_only = attaching_read_only(&m.sql);
-        attached |= read_only.is_some();
+        attached |= script::statements(&m.sql).into_iter().any(|s| script::attach_read_only(s).is_some());
         // In a transaction of its own, as `andamios migrate run` and
         // `Migrator::run` apply it: what cannot run in one fails here too.
-        let applied = conn
-            .execute_batch("BEGIN TRANSACTION")
-            .and_then(|()| conn.execute_batch(read_only.as_deref().unwrap_or(&m.sql)));
+        let applied = conn.execute_batch("BEGIN TRANSACTION").and_then(|()| apply_while_compiling(&conn, &m.sql));
         applied.and_then(|()| conn.execute_batch("COMMIT")).map_err(|e| {
             let statement = match e.script_statement().filter(|at| at.count > 1) {
                 Some(at) => format!(
@@ -414,18 +412,38 @@ const ATTACHED_READ_ONLY: &str = "\n  While the crate compiles, the macros attac
      compiler runs in), and no migration can write to it (nor can one at run time: a migration records \
      itself in the pool's database in the same transaction, and a DuckDB transaction writes to one database).";
 
-/// A migration's SQL as the macros apply it while a crate compiles, with
-/// each database file it attaches attached read-only (see
-/// [`script::attach_read_only`]); `None` when it attaches none.
-fn attaching_read_only(sql: &str) -> Option<String> {
+/// Runs a migration's SQL as the macros apply it while a crate compiles:
+/// as it is, but for a database file it attaches, which is attached
+/// read-only (see [`script::attach_read_only`]), and a statement that only
+/// writes rows out to files, which is checked but not run (see
+/// [`script::exports_rows`]).
+fn apply_while_compiling(conn: &Connection, sql: &str) -> Result<(), DuckDbError> {
     let statements = script::statements(sql);
-    let read_only: Vec<Option<String>> = statements.iter().map(|s| script::attach_read_only(s)).collect();
-    if read_only.iter().all(Option::is_none) {
-        return None;
+    let altered = |s: &str| script::exports_rows(s) || script::attach_read_only(s).is_some();
+    if !statements.iter().any(|s| altered(s)) {
+        return conn.execute_batch(sql);
     }
-    // Each `;` on a line of its own: a statement may end in a line comment.
-    let statements = statements.iter().zip(read_only).map(|(s, read_only)| read_only.unwrap_or_else(|| s.to_string()));
-    Some(statements.collect::<Vec<_>>().join("\n;\n"))
+    let count = statements.len();
+    for (index, statement) in statements.into_iter().enumerate() {
+        let read_only = script::attach_read_only(statement);
+        let statement = read_only.as_deref().unwrap_or(statement);
+        let done =
+            if script::exports_rows(statement) { check_export(conn, statement) } else { conn.execute_batch(statement) };
+        done.map_err(|e| e.in_script(index, count, Some(statement)))?;
+    }
+    Ok(())
+}
+
+/// Checks `statement`, one that only writes rows out to files (see
+/// [`script::exports_rows`]), without running it: DuckDB binds a
+/// `COPY ... TO` without writing, but binding an `EXPORT DATABASE` creates
+/// its folder, so that one is parsed only.
+pub(crate) fn check_export(conn: &Connection, statement: &str) -> Result<(), DuckDbError> {
+    if script::exports_database(statement) {
+        conn.count_statements(statement).map(drop)
+    } else {
+        conn.prepare(statement).map(drop)
+    }
 }
 
 #[cfg(test)]
@@ -570,6 +588,44 @@ mod tests {
         schema.with_connection(|c| c.prepare("SELECT y FROM b").map(|_| ())).unwrap();
         assert_eq!(std::fs::read(&side).unwrap(), written);
         drop(schema);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn migrations_that_export_rows_are_checked_but_write_no_file() {
+        let dir = temp("export");
+        let backup = dir.join("backup.csv");
+        std::fs::write(&backup, "x\n1\n2\n").unwrap();
+        let at = |name: &str| dir.join(name).display().to_string().replace('\'', "''");
+        std::fs::write(
+            dir.join("1_archive.sql"),
+            format!(
+                "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);\nCOPY a TO '{}' (HEADER);\n\
+                 EXPORT DATABASE '{}';\nDROP TABLE a; CREATE TABLE b (y INTEGER);",
+                at("backup.csv"),
+                at("exported")
+            ),
+        )
+        .unwrap();
+        let source = SchemaSource::Migrations(dir.clone());
+        let schema = open(&source).unwrap();
+        schema.with_connection(|c| c.prepare("SELECT y FROM b").map(|_| ())).unwrap();
+        assert_eq!(std::fs::read_to_string(&backup).unwrap(), "x\n1\n2\n", "the real export is kept");
+        assert!(!dir.join("exported").exists(), "nothing exported");
+        // A checked query exporting the database is parsed only.
+        let described = schema.describe(&format!("EXPORT DATABASE '{}' (FORMAT parquet)", at("by_query"))).unwrap();
+        assert!(described.params.is_empty() && described.columns.is_empty());
+        assert!(!dir.join("by_query").exists());
+        assert!(schema.describe("EXPORT DATABASE").is_err());
+        drop(schema);
+        // Checked all the same: in order, against the tables of the moment.
+        std::fs::write(dir.join("1_archive.sql"), format!("CREATE TABLE b (y INTEGER);\nCOPY a TO '{}';", at("a.csv")))
+            .unwrap();
+        let err = open(&source).unwrap_err();
+        assert!(
+            err.contains("Table with name a does not exist") && err.contains("in its statement 2 of 2: COPY a TO"),
+            "{err}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -197,6 +197,57 @@ pub fn attach_read_only(statement: &str) -> Option<String> {
     })
 }
 
+/// Whether `statement` only writes rows out to files: `COPY ... TO` (a
+/// table's or a query's rows) and `EXPORT DATABASE`. The macros check such
+/// a statement of a migration without running it: while a crate compiles,
+/// it would overwrite a real export with the rows of an empty schema.
+pub fn exports_rows(statement: &str) -> bool {
+    let words = top_level_words(statement);
+    match words.first() {
+        _ if exports_database(statement) => true,
+        // `COPY t TO`, `COPY (SELECT ...) TO`; not `COPY t FROM`, nor
+        // `COPY FROM DATABASE a TO b`.
+        Some(first) if first.eq_ignore_ascii_case("COPY") => words[1..]
+            .iter()
+            .find(|w| w.eq_ignore_ascii_case("TO") || w.eq_ignore_ascii_case("FROM"))
+            .is_some_and(|w| w.eq_ignore_ascii_case("TO")),
+        _ => false,
+    }
+}
+
+/// Whether `statement` is an `EXPORT DATABASE`, which DuckDB cannot bind
+/// without creating the folder it exports to.
+pub fn exports_database(statement: &str) -> bool {
+    leading_keywords(statement).first().is_some_and(|k| k.eq_ignore_ascii_case("EXPORT"))
+}
+
+/// The words of `statement` outside quotes, comments and parentheses.
+fn top_level_words(statement: &str) -> Vec<&str> {
+    let bytes = statement.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let (mut words, mut depth, mut i) = (Vec::new(), 0usize, 0);
+    while i < bytes.len() {
+        let span = Span::at(bytes, i);
+        if span.kind != SpanKind::Other {
+            i = span.end;
+            continue;
+        }
+        match bytes[i] {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b if depth == 0 && b.is_ascii_alphabetic() && (i == 0 || !is_word(bytes[i - 1])) => {
+                let len = bytes[i..].iter().take_while(|b| is_word(**b)).count();
+                words.push(&statement[i..i + len]);
+                i += len;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    words
+}
+
 /// The parts of a possibly qualified name (`table`, `schema.table`,
 /// `catalog.schema.table`), each unquoted if written in double quotes
 /// (`"My Table"`, `"a.b"`, with `""` for a quote inside).
@@ -239,6 +290,31 @@ pub fn name_parts(name: &str) -> Result<Vec<String>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statements_that_only_export_rows_are_told_apart() {
+        let exporting = [
+            "COPY users TO 'users.csv'",
+            "copy main.users to 'u.parquet' (FORMAT parquet)",
+            "COPY (SELECT * FROM users WHERE name = 'from') TO 'u.csv'",
+            "COPY \"from\" TO 'u.csv'",
+            "EXPORT DATABASE 'backup' (FORMAT parquet)",
+        ];
+        for statement in exporting {
+            assert!(exports_rows(statement), "{statement}");
+        }
+        let others = [
+            "COPY users FROM 'users.csv'",
+            "COPY FROM DATABASE old TO memory",
+            "COPY users FROM 'to.csv'",
+            "CREATE TABLE copy_to (x INTEGER)",
+            "INSERT INTO t SELECT 'COPY t TO x'",
+            "-- COPY t TO 'x'\nSELECT 1",
+        ];
+        for statement in others {
+            assert!(!exports_rows(statement), "{statement}");
+        }
+    }
 
     #[test]
     fn attached_files_are_attached_read_only() {
