@@ -1,6 +1,8 @@
 //! Migration files: `migrations/<version>_<description>.sql`, with an
 //! optional `<version>_<description>.down.sql` that reverts it.
 
+use crate::ffi::Connection;
+use crate::{script, DuckDbError};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -83,6 +85,41 @@ impl fmt::Display for MigrationError {
 }
 
 impl std::error::Error for MigrationError {}
+
+/// Runs a migration's SQL on a database made to check or test against (the
+/// macros' schema while a crate compiles, a `#[andamios::test]`'s): as it
+/// is, but writing no file. A database file it attaches is attached
+/// read-only (see [`script::attach_read_only`]), and a statement that only
+/// writes rows out to files is checked but not run (see
+/// [`script::exports_rows`]): run there, it would overwrite a real export
+/// with the rows of an empty database.
+pub fn apply_writing_no_file(conn: &Connection, sql: &str) -> Result<(), DuckDbError> {
+    let statements = script::statements(sql);
+    let altered = |s: &str| script::exports_rows(s) || script::attach_read_only(s).is_some();
+    if !statements.iter().any(|s| altered(s)) {
+        return conn.execute_batch(sql);
+    }
+    let count = statements.len();
+    for (index, statement) in statements.into_iter().enumerate() {
+        let read_only = script::attach_read_only(statement);
+        let statement = read_only.as_deref().unwrap_or(statement);
+        let done =
+            if script::exports_rows(statement) { check_export(conn, statement) } else { conn.execute_batch(statement) };
+        done.map_err(|e| e.in_script(index, count, Some(statement)))?;
+    }
+    Ok(())
+}
+
+/// Checks `statement`, one that only writes rows out to files, without
+/// running it: DuckDB binds a `COPY ... TO` without writing, but binding an
+/// `EXPORT DATABASE` creates its folder, so that one is parsed only.
+fn check_export(conn: &Connection, statement: &str) -> Result<(), DuckDbError> {
+    if script::exports_database(statement) {
+        conn.count_statements(statement).map(drop)
+    } else {
+        conn.prepare(statement).map(drop)
+    }
+}
 
 /// The checksum of a migration's SQL: SHA-256 of its text with each CRLF
 /// line ending read as LF. A checkout on Windows (git's `core.autocrlf`)

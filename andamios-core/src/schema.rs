@@ -11,7 +11,6 @@ use crate::describe::{describe_cached, DescribeError, QueryDescription, TableCac
 use crate::ffi::{Connection, Database, OpenOptions};
 use crate::migrate::{self, Migration};
 use crate::script;
-use crate::DuckDbError;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -384,7 +383,8 @@ fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabas
         attached |= script::statements(&m.sql).into_iter().any(|s| script::attach_read_only(s).is_some());
         // In a transaction of its own, as `andamios migrate run` and
         // `Migrator::run` apply it: what cannot run in one fails here too.
-        let applied = conn.execute_batch("BEGIN TRANSACTION").and_then(|()| apply_while_compiling(&conn, &m.sql));
+        let applied =
+            conn.execute_batch("BEGIN TRANSACTION").and_then(|()| migrate::apply_writing_no_file(&conn, &m.sql));
         applied.and_then(|()| conn.execute_batch("COMMIT")).map_err(|e| {
             let statement = match e.script_statement().filter(|at| at.count > 1) {
                 Some(at) => format!(
@@ -411,40 +411,6 @@ const ATTACHED_READ_ONLY: &str = "\n  While the crate compiles, the macros attac
      build never creates or changes one: a file a migration attaches must exist (relative to the folder the \
      compiler runs in), and no migration can write to it (nor can one at run time: a migration records \
      itself in the pool's database in the same transaction, and a DuckDB transaction writes to one database).";
-
-/// Runs a migration's SQL as the macros apply it while a crate compiles:
-/// as it is, but for a database file it attaches, which is attached
-/// read-only (see [`script::attach_read_only`]), and a statement that only
-/// writes rows out to files, which is checked but not run (see
-/// [`script::exports_rows`]).
-fn apply_while_compiling(conn: &Connection, sql: &str) -> Result<(), DuckDbError> {
-    let statements = script::statements(sql);
-    let altered = |s: &str| script::exports_rows(s) || script::attach_read_only(s).is_some();
-    if !statements.iter().any(|s| altered(s)) {
-        return conn.execute_batch(sql);
-    }
-    let count = statements.len();
-    for (index, statement) in statements.into_iter().enumerate() {
-        let read_only = script::attach_read_only(statement);
-        let statement = read_only.as_deref().unwrap_or(statement);
-        let done =
-            if script::exports_rows(statement) { check_export(conn, statement) } else { conn.execute_batch(statement) };
-        done.map_err(|e| e.in_script(index, count, Some(statement)))?;
-    }
-    Ok(())
-}
-
-/// Checks `statement`, one that only writes rows out to files (see
-/// [`script::exports_rows`]), without running it: DuckDB binds a
-/// `COPY ... TO` without writing, but binding an `EXPORT DATABASE` creates
-/// its folder, so that one is parsed only.
-pub(crate) fn check_export(conn: &Connection, statement: &str) -> Result<(), DuckDbError> {
-    if script::exports_database(statement) {
-        conn.count_statements(statement).map(drop)
-    } else {
-        conn.prepare(statement).map(drop)
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -507,6 +507,23 @@ impl WorkerState {
     }
 
     pub(crate) fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        // A dropped future's interrupt stops the statement that runs, and
+        // this, the statements after it.
+        self.run_script(sql, |conn, job| conn.execute_batch_unless(sql, || job.cancelled()))
+    }
+
+    /// A migration on a database made to be thrown away (a test's), run
+    /// as the macros run one while a crate compiles: writing no file (see
+    /// [`andamios_core::migrate::apply_writing_no_file`]).
+    pub(crate) fn execute_migration_writing_no_file(&mut self, sql: &str) -> Result<()> {
+        self.run_script(sql, |conn, _| andamios_core::migrate::apply_writing_no_file(conn, sql))
+    }
+
+    fn run_script(
+        &mut self,
+        sql: &str,
+        run: impl FnOnce(&ffi::Connection, &RunningJob) -> std::result::Result<(), DuckDbError>,
+    ) -> Result<()> {
         // Read the script only inside a `Transaction`.
         if self.in_managed_transaction && transaction_control(sql).is_some() {
             return Err(control_in_transaction_error(sql));
@@ -515,10 +532,7 @@ impl WorkerState {
         self.may_hold_transaction = true;
         self.refuse_commit_of_aborted(sql)?;
         self.traced(sql, |this| {
-            // A dropped future's interrupt stops the statement that runs,
-            // and this, the statements after it.
-            let result = this.conn.execute_batch_unless(sql, || this.job.cancelled());
-            result.map_err(|e| Error::from_duckdb(e, Some(sql)))?;
+            run(&this.conn, &this.job).map_err(|e| Error::from_duckdb(e, Some(sql)))?;
             // A script may change the schema under cached statements.
             this.conn.clear_statement_cache();
             Ok(((), 0))

@@ -250,6 +250,16 @@ impl Migrator {
     /// this process, wait for each other (tasks that each migrate at start,
     /// say): the later finds the migrations applied, and applies none.
     pub async fn run_to(&self, pool: &Pool, target: Option<i64>) -> Result<Vec<i64>> {
+        self.apply(pool, target, false).await
+    }
+
+    /// [`run_to`](Self::run_to); with `writing_no_file`, for a database
+    /// made to be thrown away (a `#[andamios::test]`'s), each migration
+    /// runs as the macros run it while a crate compiles: a test then never
+    /// overwrites a real export with its own rows, nor creates a database
+    /// file a migration attaches (see
+    /// [`andamios_core::migrate::apply_writing_no_file`]).
+    async fn apply(&self, pool: &Pool, target: Option<i64>, writing_no_file: bool) -> Result<Vec<i64>> {
         let _migrating = migrating(pool).await?;
         let applied = self.applied(pool).await?;
         self.verify(&applied)?;
@@ -261,7 +271,12 @@ impl Migrator {
             // what it did (it wrote to an attached database, say): either
             // way the migration is named, and rolled back whole.
             let applied = async {
-                tx.execute_batch(&m.sql).await?;
+                if writing_no_file {
+                    let sql = m.sql.clone();
+                    tx.worker.run(move |s| s.execute_migration_writing_no_file(&sql)).await??;
+                } else {
+                    tx.execute_batch(&m.sql).await?;
+                }
                 query(&format!(
                     "INSERT INTO {TABLE} (version, description, checksum, execution_time) VALUES ($1, $2, $3, $4)"
                 ))
@@ -404,7 +419,7 @@ where
         let pool =
             Pool::connect("duckdb::memory:").await.unwrap_or_else(|e| panic!("cannot open the test database: {e}"));
         if let Some(migrator) = migrator {
-            migrator.run(&pool).await.unwrap_or_else(|e| panic!("cannot apply the migrations: {e}"));
+            migrator.apply(&pool, None, true).await.unwrap_or_else(|e| panic!("cannot apply the migrations: {e}"));
         }
         for (name, sql) in fixtures {
             pool.execute_batch(sql).await.unwrap_or_else(|e| panic!("fixture {name} failed: {e}"));
