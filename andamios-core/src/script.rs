@@ -202,7 +202,7 @@ pub fn attach_read_only(statement: &str) -> Option<String> {
 /// a statement of a migration without running it: while a crate compiles,
 /// it would overwrite a real export with the rows of an empty schema.
 pub fn exports_rows(statement: &str) -> bool {
-    let words = top_level_words(statement);
+    let words: Vec<&str> = top_level_words(statement).into_iter().map(|(_, word)| word).collect();
     match words.first() {
         _ if exports_database(statement) => true,
         // `COPY t TO`, `COPY (SELECT ...) TO`; not `COPY t FROM`, nor
@@ -221,8 +221,21 @@ pub fn exports_database(statement: &str) -> bool {
     leading_keywords(statement).first().is_some_and(|k| k.eq_ignore_ascii_case("EXPORT"))
 }
 
-/// The words of `statement` outside quotes, comments and parentheses.
-fn top_level_words(statement: &str) -> Vec<&str> {
+/// The file a `COPY ... TO` writes, as written: an output of the
+/// statement, where its other string literals may name inputs
+/// (`COPY (SELECT * FROM read_csv('in.csv')) TO 'out.csv'`).
+pub fn copy_target(statement: &str) -> Option<String> {
+    if !exports_rows(statement) || exports_database(statement) {
+        return None;
+    }
+    let words = top_level_words(statement);
+    let (to, _) = words.into_iter().find(|(_, word)| word.eq_ignore_ascii_case("TO"))?;
+    string_literals(&statement[to..]).into_iter().next()
+}
+
+/// The words of `statement` outside quotes, comments and parentheses,
+/// with where each starts.
+fn top_level_words(statement: &str) -> Vec<(usize, &str)> {
     let bytes = statement.as_bytes();
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let (mut words, mut depth, mut i) = (Vec::new(), 0usize, 0);
@@ -237,7 +250,7 @@ fn top_level_words(statement: &str) -> Vec<&str> {
             b')' => depth = depth.saturating_sub(1),
             b if depth == 0 && b.is_ascii_alphabetic() && (i == 0 || !is_word(bytes[i - 1])) => {
                 let len = bytes[i..].iter().take_while(|b| is_word(**b)).count();
-                words.push(&statement[i..i + len]);
+                words.push((i, &statement[i..i + len]));
                 i += len;
                 continue;
             }
@@ -313,6 +326,16 @@ mod tests {
         ];
         for statement in others {
             assert!(!exports_rows(statement), "{statement}");
+        }
+        let targets = [
+            ("COPY (SELECT * FROM read_csv('in.csv')) TO 'out.csv' (HEADER)", Some("out.csv")),
+            ("COPY t TO 'it''s.csv'", Some("it's.csv")),
+            ("COPY t FROM 'in.csv'", None),
+            ("EXPORT DATABASE 'dir'", None),
+            ("SELECT * FROM read_csv('in.csv')", None),
+        ];
+        for (statement, target) in targets {
+            assert_eq!(copy_target(statement).as_deref(), target, "{statement}");
         }
     }
 

@@ -79,11 +79,15 @@ const TRACKED_FILE_BYTES: u64 = 8 << 20;
 /// compiler records them as inputs of the crate, so cargo checks the
 /// statement again when one changes (a CSV file's header, say). Each file
 /// once per compiler run: one that many statements read is read by the
-/// compiler once, not once per statement.
+/// compiler once, not once per statement. Not the file a `COPY ... TO`
+/// writes: each run of the program would change it, and cargo would then
+/// compile the crate again at every build.
 fn data_files(sql: &str) -> TokenStream {
     static EMITTED: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
     let mut emitted = EMITTED.lock().unwrap_or_else(|e| e.into_inner());
-    let paths = script::string_literals(sql).into_iter().filter_map(|literal| {
+    let output = script::copy_target(sql);
+    let inputs = script::string_literals(sql).into_iter().filter(|literal| Some(literal) != output.as_ref());
+    let paths = inputs.filter_map(|literal| {
         let path = std::path::Path::new(&literal).canonicalize().ok()?;
         let metadata = path.metadata().ok()?;
         let tracked = metadata.is_file() && metadata.len() <= TRACKED_FILE_BYTES;
@@ -662,6 +666,14 @@ mod tests {
         let tracked = data_files(&sql).to_string();
         // Once per compiler run.
         assert!(data_files(&sql).is_empty());
+        // What a COPY writes is no input.
+        let (input, output) = (dir.join("in.csv"), dir.join("out.csv"));
+        std::fs::write(&input, "a\n1\n").unwrap();
+        std::fs::write(&output, "a\n1\n").unwrap();
+        let copy = format!("COPY (SELECT * FROM read_csv('{}')) TO '{}'", input.display(), output.display());
+        let copy_tracked = data_files(&copy).to_string();
+        assert_eq!(copy_tracked.matches("include_bytes").count(), 1, "{copy_tracked}");
+        assert!(copy_tracked.contains("in.csv"), "{copy_tracked}");
         let small = small.canonicalize().unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(tracked.matches("include_bytes").count(), 1, "{tracked}");
