@@ -122,6 +122,13 @@ const HINTS: &[(&[&str], &str)] = &[
          `after_connect` hook, which runs on each new connection, must).",
     ),
     (
+        &["in read-only mode: database does not exist"],
+        "\n  DuckDB opens a database file read-only only where it exists. Read-only are a pool opened with \
+         `access_mode=read_only`, and a file a migration attaches while the macros check queries or for a \
+         `#[andamios::test]`: these never create or change a file, and read a relative path from the folder the \
+         compiler runs in (the workspace's root) or the test does (the crate's).",
+    ),
+    (
         &["can only write to a single attached database"],
         "\n  A DuckDB transaction writes to one database: commit what it wrote to one before writing to \
          another. A migration runs in one transaction that records it in the pool's database, so it cannot \

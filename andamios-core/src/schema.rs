@@ -408,9 +408,9 @@ fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabas
 
 /// What the error of a migration that attaches a database file adds.
 const ATTACHED_READ_ONLY: &str = "\n  While the crate compiles, the macros attach database files read-only, so that a \
-     build never creates or changes one: a file a migration attaches must exist (relative to the folder the \
-     compiler runs in), and no migration can write to it (nor can one at run time: a migration records \
-     itself in the pool's database in the same transaction, and a DuckDB transaction writes to one database).";
+     build never creates or changes one: no migration can write to a file it attaches (nor can one at run \
+     time: a migration records itself in the pool's database in the same transaction, and a DuckDB \
+     transaction writes to one database).";
 
 #[cfg(test)]
 mod tests {
@@ -531,7 +531,9 @@ mod tests {
         // A file that does not exist is not created.
         let err = open(&source).unwrap_err();
         assert!(
-            err.contains("database does not exist") && err.ends_with("a DuckDB transaction writes to one database)."),
+            err.contains("database does not exist")
+                && err.contains("these never create or change a file")
+                && err.ends_with("a DuckDB transaction writes to one database)."),
             "{err}"
         );
         assert!(!side.exists());

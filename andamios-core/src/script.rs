@@ -202,17 +202,7 @@ pub fn attach_read_only(statement: &str) -> Option<String> {
 /// a statement of a migration without running it: while a crate compiles,
 /// it would overwrite a real export with the rows of an empty schema.
 pub fn exports_rows(statement: &str) -> bool {
-    let words: Vec<&str> = top_level_words(statement).into_iter().map(|(_, word)| word).collect();
-    match words.first() {
-        _ if exports_database(statement) => true,
-        // `COPY t TO`, `COPY (SELECT ...) TO`; not `COPY t FROM`, nor
-        // `COPY FROM DATABASE a TO b`.
-        Some(first) if first.eq_ignore_ascii_case("COPY") => words[1..]
-            .iter()
-            .find(|w| w.eq_ignore_ascii_case("TO") || w.eq_ignore_ascii_case("FROM"))
-            .is_some_and(|w| w.eq_ignore_ascii_case("TO")),
-        _ => false,
-    }
+    exports_database(statement) || copy_to(statement).is_some()
 }
 
 /// Whether `statement` is an `EXPORT DATABASE`, which DuckDB cannot bind
@@ -225,12 +215,16 @@ pub fn exports_database(statement: &str) -> bool {
 /// statement, where its other string literals may name inputs
 /// (`COPY (SELECT * FROM read_csv('in.csv')) TO 'out.csv'`).
 pub fn copy_target(statement: &str) -> Option<String> {
-    if !exports_rows(statement) || exports_database(statement) {
-        return None;
-    }
-    let words = top_level_words(statement);
-    let (to, _) = words.into_iter().find(|(_, word)| word.eq_ignore_ascii_case("TO"))?;
-    string_literals(&statement[to..]).into_iter().next()
+    string_literals(&statement[copy_to(statement)?..]).into_iter().next()
+}
+
+/// Of a `COPY ... TO` (`COPY t TO`, `COPY (SELECT ...) TO`; not `COPY t
+/// FROM`, nor `COPY FROM DATABASE a TO b`), where its `TO` stands.
+fn copy_to(statement: &str) -> Option<usize> {
+    let mut words = top_level_words(statement).into_iter();
+    let (_, first) = words.next()?;
+    let (at, way) = words.find(|(_, w)| w.eq_ignore_ascii_case("TO") || w.eq_ignore_ascii_case("FROM"))?;
+    (first.eq_ignore_ascii_case("COPY") && way.eq_ignore_ascii_case("TO")).then_some(at)
 }
 
 /// The words of `statement` outside quotes, comments and parentheses,

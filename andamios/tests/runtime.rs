@@ -761,6 +761,9 @@ async fn opening_errors_say_what_to_do() {
     );
     let err = Pool::connect("duckdb::memory:?no_such_setting=1").await.unwrap_err();
     assert!(err.to_string().contains("duckdb_settings()"), "{err}");
+    let absent = dir.path().join("absent.duckdb");
+    let err = Pool::connect(&format!("duckdb:{}?access_mode=read_only", absent.display())).await.unwrap_err();
+    assert!(err.to_string().contains("read-only only where it exists"), "{err}");
 
     // Another process holding the file gets told about read-only mode.
     let path = dir.path().join("held.duckdb");
