@@ -86,9 +86,9 @@ impl fmt::Display for MigrationError {
 
 impl std::error::Error for MigrationError {}
 
-/// Runs a migration's SQL on a database made to check or test against (the
-/// macros' schema while a crate compiles, a `#[andamios::test]`'s): as it
-/// is, but writing no file. A database file it attaches is attached
+/// Runs a migration's SQL (or a test's fixture) on a database made to
+/// check or test against (the macros' schema while a crate compiles, a
+/// `#[andamios::test]`'s): as it is, but writing no file. A database file it attaches is attached
 /// read-only (see [`script::attach_read_only`]), and a statement that only
 /// writes rows out to files is checked but not run (see
 /// [`script::exports_rows`]): run there, it would overwrite a real export

@@ -512,10 +512,11 @@ impl WorkerState {
         self.run_script(sql, |conn, job| conn.execute_batch_unless(sql, || job.cancelled()))
     }
 
-    /// A migration on a database made to be thrown away (a test's), run
-    /// as the macros run one while a crate compiles: writing no file (see
+    /// A script (a migration, a fixture) on a database made to be thrown
+    /// away (a test's), run as the macros run a migration while a crate
+    /// compiles: writing no file (see
     /// [`andamios_core::migrate::apply_writing_no_file`]).
-    pub(crate) fn execute_migration_writing_no_file(&mut self, sql: &str) -> Result<()> {
+    pub(crate) fn execute_batch_writing_no_file(&mut self, sql: &str) -> Result<()> {
         self.run_script(sql, |conn, _| andamios_core::migrate::apply_writing_no_file(conn, sql))
     }
 

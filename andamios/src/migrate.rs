@@ -273,7 +273,7 @@ impl Migrator {
             let applied = async {
                 if writing_no_file {
                     let sql = m.sql.clone();
-                    tx.worker.run(move |s| s.execute_migration_writing_no_file(&sql)).await??;
+                    tx.worker.run(move |s| s.execute_batch_writing_no_file(&sql)).await??;
                 } else {
                     tx.execute_batch(&m.sql).await?;
                 }
@@ -422,7 +422,10 @@ where
             migrator.apply(&pool, None, true).await.unwrap_or_else(|e| panic!("cannot apply the migrations: {e}"));
         }
         for (name, sql) in fixtures {
-            pool.execute_batch(sql).await.unwrap_or_else(|e| panic!("fixture {name} failed: {e}"));
+            let sql = sql.to_string();
+            let mut conn = pool.acquire().await.unwrap_or_else(|e| panic!("cannot load fixture {name}: {e}"));
+            let loaded = conn.worker.run(move |s| s.execute_batch_writing_no_file(&sql)).await;
+            loaded.and_then(|loaded| loaded).unwrap_or_else(|e| panic!("fixture {name} failed: {e}"));
         }
         body(pool).await.check();
     });

@@ -2038,8 +2038,8 @@ async fn a_migration_that_fails_as_it_is_recorded_or_committed_is_named_and_roll
     assert_eq!(x, 7);
 }
 
-/// A `#[andamios::test]` database is thrown away: its migrations write no
-/// file, where `andamios migrate run` writes them.
+/// A `#[andamios::test]` database is thrown away: its migrations and
+/// fixtures write no file, where `andamios migrate run` writes them.
 #[test]
 fn a_test_databases_migrations_write_no_file() {
     use andamios::migrate::{run_test, Migration, Migrator};
@@ -2047,11 +2047,16 @@ fn a_test_databases_migrations_write_no_file() {
     let backup = dir.path().join("backup.csv");
     std::fs::write(&backup, "x\n1\n2\n").unwrap();
     let quoted = backup.display().to_string().replace('\'', "''");
-    let archive = format!("CREATE TABLE a AS SELECT 3 AS x; COPY a TO '{quoted}' (HEADER); DROP TABLE a;");
+    let archive = format!(
+        "CREATE TABLE a AS SELECT 3 AS x; COPY a TO '{quoted}' (HEADER); DROP TABLE a; CREATE TABLE b (x INTEGER);"
+    );
     let migrator = Migrator::new(vec![Migration::new(1, "archive", &archive, None)]).unwrap();
-    run_test(Some(migrator.clone()), &[], |pool| async move {
+    let fixture = format!("INSERT INTO b VALUES (4); COPY b TO '{quoted}' (HEADER);");
+    run_test(Some(migrator.clone()), &[("b", &fixture)], |pool| async move {
         let applied: i64 = query_scalar("SELECT count(*) FROM _andamios_migrations").fetch_one(&pool).await.unwrap();
         assert_eq!(applied, 1);
+        let fixture_rows: i64 = query_scalar("SELECT count(*) FROM b").fetch_one(&pool).await.unwrap();
+        assert_eq!(fixture_rows, 1);
     });
     assert_eq!(std::fs::read_to_string(&backup).unwrap(), "x\n1\n2\n", "the real export is kept");
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
