@@ -107,10 +107,13 @@ pub(crate) struct Common {
     database_url: Option<String>,
 }
 
+/// The file name part of a migration called `name`: its letters and
+/// digits, in any script (`añadir_índice`), lower-cased, and `_` between
+/// words.
 fn slug(name: &str) -> String {
     name.trim()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .flat_map(|c| if c.is_alphanumeric() { c.to_lowercase().collect::<Vec<_>>() } else { vec!['_'] })
         .collect::<String>()
         .split('_')
         .filter(|s| !s.is_empty())
@@ -268,6 +271,7 @@ mod tests {
     fn slugs_and_versions() {
         assert_eq!(slug("Create Users!"), "create_users");
         assert_eq!(slug("  "), "");
+        assert_eq!(slug("Añadir Índice/../x"), "añadir_índice_x");
         let v = timestamp_version();
         assert!(v > 20_240_101_000_000 && v < 99_991_231_235_959, "{v}");
     }
