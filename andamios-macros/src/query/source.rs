@@ -56,8 +56,47 @@ fn failure(source: &SchemaSource, e: &DescribeError) -> String {
         (_, DescribeError::Database(cause)) if cause.message().contains("No files found that match") => {
             format!("{e}\n{}", missing_file_hint(cause.message()))
         }
+        (_, DescribeError::Database(cause))
+            if cause.kind() == DuckErrorType::Catalog || cause.message().contains("Referenced column") =>
+        {
+            let message = e.to_string();
+            let message: Vec<&str> = message.lines().filter(|line| !suggests_a_system_table(line)).collect();
+            let qualified = cause.message().contains("because schema \"");
+            let elsewhere = if qualified { ELSEWHERE } else { "" };
+            format!("{}\n{}{elsewhere}", message.join("\n"), checked_against(source))
+        }
         _ => e.to_string(),
     }
+}
+
+/// What a catalog error of a qualified name (`lookup.t`) adds: the schema
+/// or database it names may exist only when the program runs.
+const ELSEWHERE: &str = " A database attached when the program runs (in `PoolOptions::after_connect`, say) is \
+     unknown to the macros: attach it in a migration (the macros attach it read-only while the crate compiles), \
+     or run the statement with `query_unchecked!`.";
+
+/// Which schema a statement was checked against, for an error that a
+/// table or column is unknown: a `DATABASE_URL` (in a `.env` file, say)
+/// takes the place of the migrations folder, which can surprise.
+fn checked_against(source: &SchemaSource) -> String {
+    match source {
+        SchemaSource::Database { url, .. } => format!("Checked against the schema of DATABASE_URL `{url}`."),
+        SchemaSource::Migrations(dir) => {
+            let folder = dir.file_name().map_or_else(|| dir.display().to_string(), |f| f.to_string_lossy().into());
+            format!("Checked against the schema that the migrations in `{folder}/` build.")
+        }
+        SchemaSource::Offline(_) | SchemaSource::Empty => String::new(),
+    }
+}
+
+/// Whether `line` is DuckDB's "Did you mean" naming one of its own
+/// catalog tables (`sqlite_master`, `pg_sequences`): where the schema has
+/// no table of a name like the one asked for, DuckDB suggests those.
+fn suggests_a_system_table(line: &str) -> bool {
+    let Some(suggested) = line.trim_start().strip_prefix("Did you mean \"") else {
+        return false;
+    };
+    ["sqlite_", "pg_", "duckdb_", "information_schema"].iter().any(|system| suggested.starts_with(system))
 }
 
 /// Describes `sql` with explicit settings.
@@ -112,6 +151,28 @@ mod tests {
         assert!(err.starts_with("Catalog Error: Table with name users does not exist"), "{err}");
         assert!(err.contains("There is no schema") && err.contains("`migrations/` folder"), "{err}");
         assert!(!err.contains("Did you mean"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_table_says_which_schema_it_was_looked_for_in() {
+        let manifest_dir = std::env::temp_dir().join(format!("andamios-unknown-table-{}", std::process::id()));
+        std::fs::create_dir_all(manifest_dir.join("migrations")).unwrap();
+        std::fs::write(manifest_dir.join("migrations/1_init.sql"), "CREATE TABLE users (id BIGINT);").unwrap();
+        let settings = SourceSettings { manifest_dir: manifest_dir.clone(), ..SourceSettings::default() };
+        let err = describe_with(&settings, "SELECT id FROM customers").unwrap_err();
+        assert!(err.contains("Table with name customers does not exist"), "{err}");
+        assert!(err.ends_with("\nChecked against the schema that the migrations in `migrations/` build."), "{err}");
+        assert!(!err.contains("sqlite_master"), "{err}");
+        let err = describe_with(&settings, "SELECT id FROM user").unwrap_err();
+        assert!(err.contains("Did you mean \"users\""), "{err}");
+        let err = describe_with(&settings, "SELECT nickname FROM users").unwrap_err();
+        assert!(err.contains("Referenced column \"nickname\" not found") && err.contains("Checked against"), "{err}");
+        let err = describe_with(&settings, "SELECT * FROM lookup.t").unwrap_err();
+        assert!(
+            err.contains("schema \"lookup\" does not exist") && err.contains("`PoolOptions::after_connect`"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&manifest_dir).unwrap();
     }
 
     #[test]
