@@ -524,8 +524,9 @@ mod tests {
     fn migrations_attach_database_files_read_only() {
         let dir = temp("attach");
         let side = dir.join("side.duckdb");
-        let quoted = side.display().to_string().replace('\'', "''");
-        std::fs::write(dir.join("1_init.sql"), format!("CREATE TABLE a (x INTEGER);\nATTACH '{quoted}' AS side;"))
+        // Written as DuckDB also takes a path: in double quotes.
+        let quoted = side.display().to_string().replace('"', "\"\"");
+        std::fs::write(dir.join("1_init.sql"), format!("CREATE TABLE a (x INTEGER);\nATTACH \"{quoted}\" AS side;"))
             .unwrap();
         let source = SchemaSource::Migrations(dir.clone());
         // A file that does not exist is not created.

@@ -166,9 +166,20 @@ pub fn transaction_control(sql: &str) -> Option<&str> {
 /// build never creates or changes one. `None` for any other statement,
 /// an in-memory database, and an ATTACH that sets `READ_ONLY` itself.
 pub fn attach_read_only(statement: &str) -> Option<String> {
-    let keyword = leading_keywords(statement).into_iter().next()?;
-    let path = string_literals(statement).into_iter().next()?;
-    if !keyword.eq_ignore_ascii_case("ATTACH") || path.is_empty() || path.starts_with(":memory:") {
+    // `ATTACH [DATABASE] [IF NOT EXISTS] path`: the path quoted in any way
+    // DuckDB takes ('...', "...", E'...', $$...$$) or not at all.
+    let tokens = leading_tokens(statement, 6);
+    let is = |at: usize, word: &str| tokens.get(at).is_some_and(|t| t.eq_ignore_ascii_case(word));
+    if !is(0, "ATTACH") {
+        return None;
+    }
+    let mut at = 1 + usize::from(is(1, "DATABASE"));
+    if is(at, "IF") && is(at + 1, "NOT") && is(at + 2, "EXISTS") {
+        at += 3;
+    }
+    let path = tokens.get(at)?;
+    let unquoted = path.trim_start_matches(['E', 'e']).trim_matches(['\'', '"', '$']);
+    if unquoted.is_empty() || unquoted.contains(":memory:") {
         return None;
     }
     // Outside quotes and comments: the options' parenthesis, whether they
@@ -195,6 +206,40 @@ pub fn attach_read_only(statement: &str) -> Option<String> {
         Some(open) => format!("{}READ_ONLY, {}", &statement[..=open], &statement[open + 1..]),
         None => format!("{} (READ_ONLY){}", &statement[..code_end], &statement[code_end..]),
     })
+}
+
+/// The first `n` tokens of `statement`, past whitespace and comments: a
+/// quoted string or name (with an `E` before it) whole, else a run of
+/// bytes up to whitespace, a comment, a quote, `(`, `)` or `;`.
+fn leading_tokens(statement: &str, n: usize) -> Vec<&str> {
+    let bytes = statement.as_bytes();
+    let (mut tokens, mut i) = (Vec::new(), 0);
+    while i < bytes.len() && tokens.len() < n {
+        let span = Span::at(bytes, i);
+        if span.kind == SpanKind::Comment || bytes[i].is_ascii_whitespace() {
+            i = span.end;
+            continue;
+        }
+        let escaped = bytes[i].eq_ignore_ascii_case(&b'e') && bytes.get(i + 1) == Some(&b'\'');
+        let end = if escaped {
+            Span::at(bytes, i + 1).end
+        } else if span.kind != SpanKind::Other || matches!(bytes[i], b'(' | b')' | b';') {
+            span.end
+        } else {
+            let mut end = i;
+            while end < bytes.len() {
+                let next = Span::at(bytes, end);
+                if next.kind != SpanKind::Other || bytes[end].is_ascii_whitespace() || b"();".contains(&bytes[end]) {
+                    break;
+                }
+                end = next.end;
+            }
+            end
+        };
+        tokens.push(&statement[i..end]);
+        i = end;
+    }
+    tokens
 }
 
 /// Whether `statement` only writes rows out to files: `COPY ... TO` (a
@@ -345,6 +390,17 @@ mod tests {
             ("ATTACH 'read_only.db' AS s", Some("ATTACH 'read_only.db' AS s (READ_ONLY)")),
             ("ATTACH ':memory:' AS m", None),
             ("ATTACH '' AS m", None),
+            ("ATTACH unquoted.duckdb AS u", Some("ATTACH unquoted.duckdb AS u (READ_ONLY)")),
+            (
+                "ATTACH DATABASE IF NOT EXISTS \"dq.duckdb\"",
+                Some("ATTACH DATABASE IF NOT EXISTS \"dq.duckdb\" (READ_ONLY)"),
+            ),
+            ("ATTACH $$a (b).duckdb$$ AS d", Some("ATTACH $$a (b).duckdb$$ AS d (READ_ONLY)")),
+            ("ATTACH E'e\\'s.duckdb' AS e", Some("ATTACH E'e\\'s.duckdb' AS e (READ_ONLY)")),
+            ("ATTACH /* a comment */ 'c.duckdb'", Some("ATTACH /* a comment */ 'c.duckdb' (READ_ONLY)")),
+            ("ATTACH \":memory:\" AS m", None),
+            ("ATTACH $$:memory:$$ AS m", None),
+            ("ATTACH", None),
             ("CREATE TABLE t (s VARCHAR DEFAULT 'x.db')", None),
             ("SELECT 'ATTACH ''x.db'' AS y'", None),
         ];
