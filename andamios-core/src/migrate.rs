@@ -4,6 +4,7 @@
 use crate::ffi::Connection;
 use crate::{script, DuckDbError};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -94,17 +95,17 @@ impl std::error::Error for MigrationError {}
 /// [`script::exports_rows`]): run there, it would overwrite a real export
 /// with the rows of an empty database.
 pub fn apply_writing_no_file(conn: &Connection, sql: &str) -> Result<(), DuckDbError> {
-    let statements = script::statements(sql);
-    let altered = |s: &str| script::exports_rows(s) || script::attach_read_only(s).is_some();
-    if !statements.iter().any(|s| altered(s)) {
+    // Each statement as it runs here, and whether it only exports rows.
+    let statements: Vec<(Cow<'_, str>, bool)> = script::statements(sql)
+        .into_iter()
+        .map(|s| (script::attach_read_only(s).map_or(Cow::Borrowed(s), Cow::Owned), script::exports_rows(s)))
+        .collect();
+    if statements.iter().all(|(statement, exports)| matches!(statement, Cow::Borrowed(_)) && !exports) {
         return conn.execute_batch(sql);
     }
     let count = statements.len();
-    for (index, statement) in statements.into_iter().enumerate() {
-        let read_only = script::attach_read_only(statement);
-        let statement = read_only.as_deref().unwrap_or(statement);
-        let done =
-            if script::exports_rows(statement) { check_export(conn, statement) } else { conn.execute_batch(statement) };
+    for (index, (statement, exports)) in statements.iter().enumerate() {
+        let done = if *exports { check_export(conn, statement) } else { conn.execute_batch(statement) };
         done.map_err(|e| e.in_script(index, count, Some(statement)))?;
     }
     Ok(())

@@ -10,7 +10,6 @@
 use crate::describe::{describe_cached, DescribeError, QueryDescription, TableCache};
 use crate::ffi::{Connection, Database, OpenOptions};
 use crate::migrate::{self, Migration};
-use crate::script;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -377,10 +376,7 @@ fn schema_snapshot(url: &str, path: &str) -> Result<Arc<SchemaDatabase>, String>
 fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabase>, String> {
     let db = Database::open(":memory:", &compile_time_options()).map_err(|e| e.to_string())?;
     let conn = db.connect().map_err(|e| e.to_string())?;
-    // Whether a migration so far attached a database file.
-    let mut attached = false;
     for m in &migrations {
-        attached |= script::statements(&m.sql).into_iter().any(|s| script::attach_read_only(s).is_some());
         // In a transaction of its own, as `andamios migrate run` and
         // `Migrator::run` apply it: what cannot run in one fails here too.
         let applied =
@@ -395,7 +391,8 @@ fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabas
                 ),
                 None => String::new(),
             };
-            let read_only = if attached { ATTACHED_READ_ONLY } else { "" };
+            // Only a file a migration attached is read-only here.
+            let read_only = if e.message().contains("read-only mode") { ATTACHED_READ_ONLY } else { "" };
             format!(
                 "migration {} failed while building the schema to check queries: {}{statement}{read_only}",
                 m.path.display(),
@@ -406,7 +403,7 @@ fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabas
     Ok(Arc::new(SchemaDatabase::new(conn, migrations)))
 }
 
-/// What the error of a migration that attaches a database file adds.
+/// What the error of a migration adds where a file it attached was read-only.
 const ATTACHED_READ_ONLY: &str = "\n  While the crate compiles, the macros attach database files read-only, so that a \
      build never creates or changes one: no migration can write to a file it attaches (nor can one at run \
      time: a migration records itself in the pool's database in the same transaction, and a DuckDB \
