@@ -41,6 +41,7 @@ mod pool;
 mod query;
 mod query_builder;
 mod row;
+mod timer;
 mod transaction;
 pub mod types;
 

@@ -2,14 +2,16 @@
 
 use crate::connection::{Connection, PoolConnection, Worker, WorkerOptions};
 use crate::error::{Error, Result};
+use crate::timer::Timer;
 use crate::transaction::Transaction;
 use andamios_core::ffi::{Database, OpenOptions};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
+use std::task::Poll;
 use std::time::{Duration, Instant};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
 /// Whether the pool may write to the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -212,7 +214,9 @@ impl PoolOptions {
             let _ = opened_tx.send(Database::open(&path, &open));
         })?;
         let db = opened_rx.await.map_err(|_| Error::WorkerGone)?.map_err(|e| Error::from_duckdb(e, None))?;
+        let timer = Timer::start()?;
         let pool = Pool(Arc::new(PoolShared {
+            timer,
             slots: Mutex::new(Slots { idle: VecDeque::new(), db: Some(db) }),
             returned: Notify::new(),
             semaphore: Arc::new(Semaphore::new(self.max_connections)),
@@ -257,6 +261,8 @@ pub(crate) struct PoolShared {
     options: PoolOptions,
     worker_options: WorkerOptions,
     semaphore: Arc<Semaphore>,
+    /// Times out waiting acquires and runs the reaper, on any runtime.
+    timer: &'static Timer,
 }
 
 /// What a pool holds between checkouts, under one lock.
@@ -328,6 +334,20 @@ impl PoolShared {
         drop(expired);
     }
 
+    /// Waits for a connection to come back, at most the acquire timeout.
+    async fn wait_for_permit(&self) -> Result<OwnedSemaphorePermit> {
+        let timeout = self.options.acquire_timeout;
+        let mut permit = std::pin::pin!(Arc::clone(&self.semaphore).acquire_owned());
+        let mut deadline = std::pin::pin!(self.timer.sleep_until(Instant::now() + timeout));
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(permit) = permit.as_mut().poll(cx) {
+                return Poll::Ready(permit.map_err(|_| Error::PoolClosed));
+            }
+            deadline.as_mut().poll(cx).map(|()| Err(Error::PoolTimedOut(timeout)))
+        })
+        .await
+    }
+
     /// Permits held: connections checked out, or being opened for a caller.
     fn permits_in_use(&self) -> usize {
         self.options.max_connections - self.semaphore.available_permits()
@@ -337,22 +357,22 @@ impl PoolShared {
     /// a quarter of it late), until the pool is dropped or closed.
     fn spawn_reaper(shared: &Arc<PoolShared>, timeout: Duration) {
         let period = (timeout / 4).max(Duration::from_millis(1));
-        // `acquire` needs tokio too: without a runtime there is nothing to reap.
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
-        let shared = Arc::downgrade(shared);
-        runtime.spawn(async move {
-            let mut ticks = tokio::time::interval(period);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                ticks.tick().await;
-                // Held only for the sweep, so that the owner's drop, not this
-                // task, closes the pool (bar that short window).
-                let Some(shared) = shared.upgrade() else { return };
-                if shared.is_closed() {
-                    return;
-                }
-                shared.close_expired(timeout);
+        Self::reap_at(shared.timer, Arc::downgrade(shared), Instant::now() + period, period, timeout);
+    }
+
+    /// One sweep of the reaper, on the timer's thread, and the next one
+    /// scheduled. Holding the pool only weakly between sweeps lets the
+    /// owner's drop, not the reaper, close it.
+    fn reap_at(timer: &'static Timer, shared: Weak<PoolShared>, at: Instant, period: Duration, timeout: Duration) {
+        timer.run_at(at, move || {
+            let Some(pool) = shared.upgrade() else { return };
+            if pool.is_closed() {
+                return;
             }
+            pool.close_expired(timeout);
+            drop(pool);
+            // Delayed, not caught up, after a late sweep.
+            Self::reap_at(timer, shared, Instant::now() + period, period, timeout);
         });
     }
 }
@@ -397,11 +417,10 @@ impl Pool {
         if shared.is_closed() {
             return Err(Error::PoolClosed);
         }
-        let timeout = shared.options.acquire_timeout;
-        let permit = match tokio::time::timeout(timeout, Arc::clone(&shared.semaphore).acquire_owned()).await {
-            Ok(Ok(permit)) => permit,
-            Ok(Err(_)) => return Err(Error::PoolClosed),
-            Err(_) => return Err(Error::PoolTimedOut(timeout)),
+        let permit = match Arc::clone(&shared.semaphore).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(TryAcquireError::Closed) => return Err(Error::PoolClosed),
+            Err(TryAcquireError::NoPermits) => shared.wait_for_permit().await?,
         };
         let db = {
             let mut slots = shared.slots();

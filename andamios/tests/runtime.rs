@@ -144,6 +144,40 @@ async fn exhausted_pool_times_out_and_closed_pool_refuses() {
     pool.close().await;
 }
 
+/// What one pool does in `pool_runs_without_tokio_timers`: a waiter that
+/// times out, one that a returned connection serves, and the reaper.
+async fn time_out_serve_and_reap() -> (bool, i64, usize, usize) {
+    let pool = PoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_millis(100))
+        .idle_timeout(Duration::from_millis(40))
+        .connect("duckdb::memory:")
+        .await
+        .unwrap();
+    let held = pool.acquire().await.unwrap();
+    let timed_out = matches!(pool.acquire().await, Err(Error::PoolTimedOut(_)));
+    let giver = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(20));
+        drop(held);
+    });
+    let mut conn = pool.acquire().await.expect("the connection given back serves the waiter");
+    let v: i64 = query_scalar("SELECT 7::BIGINT").fetch_one(&mut conn).await.unwrap();
+    drop(conn);
+    giver.join().unwrap();
+    let size_before = pool.size();
+    std::thread::sleep(Duration::from_millis(400));
+    (timed_out, v, size_before, pool.size())
+}
+
+#[test]
+fn pool_runs_without_tokio_timers() {
+    // A runtime built without `enable_time`: tokio's timers would panic.
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    assert_eq!(runtime.block_on(time_out_serve_and_reap()), (true, 7, 1, 0));
+    // No tokio runtime at all.
+    assert_eq!(futures::executor::block_on(time_out_serve_and_reap()), (true, 7, 1, 0));
+}
+
 #[tokio::test]
 async fn dropping_a_running_query_interrupts_it() {
     let pool = memory_pool(1).await;
