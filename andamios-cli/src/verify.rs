@@ -5,7 +5,7 @@ use crate::{database_file, Outcome};
 use andamios_core::cache;
 use andamios_core::describe::{describe, DescribedColumn, QueryDescription};
 use andamios_core::ffi::{Database, OpenOptions};
-use andamios_core::schema::CACHE_DIR_NAME;
+use andamios_core::schema::{parse_attachments, Attachment, SourceSettings, CACHE_DIR_NAME};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +23,11 @@ pub(crate) struct Args {
     /// workspace whose packages use different databases.
     #[arg(long, short = 'p', value_name = "NAME")]
     package: Vec<String>,
+    /// A database the program attaches when it runs, as NAME=PATH (repeat
+    /// for more; default: ANDAMIOS_ATTACH, as the macros read it), attached
+    /// read-only to check the queries that name it.
+    #[arg(long, value_name = "NAME=PATH")]
+    attach: Vec<String>,
 }
 
 /// How `now` differs from `cached`, one line per difference.
@@ -61,6 +66,16 @@ pub(crate) fn drift(cached: &QueryDescription, now: &QueryDescription) -> Vec<St
     out
 }
 
+/// The databases to attach: from `--attach`, else `ANDAMIOS_ATTACH` (the
+/// environment or the nearest `.env`).
+fn attachments(flags: &[String]) -> Result<Vec<Attachment>, String> {
+    if !flags.is_empty() {
+        return parse_attachments(&flags.join(","));
+    }
+    let here = std::env::current_dir().map_err(|e| e.to_string())?;
+    SourceSettings::from_env(here).attachments()
+}
+
 pub(crate) fn run(args: Args) -> Outcome {
     if !args.cache.is_dir() {
         return Err(format!("no offline cache at {}; run `andamios prepare` first", args.cache.display()));
@@ -71,6 +86,11 @@ pub(crate) fn run(args: Args) -> Outcome {
     let db = Database::open(&path.to_string_lossy(), &OpenOptions { read_only: true, ..OpenOptions::default() })
         .map_err(|e| format!("cannot open {url}: {}", e.message()))?;
     let conn = db.connect().map_err(|e| e.to_string())?;
+    for Attachment { name, path } in attachments(&args.attach)? {
+        let quoted = path.replace('\'', "''");
+        conn.execute_batch(&format!("ATTACH '{quoted}' AS \"{name}\" (READ_ONLY)"))
+            .map_err(|e| format!("cannot attach `{name}` from `{path}`: {}", e.message()))?;
+    }
     let mut all = Vec::with_capacity(entries.len());
     for (name, text) in &entries {
         all.push((name, cache::read_entry(&args.cache.join(name), text).map_err(|e| e.to_string())?));

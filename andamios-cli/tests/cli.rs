@@ -12,6 +12,7 @@ fn andamios(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .env_remove("DATABASE_URL")
         .env_remove("ANDAMIOS_OFFLINE")
+        .env_remove("ANDAMIOS_ATTACH")
         .output()
         .expect("the andamios binary runs")
 }
@@ -331,6 +332,43 @@ fn verify_reports_drift_against_the_cache() {
     assert!(report.contains("the values inside column `emails` can now be NULL"), "{report}");
     assert!(report.contains("the values inside column `cards` can now be NULL"), "{report}");
     assert!(report.contains("4 of 4 cached queries drifted"), "{report}");
+}
+
+#[test]
+fn verify_attaches_the_databases_the_program_attaches() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (app, lookup) = (d.join("app.duckdb"), d.join("lookup.duckdb"));
+    {
+        let db = Database::open(lookup.to_str().unwrap(), &OpenOptions::default()).unwrap();
+        db.connect().unwrap().execute_batch("CREATE TABLE countries (code VARCHAR NOT NULL, name VARCHAR)").unwrap();
+    }
+    {
+        let db = Database::open(app.to_str().unwrap(), &OpenOptions::default()).unwrap();
+        let conn = db.connect().unwrap();
+        conn.execute_batch(&format!(
+            "CREATE TABLE users (id BIGINT, country VARCHAR); ATTACH '{}' AS lookup (READ_ONLY);",
+            lookup.display()
+        ))
+        .unwrap();
+        let sql = "SELECT u.id, c.name FROM users u JOIN lookup.countries c ON c.code = u.country";
+        cache::write(&d.join(".andamios-cache"), &describe(&conn, sql).unwrap()).unwrap();
+    }
+    let url = url(d);
+    let out = andamios(d, &["verify", "--database-url", &url]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("no longer valid") && text(&out).contains("lookup"), "{}", text(&out));
+    let attach = format!("lookup={}", lookup.display());
+    let out = andamios(d, &["verify", "--database-url", &url, "--attach", &attach]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("1 cached queries match"), "{}", text(&out));
+    // From `.env`, as the macros read it.
+    std::fs::write(d.join(".env"), format!("ANDAMIOS_ATTACH={attach}\n")).unwrap();
+    let out = andamios(d, &["verify", "--database-url", &url]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = andamios(d, &["verify", "--database-url", &url, "--attach", "lookup"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("`lookup` is not `name=path`"), "{}", text(&out));
 }
 
 /// `andamios ... | head`: output cut short ends the command quietly, with

@@ -67,6 +67,59 @@ pub struct SourceSettings {
     /// `ANDAMIOS_CACHE_DIR` is set: `andamios prepare` is writing the
     /// offline cache, which then cannot be the source.
     pub preparing: bool,
+    /// `ANDAMIOS_ATTACH`: databases the program attaches when it runs, as
+    /// written (see [`parse_attachments`]).
+    pub attach: Option<String>,
+}
+
+/// A database file the program attaches when it runs (in
+/// `PoolOptions::after_connect`, say), named in `ANDAMIOS_ATTACH` so that
+/// the macros know its schema: they copy it (no rows) into a database of
+/// that name beside the schema they check against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The name statements give it (`lookup` in `lookup.countries`).
+    pub name: String,
+    /// The file, relative to the folder the compiler runs in (the
+    /// workspace's root), as `DATABASE_URL`'s.
+    pub path: String,
+}
+
+/// Parses `ANDAMIOS_ATTACH`: `name=path` entries separated by commas
+/// (`lookup=data/lookup.duckdb,geo=/srv/geo.duckdb`).
+pub fn parse_attachments(text: &str) -> Result<Vec<Attachment>, String> {
+    let mut attachments: Vec<Attachment> = Vec::new();
+    for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let Some((name, path)) = entry.split_once('=').map(|(n, p)| (n.trim(), p.trim())) else {
+            return Err(format!(
+                "ANDAMIOS_ATTACH: `{entry}` is not `name=path`; write each database the program attaches as \
+                 `lookup=data/lookup.duckdb`, separated by commas"
+            ));
+        };
+        let identifier = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if !identifier {
+            return Err(format!(
+                "ANDAMIOS_ATTACH: `{name}` is not a database name: use letters, digits and `_`, as the name the \
+                 program's ATTACH gives it (`ATTACH 'data/lookup.duckdb' AS lookup`)"
+            ));
+        }
+        if ["main", "memory", "system", "temp"].iter().any(|taken| name.eq_ignore_ascii_case(taken)) {
+            return Err(format!("ANDAMIOS_ATTACH: `{name}` is a name DuckDB keeps for itself; attach it as another"));
+        }
+        if attachments.iter().any(|a| a.name.eq_ignore_ascii_case(name)) {
+            return Err(format!("ANDAMIOS_ATTACH names `{name}` twice"));
+        }
+        let path = path.strip_prefix("duckdb:").unwrap_or(path);
+        if path.is_empty() || path == ":memory:" {
+            return Err(format!(
+                "ANDAMIOS_ATTACH: `{name}` names no database file; give the file the program attaches: \
+                 `{name}=data/{name}.duckdb`"
+            ));
+        }
+        attachments.push(Attachment { name: name.to_owned(), path: path.to_owned() });
+    }
+    Ok(attachments)
 }
 
 impl SourceSettings {
@@ -81,6 +134,7 @@ impl SourceSettings {
             migrations: lookup("ANDAMIOS_MIGRATIONS").map(PathBuf::from),
             offline_dir: lookup("ANDAMIOS_OFFLINE_DIR").map(PathBuf::from),
             preparing: env("ANDAMIOS_CACHE_DIR").is_some(),
+            attach: lookup("ANDAMIOS_ATTACH"),
             manifest_dir,
         }
     }
@@ -106,6 +160,11 @@ impl SourceSettings {
             .map(|d| d.join(CACHE_DIR_NAME))
             .find(|d| d.is_dir())
             .unwrap_or_else(|| self.manifest_dir.join(CACHE_DIR_NAME))
+    }
+
+    /// The databases of `ANDAMIOS_ATTACH`.
+    pub fn attachments(&self) -> Result<Vec<Attachment>, String> {
+        self.attach.as_deref().map_or(Ok(Vec::new()), parse_attachments)
     }
 
     /// Picks the source; an error only for a `DATABASE_URL` that names no
@@ -269,7 +328,8 @@ impl Failure {
 
     /// The message, in full the first time.
     fn tell(&self) -> String {
-        if !self.told.swap(true, Ordering::Relaxed) {
+        // A message of one line is the same in full.
+        if !self.told.swap(true, Ordering::Relaxed) || !self.message.contains('\n') {
             return self.message.clone();
         }
         let headline = self.message.lines().next().unwrap_or_default();
@@ -305,19 +365,32 @@ fn remembered(
     told(&built)
 }
 
-/// Opens (or reuses) the schema database of `source`.
-pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
+/// Opens (or reuses) the schema database of `source`, with the schema of
+/// each of `attach` copied into a database of its name.
+pub fn open(source: &SchemaSource, attach: &[Attachment]) -> Result<Arc<SchemaDatabase>, String> {
+    // The key changes when a file (or its write-ahead log) does.
+    let stamp = |file: &str| std::fs::metadata(file).ok().map(|m| (m.modified().ok(), m.len()));
+    let stamps = |file: &str| format!("{:?}:{:?}", stamp(file), stamp(&format!("{file}.wal")));
+    let attached: String =
+        attach.iter().map(|a| format!("|attach:{}={}:{}", a.name, a.path, stamps(&a.path))).collect();
+    let with_attached = |db: Arc<SchemaDatabase>| {
+        db.with_connection(|conn| attach.iter().try_for_each(|a| attach_schema(conn, a)))?;
+        Ok(db)
+    };
     match source {
         SchemaSource::Offline(_) => Err("the offline cache is not a database".into()),
         SchemaSource::Database { url, path } => {
-            // The key changes when the file or its write-ahead log does.
-            let stamp = |file: &str| std::fs::metadata(file).ok().map(|m| (m.modified().ok(), m.len()));
-            let key = format!("db:{path}:{:?}:{:?}", stamp(path), stamp(&format!("{path}.wal")));
+            let key = format!("db:{path}:{}{attached}", stamps(path));
             let same_file = format!("db:{path}:");
-            remembered(key, |k| k.starts_with(&same_file), || schema_snapshot(url, path))
+            remembered(key, |k| k.starts_with(&same_file), || schema_snapshot(url, path).and_then(with_attached))
         }
         SchemaSource::Empty => {
-            remembered("(an empty database)".into(), |_| false, || build_from_migrations(Vec::new()))
+            let empty = "(an empty database)";
+            remembered(
+                format!("{empty}{attached}"),
+                |k| k.starts_with(empty),
+                || build_from_migrations(Vec::new()).and_then(with_attached),
+            )
         }
         SchemaSource::Migrations(dir) => {
             let migrations = migrate::read_dir(dir).map_err(|e| e.0)?;
@@ -327,14 +400,57 @@ pub fn open(source: &SchemaSource) -> Result<Arc<SchemaDatabase>, String> {
             for m in &migrations {
                 fingerprint.push_str(&format!(":{}:{}", m.version, migrate::hex(&m.checksum)));
             }
+            fingerprint.push_str(&attached);
             let same_folder = format!("{folder}:");
             remembered(
                 fingerprint,
-                |k| k.starts_with(&same_folder) || k == folder,
-                || build_from_migrations(migrations),
+                |k| k.starts_with(&same_folder) || k.starts_with(&format!("{folder}|")) || k == folder,
+                || build_from_migrations(migrations).and_then(with_attached),
             )
         }
     }
+}
+
+/// Copies the schema of `attachment`'s file (no rows) into a new in-memory
+/// database of its name, and closes the file again, as [`schema_snapshot`]
+/// does for `DATABASE_URL`'s.
+fn attach_schema(conn: &Connection, attachment: &Attachment) -> Result<(), String> {
+    let Attachment { name, path } = attachment;
+    let what = format!("cannot attach `{name}` from `{path}` (ANDAMIOS_ATTACH) to check this query");
+    if !Path::new(path).exists() {
+        let from = std::env::current_dir().map(|dir| format!(", {}", dir.display())).unwrap_or_default();
+        return Err(format!(
+            "{what}: the file does not exist. A relative path is read from the folder cargo runs the compiler \
+             in{from} (the workspace's root); write it from there, or an absolute one."
+        ));
+    }
+    conn.execute_batch(&format!("ATTACH ':memory:' AS \"{name}\"")).map_err(|e| {
+        if e.message().contains("already exists") {
+            format!(
+                "{what}: a database named `{name}` is attached already, by a migration; leave it out of \
+                 ANDAMIOS_ATTACH, or give the two different names"
+            )
+        } else {
+            format!("{what}: {}", e.message())
+        }
+    })?;
+    let quoted = path.replace('\'', "''");
+    let copied = conn.execute_batch(&format!(
+        "ATTACH '{quoted}' AS andamios_attach_source (READ_ONLY);
+         COPY FROM DATABASE andamios_attach_source TO \"{name}\" (SCHEMA);"
+    ));
+    let detached = conn.execute_batch("DETACH DATABASE IF EXISTS andamios_attach_source");
+    copied.and(detached).map_err(|e| {
+        let message = e.message();
+        if message.contains("lock") {
+            format!(
+                "{what}: the file is locked by another process (a running application holds it; DuckDB allows one \
+                 writer per file). Stop it, or have the program attach the file read-only.\nDuckDB said: {message}"
+            )
+        } else {
+            format!("{what}: {message}")
+        }
+    })
 }
 
 /// The options of a database opened to check queries while a crate
@@ -471,6 +587,9 @@ mod tests {
         let vars = read_dotenv(&child);
         assert_eq!(vars["DATABASE_URL"], "duckdb:x.duckdb");
         assert_eq!(vars["ANDAMIOS_OFFLINE"], "true");
+        std::fs::write(dir.join(".env"), "ANDAMIOS_ATTACH=lookup=data/lookup.duckdb\n").unwrap();
+        let settings = SourceSettings::from_env(child);
+        assert_eq!(settings.attachments().unwrap()[0].path, "data/lookup.duckdb");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -491,28 +610,28 @@ mod tests {
         let dir = temp("build");
         std::fs::write(dir.join("1_init.sql"), "CREATE TABLE a (x INTEGER);").unwrap();
         let source = SchemaSource::Migrations(dir.clone());
-        let first = open(&source).unwrap();
-        assert!(Arc::ptr_eq(&first, &open(&source).unwrap()), "reused within the process");
+        let first = open(&source, &[]).unwrap();
+        assert!(Arc::ptr_eq(&first, &open(&source, &[]).unwrap()), "reused within the process");
         std::fs::write(dir.join("2_more.sql"), "CREATE TABLE b (y INTEGER);").unwrap();
         // One just made by `andamios migrate add` holds only a comment.
         std::fs::write(dir.join("3_later.sql"), "-- later\n").unwrap();
-        let second = open(&source).unwrap();
+        let second = open(&source, &[]).unwrap();
         assert!(!Arc::ptr_eq(&first, &second), "rebuilt after a change");
         second.with_connection(|c| c.prepare("SELECT y FROM b").map(|_| ())).unwrap();
         // DuckDB is not let download an extension while a crate compiles.
         let err = second.describe("SELECT current_date").unwrap_err().to_string();
         assert!(err.contains("no ICU extension") && !err.contains("download"), "{err}");
         std::fs::write(dir.join("4_bad.sql"), "CREATE TABLE oops (").unwrap();
-        let err = open(&source).unwrap_err();
+        let err = open(&source, &[]).unwrap_err();
         assert!(err.contains("4_bad.sql") && err.contains("LINE 1: CREATE TABLE oops ("), "{err}");
         // The next query is told the first line only.
-        let again = open(&source).unwrap_err();
+        let again = open(&source, &[]).unwrap_err();
         assert!(again.starts_with(err.lines().next().unwrap()), "{again}");
         assert!(!again.contains("LINE 1") && again.ends_with("(in full at the first query checked)"), "{again}");
         // Of several statements, the one that failed is named and quoted.
         std::fs::write(dir.join("4_bad.sql"), "CREATE TABLE c (z INTEGER);\nALTER TABLE nope ADD COLUMN w INTEGER;")
             .unwrap();
-        let err = open(&source).unwrap_err();
+        let err = open(&source, &[]).unwrap_err();
         assert!(err.ends_with("\n  in its statement 2 of 2: ALTER TABLE nope ADD COLUMN w INTEGER"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -527,7 +646,7 @@ mod tests {
             .unwrap();
         let source = SchemaSource::Migrations(dir.clone());
         // A file that does not exist is not created.
-        let err = open(&source).unwrap_err();
+        let err = open(&source, &[]).unwrap_err();
         assert!(
             err.contains("database does not exist")
                 && err.contains("these never create or change a file")
@@ -543,17 +662,86 @@ mod tests {
         // One that exists is read, and neither written to by a migration...
         std::fs::write(dir.join("2_copy.sql"), "CREATE TABLE b AS SELECT y FROM side.t; -- a copy\nDROP TABLE side.t;")
             .unwrap();
-        let err = open(&source).unwrap_err();
+        let err = open(&source, &[]).unwrap_err();
         assert!(
             err.contains("attached in read-only mode") && err.contains("build never creates or changes one"),
             "{err}"
         );
         // ...nor changed by being attached.
         std::fs::write(dir.join("2_copy.sql"), "CREATE TABLE b AS SELECT y FROM side.t; -- a copy").unwrap();
-        let schema = open(&source).unwrap();
+        let schema = open(&source, &[]).unwrap();
         schema.with_connection(|c| c.prepare("SELECT y FROM b").map(|_| ())).unwrap();
         assert_eq!(std::fs::read(&side).unwrap(), written);
         drop(schema);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn parses_the_databases_to_attach() {
+        let parsed = parse_attachments(" lookup=data/lookup.duckdb , geo = duckdb:/srv/geo.duckdb,").unwrap();
+        let pairs: Vec<(&str, &str)> = parsed.iter().map(|a| (a.name.as_str(), a.path.as_str())).collect();
+        assert_eq!(pairs, [("lookup", "data/lookup.duckdb"), ("geo", "/srv/geo.duckdb")]);
+        assert_eq!(parse_attachments("").unwrap(), []);
+        let err = |text: &str| parse_attachments(text).unwrap_err();
+        assert!(err("data/lookup.duckdb").contains("is not `name=path`"));
+        assert!(err("my-db=x.duckdb").contains("`my-db` is not a database name"));
+        assert!(err("1st=x.duckdb").contains("is not a database name"));
+        assert!(err("memory=x.duckdb").contains("DuckDB keeps for itself"));
+        assert!(err("a=x.duckdb,A=y.duckdb").contains("names `A` twice"));
+        assert!(err("a=").contains("`a` names no database file"));
+        assert!(err("a=duckdb::memory:").contains("names no database file"));
+    }
+
+    #[test]
+    fn an_attached_database_lends_its_schema_and_is_read_again_when_it_changes() {
+        let dir = temp("attach-setting");
+        std::fs::create_dir_all(dir.join("migrations")).unwrap();
+        std::fs::write(dir.join("migrations/1_init.sql"), "CREATE TABLE users (id BIGINT NOT NULL, country VARCHAR);")
+            .unwrap();
+        let lookup = dir.join("lookup.duckdb");
+        let file = Database::open(&lookup.display().to_string(), &compile_time_options()).unwrap();
+        file.connect()
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE countries (code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, population BIGINT);
+                 INSERT INTO countries VALUES ('es', 'Spain', 48000000);",
+            )
+            .unwrap();
+        drop(file);
+        let written = std::fs::read(&lookup).unwrap();
+        let attach = [Attachment { name: "lookup".into(), path: lookup.display().to_string() }];
+        let source = SchemaSource::Migrations(dir.join("migrations"));
+        let schema = open(&source, &attach).unwrap();
+        let described = schema
+            .describe("SELECT u.id, c.name, c.population FROM users u JOIN lookup.countries c ON c.code = u.country")
+            .unwrap();
+        let columns: Vec<(&str, bool)> = described.columns.iter().map(|c| (c.name.as_str(), c.nullable)).collect();
+        assert_eq!(columns, [("id", false), ("name", false), ("population", true)]);
+        // Its schema only, and the file left as it was, and closed: a
+        // program can open it to write.
+        schema.with_connection(|c| c.execute_batch("SELECT error('a row was copied') FROM lookup.countries")).unwrap();
+        assert_eq!(std::fs::read(&lookup).unwrap(), written);
+        let file = Database::open(&lookup.display().to_string(), &compile_time_options()).unwrap();
+        file.connect().unwrap().execute_batch("ALTER TABLE countries ADD COLUMN capital VARCHAR;").unwrap();
+        drop(file);
+        let again = open(&source, &attach).unwrap();
+        assert!(!Arc::ptr_eq(&schema, &again), "built again after the file changed");
+        again.describe("SELECT capital FROM lookup.countries").unwrap();
+        // Without the setting, the name is unknown.
+        let plain = open(&source, &[]).unwrap();
+        assert!(plain.describe("SELECT name FROM lookup.countries").is_err());
+
+        let missing = [Attachment { name: "geo".into(), path: dir.join("geo.duckdb").display().to_string() }];
+        let err = open(&source, &missing).unwrap_err();
+        assert!(err.contains("cannot attach `geo` from") && err.contains("the file does not exist"), "{err}");
+        // The next query is told the same: there is no more of it to leave out.
+        assert_eq!(open(&source, &missing).unwrap_err(), err);
+        assert!(!dir.join("geo.duckdb").exists());
+
+        let quoted = lookup.display().to_string().replace('\'', "''");
+        std::fs::write(dir.join("migrations/2_attach.sql"), format!("ATTACH '{quoted}' AS lookup;")).unwrap();
+        let err = open(&source, &attach).unwrap_err();
+        assert!(err.contains("a database named `lookup` is attached already, by a migration"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -574,7 +762,7 @@ mod tests {
         )
         .unwrap();
         let source = SchemaSource::Migrations(dir.clone());
-        let schema = open(&source).unwrap();
+        let schema = open(&source, &[]).unwrap();
         schema.with_connection(|c| c.prepare("SELECT y FROM b").map(|_| ())).unwrap();
         assert_eq!(std::fs::read_to_string(&backup).unwrap(), "x\n1\n2\n", "the real export is kept");
         assert!(!dir.join("exported").exists(), "nothing exported");
@@ -587,7 +775,7 @@ mod tests {
         // Checked all the same: in order, against the tables of the moment.
         std::fs::write(dir.join("1_archive.sql"), format!("CREATE TABLE b (y INTEGER);\nCOPY a TO '{}';", at("a.csv")))
             .unwrap();
-        let err = open(&source).unwrap_err();
+        let err = open(&source, &[]).unwrap_err();
         assert!(
             err.contains("Table with name a does not exist") && err.contains("in its statement 2 of 2: COPY a TO"),
             "{err}"
@@ -610,16 +798,16 @@ mod tests {
              INSERT INTO app.users VALUES (1, 'a', 'up');",
         );
         let source = SchemaSource::Database { url: format!("duckdb:{path}"), path: path.clone() };
-        let schema = open(&source).unwrap();
+        let schema = open(&source, &[]).unwrap();
         let described =
             schema.describe("SELECT twice(id) AS t, name, m FROM app.users JOIN names USING (name)").unwrap();
         let columns: Vec<_> = described.columns.iter().map(|c| (c.name.as_str(), c.nullable)).collect();
         assert_eq!(columns, [("t", false), ("name", false), ("m", true)]);
         assert_eq!(described.columns[2].ty, crate::DuckType::Enum { members: vec!["up".into(), "down".into()] });
-        assert!(Arc::ptr_eq(&schema, &open(&source).unwrap()), "reused while the file is unchanged");
+        assert!(Arc::ptr_eq(&schema, &open(&source, &[]).unwrap()), "reused while the file is unchanged");
         // The file is not held open: the application can write to it.
         write("CREATE TABLE app.events (id BIGINT);");
-        let changed = open(&source).unwrap();
+        let changed = open(&source, &[]).unwrap();
         assert!(!Arc::ptr_eq(&schema, &changed), "copied again after a change");
         changed.describe("SELECT id FROM app.events").unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
@@ -639,7 +827,7 @@ mod tests {
         }
         std::fs::remove_file(&csv).unwrap();
         let source = SchemaSource::Database { url: format!("duckdb:{path}"), path: path.clone() };
-        let schema = open(&source).unwrap();
+        let schema = open(&source, &[]).unwrap();
         schema.describe("SELECT id FROM t").unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -673,7 +861,7 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         let source = SchemaSource::Database { url: format!("duckdb:{path}"), path: path.clone() };
-        let err = open(&source).unwrap_err();
+        let err = open(&source, &[]).unwrap_err();
         holder.kill().unwrap();
         let _ = holder.wait();
         assert!(err.contains("locked by another process") && err.contains("migrations"), "{err}");

@@ -72,8 +72,8 @@ fn failure(source: &SchemaSource, e: &DescribeError) -> String {
 /// What a catalog error of a qualified name (`lookup.t`) adds: the schema
 /// or database it names may exist only when the program runs.
 const ELSEWHERE: &str = " A database attached when the program runs (in `PoolOptions::after_connect`, say) is \
-     unknown to the macros: attach it in a migration (the macros attach it read-only while the crate compiles), \
-     or run the statement with `query_unchecked!`.";
+     unknown to the macros until ANDAMIOS_ATTACH names it (`ANDAMIOS_ATTACH=lookup=data/lookup.duckdb`, in the \
+     environment or .env: the macros then copy its schema); or run the statement with `query_unchecked!`.";
 
 /// Which schema a statement was checked against, for an error that a
 /// table or column is unknown: a `DATABASE_URL` (in a `.env` file, say)
@@ -108,7 +108,7 @@ pub(crate) fn describe_with(settings: &SourceSettings, sql: &str) -> Result<Desc
             return Ok(Described { tracked: vec![path], query });
         }
         SchemaSource::Database { .. } | SchemaSource::Migrations(_) | SchemaSource::Empty => {
-            let db = schema::open(&source)?;
+            let db = schema::open(&source, &settings.attachments()?)?;
             let query = db.describe(sql).map_err(|e| failure(&source, &e))?;
             Described { query, tracked: db.migrations.iter().map(|m| m.path.clone()).collect() }
         }
@@ -169,9 +169,38 @@ mod tests {
         assert!(err.contains("Referenced column \"nickname\" not found") && err.contains("Checked against"), "{err}");
         let err = describe_with(&settings, "SELECT * FROM lookup.t").unwrap_err();
         assert!(
-            err.contains("schema \"lookup\" does not exist") && err.contains("`PoolOptions::after_connect`"),
+            err.contains("schema \"lookup\" does not exist")
+                && err.contains("`PoolOptions::after_connect`")
+                && err.contains("until ANDAMIOS_ATTACH names it"),
             "{err}"
         );
+        std::fs::remove_dir_all(&manifest_dir).unwrap();
+    }
+
+    #[test]
+    fn a_database_named_in_andamios_attach_is_checked_against() {
+        let manifest_dir = std::env::temp_dir().join(format!("andamios-attach-setting-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&manifest_dir);
+        std::fs::create_dir_all(&manifest_dir).unwrap();
+        let lookup = manifest_dir.join("lookup.duckdb");
+        let file = andamios_core::ffi::Database::open(&lookup.display().to_string(), &Default::default()).unwrap();
+        file.connect().unwrap().execute_batch("CREATE TABLE countries (code VARCHAR NOT NULL, name VARCHAR);").unwrap();
+        drop(file);
+        // With no migrations: the empty schema, and the attached one.
+        let settings = SourceSettings {
+            manifest_dir: manifest_dir.clone(),
+            attach: Some(format!("lookup={}", lookup.display())),
+            ..SourceSettings::default()
+        };
+        let described = describe_with(&settings, "SELECT code, name FROM lookup.countries WHERE code = $1").unwrap();
+        let columns: Vec<(&str, bool)> =
+            described.query.columns.iter().map(|c| (c.name.as_str(), c.nullable)).collect();
+        assert_eq!(columns, [("code", false), ("name", true)]);
+        let err = describe_with(&settings, "SELECT capital FROM lookup.countries").unwrap_err();
+        assert!(err.contains("Referenced column \"capital\" not found"), "{err}");
+        let broken = SourceSettings { attach: Some("lookup".into()), ..settings };
+        let err = describe_with(&broken, "SELECT 1").unwrap_err();
+        assert!(err.starts_with("ANDAMIOS_ATTACH: `lookup` is not `name=path`"), "{err}");
         std::fs::remove_dir_all(&manifest_dir).unwrap();
     }
 
