@@ -315,21 +315,28 @@ pub(crate) fn field_ident(name: &str, span: Span) -> Option<Ident> {
 
 /// A field name to suggest for a column named `name` that is none:
 /// `first name` -> `first_name`, `count_star()` -> `count_star`, `2` ->
-/// `column_2`.
+/// `column_2`, `self` -> `self_` (a keyword that cannot be a raw field).
 pub(crate) fn alias_for(name: &str) -> String {
     let mut alias = String::new();
     for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            alias.push(c.to_ascii_lowercase());
+        if c.is_alphanumeric() {
+            alias.extend(c.to_lowercase());
         } else if !alias.is_empty() && !alias.ends_with('_') {
             alias.push('_');
         }
     }
     let alias = alias.trim_end_matches('_');
-    match alias.chars().next() {
-        Some(c) if !c.is_ascii_digit() => alias.to_owned(),
+    let alias = match alias.chars().next() {
+        Some(c) if !c.is_numeric() => alias.to_owned(),
         Some(_) => format!("column_{alias}"),
         None => "my_column".to_owned(),
+    };
+    if field_ident(&alias, Span::call_site()).is_some() {
+        alias
+    } else if field_ident(&format!("{alias}_"), Span::call_site()).is_some() {
+        format!("{alias}_")
+    } else {
+        "my_column".to_owned()
     }
 }
 
@@ -643,6 +650,12 @@ mod tests {
             ("2", "column_2"),
             ("Total Price (EUR)", "total_price_eur"),
             ("?", "my_column"),
+            ("self", "self_"),
+            ("Self", "self_"),
+            ("crate", "crate_"),
+            ("super", "super_"),
+            ("_", "my_column"),
+            ("año fiscal", "año_fiscal"),
         ] {
             assert_eq!(alias_for(name), alias, "{name}");
             assert!(field_ident(&alias_for(name), Span::call_site()).is_some(), "{name}");

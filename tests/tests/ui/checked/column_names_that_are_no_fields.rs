@@ -3,4 +3,6 @@ fn main() {
     let _ = andamios::query!("SELECT u.id, p.id FROM users u JOIN posts p ON p.user_id = u.id");
     // A name that cannot be a field.
     let _ = andamios::query!("SELECT count(*) FROM users");
+    // A keyword that cannot be a raw field either.
+    let _ = andamios::query!(r#"SELECT id AS "self" FROM users"#);
 }
