@@ -8,8 +8,7 @@
 //! costs nothing on the paths that matter, and lets a pool run on any
 //! runtime without a panic.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
@@ -25,37 +24,16 @@ enum Due {
     Run(Box<dyn FnOnce() + Send>),
 }
 
-struct Entry {
-    at: Instant,
-    /// Keeps entries with one deadline in the order they were scheduled.
-    seq: u64,
-    due: Due,
-}
-
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
-    }
-}
-
-impl Eq for Entry {}
-
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Entry {
-    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
-    }
-}
+/// An entry's place in the queue: its deadline, then the order entries
+/// with one deadline were scheduled in.
+type Key = (Instant, u64);
 
 #[derive(Default)]
 struct Queue {
-    entries: BinaryHeap<Entry>,
+    /// Ordered, and each entry can be taken out by its key: a [`Sleep`]
+    /// dropped before its deadline (an acquire served in time) takes its
+    /// waker out, which would otherwise keep its task's memory until then.
+    entries: BTreeMap<Key, Due>,
     next_seq: u64,
 }
 
@@ -104,7 +82,7 @@ impl Timer {
 
     /// A future that resolves at `at`.
     pub(crate) fn sleep_until(&'static self, at: Instant) -> Sleep {
-        Sleep { timer: self, at, waker: None }
+        Sleep { timer: self, at, scheduled: None }
     }
 
     /// Runs `work` on the timer's thread at `at` (or a little later, behind
@@ -114,15 +92,31 @@ impl Timer {
         self.schedule(at, Due::Run(Box::new(work)));
     }
 
-    fn schedule(&self, at: Instant, due: Due) {
+    fn schedule(&self, at: Instant, due: Due) -> Key {
         let mut queue = self.queue();
-        let seq = queue.next_seq;
+        let key = (at, queue.next_seq);
         queue.next_seq += 1;
-        let earliest = queue.entries.peek().is_none_or(|first| at < first.at);
-        queue.entries.push(Entry { at, seq, due });
+        let earliest = queue.entries.first_key_value().is_none_or(|(first, _)| key < *first);
+        queue.entries.insert(key, due);
         if earliest {
             self.earlier_deadline.notify_one();
         }
+        key
+    }
+
+    /// Puts `waker` in the place of the one scheduled under `key`, unless
+    /// that has fallen due.
+    fn replace_waker(&self, key: Key, waker: Waker) {
+        if let Some(due) = self.queue().entries.get_mut(&key) {
+            *due = Due::Wake(waker);
+        }
+    }
+
+    /// Takes out what is scheduled under `key`, unless it has fallen due.
+    fn cancel(&self, key: Key) {
+        // Dropped outside the lock: a waker's drop may run its task's code.
+        let removed = self.queue().entries.remove(&key);
+        drop(removed);
     }
 
     fn run(&self) {
@@ -130,13 +124,13 @@ impl Timer {
         loop {
             let now = Instant::now();
             let mut due = Vec::new();
-            while queue.entries.peek().is_some_and(|first| first.at <= now) {
-                due.extend(queue.entries.pop());
+            while let Some(entry) = queue.entries.first_entry().filter(|first| first.key().0 <= now) {
+                due.push(entry.remove());
             }
             if !due.is_empty() {
                 drop(queue);
-                for entry in due {
-                    match entry.due {
+                for due in due {
+                    match due {
                         Due::Wake(waker) => waker.wake(),
                         // A panic in the work must not stop the clock of
                         // every pool in the process.
@@ -148,7 +142,7 @@ impl Timer {
                 queue = self.queue();
                 continue;
             }
-            queue = match queue.entries.peek().map(|first| first.at - now) {
+            queue = match queue.entries.first_key_value().map(|((at, _), _)| *at - now) {
                 Some(wait) => self.earlier_deadline.wait_timeout(queue, wait).unwrap_or_else(PoisonError::into_inner).0,
                 None => self.earlier_deadline.wait(queue).unwrap_or_else(PoisonError::into_inner),
             };
@@ -156,14 +150,15 @@ impl Timer {
     }
 }
 
-/// Resolves at its deadline; see [`Timer::sleep_until`].
+/// Resolves at its deadline; see [`Timer::sleep_until`]. Dropped before
+/// it, it takes its waker out of the timer's queue.
 #[derive(Debug)]
 pub(crate) struct Sleep {
     timer: &'static Timer,
     at: Instant,
-    /// The waker last scheduled, so that polling again with the same one
-    /// schedules nothing more.
-    waker: Option<Waker>,
+    /// Where its waker is queued, and which waker: polling again with the
+    /// same one changes nothing.
+    scheduled: Option<(Key, Waker)>,
 }
 
 impl Future for Sleep {
@@ -173,13 +168,27 @@ impl Future for Sleep {
         if Instant::now() >= self.at {
             return Poll::Ready(());
         }
-        if !self.waker.as_ref().is_some_and(|waker| waker.will_wake(cx.waker())) {
-            // An earlier waker stays queued: waking it at the deadline is
-            // harmless, and cheaper than finding it in the heap.
-            self.timer.schedule(self.at, Due::Wake(cx.waker().clone()));
-            self.waker = Some(cx.waker().clone());
+        match &self.scheduled {
+            Some((_, waker)) if waker.will_wake(cx.waker()) => {}
+            Some((key, _)) => {
+                let key = *key;
+                self.timer.replace_waker(key, cx.waker().clone());
+                self.scheduled = Some((key, cx.waker().clone()));
+            }
+            None => {
+                let key = self.timer.schedule(self.at, Due::Wake(cx.waker().clone()));
+                self.scheduled = Some((key, cx.waker().clone()));
+            }
         }
         Poll::Pending
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Some((key, _)) = self.scheduled.take() {
+            self.timer.cancel(key);
+        }
     }
 }
 
@@ -213,6 +222,19 @@ mod tests {
             Instant::now()
         });
         assert!(woke_at >= at);
+    }
+
+    #[test]
+    fn a_sleep_dropped_before_its_deadline_leaves_nothing_queued() {
+        let timer = Timer::start().unwrap();
+        let at = Instant::now() + Duration::from_secs(3600);
+        let mut sleep = Box::pin(timer.sleep_until(at));
+        let waker = futures::task::noop_waker();
+        assert!(sleep.as_mut().poll(&mut Context::from_waker(&waker)).is_pending());
+        let key = sleep.scheduled.as_ref().unwrap().0;
+        assert!(timer.queue().entries.contains_key(&key));
+        drop(sleep);
+        assert!(!timer.queue().entries.contains_key(&key));
     }
 
     #[test]
