@@ -373,23 +373,19 @@ pub fn open(source: &SchemaSource, attach: &[Attachment]) -> Result<Arc<SchemaDa
     let stamps = |file: &str| format!("{:?}:{:?}", stamp(file), stamp(&format!("{file}.wal")));
     let attached: String =
         attach.iter().map(|a| format!("|attach:{}={}:{}", a.name, a.path, stamps(&a.path))).collect();
-    let with_attached = |db: Arc<SchemaDatabase>| {
-        db.with_connection(|conn| attach.iter().try_for_each(|a| attach_schema(conn, a)))?;
-        Ok(db)
-    };
     match source {
         SchemaSource::Offline(_) => Err("the offline cache is not a database".into()),
         SchemaSource::Database { url, path } => {
             let key = format!("db:{path}:{}{attached}", stamps(path));
             let same_file = format!("db:{path}:");
-            remembered(key, |k| k.starts_with(&same_file), || schema_snapshot(url, path).and_then(with_attached))
+            remembered(key, |k| k.starts_with(&same_file), || schema_snapshot(url, path, attach))
         }
         SchemaSource::Empty => {
             let empty = "(an empty database)";
             remembered(
                 format!("{empty}{attached}"),
                 |k| k.starts_with(empty),
-                || build_from_migrations(Vec::new()).and_then(with_attached),
+                || build_from_migrations(Vec::new(), attach),
             )
         }
         SchemaSource::Migrations(dir) => {
@@ -405,16 +401,17 @@ pub fn open(source: &SchemaSource, attach: &[Attachment]) -> Result<Arc<SchemaDa
             remembered(
                 fingerprint,
                 |k| k.starts_with(&same_folder) || k.starts_with(&format!("{folder}|")) || k == folder,
-                || build_from_migrations(migrations).and_then(with_attached),
+                || build_from_migrations(migrations, attach),
             )
         }
     }
 }
 
 /// Copies the schema of `attachment`'s file (no rows) into a new in-memory
-/// database of its name, and closes the file again, as [`schema_snapshot`]
-/// does for `DATABASE_URL`'s.
-fn attach_schema(conn: &Connection, attachment: &Attachment) -> Result<(), String> {
+/// database of its name, and closes the file again, as the macros do for
+/// `DATABASE_URL`'s. An `#[andamios::test]` database gets its attachments
+/// this way too: their tables, empty, for its fixtures to fill.
+pub fn attach_schema(conn: &Connection, attachment: &Attachment) -> Result<(), String> {
     let Attachment { name, path } = attachment;
     let what = format!("cannot attach `{name}` from `{path}` (ANDAMIOS_ATTACH) to check this query");
     if !Path::new(path).exists() {
@@ -424,16 +421,7 @@ fn attach_schema(conn: &Connection, attachment: &Attachment) -> Result<(), Strin
              in{from} (the workspace's root); write it from there, or an absolute one."
         ));
     }
-    conn.execute_batch(&format!("ATTACH ':memory:' AS \"{name}\"")).map_err(|e| {
-        if e.message().contains("already exists") {
-            format!(
-                "{what}: a database named `{name}` is attached already, by a migration; leave it out of \
-                 ANDAMIOS_ATTACH, or give the two different names"
-            )
-        } else {
-            format!("{what}: {}", e.message())
-        }
-    })?;
+    conn.execute_batch(&format!("ATTACH ':memory:' AS \"{name}\"")).map_err(|e| format!("{what}: {}", e.message()))?;
     let quoted = path.replace('\'', "''");
     let copied = conn.execute_batch(&format!(
         "ATTACH '{quoted}' AS andamios_attach_source (READ_ONLY);
@@ -466,7 +454,7 @@ fn compile_time_options() -> OpenOptions {
 /// file closed again at once. A database kept open would keep its lock: in
 /// a long-lived process (rust-analyzer's macro server), the application
 /// could no longer open its own database to write.
-fn schema_snapshot(url: &str, path: &str) -> Result<Arc<SchemaDatabase>, String> {
+fn schema_snapshot(url: &str, path: &str, attach: &[Attachment]) -> Result<Arc<SchemaDatabase>, String> {
     let db = Database::open(":memory:", &compile_time_options()).map_err(|e| e.to_string())?;
     let conn = db.connect().map_err(|e| e.to_string())?;
     let quoted = path.replace('\'', "''");
@@ -485,13 +473,17 @@ fn schema_snapshot(url: &str, path: &str) -> Result<Arc<SchemaDatabase>, String>
             format!("cannot open DATABASE_URL `{url}` to check this query: {message}")
         }
     })?;
+    attach.iter().try_for_each(|a| attach_schema(&conn, a))?;
     Ok(Arc::new(SchemaDatabase::new(conn, Vec::new())))
 }
 
-/// Applies `migrations` to a new in-memory database.
-fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabase>, String> {
+/// Applies `migrations` to a new in-memory database, after the schemas of
+/// `attach`: the program attaches those in `after_connect`, before its
+/// migrations run, which may read them (a view over `lookup.countries`).
+fn build_from_migrations(migrations: Vec<Migration>, attach: &[Attachment]) -> Result<Arc<SchemaDatabase>, String> {
     let db = Database::open(":memory:", &compile_time_options()).map_err(|e| e.to_string())?;
     let conn = db.connect().map_err(|e| e.to_string())?;
+    attach.iter().try_for_each(|a| attach_schema(&conn, a))?;
     for m in &migrations {
         // In a transaction of its own, as `andamios migrate run` and
         // `Migrator::run` apply it: what cannot run in one fails here too.
@@ -509,8 +501,19 @@ fn build_from_migrations(migrations: Vec<Migration>) -> Result<Arc<SchemaDatabas
             };
             // Only a file a migration attached is read-only here.
             let read_only = if e.message().contains("read-only mode") { ATTACHED_READ_ONLY } else { "" };
+            let attached_twice = attach
+                .iter()
+                .find(|a| e.message().contains(&format!("database with name \"{}\" already exists", a.name)))
+                .map(|a| {
+                    format!(
+                        "\n  ANDAMIOS_ATTACH attaches `{}` before the migrations run, as the program's \
+                         `after_connect` does.",
+                        a.name
+                    )
+                })
+                .unwrap_or_default();
             format!(
-                "migration {} failed while building the schema to check queries: {}{statement}{read_only}",
+                "migration {} failed while building the schema to check queries: {}{statement}{read_only}{attached_twice}",
                 m.path.display(),
                 e.message()
             )
@@ -741,7 +744,22 @@ mod tests {
         let quoted = lookup.display().to_string().replace('\'', "''");
         std::fs::write(dir.join("migrations/2_attach.sql"), format!("ATTACH '{quoted}' AS lookup;")).unwrap();
         let err = open(&source, &attach).unwrap_err();
-        assert!(err.contains("a database named `lookup` is attached already, by a migration"), "{err}");
+        assert!(
+            err.contains("2_attach.sql failed")
+                && err.contains("`ATTACH IF NOT EXISTS`")
+                && err.ends_with(
+                    "ANDAMIOS_ATTACH attaches `lookup` before the migrations run, as the program's \
+                                  `after_connect` does."
+                ),
+            "{err}"
+        );
+        // A migration may read it, as it may when the program runs.
+        std::fs::write(
+            dir.join("migrations/2_attach.sql"),
+            "CREATE VIEW spanish AS SELECT u.id, c.name FROM users u JOIN lookup.countries c ON c.code = u.country;",
+        )
+        .unwrap();
+        open(&source, &attach).unwrap().describe("SELECT id, name FROM spanish").unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

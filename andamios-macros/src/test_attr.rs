@@ -1,9 +1,10 @@
 //! `#[andamios::test]`: a tokio test with a fresh in-memory database that has
-//! the crate's migrations and the named fixtures applied.
+//! the crate's migrations and the named fixtures applied, and the schemas of
+//! the databases `ANDAMIOS_ATTACH` names.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::quote;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{ItemFn, Lit, LitStr, Result, Token};
@@ -53,6 +54,12 @@ fn parse_args(args: TokenStream) -> Result<TestArgs> {
 }
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> Result<TokenStream> {
+    let base = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+    expand_in(&base, args, item)
+}
+
+/// [`expand`] for the crate in the folder `base`.
+fn expand_in(base: &Path, args: TokenStream, item: TokenStream) -> Result<TokenStream> {
     let TestArgs { fixtures, migrations } = parse_args(args)?;
     let mut function: ItemFn = syn::parse2(item)?;
     if function.sig.asyncness.is_none() {
@@ -64,7 +71,6 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> Result<TokenStream
             "#[andamios::test] functions take one argument, the pool: `async fn my_test(pool: andamios::Pool)`",
         ));
     }
-    let base = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
     let mut fixture_items = Vec::new();
     for name in &fixtures {
         let path = base.join("fixtures").join(format!("{}.sql", name.value()));
@@ -78,6 +84,15 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> Result<TokenStream
         let full = path.display().to_string();
         fixture_items.push(quote!((#shown, ::core::include_str!(#full))));
     }
+    // Absolute: a relative path is the compiler's, from the workspace's
+    // root, where a test runs in its crate's folder.
+    let settings = andamios_core::schema::SourceSettings::from_env(base.to_path_buf());
+    let attachments = settings.attachments().map_err(|e| syn::Error::new(Span::call_site(), e))?;
+    let here = std::env::current_dir().unwrap_or_default();
+    let attach_items = attachments.iter().map(|a| {
+        let (name, path) = (&a.name, here.join(&a.path).display().to_string());
+        quote!((#name, #path))
+    });
     let migrations = match migrations {
         // `migrate!` reads the folder and says what is wrong with it.
         Some(Migrations::From(path)) => quote!(::core::option::Option::Some(::andamios::migrate!(#path))),
@@ -93,7 +108,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> Result<TokenStream
         #(#attrs)*
         fn #name() {
             #function
-            ::andamios::__private::run_test(#migrations, &[#(#fixture_items),*], __andamios_test_body);
+            ::andamios::__private::run_test(#migrations, &[#(#attach_items),*], &[#(#fixture_items),*], __andamios_test_body);
         }
     })
 }
@@ -117,6 +132,20 @@ mod tests {
         assert!(out.contains(r#":: andamios :: migrate ! ("db/migrations")"#), "{out}");
         let out = expand(quote!(migrations = false), test_fn()).unwrap().to_string();
         assert!(out.contains(":: core :: option :: Option :: None") && !out.contains("migrate !"), "{out}");
+    }
+
+    #[test]
+    fn the_databases_andamios_attach_names_are_passed_with_absolute_paths() {
+        let base = std::env::temp_dir().join(format!("andamios-test-attr-attach-{}", std::process::id()));
+        std::fs::create_dir_all(&base).unwrap();
+        std::fs::write(base.join(".env"), "ANDAMIOS_ATTACH=lookup=data/lookup.duckdb\n").unwrap();
+        let out = expand_in(&base, quote!(migrations = false), test_fn()).unwrap().to_string();
+        let path = std::env::current_dir().unwrap().join("data/lookup.duckdb").display().to_string();
+        assert!(out.contains(&format!("& [(\"lookup\" , {path:?})]")), "{out}");
+        std::fs::write(base.join(".env"), "ANDAMIOS_ATTACH=lookup\n").unwrap();
+        let err = expand_in(&base, quote!(migrations = false), test_fn()).unwrap_err().to_string();
+        assert!(err.contains("`lookup` is not `name=path`"), "{err}");
+        std::fs::remove_dir_all(&base).unwrap();
     }
 
     #[test]

@@ -406,9 +406,11 @@ impl<E: std::fmt::Display> TestOutcome for std::result::Result<(), E> {
     }
 }
 
-/// Runs a `#[andamios::test]`: fresh in-memory pool, migrations, fixtures, body.
+/// Runs a `#[andamios::test]`: fresh in-memory pool, the schemas of the
+/// databases `ANDAMIOS_ATTACH` names (`attach`: name and absolute path, as
+/// the macro read them; their tables empty), migrations, fixtures, body.
 #[doc(hidden)]
-pub fn run_test<F, Fut>(migrator: Option<Migrator>, fixtures: &[(&str, &str)], body: F)
+pub fn run_test<F, Fut>(migrator: Option<Migrator>, attach: &[(&str, &str)], fixtures: &[(&str, &str)], body: F)
 where
     F: FnOnce(Pool) -> Fut,
     Fut: std::future::Future,
@@ -418,6 +420,14 @@ where
     runtime.block_on(async move {
         let pool =
             Pool::connect("duckdb::memory:").await.unwrap_or_else(|e| panic!("cannot open the test database: {e}"));
+        for (name, path) in attach {
+            let attachment = andamios_core::schema::Attachment { name: name.to_string(), path: path.to_string() };
+            let mut conn = pool.acquire().await.unwrap_or_else(|e| panic!("cannot attach `{name}`: {e}"));
+            let attached = conn.worker.run(move |s| andamios_core::schema::attach_schema(&s.conn, &attachment)).await;
+            let attached = attached.unwrap_or_else(|e| panic!("cannot attach `{name}`: {e}"));
+            // The message names the database, the file and ANDAMIOS_ATTACH.
+            attached.unwrap_or_else(|e| panic!("{}", e.replace("to check this query", "for this test")));
+        }
         if let Some(migrator) = migrator {
             migrator.apply(&pool, None, true).await.unwrap_or_else(|e| panic!("cannot apply the migrations: {e}"));
         }

@@ -2086,7 +2086,7 @@ fn a_test_databases_migrations_write_no_file() {
     );
     let migrator = Migrator::new(vec![Migration::new(1, "archive", &archive, None)]).unwrap();
     let fixture = format!("INSERT INTO b VALUES (4); COPY b TO '{quoted}' (HEADER);");
-    run_test(Some(migrator.clone()), &[("b", &fixture)], |pool| async move {
+    run_test(Some(migrator.clone()), &[], &[("b", &fixture)], |pool| async move {
         let applied: i64 = query_scalar("SELECT count(*) FROM _andamios_migrations").fetch_one(&pool).await.unwrap();
         assert_eq!(applied, 1);
         let fixture_rows: i64 = query_scalar("SELECT count(*) FROM b").fetch_one(&pool).await.unwrap();
@@ -2175,4 +2175,39 @@ async fn concurrent_transfers_with_conflicts_drops_and_timeouts_keep_the_books()
     // The contention is real: some transactions had to be retried.
     assert!(conflicts > 0);
     assert_eq!((pool.size(), pool.num_in_use()), (6, 0));
+}
+
+#[test]
+fn a_test_database_gets_the_schemas_of_the_attached_databases_empty_for_its_fixtures() {
+    let dir = tempfile::tempdir().unwrap();
+    let lookup = dir.path().join("lookup.duckdb");
+    {
+        let db = andamios_core::ffi::Database::open(&lookup.display().to_string(), &Default::default()).unwrap();
+        db.connect()
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE countries (code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL);
+                 INSERT INTO countries VALUES ('es', 'Spain');",
+            )
+            .unwrap();
+    }
+    let written = std::fs::read(&lookup).unwrap();
+    let path = lookup.display().to_string();
+    let fixture = [("fixtures/countries.sql", "INSERT INTO lookup.countries VALUES ('fr', 'France');")];
+    andamios::__private::run_test(None, &[("lookup", &path)], &fixture, |pool| async move {
+        let codes: Vec<String> = query_scalar("SELECT code FROM lookup.countries").fetch_all(&pool).await.unwrap();
+        assert_eq!(codes, ["fr"], "the fixture's row, none of the file's");
+        let err = query("INSERT INTO lookup.countries VALUES ('fr', 'again')").execute(&pool).await.unwrap_err();
+        assert_eq!(err.database_kind(), Some(DatabaseErrorKind::UniqueViolation), "its constraints came along");
+    });
+    assert_eq!(std::fs::read(&lookup).unwrap(), written, "the file is left as it was");
+
+    let missing = dir.path().join("geo.duckdb").display().to_string();
+    let failed = std::panic::catch_unwind(|| {
+        andamios::__private::run_test(None, &[("geo", &missing)], &[], |_pool| async move {});
+    })
+    .unwrap_err();
+    let message = failed.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains("cannot attach `geo` from") && message.contains("for this test"), "{message}");
+    assert!(!dir.path().join("geo.duckdb").exists());
 }
