@@ -1,6 +1,6 @@
 //! `andamios database create|setup|drop|reset` for file databases.
 
-use crate::{database_file, runtime, Outcome};
+use crate::{database_file, migration_pool_options, runtime, with_attach_note, Outcome};
 use andamios::migrate::Migrator;
 use andamios_core::ffi::{Database, OpenOptions};
 use std::io::{BufRead, IsTerminal, Read, Write};
@@ -151,12 +151,10 @@ fn migrations(count: usize) -> String {
 /// returns how many it applied.
 fn apply_all(url: &str, migrator: &Migrator) -> Result<usize, String> {
     let rt = runtime()?;
+    let (options, note) = migration_pool_options(andamios::AccessMode::ReadWrite)?;
     let applied = rt
-        .block_on(async {
-            let pool = andamios::PoolOptions::new().max_connections(1).connect(url).await?;
-            migrator.run(&pool).await
-        })
-        .map_err(|e| e.to_string())?;
+        .block_on(async { migrator.run(&options.connect(url).await?).await })
+        .map_err(|e| with_attach_note(e, &note))?;
     Ok(applied.len())
 }
 

@@ -103,6 +103,52 @@ fn database_file(flag: Option<String>) -> Result<(String, PathBuf), String> {
     Ok((url, PathBuf::from(path)))
 }
 
+/// The options of a pool that applies migrations: one connection, with the
+/// databases `ANDAMIOS_ATTACH` names attached read-only, as the program's
+/// `after_connect` attaches them before its migrations run (a migration
+/// may read them, and the macros check it so). A file missing here is left
+/// out; the second value is what to add to an error that may come of it.
+fn migration_pool_options(access: andamios::AccessMode) -> Result<(andamios::PoolOptions, String), String> {
+    let here = std::env::current_dir().map_err(|e| e.to_string())?;
+    let attachments = andamios_core::schema::SourceSettings::from_env(here).attachments()?;
+    let (present, missing): (Vec<_>, Vec<_>) =
+        attachments.into_iter().partition(|a| std::path::Path::new(&a.path).exists());
+    let note = missing
+        .iter()
+        .map(|a| {
+            format!(
+                "\n  ANDAMIOS_ATTACH names `{}` at `{}`, which does not exist here, so it was not attached",
+                a.name, a.path
+            )
+        })
+        .collect();
+    let script: String = present
+        .iter()
+        .map(|a| format!("ATTACH IF NOT EXISTS '{}' AS \"{}\" (READ_ONLY);", a.path.replace('\'', "''"), a.name))
+        .collect();
+    let mut options = andamios::PoolOptions::new().max_connections(1).access_mode(access);
+    if !script.is_empty() {
+        let script: std::sync::Arc<str> = script.into();
+        options = options.after_connect(move |conn| {
+            let script = std::sync::Arc::clone(&script);
+            Box::pin(async move { conn.execute_batch(&script).await })
+        });
+    }
+    Ok((options, note))
+}
+
+/// A migration's error, with `note` (see [`migration_pool_options`]) where
+/// it is DuckDB's unknown name, which a database left out may cause.
+fn with_attach_note(e: andamios::Error, note: &str) -> String {
+    let message = e.to_string();
+    // A migration's error is `Error::Migrate`, DuckDB's kind kept in its text.
+    if message.contains("Catalog Error") {
+        format!("{message}{note}")
+    } else {
+        message
+    }
+}
+
 /// A current-thread runtime for the async library calls.
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())

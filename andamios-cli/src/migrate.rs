@@ -1,6 +1,6 @@
 //! `andamios migrate add|run|revert|info|build-script`.
 
-use crate::{database_file, runtime, Outcome};
+use crate::{database_file, migration_pool_options, runtime, with_attach_note, Outcome};
 use andamios::migrate::Migrator;
 use andamios::{AccessMode, Pool};
 use std::path::{Path, PathBuf};
@@ -150,20 +150,20 @@ fn add(dir: &Path, name: &str, reversible: bool) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The migrations of `common`, and a pool of one connection to `url`.
+/// The migrations of `common`, a pool of one connection to `url` (see
+/// [`migration_pool_options`]), and what to add to a migration's error.
 /// Commands that only read (`migrate info`, the dry runs) open it
 /// read-only: a mistyped path is then an error, not a new empty database.
 fn connect(
     common: &Common,
     url: &str,
     access: AccessMode,
-) -> Result<(Migrator, tokio::runtime::Runtime, Pool), String> {
+) -> Result<(Migrator, tokio::runtime::Runtime, Pool, String), String> {
     let migrator = Migrator::from_dir(&common.source).map_err(|e| e.to_string())?;
     let rt = runtime()?;
-    let pool = rt
-        .block_on(andamios::PoolOptions::new().max_connections(1).access_mode(access).connect(url))
-        .map_err(|e| format!("cannot open {url}: {e}"))?;
-    Ok((migrator, rt, pool))
+    let (options, note) = migration_pool_options(access)?;
+    let pool = rt.block_on(options.connect(url)).map_err(|e| format!("cannot open {url}: {e}"))?;
+    Ok((migrator, rt, pool, note))
 }
 
 pub(crate) fn run(command: Command) -> Outcome {
@@ -187,7 +187,7 @@ pub(crate) fn run(command: Command) -> Outcome {
                     let migrator = Migrator::from_dir(&common.source).map_err(|e| e.to_string())?;
                     migrator.up_to(target_version).map(|m| (m.version, m.description.clone())).collect()
                 } else {
-                    let (migrator, rt, pool) = connect(&common, &url, AccessMode::ReadOnly)?;
+                    let (migrator, rt, pool, _) = connect(&common, &url, AccessMode::ReadOnly)?;
                     let pending = rt.block_on(migrator.pending(&pool, target_version)).map_err(|e| e.to_string())?;
                     pending.into_iter().map(|m| (m.version, m.description.clone())).collect()
                 };
@@ -199,8 +199,9 @@ pub(crate) fn run(command: Command) -> Outcome {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let (migrator, rt, pool) = connect(&common, &url, AccessMode::ReadWrite)?;
-            let applied = rt.block_on(migrator.run_to(&pool, target_version)).map_err(|e| e.to_string())?;
+            let (migrator, rt, pool, note) = connect(&common, &url, AccessMode::ReadWrite)?;
+            let applied =
+                rt.block_on(migrator.run_to(&pool, target_version)).map_err(|e| with_attach_note(e, &note))?;
             if applied.is_empty() {
                 say!("nothing to apply: the database is up to date");
             }
@@ -216,7 +217,7 @@ pub(crate) fn run(command: Command) -> Outcome {
                 return Err(format!("{} does not exist: there is nothing to revert", path.display()));
             }
             let access = if dry_run { AccessMode::ReadOnly } else { AccessMode::ReadWrite };
-            let (migrator, rt, pool) = connect(&common, &url, access)?;
+            let (migrator, rt, pool, note) = connect(&common, &url, access)?;
             if dry_run {
                 let to_undo = rt.block_on(migrator.to_undo(&pool, target_version)).map_err(|e| e.to_string())?;
                 if to_undo.is_empty() {
@@ -227,7 +228,7 @@ pub(crate) fn run(command: Command) -> Outcome {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let reverted = rt.block_on(migrator.undo(&pool, target_version)).map_err(|e| e.to_string())?;
+            let reverted = rt.block_on(migrator.undo(&pool, target_version)).map_err(|e| with_attach_note(e, &note))?;
             if reverted.is_empty() {
                 say!("nothing to revert");
             }
@@ -244,7 +245,7 @@ pub(crate) fn run(command: Command) -> Outcome {
                     path.display()
                 ));
             }
-            let (migrator, rt, pool) = connect(&common, &url, AccessMode::ReadOnly)?;
+            let (migrator, rt, pool, _) = connect(&common, &url, AccessMode::ReadOnly)?;
             let info = rt.block_on(migrator.info(&pool)).map_err(|e| e.to_string())?;
             for m in info {
                 let state = match (&m.applied, m.changed) {

@@ -211,6 +211,39 @@ fn a_failing_migration_leaves_no_partial_schema() {
 }
 
 #[test]
+fn migrations_run_with_the_databases_andamios_attach_names_attached_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    {
+        let db = Database::open(d.join("lookup.duckdb").to_str().unwrap(), &OpenOptions::default()).unwrap();
+        db.connect().unwrap().execute_batch("CREATE TABLE countries (code VARCHAR, name VARCHAR)").unwrap();
+    }
+    let written = std::fs::read(d.join("lookup.duckdb")).unwrap();
+    write(d.join(".env"), "ANDAMIOS_ATTACH=lookup=lookup.duckdb\n");
+    write(
+        d.join("migrations/1_init.sql"),
+        "CREATE TABLE users (id BIGINT, country VARCHAR);\n\
+         CREATE TABLE known_countries AS SELECT code FROM lookup.countries;",
+    );
+    let url = url(d);
+    let out = andamios(d, &["database", "setup", "--database-url", &url]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(query_one(d, "SELECT count(*) FROM known_countries"), Some(0));
+    assert_eq!(std::fs::read(d.join("lookup.duckdb")).unwrap(), written, "attached read-only");
+
+    // Where the file is missing, the run fails, and says why.
+    std::fs::remove_file(d.join("app.duckdb")).unwrap();
+    std::fs::remove_file(d.join("lookup.duckdb")).unwrap();
+    let out = andamios(d, &["migrate", "run", "--database-url", &url]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("ANDAMIOS_ATTACH names `lookup` at `lookup.duckdb`, which does not exist here"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
 fn database_create_drop_and_reset() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
