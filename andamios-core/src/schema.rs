@@ -410,11 +410,16 @@ pub fn open(source: &SchemaSource, attach: &[Attachment]) -> Result<Arc<SchemaDa
 /// Copies the schema of `attachment`'s file (no rows) into a new in-memory
 /// database of its name, and closes the file again, as the macros do for
 /// `DATABASE_URL`'s. An `#[andamios::test]` database gets its attachments
-/// this way too: their tables, empty, for its fixtures to fill.
-pub fn attach_schema(conn: &Connection, attachment: &Attachment) -> Result<(), String> {
+/// this way too: their tables, empty, for its fixtures to fill. `purpose`
+/// ends the first words of an error: "cannot attach `lookup` from `path`
+/// (ANDAMIOS_ATTACH) {purpose}".
+pub fn attach_schema(conn: &Connection, attachment: &Attachment, purpose: &str) -> Result<(), String> {
     let Attachment { name, path } = attachment;
-    let what = format!("cannot attach `{name}` from `{path}` (ANDAMIOS_ATTACH) to check this query");
+    let what = format!("cannot attach `{name}` from `{path}` (ANDAMIOS_ATTACH) {purpose}");
     if !Path::new(path).exists() {
+        if Path::new(path).is_absolute() {
+            return Err(format!("{what}: the file does not exist."));
+        }
         let from = std::env::current_dir().map(|dir| format!(", {}", dir.display())).unwrap_or_default();
         return Err(format!(
             "{what}: the file does not exist. A relative path is read from the folder cargo runs the compiler \
@@ -422,21 +427,32 @@ pub fn attach_schema(conn: &Connection, attachment: &Attachment) -> Result<(), S
         ));
     }
     conn.execute_batch(&format!("ATTACH ':memory:' AS \"{name}\"")).map_err(|e| format!("{what}: {}", e.message()))?;
+    copy_schema(conn, path, name, "Stop it, or have the program attach the file read-only.")
+        .map_err(|e| format!("{what}: {e}"))
+}
+
+/// Copies the schema of the database file at `path` (tables, views, types,
+/// macros, sequences; no rows) into the database `into`, the file attached
+/// read-only for the copy only. A file kept open would keep its lock: in a
+/// long-lived process (rust-analyzer's macro server), the application
+/// could no longer open it to write. `when_locked` says what to do where
+/// another process holds it.
+fn copy_schema(conn: &Connection, path: &str, into: &str, when_locked: &str) -> Result<(), String> {
     let quoted = path.replace('\'', "''");
     let copied = conn.execute_batch(&format!(
-        "ATTACH '{quoted}' AS andamios_attach_source (READ_ONLY);
-         COPY FROM DATABASE andamios_attach_source TO \"{name}\" (SCHEMA);"
+        "ATTACH '{quoted}' AS andamios_schema_source (READ_ONLY);
+         COPY FROM DATABASE andamios_schema_source TO \"{into}\" (SCHEMA);"
     ));
-    let detached = conn.execute_batch("DETACH DATABASE IF EXISTS andamios_attach_source");
+    let detached = conn.execute_batch("DETACH DATABASE IF EXISTS andamios_schema_source");
     copied.and(detached).map_err(|e| {
         let message = e.message();
         if message.contains("lock") {
             format!(
-                "{what}: the file is locked by another process (a running application holds it; DuckDB allows one \
-                 writer per file). Stop it, or have the program attach the file read-only.\nDuckDB said: {message}"
+                "the file is locked by another process (a running application holds it; DuckDB allows one writer \
+                 per file). {when_locked}\nDuckDB said: {message}"
             )
         } else {
-            format!("{what}: {message}")
+            message.to_owned()
         }
     })
 }
@@ -449,33 +465,24 @@ fn compile_time_options() -> OpenOptions {
     OpenOptions { settings: vec![("autoinstall_known_extensions".into(), "false".into())], ..OpenOptions::default() }
 }
 
-/// The schema of the database file at `path` (tables, views, types,
-/// macros, sequences; no rows), copied into a new in-memory database, the
-/// file closed again at once. A database kept open would keep its lock: in
-/// a long-lived process (rust-analyzer's macro server), the application
-/// could no longer open its own database to write.
+/// The schema of the database file at `path` copied into a new in-memory
+/// database (see [`copy_schema`]), with the schemas of `attach`.
 fn schema_snapshot(url: &str, path: &str, attach: &[Attachment]) -> Result<Arc<SchemaDatabase>, String> {
     let db = Database::open(":memory:", &compile_time_options()).map_err(|e| e.to_string())?;
     let conn = db.connect().map_err(|e| e.to_string())?;
-    let quoted = path.replace('\'', "''");
-    conn.execute_batch(&format!(
-        "ATTACH '{quoted}' AS andamios_schema_source (READ_ONLY);
-         COPY FROM DATABASE andamios_schema_source TO memory (SCHEMA);
-         DETACH andamios_schema_source;"
-    ))
-    .map_err(|e| {
-        let message = e.message();
-        if message.contains("lock") {
-            format!(
-                "cannot open DATABASE_URL `{url}` to check this query: the file is locked by another process (a running application holds it; DuckDB allows one writer per file). Stop it, or unset DATABASE_URL to check against the migrations folder instead.\nDuckDB said: {message}"
-            )
-        } else {
-            format!("cannot open DATABASE_URL `{url}` to check this query: {message}")
-        }
-    })?;
-    attach.iter().try_for_each(|a| attach_schema(&conn, a))?;
+    copy_schema(
+        &conn,
+        path,
+        "memory",
+        "Stop it, or unset DATABASE_URL to check against the migrations folder instead.",
+    )
+    .map_err(|e| format!("cannot open DATABASE_URL `{url}` to check this query: {e}"))?;
+    attach.iter().try_for_each(|a| attach_schema(&conn, a, CHECKING))?;
     Ok(Arc::new(SchemaDatabase::new(conn, Vec::new())))
 }
+
+/// What the macros attach a database for (see [`attach_schema`]).
+const CHECKING: &str = "to check this query";
 
 /// Applies `migrations` to a new in-memory database, after the schemas of
 /// `attach`: the program attaches those in `after_connect`, before its
@@ -483,7 +490,7 @@ fn schema_snapshot(url: &str, path: &str, attach: &[Attachment]) -> Result<Arc<S
 fn build_from_migrations(migrations: Vec<Migration>, attach: &[Attachment]) -> Result<Arc<SchemaDatabase>, String> {
     let db = Database::open(":memory:", &compile_time_options()).map_err(|e| e.to_string())?;
     let conn = db.connect().map_err(|e| e.to_string())?;
-    attach.iter().try_for_each(|a| attach_schema(&conn, a))?;
+    attach.iter().try_for_each(|a| attach_schema(&conn, a, CHECKING))?;
     for m in &migrations {
         // In a transaction of its own, as `andamios migrate run` and
         // `Migrator::run` apply it: what cannot run in one fails here too.

@@ -423,10 +423,13 @@ where
         for (name, path) in attach {
             let attachment = andamios_core::schema::Attachment { name: name.to_string(), path: path.to_string() };
             let mut conn = pool.acquire().await.unwrap_or_else(|e| panic!("cannot attach `{name}`: {e}"));
-            let attached = conn.worker.run(move |s| andamios_core::schema::attach_schema(&s.conn, &attachment)).await;
+            let attached = conn
+                .worker
+                .run(move |s| andamios_core::schema::attach_schema(&s.conn, &attachment, "for this test"))
+                .await;
             let attached = attached.unwrap_or_else(|e| panic!("cannot attach `{name}`: {e}"));
             // The message names the database, the file and ANDAMIOS_ATTACH.
-            attached.unwrap_or_else(|e| panic!("{}", e.replace("to check this query", "for this test")));
+            attached.unwrap_or_else(|e| panic!("{e}"));
         }
         if let Some(migrator) = migrator {
             migrator.apply(&pool, None, true).await.unwrap_or_else(|e| panic!("cannot apply the migrations: {e}"));
