@@ -300,6 +300,53 @@ fn top_level_words(statement: &str) -> Vec<(usize, &str)> {
     words
 }
 
+/// The parameters (`$1`, `$id`, as written) that `sql` tests with `IS
+/// NULL` or `IS NOT NULL` as they are (`$1 IS NULL`, not `$1::VARCHAR IS
+/// NULL`), outside quotes and comments, each once. DuckDB leaves the type
+/// of such a parameter open when it prepares the statement, and binds the
+/// statement again when it runs.
+pub fn params_tested_for_null(sql: &str) -> Vec<String> {
+    let bytes = sql.as_bytes();
+    let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    // The next word at or after `i`, past whitespace and comments.
+    let word_after = |mut i: usize| -> (usize, &str) {
+        while i < bytes.len() {
+            let span = Span::at(bytes, i);
+            if span.kind == SpanKind::Comment || bytes[i].is_ascii_whitespace() {
+                i = span.end;
+                continue;
+            }
+            break;
+        }
+        let len = bytes[i.min(bytes.len())..].iter().take_while(|b| is_word(b)).count();
+        (i + len, &sql[i.min(sql.len())..i + len])
+    };
+    let (mut found, mut i) = (Vec::<String>::new(), 0);
+    while i < bytes.len() {
+        let span = Span::at(bytes, i);
+        if span.kind != SpanKind::Other || bytes[i] != b'$' || (i > 0 && is_word(&bytes[i - 1])) {
+            i = span.end;
+            continue;
+        }
+        let len = 1 + bytes[i + 1..].iter().take_while(|b| is_word(b)).count();
+        let param = &sql[i..i + len];
+        i += len;
+        if len == 1 {
+            continue;
+        }
+        let (after_is, is) = word_after(i);
+        if !is.eq_ignore_ascii_case("IS") {
+            continue;
+        }
+        let (after_not, not) = word_after(after_is);
+        let null = if not.eq_ignore_ascii_case("NOT") { word_after(after_not).1 } else { not };
+        if null.eq_ignore_ascii_case("NULL") && !found.iter().any(|f| f.eq_ignore_ascii_case(param)) {
+            found.push(param.to_owned());
+        }
+    }
+    found
+}
+
 /// The parts of a possibly qualified name (`table`, `schema.table`,
 /// `catalog.schema.table`), each unquoted if written in double quotes
 /// (`"My Table"`, `"a.b"`, with `""` for a quote inside).
@@ -342,6 +389,21 @@ pub fn name_parts(name: &str) -> Result<Vec<String>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_parameters_tested_for_null_as_they_are() {
+        let found = |sql: &str| params_tested_for_null(sql);
+        assert_eq!(found("SELECT id FROM u WHERE country = $1 OR $1 IS NULL"), ["$1"]);
+        assert_eq!(
+            found("WHERE ($2 is not null AND x = $2) OR $id  IS\n NULL OR $1 IS NULL OR $2 IS NULL"),
+            ["$2", "$id", "$1"]
+        );
+        assert_eq!(found("WHERE $1 /* c */ IS -- d\n NULL"), ["$1"]);
+        assert!(found("WHERE $1::VARCHAR IS NULL OR CAST($2 AS INT) IS NULL").is_empty());
+        assert!(found("WHERE x = '$1 IS NULL' AND y$1 IS NULL AND $$ $1 IS NULL $$ = z").is_empty());
+        assert!(found("WHERE $1 IS DISTINCT FROM x OR $2 IS TRUE OR $ IS NULL").is_empty());
+        assert!(found("SELECT $1 IS").is_empty());
+    }
 
     #[test]
     fn statements_that_only_export_rows_are_told_apart() {

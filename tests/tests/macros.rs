@@ -370,6 +370,20 @@ async fn arguments_are_borrowed_and_may_skip_checks() {
         .await
         .unwrap();
     assert_eq!(named, 2);
+    // A bare `None` binds a NULL, whatever the parameter's type: an optional
+    // filter takes one without naming a type.
+    let all = query_scalar!("SELECT count(*) FROM users WHERE ($1::VARCHAR IS NULL OR name = $1)", None)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(all, 2);
+    let one = query_scalar!("SELECT count(*) FROM users WHERE ($1::VARCHAR IS NULL OR name = $1)", Some("bo"))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(one, 1);
+    let fallback = query_scalar!(r#"SELECT coalesce($1::BIGINT, 7) AS "v!""#, None).fetch_one(&pool).await.unwrap();
+    assert_eq!(fallback, 7i64);
 }
 
 #[tokio::test]

@@ -4,4 +4,6 @@ fn main() {
     // The file a table function reads decides the columns.
     let path = "data.csv";
     let _ = andamios::query!("SELECT * FROM read_csv($1::VARCHAR)", path);
+    // So does `$1 IS NULL`, after DuckDB has learnt the parameter's type.
+    let _ = andamios::query!("SELECT id FROM users WHERE name = $1 OR $1 IS NULL", None);
 }
