@@ -122,17 +122,9 @@ fn migration_pool_options(access: andamios::AccessMode) -> Result<(andamios::Poo
             )
         })
         .collect();
-    let script: String = present
-        .iter()
-        .map(|a| format!("ATTACH IF NOT EXISTS '{}' AS \"{}\" (READ_ONLY);", a.path.replace('\'', "''"), a.name))
-        .collect();
     let mut options = andamios::PoolOptions::new().max_connections(1).access_mode(access);
-    if !script.is_empty() {
-        let script: std::sync::Arc<str> = script.into();
-        options = options.after_connect(move |conn| {
-            let script = std::sync::Arc::clone(&script);
-            Box::pin(async move { conn.execute_batch(&script).await })
-        });
+    for a in &present {
+        options = options.attach(&a.name, &a.path, andamios::AccessMode::ReadOnly);
     }
     Ok((options, note))
 }

@@ -188,14 +188,26 @@ impl Error {
     /// connected the pool), so without this it would read as its own
     /// statement's failure. Errors that carry a message say it there;
     /// the others are the hook's own and pass as they are.
-    pub(crate) fn in_after_connect(mut self) -> Error {
-        const FROM_HOOK: &str = "\n  (from the pool's `PoolOptions::after_connect` hook, which runs on each new \
-                                 connection: the connection was not opened; fix the hook)";
+    pub(crate) fn in_after_connect(self) -> Error {
+        self.noting(
+            "\n  (from the pool's `PoolOptions::after_connect` hook, which runs on each new connection: the \
+             connection was not opened; fix the hook)",
+        )
+    }
+
+    /// The error of a [`PoolOptions::attach`](crate::PoolOptions::attach)
+    /// statement, saying where it came from.
+    pub(crate) fn in_attach(self) -> Error {
+        self.noting("\n  (attaching a database of `PoolOptions::attach`, on a new connection: it was not opened)")
+    }
+
+    /// The error with `note` after its message.
+    fn noting(mut self, note: &str) -> Error {
         match &mut self {
             Error::Database { message, .. }
             | Error::Encode { message, .. }
             | Error::Migrate(message)
-            | Error::Configuration(message) => message.push_str(FROM_HOOK),
+            | Error::Configuration(message) => message.push_str(note),
             _ => {}
         }
         self

@@ -57,6 +57,8 @@ pub struct PoolOptions {
     memory_limit: Option<String>,
     settings: Vec<(String, String)>,
     slow_statement_threshold: Option<Duration>,
+    /// `ATTACH IF NOT EXISTS` statements, one per [`PoolOptions::attach`].
+    attach: Vec<String>,
     after_connect: Option<AfterConnect>,
 }
 
@@ -71,6 +73,7 @@ impl std::fmt::Debug for PoolOptions {
             .field("threads", &self.threads)
             .field("memory_limit", &self.memory_limit)
             .field("slow_statement_threshold", &self.slow_statement_threshold)
+            .field("attach", &self.attach)
             .field("after_connect", &self.after_connect.is_some())
             .finish()
     }
@@ -88,6 +91,7 @@ impl Default for PoolOptions {
             memory_limit: None,
             settings: Vec::new(),
             slow_statement_threshold: Some(Duration::from_secs(1)),
+            attach: Vec::new(),
             after_connect: None,
         }
     }
@@ -166,6 +170,46 @@ impl PoolOptions {
     /// Statements slower than this log a `tracing` warning (default 1 s; `None` disables).
     pub fn slow_statement_threshold(mut self, threshold: impl Into<Option<Duration>>) -> Self {
         self.slow_statement_threshold = threshold.into();
+        self
+    }
+
+    /// Attaches the database file at `path` as `name`, so that statements
+    /// read (and, read-write, write) `name.table` beside the pool's own
+    /// database: before the `after_connect` hook, on every new connection
+    /// (`ATTACH IF NOT EXISTS`: an attached database belongs to the DuckDB
+    /// instance, which the connections share). A read-only file must exist;
+    /// a file that cannot be attached fails [`connect`](Self::connect).
+    ///
+    /// The checked macros know its tables where `ANDAMIOS_ATTACH` names it
+    /// (`ANDAMIOS_ATTACH=lookup=data/lookup.duckdb`, in the environment or
+    /// `.env`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> andamios::Result<()> {
+    /// use andamios::{AccessMode, PoolOptions};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("andamios-attach-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let lookup = dir.join("lookup.duckdb");
+    /// let pool = PoolOptions::new()
+    ///     .attach("lookup", lookup.to_str().unwrap(), AccessMode::ReadWrite)
+    ///     .connect("duckdb::memory:")
+    ///     .await?;
+    /// pool.execute_batch("CREATE TABLE lookup.countries AS SELECT 'es' AS code").await?;
+    /// let code: String = andamios::query_scalar("SELECT code FROM lookup.countries").fetch_one(&pool).await?;
+    /// assert_eq!(code, "es");
+    /// # pool.close().await;
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn attach(mut self, name: &str, path: &str, mode: AccessMode) -> Self {
+        let read_only = if mode == AccessMode::ReadOnly { " (READ_ONLY)" } else { "" };
+        self.attach.push(format!(
+            "ATTACH IF NOT EXISTS '{}' AS \"{}\"{read_only};",
+            path.replace('\'', "''"),
+            name.replace('"', "\"\"")
+        ));
         self
     }
 
@@ -437,6 +481,12 @@ impl Pool {
         let worker = Worker::spawn(db, shared.worker_options).await?;
         let mut conn =
             PoolConnection { conn: Some(Connection { worker }), pool: Arc::clone(shared), permit: Some(permit) };
+        if !shared.options.attach.is_empty() {
+            if let Err(e) = conn.execute_batch(&shared.options.attach.concat()).await {
+                conn.conn = None;
+                return Err(e.in_attach());
+            }
+        }
         if let Some(hook) = shared.options.after_connect.clone() {
             if let Err(e) = hook(&mut conn).await {
                 // Do not hand a half-configured connection to the next caller.

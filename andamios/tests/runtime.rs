@@ -2211,3 +2211,44 @@ fn a_test_database_gets_the_schemas_of_the_attached_databases_empty_for_its_fixt
     assert!(message.contains("cannot attach `geo` from") && message.contains("for this test"), "{message}");
     assert!(!dir.path().join("geo.duckdb").exists());
 }
+
+#[tokio::test]
+async fn a_pool_attaches_databases_on_every_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let lookup = dir.path().join("lookup.duckdb");
+    {
+        let db = andamios_core::ffi::Database::open(&lookup.display().to_string(), &Default::default()).unwrap();
+        db.connect().unwrap().execute_batch("CREATE TABLE countries AS SELECT 'es' AS code").unwrap();
+    }
+    let path = lookup.display().to_string();
+    let pool = memory_pool_with(
+        PoolOptions::new().max_connections(2).attach("lookup", &path, andamios::AccessMode::ReadOnly).after_connect(
+            |conn| {
+                Box::pin(async move {
+                    conn.execute_batch("SET VARIABLE seen = (SELECT count(*) FROM lookup.countries)").await
+                })
+            },
+        ),
+    )
+    .await;
+    let (mut first, mut second) = (pool.acquire().await.unwrap(), pool.acquire().await.unwrap());
+    for conn in [&mut first, &mut second] {
+        let code: String = query_scalar("SELECT code FROM lookup.countries").fetch_one(&mut *conn).await.unwrap();
+        assert_eq!(code, "es");
+        let seen: i64 = query_scalar("SELECT getvariable('seen')").fetch_one(&mut *conn).await.unwrap();
+        assert_eq!(seen, 1, "attached before the after_connect hook ran");
+    }
+    let err = query("INSERT INTO lookup.countries VALUES ('fr')").execute(&mut first).await.unwrap_err();
+    assert!(err.to_string().contains("read-only"), "{err}");
+    drop((first, second));
+    pool.close().await;
+
+    let missing = dir.path().join("geo.duckdb").display().to_string();
+    let err = PoolOptions::new()
+        .attach("geo", &missing, andamios::AccessMode::ReadOnly)
+        .connect("duckdb::memory:")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("PoolOptions::attach"), "{err}");
+    assert!(!dir.path().join("geo.duckdb").exists());
+}
