@@ -72,8 +72,8 @@ pub struct SourceSettings {
     pub attach: Option<String>,
 }
 
-/// A database file the program attaches when it runs (in
-/// `PoolOptions::after_connect`, say), named in `ANDAMIOS_ATTACH` so that
+/// A database file the program attaches when it runs (with
+/// `PoolOptions::attach`, say), named in `ANDAMIOS_ATTACH` so that
 /// the macros know its schema: they copy it (no rows) into a database of
 /// that name beside the schema they check against.
 #[derive(Debug, Clone, PartialEq, Eq)]

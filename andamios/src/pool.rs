@@ -414,6 +414,9 @@ impl PoolShared {
                 return;
             }
             pool.close_expired(timeout);
+            // Held for the sweep only: the owner's drop, not this, closes
+            // the pool and its database (bar that short window, when the
+            // timer's other work waits for it).
             drop(pool);
             // Delayed, not caught up, after a late sweep.
             Self::reap_at(timer, shared, Instant::now() + period, period, timeout);

@@ -77,7 +77,7 @@ fn failure(source: &SchemaSource, sql: &str, e: &DescribeError) -> String {
 
 /// What a catalog error of a qualified name (`lookup.t`) adds: the schema
 /// or database it names may exist only when the program runs.
-const ELSEWHERE: &str = " A database attached when the program runs (in `PoolOptions::after_connect`, say) is \
+const ELSEWHERE: &str = " A database attached when the program runs (with `PoolOptions::attach`, say) is \
      unknown to the macros until ANDAMIOS_ATTACH names it (`ANDAMIOS_ATTACH=lookup=data/lookup.duckdb`, in the \
      environment or .env: the macros then copy its schema); or run the statement with `query_unchecked!`.";
 
@@ -176,7 +176,7 @@ mod tests {
         let err = describe_with(&settings, "SELECT * FROM lookup.t").unwrap_err();
         assert!(
             err.contains("schema \"lookup\" does not exist")
-                && err.contains("`PoolOptions::after_connect`")
+                && err.contains("`PoolOptions::attach`")
                 && err.contains("until ANDAMIOS_ATTACH names it"),
             "{err}"
         );
