@@ -64,7 +64,7 @@ pub use append::AppendRow;
 pub use connection::{Connection, PoolConnection, STREAM_BUFFER_CHUNKS};
 pub use error::{DatabaseErrorKind, Error, Result, ScriptStatement};
 pub use executor::Executor;
-pub use pool::{AccessMode, HookFuture, Pool, PoolOptions};
+pub use pool::{AccessMode, HookFuture, Pool, PoolOptions, TRANSACTION_ATTEMPTS};
 #[cfg(feature = "arrow")]
 pub use query::ArrowStream;
 pub use query::{query, query_as, query_scalar, Query, QueryAs, QueryScalar, RowStream, ScalarStream};

@@ -424,6 +424,20 @@ impl PoolShared {
     }
 }
 
+/// How many times [`Pool::transaction`] runs its work at most, while it
+/// conflicts with concurrent transactions.
+pub const TRANSACTION_ATTEMPTS: u32 = 8;
+
+/// The pause before attempt `attempt + 1` of a conflicting transaction:
+/// 1 ms doubling to 64 ms, each between half and one and a half times
+/// that, so that the transactions that conflicted do not meet again.
+fn conflict_pause(attempt: u32) -> Duration {
+    let base = Duration::from_millis(1 << attempt.saturating_sub(1).min(6));
+    // Jitter from the clock's nanoseconds: no random source is needed.
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    base / 2 + base.mul_f64(f64::from(nanos % 1000) / 1000.0)
+}
+
 /// A pool of connections to one DuckDB database.
 ///
 /// Cloning is cheap and shares the pool. Each connection runs its statements
@@ -504,6 +518,59 @@ impl Pool {
     pub async fn begin(&self) -> Result<Transaction<'static>> {
         let conn = self.acquire().await?;
         Transaction::begin_on(crate::executor::MaybeOwned::Owned(conn)).await
+    }
+
+    /// Runs `work` in a transaction and commits it, and runs it again in a
+    /// new one, after a short pause, while it fails with DuckDB's retryable
+    /// write-write conflict ([`Error::is_retryable`]), up to
+    /// [`TRANSACTION_ATTEMPTS`] times in all. DuckDB's transactions are
+    /// optimistic: two that update one row at once conflict, and the loser
+    /// is to retry. Any other error rolls the transaction back and is
+    /// returned at once.
+    ///
+    /// `work` returns its future boxed (`Box::pin(async move { ... })`), as
+    /// SQLx's `Connection::transaction` takes it: an async closure would do,
+    /// but a task that awaits one cannot be spawned (the compiler cannot yet
+    /// tell that its future is `Send`). It may run more than once, so what
+    /// it does outside the database should bear repeating.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> andamios::Result<()> {
+    /// let pool = andamios::Pool::connect("duckdb::memory:").await?;
+    /// pool.execute_batch("CREATE TABLE counter (n BIGINT); INSERT INTO counter VALUES (0);").await?;
+    /// let step = 2;
+    /// let n = pool
+    ///     .transaction(|tx| {
+    ///         Box::pin(async move {
+    ///             andamios::query("UPDATE counter SET n = n + $1").bind(step).execute(&mut *tx).await?;
+    ///             andamios::query_scalar::<i64>("SELECT n FROM counter").fetch_one(&mut *tx).await
+    ///         })
+    ///     })
+    ///     .await?;
+    /// assert_eq!(n, 2);
+    /// # Ok(()) }
+    /// ```
+    pub async fn transaction<T, F>(&self, mut work: F) -> Result<T>
+    where
+        F: for<'t> FnMut(&'t mut Transaction<'static>) -> Pin<Box<dyn Future<Output = Result<T>> + Send + 't>>,
+    {
+        let mut attempt = 1;
+        loop {
+            let mut tx = self.begin().await?;
+            let outcome = match work(&mut tx).await {
+                Ok(value) => tx.commit().await.map(|()| value),
+                // Dropped, it rolls back.
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Err(e) if e.is_retryable() && attempt < TRANSACTION_ATTEMPTS => {
+                    self.0.timer.sleep_until(Instant::now() + conflict_pause(attempt)).await;
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
     }
 
     /// Runs a script of one or more `;`-separated statements.

@@ -2252,3 +2252,66 @@ async fn a_pool_attaches_databases_on_every_connection() {
     assert!(err.to_string().contains("PoolOptions::attach"), "{err}");
     assert!(!dir.path().join("geo.duckdb").exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pool_transaction_retries_conflicts_and_nothing_else() {
+    let pool = memory_pool(4).await;
+    pool.execute_batch("CREATE TABLE counter (id INTEGER PRIMARY KEY, n BIGINT); INSERT INTO counter VALUES (1, 0);")
+        .await
+        .unwrap();
+
+    // Concurrent increments of one row: the losers of each conflict retry.
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                pool.transaction(|tx| {
+                    Box::pin(async move {
+                        let n: i64 = query_scalar("SELECT n FROM counter WHERE id = 1").fetch_one(&mut *tx).await?;
+                        tokio::task::yield_now().await;
+                        query("UPDATE counter SET n = $1 WHERE id = 1").bind(n + 1).execute(&mut *tx).await?;
+                        Ok(n + 1)
+                    })
+                })
+                .await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let n: i64 = query_scalar("SELECT n FROM counter").fetch_one(&pool).await.unwrap();
+    assert_eq!(n, 4, "every increment committed once");
+
+    // A row another transaction holds conflicts at every attempt.
+    let mut holder = pool.begin().await.unwrap();
+    query("UPDATE counter SET n = 100 WHERE id = 1").execute(&mut holder).await.unwrap();
+    let mut attempts = 0;
+    let err = pool
+        .transaction(|tx| {
+            attempts += 1;
+            Box::pin(async move { query("UPDATE counter SET n = -1 WHERE id = 1").execute(&mut *tx).await })
+        })
+        .await
+        .unwrap_err();
+    assert!(err.is_retryable(), "{err}");
+    assert_eq!(attempts, andamios::TRANSACTION_ATTEMPTS);
+    holder.commit().await.unwrap();
+
+    // Any other error is returned at once, its writes rolled back.
+    let mut attempts = 0;
+    let err = pool
+        .transaction(|tx| {
+            attempts += 1;
+            Box::pin(async move {
+                query("UPDATE counter SET n = 0").execute(&mut *tx).await?;
+                query("INSERT INTO counter VALUES (1, 0)").execute(&mut *tx).await
+            })
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.database_kind(), Some(DatabaseErrorKind::UniqueViolation));
+    assert_eq!(attempts, 1);
+    let n: i64 = query_scalar("SELECT n FROM counter").fetch_one(&pool).await.unwrap();
+    assert_eq!(n, 100, "the failed transaction's update was rolled back");
+}
