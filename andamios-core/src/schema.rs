@@ -652,8 +652,11 @@ mod tests {
         let side = dir.join("side.duckdb");
         // Written as DuckDB also takes a path: in double quotes.
         let quoted = side.display().to_string().replace('"', "\"\"");
-        std::fs::write(dir.join("1_init.sql"), format!("CREATE TABLE a (x INTEGER);\nATTACH \"{quoted}\" AS side;"))
-            .unwrap();
+        std::fs::write(
+            dir.join("1_init.sql"),
+            format!("CREATE TABLE a (x INTEGER);\nATTACH \"{quoted}\" AS side (READ_ONLY false);"),
+        )
+        .unwrap();
         let source = SchemaSource::Migrations(dir.clone());
         // A file that does not exist is not created.
         let err = open(&source, &[]).unwrap_err();

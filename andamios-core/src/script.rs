@@ -195,9 +195,10 @@ pub fn attach_read_only(statement: &str) -> Option<String> {
             if bytes[i] == b'(' && options.is_none() {
                 options = Some(i);
             }
-            let word = &bytes[i..(i + "READ_ONLY".len()).min(bytes.len())];
-            if options.is_some() && word.eq_ignore_ascii_case(b"READ_ONLY") {
-                return None;
+            let word_end = (i + "READ_ONLY".len()).min(bytes.len());
+            let whole_word = !bytes.get(word_end).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+            if options.is_some() && whole_word && bytes[i..word_end].eq_ignore_ascii_case(b"READ_ONLY") {
+                return read_only_value(statement, word_end);
             }
         }
         i = span.end;
@@ -206,6 +207,37 @@ pub fn attach_read_only(statement: &str) -> Option<String> {
         Some(open) => format!("{}READ_ONLY, {}", &statement[..=open], &statement[open + 1..]),
         None => format!("{} (READ_ONLY){}", &statement[..code_end], &statement[code_end..]),
     })
+}
+
+/// `statement`, whose ATTACH options name `READ_ONLY` up to byte `at`,
+/// with the value after it made `true`: `(READ_ONLY false)` would leave
+/// the file writable. `None` where it has no value (`(READ_ONLY)`,
+/// `(READ_ONLY, TYPE duckdb)`) or `true` already.
+fn read_only_value(statement: &str, at: usize) -> Option<String> {
+    let bytes = statement.as_bytes();
+    let mut start = at;
+    while start < bytes.len() {
+        let span = Span::at(bytes, start);
+        if span.kind == SpanKind::Comment || bytes[start].is_ascii_whitespace() {
+            start = span.end;
+            continue;
+        }
+        break;
+    }
+    if start >= bytes.len() || matches!(bytes[start], b',' | b')') {
+        return None;
+    }
+    let span = Span::at(bytes, start);
+    let end = if span.kind == SpanKind::Other {
+        start + bytes[start..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count().max(1)
+    } else {
+        span.end
+    };
+    let value = statement[start..end].trim_matches(['\'', '"']);
+    if value.eq_ignore_ascii_case("true") || value == "1" {
+        return None;
+    }
+    Some(format!("{}true{}", &statement[..start], &statement[end..]))
 }
 
 /// The first `n` tokens of `statement`, past whitespace and comments: a
@@ -449,6 +481,15 @@ mod tests {
             ("ATTACH 's.db' AS s (READ_WRITE)", Some("ATTACH 's.db' AS s (READ_ONLY, READ_WRITE)")),
             ("ATTACH 's.db' AS s -- (READ_ONLY)", Some("ATTACH 's.db' AS s (READ_ONLY) -- (READ_ONLY)")),
             ("ATTACH 's.db' AS s (read_only)", None),
+            ("ATTACH 's.db' AS s (READ_ONLY true)", None),
+            ("ATTACH 's.db' AS s (READ_ONLY false)", Some("ATTACH 's.db' AS s (READ_ONLY true)")),
+            ("ATTACH 's.db' AS s (TYPE duckdb, read_only 0)", Some("ATTACH 's.db' AS s (TYPE duckdb, read_only true)")),
+            (
+                "ATTACH 's.db' AS s (READ_ONLY 'false', TYPE duckdb)",
+                Some("ATTACH 's.db' AS s (READ_ONLY true, TYPE duckdb)"),
+            ),
+            ("ATTACH 's.db' AS s (READ_ONLY /* no */ false)", Some("ATTACH 's.db' AS s (READ_ONLY /* no */ true)")),
+            ("ATTACH 's.db' AS s (READ_ONLY_CACHE 1)", Some("ATTACH 's.db' AS s (READ_ONLY, READ_ONLY_CACHE 1)")),
             ("ATTACH 'read_only.db' AS s", Some("ATTACH 'read_only.db' AS s (READ_ONLY)")),
             ("ATTACH ':memory:' AS m", None),
             ("ATTACH '' AS m", None),
