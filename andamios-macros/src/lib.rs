@@ -22,7 +22,7 @@ macro_rules! query_macro {
         #[proc_macro]
         pub fn $name(input: TokenStream) -> TokenStream {
             let $parser(parsed) = parse_macro_input!(input as $parser);
-            expand(parsed, SqlFrom::$from, Checking::$checking).unwrap_or_else(|e| e.to_compile_error()).into()
+            expand(parsed, SqlFrom::$from, Checking::$checking).unwrap_or_else(query::expand::compile_errors).into()
         }
     };
 }

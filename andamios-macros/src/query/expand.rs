@@ -402,21 +402,20 @@ fn fields(query: &QueryDescription, span: Span, output: Output, types: &mut Rust
 /// one name, which rustc reports inside the macro's expansion.
 fn refuse_duplicate_names(fields: &[Field], span: Span) -> Result<()> {
     let mut seen = std::collections::HashMap::new();
-    for field in fields {
+    let duplicates = fields.iter().filter_map(|field| {
         let name = field.ident.unraw().to_string();
-        if let Some(first) = seen.insert(name.clone(), field.index) {
-            return Err(syn::Error::new(
-                span,
-                format!(
-                    "columns {} and {} are both named `{name}`; give one of them an alias, e.g. `AS {name}_{}`",
-                    first + 1,
-                    field.index + 1,
-                    field.index + 1,
-                ),
-            ));
-        }
-    }
-    Ok(())
+        let first = seen.insert(name.clone(), field.index)?;
+        Some(Err(syn::Error::new(
+            span,
+            format!(
+                "columns {} and {} are both named `{name}`; give one of them an alias, e.g. `AS {name}_{}`",
+                first + 1,
+                field.index + 1,
+                field.index + 1,
+            ),
+        )))
+    });
+    duplicates.fold(Ok(Vec::<()>::new()), every_error).map(drop)
 }
 
 fn column_fields(query: &QueryDescription, span: Span, output: Output, types: &mut RustTypes) -> Result<Vec<Field>> {
@@ -477,7 +476,35 @@ fn column_fields(query: &QueryDescription, span: Span, output: Output, types: &m
             };
             Ok(Field { ident, ty, index, overridden, declared, nullable, must_be_option: by_field && nullable, list })
         })
-        .collect()
+        .fold(Ok(Vec::new()), every_error)
+}
+
+/// The compile errors of a query macro, which stands where an expression
+/// does: several `compile_error!`s side by side are none, so each but the
+/// last is a statement of a block, whose value the last is.
+pub(crate) fn compile_errors(errors: syn::Error) -> TokenStream {
+    let mut errors: Vec<TokenStream> = errors.into_iter().map(|e| e.to_compile_error()).collect();
+    let last = errors.pop();
+    if errors.is_empty() {
+        return last.unwrap_or_default();
+    }
+    quote!({ #(#errors;)* (#last) })
+}
+
+/// Folds results into all the values, or every error: a statement with
+/// several columns that name no field reports each in one build.
+fn every_error<T>(all: Result<Vec<T>>, next: Result<T>) -> Result<Vec<T>> {
+    match (all, next) {
+        (Ok(mut values), Ok(value)) => {
+            values.push(value);
+            Ok(values)
+        }
+        (Ok(_), Err(e)) | (Err(e), Ok(_)) => Err(e),
+        (Err(mut errors), Err(e)) => {
+            errors.combine(e);
+            Err(errors)
+        }
+    }
 }
 
 /// Whether values of `ty` are or hold a STRUCT or a UNION, which
