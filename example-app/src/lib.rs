@@ -194,24 +194,31 @@ impl Analytics {
 
     /// Moves store credit between customers in one transaction: both
     /// balances change or neither does (a negative balance violates the
-    /// CHECK constraint and rolls everything back).
+    /// CHECK constraint and rolls everything back). Transfers that touch
+    /// one balance at once conflict in DuckDB; `Pool::transaction` runs the
+    /// loser's again.
     pub async fn transfer_credit(&self, from: i64, to: i64, cents: i64) -> andamios::Result<()> {
-        let mut tx = self.pool.begin().await?;
-        andamios::query!(
-            "UPDATE credits SET balance_cents = balance_cents - $1::BIGINT WHERE customer_id = $2",
-            cents,
-            from
-        )
-        .execute(&mut tx)
-        .await?;
-        andamios::query!(
-            "UPDATE credits SET balance_cents = balance_cents + $1::BIGINT WHERE customer_id = $2",
-            cents,
-            to
-        )
-        .execute(&mut tx)
-        .await?;
-        tx.commit().await
+        self.pool
+            .transaction(|tx| {
+                Box::pin(async move {
+                    andamios::query!(
+                        "UPDATE credits SET balance_cents = balance_cents - $1::BIGINT WHERE customer_id = $2",
+                        cents,
+                        from
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                    andamios::query!(
+                        "UPDATE credits SET balance_cents = balance_cents + $1::BIGINT WHERE customer_id = $2",
+                        cents,
+                        to
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
     }
 
     /// A customer's credit balance.

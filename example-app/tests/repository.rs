@@ -44,6 +44,22 @@ async fn transfers_are_all_or_nothing(pool: Pool) {
     assert_eq!((analytics.credit(1).await.unwrap(), analytics.credit(2).await.unwrap()), (Some(7500), Some(2500)));
 }
 
+#[andamios::test(fixtures("customers", "events"))]
+async fn concurrent_transfers_all_land(pool: Pool) {
+    let analytics = std::sync::Arc::new(Analytics::new(pool));
+    // Ten transfers of one balance at once: those that conflict run again.
+    let transfers: Vec<_> = (0..10)
+        .map(|_| {
+            let analytics = std::sync::Arc::clone(&analytics);
+            tokio::spawn(async move { analytics.transfer_credit(1, 2, 100).await })
+        })
+        .collect();
+    for transfer in transfers {
+        transfer.await.unwrap().unwrap();
+    }
+    assert_eq!((analytics.credit(1).await.unwrap(), analytics.credit(2).await.unwrap()), (Some(9000), Some(1000)));
+}
+
 #[andamios::test(fixtures("customers"))]
 async fn bulk_loading_keeps_none_of_a_bad_batch(pool: Pool) {
     let analytics = Analytics::new(pool);
