@@ -111,8 +111,10 @@ fn database_file(flag: Option<String>) -> Result<(String, PathBuf), String> {
 fn migration_pool_options(access: andamios::AccessMode) -> Result<(andamios::PoolOptions, String), String> {
     let here = std::env::current_dir().map_err(|e| e.to_string())?;
     let attachments = andamios_core::schema::SourceSettings::from_env(here).attachments()?;
-    let (present, missing): (Vec<_>, Vec<_>) =
-        attachments.into_iter().partition(|a| std::path::Path::new(&a.path).exists());
+    // A folder is the attachment's schema as migrations, for the macros:
+    // nothing to attach here.
+    let attachments = attachments.into_iter().filter(|a| !std::path::Path::new(&a.path).is_dir());
+    let (present, missing): (Vec<_>, Vec<_>) = attachments.partition(|a| std::path::Path::new(&a.path).exists());
     let note = missing
         .iter()
         .map(|a| {

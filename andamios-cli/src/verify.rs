@@ -87,6 +87,13 @@ pub(crate) fn run(args: Args) -> Outcome {
         .map_err(|e| format!("cannot open {url}: {}", e.message()))?;
     let conn = db.connect().map_err(|e| e.to_string())?;
     for Attachment { name, path } in attachments(&args.attach)? {
+        if std::path::Path::new(&path).is_dir() {
+            return Err(format!(
+                "ANDAMIOS_ATTACH gives `{name}` as a folder of migrations, `{path}`, which builds its schema for the \
+                 macros; verify checks the databases the program runs on: give the file it attaches, \
+                 `--attach {name}=path/to/{name}.duckdb`"
+            ));
+        }
         let quoted = path.replace('\'', "''");
         conn.execute_batch(&format!("ATTACH '{quoted}' AS \"{name}\" (READ_ONLY)"))
             .map_err(|e| format!("cannot attach `{name}` from `{path}`: {}", e.message()))?;

@@ -231,6 +231,14 @@ fn migrations_run_with_the_databases_andamios_attach_names_attached_read_only() 
     assert_eq!(query_one(d, "SELECT count(*) FROM known_countries"), Some(0));
     assert_eq!(std::fs::read(d.join("lookup.duckdb")).unwrap(), written, "attached read-only");
 
+    // A folder (the attachment's schema as SQL, for the macros) is no file
+    // to attach: migrations that do not read it run.
+    write(d.join("lookup_schema/1_countries.sql"), "CREATE TABLE countries (code VARCHAR);");
+    write(d.join(".env"), "ANDAMIOS_ATTACH=lookup=lookup.duckdb,geo=lookup_schema\n");
+    write(d.join("migrations/2_more.sql"), "CREATE TABLE more (x INTEGER);");
+    let out = andamios(d, &["migrate", "run", "--database-url", &url]);
+    assert!(out.status.success(), "{}", text(&out));
+
     // Where the file is missing, the run fails, and says why.
     std::fs::remove_file(d.join("app.duckdb")).unwrap();
     std::fs::remove_file(d.join("lookup.duckdb")).unwrap();
@@ -402,6 +410,15 @@ fn verify_attaches_the_databases_the_program_attaches() {
     let out = andamios(d, &["verify", "--database-url", &url, "--attach", "lookup"]);
     assert!(!out.status.success());
     assert!(text(&out).contains("`lookup` is not `name=path`"), "{}", text(&out));
+    // A folder of migrations builds the schema for the macros; verify
+    // checks real databases, and asks for the file.
+    write(d.join("lookup_schema/1_countries.sql"), "CREATE TABLE countries (code VARCHAR NOT NULL, name VARCHAR);");
+    std::fs::write(d.join(".env"), "ANDAMIOS_ATTACH=lookup=lookup_schema\n").unwrap();
+    let out = andamios(d, &["verify", "--database-url", &url]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("`--attach lookup=path/to/lookup.duckdb`"), "{}", text(&out));
+    let out = andamios(d, &["verify", "--database-url", &url, "--attach", &attach]);
+    assert!(out.status.success(), "{}", text(&out));
 }
 
 /// `andamios ... | head`: output cut short ends the command quietly, with

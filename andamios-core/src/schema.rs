@@ -371,8 +371,7 @@ pub fn open(source: &SchemaSource, attach: &[Attachment]) -> Result<Arc<SchemaDa
     // The key changes when a file (or its write-ahead log) does.
     let stamp = |file: &str| std::fs::metadata(file).ok().map(|m| (m.modified().ok(), m.len()));
     let stamps = |file: &str| format!("{:?}:{:?}", stamp(file), stamp(&format!("{file}.wal")));
-    let attached: String =
-        attach.iter().map(|a| format!("|attach:{}={}:{}", a.name, a.path, stamps(&a.path))).collect();
+    let attached: String = attach.iter().map(|a| attachment_fingerprint(a, stamps)).collect();
     match source {
         SchemaSource::Offline(_) => Err("the offline cache is not a database".into()),
         SchemaSource::Database { url, path } => {
@@ -407,13 +406,16 @@ pub fn open(source: &SchemaSource, attach: &[Attachment]) -> Result<Arc<SchemaDa
     }
 }
 
-/// Copies the schema of `attachment`'s file (no rows) into a new in-memory
-/// database of its name, and closes the file again, as the macros do for
-/// `DATABASE_URL`'s. An `#[andamios::test]` database gets its attachments
-/// this way too: their tables, empty, for its fixtures to fill. `purpose`
-/// ends the first words of an error: "cannot attach `lookup` from `path`
-/// (ANDAMIOS_ATTACH) {purpose}".
-pub fn attach_schema(conn: &Connection, attachment: &Attachment, purpose: &str) -> Result<(), String> {
+/// Makes the schema of `attachment` in a new in-memory database of its
+/// name: its file's schema copied (no rows), the file closed again at
+/// once, as the macros do for `DATABASE_URL`'s; or, for a folder, its
+/// migrations applied there (a schema kept as SQL beside the code, which
+/// a build or CI can make without the file). Returns the migrations it
+/// applied, for the build to track. An `#[andamios::test]` database gets
+/// its attachments this way too: their tables, empty, for its fixtures to
+/// fill. `purpose` ends the first words of an error:
+/// "cannot attach `lookup` from `path` (ANDAMIOS_ATTACH) {purpose}".
+pub fn attach_schema(conn: &Connection, attachment: &Attachment, purpose: &str) -> Result<Vec<Migration>, String> {
     let Attachment { name, path } = attachment;
     let what = format!("cannot attach `{name}` from `{path}` (ANDAMIOS_ATTACH) {purpose}");
     if !Path::new(path).exists() {
@@ -427,8 +429,43 @@ pub fn attach_schema(conn: &Connection, attachment: &Attachment, purpose: &str) 
         ));
     }
     conn.execute_batch(&format!("ATTACH ':memory:' AS \"{name}\"")).map_err(|e| format!("{what}: {}", e.message()))?;
+    if Path::new(path).is_dir() {
+        let migrations = migrate::read_dir(Path::new(path)).map_err(|e| format!("{what}: {}", e.0))?;
+        let home = current_database(conn).map_err(|e| format!("{what}: {}", e.message()))?;
+        conn.execute_batch(&format!("USE \"{name}\"")).map_err(|e| format!("{what}: {}", e.message()))?;
+        let applied = apply_migrations(conn, &migrations, &[]);
+        conn.execute_batch(&format!("USE \"{}\"", home.replace('"', "\"\"")))
+            .map_err(|e| format!("{what}: {}", e.message()))?;
+        applied.map_err(|e| format!("{what}: {e}"))?;
+        return Ok(migrations);
+    }
     copy_schema(conn, path, name, "Stop it, or have the program attach the file read-only.")
-        .map_err(|e| format!("{what}: {e}"))
+        .map_err(|e| format!("{what}: {e}"))?;
+    Ok(Vec::new())
+}
+
+/// The database `conn` uses (`USE`): where statements without one go.
+fn current_database(conn: &Connection) -> Result<String, crate::DuckDbError> {
+    let mut result = conn.prepare("SELECT current_database()")?.execute(false)?;
+    let ty = crate::DuckType::Varchar;
+    let chunk = result.next_chunk()?;
+    let name = chunk.as_ref().and_then(|c| c.column(0, &ty)?.text(0)?.ok().map(str::to_owned));
+    Ok(name.unwrap_or_else(|| "memory".to_owned()))
+}
+
+/// What of `attachment` decides its schema, for the memo's key: its
+/// migrations' checksums for a folder, else its file's size and time.
+fn attachment_fingerprint(attachment: &Attachment, stamps: impl Fn(&str) -> String) -> String {
+    let Attachment { name, path } = attachment;
+    let what = match migrate::read_dir(Path::new(path)) {
+        Ok(migrations) if Path::new(path).is_dir() => migrations
+            .iter()
+            .map(|m| format!("{}:{}", m.version, migrate::hex(&m.checksum)))
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => stamps(path),
+    };
+    format!("|attach:{name}={path}:{what}")
 }
 
 /// Copies the schema of the database file at `path` (tables, views, types,
@@ -477,8 +514,11 @@ fn schema_snapshot(url: &str, path: &str, attach: &[Attachment]) -> Result<Arc<S
         "Stop it, or unset DATABASE_URL to check against the migrations folder instead.",
     )
     .map_err(|e| format!("cannot open DATABASE_URL `{url}` to check this query: {e}"))?;
-    attach.iter().try_for_each(|a| attach_schema(&conn, a, CHECKING))?;
-    Ok(Arc::new(SchemaDatabase::new(conn, Vec::new())))
+    let mut applied = Vec::new();
+    for a in attach {
+        applied.extend(attach_schema(&conn, a, CHECKING)?);
+    }
+    Ok(Arc::new(SchemaDatabase::new(conn, applied)))
 }
 
 /// What the macros attach a database for (see [`attach_schema`]).
@@ -490,13 +530,25 @@ const CHECKING: &str = "to check this query";
 fn build_from_migrations(migrations: Vec<Migration>, attach: &[Attachment]) -> Result<Arc<SchemaDatabase>, String> {
     let db = Database::open(":memory:", &compile_time_options()).map_err(|e| e.to_string())?;
     let conn = db.connect().map_err(|e| e.to_string())?;
-    attach.iter().try_for_each(|a| attach_schema(&conn, a, CHECKING))?;
-    for m in &migrations {
-        // In a transaction of its own, as `andamios migrate run` and
-        // `Migrator::run` apply it: what cannot run in one fails here too.
+    let mut applied = Vec::new();
+    for a in attach {
+        applied.extend(attach_schema(&conn, a, CHECKING)?);
+    }
+    apply_migrations(&conn, &migrations, attach)?;
+    applied.extend(migrations);
+    Ok(Arc::new(SchemaDatabase::new(conn, applied)))
+}
+
+/// Applies `migrations` on `conn`, each in a transaction of its own, as
+/// `andamios migrate run` and `Migrator::run` apply it: what cannot run in
+/// one fails here too. `attach` (what was attached before) explains a
+/// migration that attaches one of those names again.
+fn apply_migrations(conn: &Connection, migrations: &[Migration], attach: &[Attachment]) -> Result<(), String> {
+    for m in migrations {
         let applied =
-            conn.execute_batch("BEGIN TRANSACTION").and_then(|()| migrate::apply_writing_no_file(&conn, &m.sql));
+            conn.execute_batch("BEGIN TRANSACTION").and_then(|()| migrate::apply_writing_no_file(conn, &m.sql));
         applied.and_then(|()| conn.execute_batch("COMMIT")).map_err(|e| {
+            let _ = conn.execute_batch("ROLLBACK");
             let statement = match e.script_statement().filter(|at| at.count > 1) {
                 Some(at) => format!(
                     "\n  in its statement {} of {}{}",
@@ -526,7 +578,7 @@ fn build_from_migrations(migrations: Vec<Migration>, attach: &[Attachment]) -> R
             )
         })?;
     }
-    Ok(Arc::new(SchemaDatabase::new(conn, migrations)))
+    Ok(())
 }
 
 /// What the error of a migration adds where a file it attached was read-only.
@@ -770,6 +822,40 @@ mod tests {
         )
         .unwrap();
         open(&source, &attach).unwrap().describe("SELECT id, name FROM spanish").unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_attached_folder_of_migrations_makes_that_databases_schema() {
+        let dir = temp("attach-folder");
+        std::fs::create_dir_all(dir.join("migrations")).unwrap();
+        std::fs::create_dir_all(dir.join("lookup")).unwrap();
+        std::fs::write(
+            dir.join("lookup/1_countries.sql"),
+            "CREATE TABLE countries (code VARCHAR NOT NULL, name VARCHAR);",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("migrations/1_init.sql"),
+            "CREATE TABLE users (id BIGINT, country VARCHAR);\n\
+             CREATE VIEW named AS SELECT u.id, c.name FROM users u JOIN lookup.countries c ON c.code = u.country;",
+        )
+        .unwrap();
+        let attach = [Attachment { name: "lookup".into(), path: dir.join("lookup").display().to_string() }];
+        let source = SchemaSource::Migrations(dir.join("migrations"));
+        let schema = open(&source, &attach).unwrap();
+        let described = schema.describe("SELECT code, name FROM lookup.countries").unwrap();
+        let columns: Vec<(&str, bool)> = described.columns.iter().map(|c| (c.name.as_str(), c.nullable)).collect();
+        assert_eq!(columns, [("code", false), ("name", true)]);
+        schema.describe("SELECT id, name FROM named").unwrap();
+        // Its migrations are inputs of the build, and a change is seen.
+        let tracked: Vec<_> = schema.migrations.iter().map(|m| m.path.clone()).collect();
+        assert!(tracked.contains(&dir.join("lookup/1_countries.sql")), "{tracked:?}");
+        std::fs::write(dir.join("lookup/2_capital.sql"), "ALTER TABLE countries ADD COLUMN capital VARCHAR;").unwrap();
+        open(&source, &attach).unwrap().describe("SELECT capital FROM lookup.countries").unwrap();
+        std::fs::write(dir.join("lookup/3_bad.sql"), "ALTER TABLE nope ADD COLUMN x INTEGER;").unwrap();
+        let err = open(&source, &attach).unwrap_err();
+        assert!(err.contains("cannot attach `lookup`") && err.contains("3_bad.sql failed"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -2202,6 +2202,24 @@ fn a_test_database_gets_the_schemas_of_the_attached_databases_empty_for_its_fixt
     });
     assert_eq!(std::fs::read(&lookup).unwrap(), written, "the file is left as it was");
 
+    // A folder of migrations makes the schema as well.
+    let folder = dir.path().join("lookup_schema");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("1_countries.sql"), "CREATE TABLE countries (code VARCHAR PRIMARY KEY);").unwrap();
+    let folder = folder.display().to_string();
+    let fixture = [("fixtures/countries.sql", "INSERT INTO lookup.countries VALUES ('pt');")];
+    andamios::__private::run_test(None, &[("lookup", &folder)], &fixture, |pool| async move {
+        let codes: Vec<String> = query_scalar("SELECT code FROM lookup.countries").fetch_all(&pool).await.unwrap();
+        assert_eq!(codes, ["pt"]);
+        // And the test's own statements still go to its own database.
+        query("CREATE TABLE mine (x INTEGER)").execute(&pool).await.unwrap();
+        let home: String = query_scalar("SELECT database_name FROM duckdb_tables() WHERE table_name = 'mine'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(home, "memory");
+    });
+
     let missing = dir.path().join("geo.duckdb").display().to_string();
     let failed = std::panic::catch_unwind(|| {
         andamios::__private::run_test(None, &[("geo", &missing)], &[], |_pool| async move {});
