@@ -209,21 +209,26 @@ pub fn attach_read_only(statement: &str) -> Option<String> {
     })
 }
 
+/// Where the first byte at or after `i` that is neither whitespace nor in
+/// a comment is (the end of the text if there is none).
+fn past_blanks(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() {
+        let span = Span::at(bytes, i);
+        if span.kind != SpanKind::Comment && !bytes[i].is_ascii_whitespace() {
+            break;
+        }
+        i = span.end;
+    }
+    i
+}
+
 /// `statement`, whose ATTACH options name `READ_ONLY` up to byte `at`,
 /// with the value after it made `true`: `(READ_ONLY false)` would leave
 /// the file writable. `None` where it has no value (`(READ_ONLY)`,
 /// `(READ_ONLY, TYPE duckdb)`) or `true` already.
 fn read_only_value(statement: &str, at: usize) -> Option<String> {
     let bytes = statement.as_bytes();
-    let mut start = at;
-    while start < bytes.len() {
-        let span = Span::at(bytes, start);
-        if span.kind == SpanKind::Comment || bytes[start].is_ascii_whitespace() {
-            start = span.end;
-            continue;
-        }
-        break;
-    }
+    let start = past_blanks(bytes, at);
     if start >= bytes.len() || matches!(bytes[start], b',' | b')') {
         return None;
     }
@@ -341,15 +346,8 @@ pub fn params_tested_for_null(sql: &str) -> Vec<String> {
     let bytes = sql.as_bytes();
     let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     // The next word at or after `i`, past whitespace and comments.
-    let word_after = |mut i: usize| -> (usize, &str) {
-        while i < bytes.len() {
-            let span = Span::at(bytes, i);
-            if span.kind == SpanKind::Comment || bytes[i].is_ascii_whitespace() {
-                i = span.end;
-                continue;
-            }
-            break;
-        }
+    let word_after = |i: usize| -> (usize, &str) {
+        let i = past_blanks(bytes, i);
         let len = bytes[i.min(bytes.len())..].iter().take_while(|b| is_word(b)).count();
         (i + len, &sql[i.min(sql.len())..i + len])
     };
