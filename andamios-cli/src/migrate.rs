@@ -65,26 +65,64 @@ fn rerun_line(source: &Path) -> String {
     format!("println!(\"cargo:rerun-if-changed={}\");", source.display())
 }
 
+/// The folders the crate's build script has cargo watch: `source`, and
+/// each folder of migrations that `ANDAMIOS_ATTACH` names (the schema of
+/// an attached database), written from the crate's folder. Those are
+/// relative to the workspace's root, where the compiler runs.
+fn watched_folders(source: &Path) -> Result<Vec<PathBuf>, String> {
+    let here = std::env::current_dir().map_err(|e| e.to_string())?;
+    let attachments = andamios_core::schema::SourceSettings::from_env(here.clone()).attachments()?;
+    let mut folders = vec![source.to_path_buf()];
+    let attached: Vec<PathBuf> = attachments.iter().map(|a| PathBuf::from(&a.path)).collect();
+    if attached.iter().any(|p| p.is_relative()) {
+        let root = crate::prepare::workspace_root(Some(Path::new("Cargo.toml")))?;
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let depth = canonical(&here).strip_prefix(canonical(&root)).map_or(0, |inside| inside.components().count());
+        let up: PathBuf = std::iter::repeat_n("..", depth).collect();
+        folders.extend(attached.iter().filter(|p| root.join(p).is_dir()).map(|p| {
+            if p.is_absolute() {
+                p.clone()
+            } else {
+                up.join(p)
+            }
+        }));
+    } else {
+        folders.extend(attached.into_iter().filter(|p| p.is_dir()));
+    }
+    Ok(folders)
+}
+
 /// Writes `build.rs` beside `migrations` (in the current folder, where
 /// Cargo.toml is), unless one exists and `force` is not given.
 fn build_script(source: &Path, force: bool) -> Outcome {
-    let line = rerun_line(source);
     let path = Path::new("build.rs");
     if !Path::new("Cargo.toml").is_file() {
         return Err("run `andamios migrate build-script` in the folder of the crate's Cargo.toml".into());
     }
+    let folders = watched_folders(source)?;
+    let lines: Vec<String> = folders.iter().map(|folder| rerun_line(folder)).collect();
     if path.exists() && !force {
         let existing = std::fs::read_to_string(path).unwrap_or_default();
-        if existing.contains(&format!("rerun-if-changed={}", source.display())) {
+        let missing: Vec<&String> = folders
+            .iter()
+            .zip(&lines)
+            .filter(|(folder, _)| !existing.contains(&format!("rerun-if-changed={}", folder.display())))
+            .map(|(_, line)| line)
+            .collect();
+        if missing.is_empty() {
             say!("build.rs already has cargo watch {}", source.display());
             return Ok(ExitCode::SUCCESS);
         }
+        let missing: Vec<&str> = missing.iter().map(|line| line.as_str()).collect();
         return Err(format!(
-            "build.rs exists: add this line to its main function, or pass --force to replace the file:\n    {line}"
+            "build.rs exists: add {} to its main function, or pass --force to replace the file:\n    {}",
+            if missing.len() == 1 { "this line" } else { "these lines" },
+            missing.join("\n    ")
         ));
     }
     let script = format!(
-        "// Written by `andamios migrate build-script`.\nfn main() {{\n    // Rebuild when a migration is added, changed or removed: `migrate!()` and\n    // the checked macros read the folder while the crate compiles.\n    {line}\n}}\n"
+        "// Written by `andamios migrate build-script`.\nfn main() {{\n    // Rebuild when a migration is added, changed or removed: `migrate!()` and\n    // the checked macros read the folder while the crate compiles.\n    {}\n}}\n",
+        lines.join("\n    ")
     );
     std::fs::write(path, script).map_err(|e| format!("cannot write build.rs: {e}"))?;
     say!("created build.rs: cargo now rebuilds the crate when a migration in {} changes", source.display());

@@ -22,7 +22,9 @@ pub(crate) struct Args {
     cargo_args: Vec<String>,
 }
 
-fn workspace_root(manifest_path: Option<&Path>) -> Result<PathBuf, String> {
+/// The root folder of the workspace of `manifest_path` (default: the one
+/// around the current folder), as cargo names it.
+pub(crate) fn workspace_root(manifest_path: Option<&Path>) -> Result<PathBuf, String> {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
     if let Some(path) = manifest_path {

@@ -158,6 +158,25 @@ fn build_script_has_cargo_rebuild_when_migrations_change() {
     let out = andamios(d, &["migrate", "build-script", "--force"]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(std::fs::read_to_string(d.join("build.rs")).unwrap(), script);
+
+    // A folder of migrations that ANDAMIOS_ATTACH names is watched too,
+    // from a member crate's folder; a database file is not.
+    write(d.join("Cargo.toml"), "[workspace]\nmembers = [\"app\"]\n");
+    write(d.join("app/Cargo.toml"), "[package]\nname = \"app\"\nedition = \"2021\"\n");
+    write(d.join("app/src/lib.rs"), "");
+    write(d.join("schema/lookup/1_countries.sql"), "CREATE TABLE countries (code VARCHAR);");
+    write(d.join(".env"), "ANDAMIOS_ATTACH=lookup=schema/lookup,geo=geo.duckdb\n");
+    let app = d.join("app");
+    let out = andamios(&app, &["migrate", "build-script"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let script = std::fs::read_to_string(app.join("build.rs")).unwrap();
+    assert!(script.contains("cargo:rerun-if-changed=migrations\");"), "{script}");
+    assert!(script.contains("cargo:rerun-if-changed=../schema/lookup\");"), "{script}");
+    assert!(!script.contains("geo"), "{script}");
+    write(app.join("build.rs"), "fn main() { println!(\"cargo:rerun-if-changed=migrations\"); }\n");
+    let out = andamios(&app, &["migrate", "build-script"]);
+    assert!(!out.status.success() && text(&out).contains("add this line"), "{}", text(&out));
+    assert!(text(&out).contains("cargo:rerun-if-changed=../schema/lookup"), "{}", text(&out));
 }
 
 #[test]
