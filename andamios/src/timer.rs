@@ -130,14 +130,12 @@ impl Timer {
             if !due.is_empty() {
                 drop(queue);
                 for due in due {
-                    match due {
+                    // A panic in the work (or in a waker) must not stop the
+                    // clock of every pool in the process.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match due {
                         Due::Wake(waker) => waker.wake(),
-                        // A panic in the work must not stop the clock of
-                        // every pool in the process.
-                        Due::Run(work) => {
-                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
-                        }
-                    }
+                        Due::Run(work) => work(),
+                    }));
                 }
                 queue = self.queue();
                 continue;
@@ -238,9 +236,18 @@ mod tests {
     }
 
     #[test]
-    fn work_that_panics_leaves_the_timer_running() {
+    fn work_or_a_waker_that_panics_leaves_the_timer_running() {
+        struct PanickingWaker;
+        impl std::task::Wake for PanickingWaker {
+            fn wake(self: std::sync::Arc<Self>) {
+                panic!("a waker that fails");
+            }
+        }
         let timer = Timer::start().unwrap();
         let now = Instant::now();
+        let waker = Waker::from(std::sync::Arc::new(PanickingWaker));
+        let mut sleep = Box::pin(timer.sleep_until(now + Duration::from_millis(1)));
+        assert!(sleep.as_mut().poll(&mut Context::from_waker(&waker)).is_pending());
         timer.run_at(now, || panic!("a sweep that fails"));
         let (tx, rx) = mpsc::channel();
         timer.run_at(now + Duration::from_millis(5), move || tx.send(()).unwrap());
