@@ -377,6 +377,42 @@ pub fn params_tested_for_null(sql: &str) -> Vec<String> {
     found
 }
 
+/// The operators written right before or after the parameter `param`
+/// (`$1`, `$id`) in `sql`, outside quotes and comments, each once:
+/// `||` and the arithmetic ones, which DuckDB defines for several types,
+/// so that a parameter beside one alone has no type it can infer.
+pub fn operators_beside(sql: &str, param: &str) -> Vec<&'static str> {
+    const OPERATORS: [&str; 6] = ["||", "+", "-", "*", "/", "%"];
+    let bytes = sql.as_bytes();
+    let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let (mut found, mut i) = (Vec::new(), 0);
+    while i < bytes.len() {
+        let span = Span::at(bytes, i);
+        let starts_param = span.kind == SpanKind::Other
+            && bytes[i] == b'$'
+            && !(i > 0 && is_word(&bytes[i - 1]))
+            && sql[i..].get(..param.len()).is_some_and(|p| p.eq_ignore_ascii_case(param))
+            && !bytes.get(i + param.len()).is_some_and(is_word);
+        if !starts_param {
+            i = span.end;
+            continue;
+        }
+        // Before: the last byte that is not blank (comments aside, which
+        // rarely sit there).
+        let before = sql[..i].trim_end();
+        let after = &sql[past_blanks(bytes, i + param.len())..];
+        for op in OPERATORS {
+            // A comment after it (`-- ...`, `/* ... */`) was skipped.
+            let beside = (before.ends_with(op) && !(op == "/" && before.ends_with("*/"))) || after.starts_with(op);
+            if beside && !found.contains(&op) {
+                found.push(op);
+            }
+        }
+        i += param.len();
+    }
+    found
+}
+
 /// The parts of a possibly qualified name (`table`, `schema.table`,
 /// `catalog.schema.table`), each unquoted if written in double quotes
 /// (`"My Table"`, `"a.b"`, with `""` for a quote inside).
@@ -419,6 +455,16 @@ pub fn name_parts(name: &str) -> Result<Vec<String>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_operators_beside_a_parameter() {
+        assert_eq!(operators_beside("WHERE name LIKE $1 || '%'", "$1"), ["||"]);
+        assert_eq!(operators_beside("SET score = score + $1 WHERE id = $2", "$1"), ["+"]);
+        assert_eq!(operators_beside("SELECT $2*2, 3 - $2, $2 % 7", "$2"), ["*", "-", "%"]);
+        assert!(operators_beside("WHERE id = $1 AND x = $10 + 1", "$1").is_empty());
+        assert!(operators_beside("WHERE x = '$1 + 1' AND y = $1 /* + */", "$1").is_empty());
+        assert_eq!(operators_beside("WHERE $id || 'x'", "$ID"), ["||"]);
+    }
 
     #[test]
     fn finds_the_parameters_tested_for_null_as_they_are() {

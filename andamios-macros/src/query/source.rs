@@ -59,6 +59,23 @@ fn failure(source: &SchemaSource, sql: &str, e: &DescribeError) -> String {
             let hint = super::expand::null_test_hint(sql, &[], &[]).unwrap_or_default();
             format!("{e}. Here {hint}")
         }
+        (_, DescribeError::UntypedParameter { name, .. }) => {
+            let param = format!("${name}");
+            let operators = andamios_core::script::operators_beside(sql, &param);
+            if operators.contains(&"||") {
+                format!(
+                    "{e}. Here `{param}` is joined with `||`, which DuckDB defines for text, lists and BLOBs alike: \
+                     cast it where it stands, `{param}::VARCHAR`"
+                )
+            } else if let Some(op) = operators.first() {
+                format!(
+                    "{e}. Here `{param}` is an operand of `{op}`, which DuckDB defines for many types: cast it to the \
+                     type of the other operand where it stands (`{param}::DOUBLE` beside a DOUBLE)"
+                )
+            } else {
+                e.to_string()
+            }
+        }
         (_, DescribeError::Database(cause)) if cause.message().contains("No files found that match") => {
             format!("{e}\n{}", missing_file_hint(cause.message()))
         }
