@@ -196,7 +196,7 @@ pub fn attach_read_only(statement: &str) -> Option<String> {
                 options = Some(i);
             }
             let word_end = (i + "READ_ONLY".len()).min(bytes.len());
-            let whole_word = !bytes.get(word_end).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+            let whole_word = !bytes.get(word_end).is_some_and(is_word_byte);
             if options.is_some() && whole_word && bytes[i..word_end].eq_ignore_ascii_case(b"READ_ONLY") {
                 return read_only_value(statement, word_end);
             }
@@ -233,11 +233,7 @@ fn read_only_value(statement: &str, at: usize) -> Option<String> {
         return None;
     }
     let span = Span::at(bytes, start);
-    let end = if span.kind == SpanKind::Other {
-        start + bytes[start..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count().max(1)
-    } else {
-        span.end
-    };
+    let end = if span.kind == SpanKind::Other { start + word_len(bytes, start).max(1) } else { span.end };
     let value = statement[start..end].trim_matches(['\'', '"']);
     if value.eq_ignore_ascii_case("true") || value == "1" {
         return None;
@@ -251,12 +247,12 @@ fn read_only_value(statement: &str, at: usize) -> Option<String> {
 fn leading_tokens(statement: &str, n: usize) -> Vec<&str> {
     let bytes = statement.as_bytes();
     let (mut tokens, mut i) = (Vec::new(), 0);
-    while i < bytes.len() && tokens.len() < n {
-        let span = Span::at(bytes, i);
-        if span.kind == SpanKind::Comment || bytes[i].is_ascii_whitespace() {
-            i = span.end;
-            continue;
+    while tokens.len() < n {
+        i = past_blanks(bytes, i);
+        if i >= bytes.len() {
+            break;
         }
+        let span = Span::at(bytes, i);
         let escaped = bytes[i].eq_ignore_ascii_case(&b'e') && bytes.get(i + 1) == Some(&b'\'');
         let end = if escaped {
             Span::at(bytes, i + 1).end
@@ -313,7 +309,6 @@ fn copy_to(statement: &str) -> Option<usize> {
 /// with where each starts.
 fn top_level_words(statement: &str) -> Vec<(usize, &str)> {
     let bytes = statement.as_bytes();
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let (mut words, mut depth, mut i) = (Vec::new(), 0usize, 0);
     while i < bytes.len() {
         let span = Span::at(bytes, i);
@@ -324,8 +319,8 @@ fn top_level_words(statement: &str) -> Vec<(usize, &str)> {
         match bytes[i] {
             b'(' => depth += 1,
             b')' => depth = depth.saturating_sub(1),
-            b if depth == 0 && b.is_ascii_alphabetic() && (i == 0 || !is_word(bytes[i - 1])) => {
-                let len = bytes[i..].iter().take_while(|b| is_word(**b)).count();
+            b if depth == 0 && b.is_ascii_alphabetic() && (i == 0 || !is_word_byte(&bytes[i - 1])) => {
+                let len = word_len(bytes, i);
                 words.push((i, &statement[i..i + len]));
                 i += len;
                 continue;
@@ -337,6 +332,36 @@ fn top_level_words(statement: &str) -> Vec<(usize, &str)> {
     words
 }
 
+/// Whether `b` can be part of a word (a keyword, a name, a parameter's).
+fn is_word_byte(b: &u8) -> bool {
+    b.is_ascii_alphanumeric() || *b == b'_'
+}
+
+/// The length of the word that starts at `i` (0 if none does).
+fn word_len(bytes: &[u8], i: usize) -> usize {
+    bytes.get(i..).map_or(0, |rest| rest.iter().take_while(|b| is_word_byte(b)).count())
+}
+
+/// The parameters written with a `$` (`$1`, `$id`) in `sql`, outside
+/// quotes and comments, with where each starts.
+fn dollar_params(sql: &str) -> Vec<(usize, &str)> {
+    let bytes = sql.as_bytes();
+    let (mut params, mut i) = (Vec::new(), 0);
+    while i < bytes.len() {
+        let span = Span::at(bytes, i);
+        if span.kind != SpanKind::Other || bytes[i] != b'$' || (i > 0 && is_word_byte(&bytes[i - 1])) {
+            i = span.end;
+            continue;
+        }
+        let len = 1 + word_len(bytes, i + 1);
+        if len > 1 {
+            params.push((i, &sql[i..i + len]));
+        }
+        i += len;
+    }
+    params
+}
+
 /// The parameters (`$1`, `$id`, as written) that `sql` tests with `IS
 /// NULL` or `IS NOT NULL` as they are (`$1 IS NULL`, not `$1::VARCHAR IS
 /// NULL`), outside quotes and comments, each once. DuckDB leaves the type
@@ -344,33 +369,19 @@ fn top_level_words(statement: &str) -> Vec<(usize, &str)> {
 /// statement again when it runs.
 pub fn params_tested_for_null(sql: &str) -> Vec<String> {
     let bytes = sql.as_bytes();
-    let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     // The next word at or after `i`, past whitespace and comments.
     let word_after = |i: usize| -> (usize, &str) {
         let i = past_blanks(bytes, i);
-        let len = bytes[i.min(bytes.len())..].iter().take_while(|b| is_word(b)).count();
-        (i + len, &sql[i.min(sql.len())..i + len])
+        let len = word_len(bytes, i);
+        (i + len, sql.get(i..i + len).unwrap_or_default())
     };
-    let (mut found, mut i) = (Vec::<String>::new(), 0);
-    while i < bytes.len() {
-        let span = Span::at(bytes, i);
-        if span.kind != SpanKind::Other || bytes[i] != b'$' || (i > 0 && is_word(&bytes[i - 1])) {
-            i = span.end;
-            continue;
-        }
-        let len = 1 + bytes[i + 1..].iter().take_while(|b| is_word(b)).count();
-        let param = &sql[i..i + len];
-        i += len;
-        if len == 1 {
-            continue;
-        }
-        let (after_is, is) = word_after(i);
-        if !is.eq_ignore_ascii_case("IS") {
-            continue;
-        }
+    let mut found = Vec::<String>::new();
+    for (at, param) in dollar_params(sql) {
+        let (after_is, is) = word_after(at + param.len());
         let (after_not, not) = word_after(after_is);
         let null = if not.eq_ignore_ascii_case("NOT") { word_after(after_not).1 } else { not };
-        if null.eq_ignore_ascii_case("NULL") && !found.iter().any(|f| f.eq_ignore_ascii_case(param)) {
+        let tested = is.eq_ignore_ascii_case("IS") && null.eq_ignore_ascii_case("NULL");
+        if tested && !found.iter().any(|f| f.eq_ignore_ascii_case(param)) {
             found.push(param.to_owned());
         }
     }
@@ -383,32 +394,18 @@ pub fn params_tested_for_null(sql: &str) -> Vec<String> {
 /// so that a parameter beside one alone has no type it can infer.
 pub fn operators_beside(sql: &str, param: &str) -> Vec<&'static str> {
     const OPERATORS: [&str; 6] = ["||", "+", "-", "*", "/", "%"];
-    let bytes = sql.as_bytes();
-    let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
-    let (mut found, mut i) = (Vec::new(), 0);
-    while i < bytes.len() {
-        let span = Span::at(bytes, i);
-        let starts_param = span.kind == SpanKind::Other
-            && bytes[i] == b'$'
-            && !(i > 0 && is_word(&bytes[i - 1]))
-            && sql[i..].get(..param.len()).is_some_and(|p| p.eq_ignore_ascii_case(param))
-            && !bytes.get(i + param.len()).is_some_and(is_word);
-        if !starts_param {
-            i = span.end;
-            continue;
-        }
+    let mut found = Vec::new();
+    for (at, _) in dollar_params(sql).into_iter().filter(|(_, p)| p.eq_ignore_ascii_case(param)) {
         // Before: the last byte that is not blank (comments aside, which
-        // rarely sit there).
-        let before = sql[..i].trim_end();
-        let after = &sql[past_blanks(bytes, i + param.len())..];
+        // rarely sit there); after: past blanks and comments.
+        let before = sql[..at].trim_end();
+        let after = &sql[past_blanks(sql.as_bytes(), at + param.len())..];
         for op in OPERATORS {
-            // A comment after it (`-- ...`, `/* ... */`) was skipped.
             let beside = (before.ends_with(op) && !(op == "/" && before.ends_with("*/"))) || after.starts_with(op);
             if beside && !found.contains(&op) {
                 found.push(op);
             }
         }
-        i += param.len();
     }
     found
 }
