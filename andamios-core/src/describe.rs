@@ -85,6 +85,8 @@ pub enum DescribeError {
         position: usize,
         /// The parameter's name as written (`1`, `name`, ...).
         name: String,
+        /// Which cast fits where the SQL shows it (see [`cast_hint`]).
+        hint: Option<String>,
     },
 }
 
@@ -97,18 +99,75 @@ impl fmt::Display for DescribeError {
                 f,
                 "the SQL holds {n} statements but a query macro takes exactly one; split it into one macro call per statement (or run a script with execute_batch)"
             ),
-            DescribeError::UntypedParameter { position, name } => {
+            DescribeError::UntypedParameter { position, name, hint } => {
                 let written = format!("${name}");
                 write!(
                     f,
                     "DuckDB cannot infer the type of parameter {position} ({written}); add a cast such as `{written}::INTEGER` or `CAST({written} AS VARCHAR)` (for a list of values, `= ANY({written}::BIGINT[])`)"
-                )
+                )?;
+                match hint {
+                    Some(hint) => write!(f, ". Here {hint}"),
+                    None => Ok(()),
+                }
             }
         }
     }
 }
 
 impl std::error::Error for DescribeError {}
+
+/// Which cast lets DuckDB type the parameter `param` (`$1`, `$id`), where
+/// the SQL shows why it cannot: tested for NULL as it is (see
+/// [`null_test_hint`]), or beside an operator that DuckDB defines for
+/// several types (`$1 || '%'`, `score + $1`).
+pub fn cast_hint(sql: &str, param: &str) -> Option<String> {
+    if crate::script::params_tested_for_null(sql).iter().any(|p| p.eq_ignore_ascii_case(param)) {
+        return null_test_hint(sql, &[], &[]);
+    }
+    let operators = crate::script::operators_beside(sql, param);
+    if operators.contains(&"||") {
+        return Some(format!(
+            "`{param}` is joined with `||`, which DuckDB defines for text, lists and BLOBs alike: cast it where it \
+             stands, `{param}::VARCHAR`"
+        ));
+    }
+    operators.first().map(|op| {
+        format!(
+            "`{param}` is an operand of `{op}`, which DuckDB defines for many types: cast it to the type of the other \
+             operand where it stands (`{param}::DOUBLE` beside a DOUBLE)"
+        )
+    })
+}
+
+/// What to cast where `sql` tests a parameter for NULL as it is (`$1 IS
+/// NULL`, the optional filter `WHERE $1 IS NULL OR country = $1`): DuckDB
+/// leaves its type open then. `params` are the types DuckDB inferred, by
+/// position (`param_names` for named ones): where it knows one, the hint
+/// names it (`$1::VARCHAR IS NULL`).
+pub fn null_test_hint(sql: &str, params: &[DuckType], param_names: &[String]) -> Option<String> {
+    let tested = crate::script::params_tested_for_null(sql);
+    let casts: Vec<String> = tested
+        .iter()
+        .map(|param| {
+            let name = &param[1..];
+            let index = match name.parse::<usize>() {
+                Ok(n) => n.checked_sub(1),
+                Err(_) => param_names.iter().position(|p| p.eq_ignore_ascii_case(name)),
+            };
+            match index.and_then(|i| params.get(i)).filter(|ty| **ty != DuckType::Unknown) {
+                Some(ty) => format!("`{param}::{ty} IS NULL`"),
+                None => format!("`{param}::<the type it is compared with> IS NULL` (`{param}::VARCHAR IS NULL`)"),
+            }
+        })
+        .collect();
+    let (first, rest) = tested.split_first()?;
+    let tests = if rest.is_empty() { format!("`{first} IS NULL`") } else { "testing a parameter for NULL".to_owned() };
+    Some(format!(
+        "{tests} leaves the parameter's type open until the statement runs. Cast it there: {}, and the query is \
+         checked and typed",
+        casts.join(", ")
+    ))
+}
 
 /// Describes `sql` on `conn`: exactly one statement, typed parameters,
 /// result columns with their full types and inferred nullability.
@@ -156,10 +215,9 @@ pub fn describe_cached(
     let described = stmt.describe();
     drop(stmt);
     if let Some(position) = described.params.iter().position(|t| *t == DuckType::Unknown) {
-        return Err(DescribeError::UntypedParameter {
-            position: position + 1,
-            name: described.param_names.get(position).cloned().unwrap_or_else(|| (position + 1).to_string()),
-        });
+        let name = described.param_names.get(position).cloned().unwrap_or_else(|| (position + 1).to_string());
+        let hint = cast_hint(sql, &format!("${name}"));
+        return Err(DescribeError::UntypedParameter { position: position + 1, name, hint });
     }
     let names: Vec<&str> = described.columns.iter().map(|c| c.name.as_str()).collect();
     let columns = if described.kind.returns_rows(&names) {
@@ -182,4 +240,42 @@ pub fn describe_cached(
     let numbered = described.param_names.iter().all(|name| name.bytes().all(|b| b.is_ascii_digit()));
     let param_names = if numbered { Vec::new() } else { described.param_names };
     Ok(QueryDescription { sql: sql.to_owned(), kind: described.kind, params: described.params, param_names, columns })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_parameter_tested_for_null_gets_the_cast_it_needs() {
+        let hint = |sql: &str, params: &[DuckType], names: &[&str]| {
+            let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            null_test_hint(sql, params, &names)
+        };
+        assert_eq!(hint("SELECT 1 WHERE $1::VARCHAR IS NULL", &[DuckType::Varchar], &[]), None);
+        let one = hint("SELECT id FROM u WHERE name = $1 OR $1 IS NULL", &[DuckType::Varchar], &[]).unwrap();
+        assert!(
+            one.starts_with("`$1 IS NULL` leaves") && one.contains("Cast it there: `$1::VARCHAR IS NULL`"),
+            "{one}"
+        );
+        let named = hint(
+            "WHERE ($day IS NULL OR d = $day) AND ($n IS NULL OR x > $n)",
+            &[DuckType::Date, DuckType::Unknown],
+            &["day", "n"],
+        )
+        .unwrap();
+        assert!(named.starts_with("testing a parameter for NULL leaves"), "{named}");
+        assert!(named.contains("`$day::DATE IS NULL`, `$n::<the type it is compared with> IS NULL`"), "{named}");
+    }
+
+    #[test]
+    fn an_untyped_parameter_is_told_the_cast_that_fits_where_it_stands() {
+        let hint = |sql: &str| cast_hint(sql, "$1");
+        assert!(hint("WHERE ($1 IS NULL OR name = $1)")
+            .unwrap()
+            .contains("`$1::<the type it is compared with> IS NULL`"));
+        assert!(hint("WHERE name LIKE $1 || '%'").unwrap().ends_with("cast it where it stands, `$1::VARCHAR`"));
+        assert!(hint("SET score = score + $1").unwrap().starts_with("`$1` is an operand of `+`"));
+        assert_eq!(hint("SELECT $1 AS anything"), None);
+    }
 }

@@ -97,36 +97,6 @@ fn data_files(sql: &str) -> TokenStream {
     quote!(#(const _: &[u8] = ::core::include_bytes!(#paths);)*)
 }
 
-/// What to cast where `sql` tests a parameter for NULL as it is (`$1 IS
-/// NULL`, the optional filter `WHERE $1 IS NULL OR country = $1`): DuckDB
-/// leaves its type open then. `params` are the types DuckDB inferred, by
-/// position (`param_names` for named ones): where it knows one, the hint
-/// names it (`$1::VARCHAR IS NULL`).
-pub(crate) fn null_test_hint(sql: &str, params: &[DuckType], param_names: &[String]) -> Option<String> {
-    let tested = andamios_core::script::params_tested_for_null(sql);
-    let casts: Vec<String> = tested
-        .iter()
-        .map(|param| {
-            let name = &param[1..];
-            let index = match name.parse::<usize>() {
-                Ok(n) => n.checked_sub(1),
-                Err(_) => param_names.iter().position(|p| p.eq_ignore_ascii_case(name)),
-            };
-            match index.and_then(|i| params.get(i)).filter(|ty| **ty != DuckType::Unknown) {
-                Some(ty) => format!("`{param}::{ty} IS NULL`"),
-                None => format!("`{param}::<the type it is compared with> IS NULL` (`{param}::VARCHAR IS NULL`)"),
-            }
-        })
-        .collect();
-    let (first, rest) = tested.split_first()?;
-    let tests = if rest.is_empty() { format!("`{first} IS NULL`") } else { "testing a parameter for NULL".to_owned() };
-    Some(format!(
-        "{tests} leaves the parameter's type open until the statement runs. Cast it there: {}, and the query is \
-         checked and typed",
-        casts.join(", ")
-    ))
-}
-
 /// Whether `expr` is `None` as it is, with no type (`None::<i32>` has one).
 fn is_bare_none(expr: &Expr) -> bool {
     matches!(expr, Expr::Path(p) if p.qself.is_none() && p.path.is_ident("None"))
@@ -155,7 +125,7 @@ pub(crate) fn generate(
         && !query.params.is_empty()
         && query.columns.iter().any(|c| c.ty == DuckType::Unknown)
     {
-        if let Some(hint) = null_test_hint(sql, &query.params, &query.param_names) {
+        if let Some(hint) = andamios_core::describe::null_test_hint(sql, &query.params, &query.param_names) {
             return Err(syn::Error::new(
                 span,
                 format!("DuckDB cannot tell the statement's result columns before it runs: {hint}"),
@@ -733,28 +703,6 @@ mod tests {
             assert_eq!(alias_for(name), alias, "{name}");
             assert!(field_ident(&alias_for(name), Span::call_site()).is_some(), "{name}");
         }
-    }
-
-    #[test]
-    fn a_parameter_tested_for_null_gets_the_cast_it_needs() {
-        let hint = |sql: &str, params: &[DuckType], names: &[&str]| {
-            let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-            null_test_hint(sql, params, &names)
-        };
-        assert_eq!(hint("SELECT 1 WHERE $1::VARCHAR IS NULL", &[DuckType::Varchar], &[]), None);
-        let one = hint("SELECT id FROM u WHERE name = $1 OR $1 IS NULL", &[DuckType::Varchar], &[]).unwrap();
-        assert!(
-            one.starts_with("`$1 IS NULL` leaves") && one.contains("Cast it there: `$1::VARCHAR IS NULL`"),
-            "{one}"
-        );
-        let named = hint(
-            "WHERE ($day IS NULL OR d = $day) AND ($n IS NULL OR x > $n)",
-            &[DuckType::Date, DuckType::Unknown],
-            &["day", "n"],
-        )
-        .unwrap();
-        assert!(named.starts_with("testing a parameter for NULL leaves"), "{named}");
-        assert!(named.contains("`$day::DATE IS NULL`, `$n::<the type it is compared with> IS NULL`"), "{named}");
     }
 
     #[test]

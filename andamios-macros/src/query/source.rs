@@ -44,7 +44,7 @@ fn missing_file_hint(message: &str) -> String {
 
 /// Why a statement could not be described against `source`, with what to
 /// do where DuckDB's message leaves it open.
-fn failure(source: &SchemaSource, sql: &str, e: &DescribeError) -> String {
+fn failure(source: &SchemaSource, e: &DescribeError) -> String {
     match (source, e) {
         (SchemaSource::Empty, DescribeError::Database(cause)) if cause.kind() == DuckErrorType::Catalog => {
             // DuckDB's "Did you mean" can only name a system table here.
@@ -52,29 +52,6 @@ fn failure(source: &SchemaSource, sql: &str, e: &DescribeError) -> String {
             let message: Vec<&str> =
                 message.lines().filter(|line| !line.trim_start().starts_with("Did you mean")).collect();
             format!("{}\n{}", message.join("\n"), schema::NO_SCHEMA)
-        }
-        (_, DescribeError::UntypedParameter { name, .. })
-            if andamios_core::script::params_tested_for_null(sql).iter().any(|p| p[1..].eq_ignore_ascii_case(name)) =>
-        {
-            let hint = super::expand::null_test_hint(sql, &[], &[]).unwrap_or_default();
-            format!("{e}. Here {hint}")
-        }
-        (_, DescribeError::UntypedParameter { name, .. }) => {
-            let param = format!("${name}");
-            let operators = andamios_core::script::operators_beside(sql, &param);
-            if operators.contains(&"||") {
-                format!(
-                    "{e}. Here `{param}` is joined with `||`, which DuckDB defines for text, lists and BLOBs alike: \
-                     cast it where it stands, `{param}::VARCHAR`"
-                )
-            } else if let Some(op) = operators.first() {
-                format!(
-                    "{e}. Here `{param}` is an operand of `{op}`, which DuckDB defines for many types: cast it to the \
-                     type of the other operand where it stands (`{param}::DOUBLE` beside a DOUBLE)"
-                )
-            } else {
-                e.to_string()
-            }
         }
         (_, DescribeError::Database(cause)) if cause.message().contains("No files found that match") => {
             format!("{e}\n{}", missing_file_hint(cause.message()))
@@ -132,7 +109,7 @@ pub(crate) fn describe_with(settings: &SourceSettings, sql: &str) -> Result<Desc
         }
         SchemaSource::Database { .. } | SchemaSource::Migrations(_) | SchemaSource::Empty => {
             let db = schema::open(&source, &settings.attachments()?)?;
-            let query = db.describe(sql).map_err(|e| failure(&source, sql, &e))?;
+            let query = db.describe(sql).map_err(|e| failure(&source, &e))?;
             Described { query, tracked: db.migrations.iter().map(|m| m.path.clone()).collect() }
         }
     };
