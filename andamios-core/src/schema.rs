@@ -371,7 +371,9 @@ pub fn open(source: &SchemaSource, attach: &[Attachment]) -> Result<Arc<SchemaDa
     // The key changes when a file (or its write-ahead log) does.
     let stamp = |file: &str| std::fs::metadata(file).ok().map(|m| (m.modified().ok(), m.len()));
     let stamps = |file: &str| format!("{:?}:{:?}", stamp(file), stamp(&format!("{file}.wal")));
-    let attached: String = attach.iter().map(|a| attachment_fingerprint(a, stamps)).collect();
+    let attach = attach.iter().map(|a| read_attachment(a, CHECKING)).collect::<Result<Vec<_>, _>>()?;
+    let attach = attach.as_slice();
+    let attached: String = attach.iter().map(|a| a.fingerprint(stamps)).collect();
     match source {
         SchemaSource::Offline(_) => Err("the offline cache is not a database".into()),
         SchemaSource::Database { url, path } => {
@@ -396,12 +398,10 @@ pub fn open(source: &SchemaSource, attach: &[Attachment]) -> Result<Arc<SchemaDa
                 fingerprint.push_str(&format!(":{}:{}", m.version, migrate::hex(&m.checksum)));
             }
             fingerprint.push_str(&attached);
-            let same_folder = format!("{folder}:");
-            remembered(
-                fingerprint,
-                |k| k.starts_with(&same_folder) || k.starts_with(&format!("{folder}|")) || k == folder,
-                || build_from_migrations(migrations, attach),
-            )
+            let same_folder = |k: &str| {
+                k.strip_prefix(folder.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '|']))
+            };
+            remembered(fingerprint, same_folder, || build_from_migrations(migrations, attach))
         }
     }
 }
@@ -416,10 +416,28 @@ pub fn open(source: &SchemaSource, attach: &[Attachment]) -> Result<Arc<SchemaDa
 /// fill. `purpose` ends the first words of an error:
 /// "cannot attach `lookup` from `path` (ANDAMIOS_ATTACH) {purpose}".
 pub fn attach_schema(conn: &Connection, attachment: &Attachment, purpose: &str) -> Result<Vec<Migration>, String> {
+    read_attachment(attachment, purpose)?.attach(conn)
+}
+
+/// An attachment, with what its schema is made from read: its file, or
+/// its folder's migrations (read once, for the memo's key and the build).
+struct ReadAttachment<'a> {
+    attachment: &'a Attachment,
+    /// For a folder, its migrations.
+    migrations: Option<Vec<Migration>>,
+    /// How an error begins: "cannot attach `lookup` from `path`
+    /// (ANDAMIOS_ATTACH) {purpose}".
+    what: String,
+}
+
+/// Reads `attachment`: an error where its file or folder is missing, or
+/// the folder's migrations cannot be read.
+fn read_attachment<'a>(attachment: &'a Attachment, purpose: &str) -> Result<ReadAttachment<'a>, String> {
     let Attachment { name, path } = attachment;
     let what = format!("cannot attach `{name}` from `{path}` (ANDAMIOS_ATTACH) {purpose}");
-    if !Path::new(path).exists() {
-        if Path::new(path).is_absolute() {
+    let path = Path::new(path);
+    if !path.exists() {
+        if path.is_absolute() {
             return Err(format!("{what}: the file does not exist."));
         }
         let from = std::env::current_dir().map(|dir| format!(", {}", dir.display())).unwrap_or_default();
@@ -428,20 +446,45 @@ pub fn attach_schema(conn: &Connection, attachment: &Attachment, purpose: &str) 
              in{from} (the workspace's root); write it from there, or an absolute one."
         ));
     }
-    conn.execute_batch(&format!("ATTACH ':memory:' AS \"{name}\"")).map_err(|e| format!("{what}: {}", e.message()))?;
-    if Path::new(path).is_dir() {
-        let migrations = migrate::read_dir(Path::new(path)).map_err(|e| format!("{what}: {}", e.0))?;
+    let migrations =
+        if path.is_dir() { Some(migrate::read_dir(path).map_err(|e| format!("{what}: {}", e.0))?) } else { None };
+    Ok(ReadAttachment { attachment, migrations, what })
+}
+
+impl ReadAttachment<'_> {
+    /// What decides its schema, for the memo's key: its migrations'
+    /// checksums for a folder, else its file's size and time.
+    fn fingerprint(&self, stamps: impl Fn(&str) -> String) -> String {
+        let Attachment { name, path } = self.attachment;
+        let what = match &self.migrations {
+            Some(migrations) => migrations
+                .iter()
+                .map(|m| format!("{}:{}", m.version, migrate::hex(&m.checksum)))
+                .collect::<Vec<_>>()
+                .join(","),
+            None => stamps(path),
+        };
+        format!("|attach:{name}={path}:{what}")
+    }
+
+    /// Makes its schema on `conn` (see [`attach_schema`]).
+    fn attach(&self, conn: &Connection) -> Result<Vec<Migration>, String> {
+        let (Attachment { name, path }, what) = (self.attachment, &self.what);
+        conn.execute_batch(&format!("ATTACH ':memory:' AS \"{name}\""))
+            .map_err(|e| format!("{what}: {}", e.message()))?;
+        let Some(migrations) = &self.migrations else {
+            copy_schema(conn, path, name, "Stop it, or have the program attach the file read-only.")
+                .map_err(|e| format!("{what}: {e}"))?;
+            return Ok(Vec::new());
+        };
         let home = current_database(conn).map_err(|e| format!("{what}: {}", e.message()))?;
         conn.execute_batch(&format!("USE \"{name}\"")).map_err(|e| format!("{what}: {}", e.message()))?;
-        let applied = apply_migrations(conn, &migrations, &[]);
+        let applied = apply_migrations(conn, migrations, &[]);
         conn.execute_batch(&format!("USE \"{}\"", home.replace('"', "\"\"")))
             .map_err(|e| format!("{what}: {}", e.message()))?;
         applied.map_err(|e| format!("{what}: {e}"))?;
-        return Ok(migrations);
+        Ok(migrations.clone())
     }
-    copy_schema(conn, path, name, "Stop it, or have the program attach the file read-only.")
-        .map_err(|e| format!("{what}: {e}"))?;
-    Ok(Vec::new())
 }
 
 /// The database `conn` uses (`USE`): where statements without one go.
@@ -451,21 +494,6 @@ fn current_database(conn: &Connection) -> Result<String, crate::DuckDbError> {
     let chunk = result.next_chunk()?;
     let name = chunk.as_ref().and_then(|c| c.column(0, &ty)?.text(0)?.ok().map(str::to_owned));
     Ok(name.unwrap_or_else(|| "memory".to_owned()))
-}
-
-/// What of `attachment` decides its schema, for the memo's key: its
-/// migrations' checksums for a folder, else its file's size and time.
-fn attachment_fingerprint(attachment: &Attachment, stamps: impl Fn(&str) -> String) -> String {
-    let Attachment { name, path } = attachment;
-    let what = match migrate::read_dir(Path::new(path)) {
-        Ok(migrations) if Path::new(path).is_dir() => migrations
-            .iter()
-            .map(|m| format!("{}:{}", m.version, migrate::hex(&m.checksum)))
-            .collect::<Vec<_>>()
-            .join(","),
-        _ => stamps(path),
-    };
-    format!("|attach:{name}={path}:{what}")
 }
 
 /// Copies the schema of the database file at `path` (tables, views, types,
@@ -504,7 +532,7 @@ fn compile_time_options() -> OpenOptions {
 
 /// The schema of the database file at `path` copied into a new in-memory
 /// database (see [`copy_schema`]), with the schemas of `attach`.
-fn schema_snapshot(url: &str, path: &str, attach: &[Attachment]) -> Result<Arc<SchemaDatabase>, String> {
+fn schema_snapshot(url: &str, path: &str, attach: &[ReadAttachment<'_>]) -> Result<Arc<SchemaDatabase>, String> {
     let db = Database::open(":memory:", &compile_time_options()).map_err(|e| e.to_string())?;
     let conn = db.connect().map_err(|e| e.to_string())?;
     copy_schema(
@@ -516,7 +544,7 @@ fn schema_snapshot(url: &str, path: &str, attach: &[Attachment]) -> Result<Arc<S
     .map_err(|e| format!("cannot open DATABASE_URL `{url}` to check this query: {e}"))?;
     let mut applied = Vec::new();
     for a in attach {
-        applied.extend(attach_schema(&conn, a, CHECKING)?);
+        applied.extend(a.attach(&conn)?);
     }
     Ok(Arc::new(SchemaDatabase::new(conn, applied)))
 }
@@ -527,12 +555,15 @@ const CHECKING: &str = "to check this query";
 /// Applies `migrations` to a new in-memory database, after the schemas of
 /// `attach`: the program attaches those in `after_connect`, before its
 /// migrations run, which may read them (a view over `lookup.countries`).
-fn build_from_migrations(migrations: Vec<Migration>, attach: &[Attachment]) -> Result<Arc<SchemaDatabase>, String> {
+fn build_from_migrations(
+    migrations: Vec<Migration>,
+    attach: &[ReadAttachment<'_>],
+) -> Result<Arc<SchemaDatabase>, String> {
     let db = Database::open(":memory:", &compile_time_options()).map_err(|e| e.to_string())?;
     let conn = db.connect().map_err(|e| e.to_string())?;
     let mut applied = Vec::new();
     for a in attach {
-        applied.extend(attach_schema(&conn, a, CHECKING)?);
+        applied.extend(a.attach(&conn)?);
     }
     apply_migrations(&conn, &migrations, attach)?;
     applied.extend(migrations);
@@ -543,7 +574,7 @@ fn build_from_migrations(migrations: Vec<Migration>, attach: &[Attachment]) -> R
 /// `andamios migrate run` and `Migrator::run` apply it: what cannot run in
 /// one fails here too. `attach` (what was attached before) explains a
 /// migration that attaches one of those names again.
-fn apply_migrations(conn: &Connection, migrations: &[Migration], attach: &[Attachment]) -> Result<(), String> {
+fn apply_migrations(conn: &Connection, migrations: &[Migration], attach: &[ReadAttachment<'_>]) -> Result<(), String> {
     for m in migrations {
         let applied =
             conn.execute_batch("BEGIN TRANSACTION").and_then(|()| migrate::apply_writing_no_file(conn, &m.sql));
@@ -562,6 +593,7 @@ fn apply_migrations(conn: &Connection, migrations: &[Migration], attach: &[Attac
             let read_only = if e.message().contains("read-only mode") { ATTACHED_READ_ONLY } else { "" };
             let attached_twice = attach
                 .iter()
+                .map(|a| a.attachment)
                 .find(|a| e.message().contains(&format!("database with name \"{}\" already exists", a.name)))
                 .map(|a| {
                     format!(
