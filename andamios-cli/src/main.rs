@@ -76,14 +76,19 @@ fn write_line(line: std::fmt::Arguments<'_>) {
     }
 }
 
+/// The settings the macros read (`DATABASE_URL`, `ANDAMIOS_ATTACH`, ...),
+/// from the environment and the nearest `.env` from the current folder up.
+fn settings_here() -> Result<andamios_core::schema::SourceSettings, String> {
+    let here = std::env::current_dir().map_err(|e| e.to_string())?;
+    Ok(andamios_core::schema::SourceSettings::from_env(here))
+}
+
 /// `DATABASE_URL` from the flag, the environment or the nearest `.env`.
 fn database_url(flag: Option<String>) -> Result<String, String> {
     if let Some(url) = flag.filter(|u| !u.is_empty()) {
         return Ok(url);
     }
-    let here = std::env::current_dir().map_err(|e| e.to_string())?;
-    let settings = andamios_core::schema::SourceSettings::from_env(here);
-    settings
+    settings_here()?
         .database_url
         .ok_or_else(|| "no database given: pass --database-url duckdb:path/to/app.duckdb or set DATABASE_URL (the environment or a .env file)".to_owned())
 }
@@ -109,8 +114,7 @@ fn database_file(flag: Option<String>) -> Result<(String, PathBuf), String> {
 /// may read them, and the macros check it so). A file missing here is left
 /// out; the second value is what to add to an error that may come of it.
 fn migration_pool_options(access: andamios::AccessMode) -> Result<(andamios::PoolOptions, String), String> {
-    let here = std::env::current_dir().map_err(|e| e.to_string())?;
-    let attachments = andamios_core::schema::SourceSettings::from_env(here).attachments()?;
+    let attachments = settings_here()?.attachments()?;
     // A folder is the attachment's schema as migrations, for the macros:
     // nothing to attach here.
     let attachments = attachments.into_iter().filter(|a| !std::path::Path::new(&a.path).is_dir());

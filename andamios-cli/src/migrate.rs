@@ -1,6 +1,6 @@
 //! `andamios migrate add|run|revert|info|build-script`.
 
-use crate::{database_file, migration_pool_options, runtime, with_attach_note, Outcome};
+use crate::{database_file, migration_pool_options, runtime, settings_here, with_attach_note, Outcome};
 use andamios::migrate::Migrator;
 use andamios::{AccessMode, Pool};
 use std::path::{Path, PathBuf};
@@ -71,25 +71,19 @@ fn rerun_line(source: &Path) -> String {
 /// relative to the workspace's root, where the compiler runs.
 fn watched_folders(source: &Path) -> Result<Vec<PathBuf>, String> {
     let here = std::env::current_dir().map_err(|e| e.to_string())?;
-    let attachments = andamios_core::schema::SourceSettings::from_env(here.clone()).attachments()?;
-    let mut folders = vec![source.to_path_buf()];
-    let attached: Vec<PathBuf> = attachments.iter().map(|a| PathBuf::from(&a.path)).collect();
-    if attached.iter().any(|p| p.is_relative()) {
+    let attached: Vec<PathBuf> = settings_here()?.attachments()?.into_iter().map(|a| PathBuf::from(a.path)).collect();
+    // From the workspace's root to the crate's folder, for relative paths
+    // (an absolute one is joined to neither).
+    let (root, up) = if attached.iter().any(|p| p.is_relative()) {
         let root = crate::prepare::workspace_root(Some(Path::new("Cargo.toml")))?;
         let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
         let depth = canonical(&here).strip_prefix(canonical(&root)).map_or(0, |inside| inside.components().count());
-        let up: PathBuf = std::iter::repeat_n("..", depth).collect();
-        folders.extend(attached.iter().filter(|p| root.join(p).is_dir()).map(|p| {
-            if p.is_absolute() {
-                p.clone()
-            } else {
-                up.join(p)
-            }
-        }));
+        (root, std::iter::repeat_n("..", depth).collect())
     } else {
-        folders.extend(attached.into_iter().filter(|p| p.is_dir()));
-    }
-    Ok(folders)
+        (PathBuf::new(), PathBuf::new())
+    };
+    let folders = attached.iter().filter(|p| root.join(p).is_dir()).map(|p| up.join(p));
+    Ok(std::iter::once(source.to_path_buf()).chain(folders).collect())
 }
 
 /// Writes `build.rs` beside `migrations` (in the current folder, where

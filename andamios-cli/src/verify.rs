@@ -1,11 +1,11 @@
 //! `andamios verify`: describe every cached statement against a database
 //! (no compiler) and report where the database drifted from the cache.
 
-use crate::{database_file, Outcome};
+use crate::{database_file, settings_here, Outcome};
 use andamios_core::cache;
 use andamios_core::describe::{describe, DescribedColumn, QueryDescription};
 use andamios_core::ffi::{Database, OpenOptions};
-use andamios_core::schema::{parse_attachments, Attachment, SourceSettings, CACHE_DIR_NAME};
+use andamios_core::schema::{parse_attachments, Attachment, CACHE_DIR_NAME};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -72,8 +72,7 @@ fn attachments(flags: &[String]) -> Result<Vec<Attachment>, String> {
     if !flags.is_empty() {
         return parse_attachments(&flags.join(","));
     }
-    let here = std::env::current_dir().map_err(|e| e.to_string())?;
-    SourceSettings::from_env(here).attachments()
+    settings_here()?.attachments()
 }
 
 pub(crate) fn run(args: Args) -> Outcome {

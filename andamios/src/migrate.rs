@@ -420,9 +420,9 @@ where
     runtime.block_on(async move {
         let pool =
             Pool::connect("duckdb::memory:").await.unwrap_or_else(|e| panic!("cannot open the test database: {e}"));
+        let mut conn = pool.acquire().await.unwrap_or_else(|e| panic!("cannot open the test database: {e}"));
         for (name, path) in attach {
             let attachment = andamios_core::schema::Attachment { name: name.to_string(), path: path.to_string() };
-            let mut conn = pool.acquire().await.unwrap_or_else(|e| panic!("cannot attach `{name}`: {e}"));
             let attached = conn
                 .worker
                 .run(move |s| andamios_core::schema::attach_schema(&s.conn, &attachment, "for this test"))
@@ -431,6 +431,7 @@ where
             // The message names the database, the file and ANDAMIOS_ATTACH.
             attached.unwrap_or_else(|e| panic!("{e}"));
         }
+        drop(conn);
         if let Some(migrator) = migrator {
             migrator.apply(&pool, None, true).await.unwrap_or_else(|e| panic!("cannot apply the migrations: {e}"));
         }
